@@ -1,0 +1,19 @@
+import type { InboxEnvelope } from '../wecom/events';
+
+/** Where an accepted callback goes: durable, idempotent by envelope id. */
+export interface EventInbox {
+  /**
+   * Resolves only once the envelope is durably stored (or was already: the id is its idempotency key, and a
+   * second record of the same id is a no-op). Rejects with StoreUnavailableError otherwise.
+   */
+  record(envelope: InboxEnvelope): Promise<void>;
+}
+
+/** The backing store could not be reached or did not answer in time: the caller must not acknowledge. */
+export class StoreUnavailableError extends Error {
+  readonly code = 'STORE_UNAVAILABLE';
+  constructor(cause: unknown) {
+    super(`store unavailable: ${(cause as Error)?.message ?? String(cause)}`);
+    this.name = 'StoreUnavailableError';
+  }
+}

@@ -1,0 +1,89 @@
+import path from 'node:path';
+import { z } from 'zod';
+import { ConfigError } from './errors';
+import { readPolicyFile, type Policy } from './policy';
+
+const aesKey = z.string().regex(/^[A-Za-z0-9]{43}$/, 'must be the 43-character EncodingAESKey ([A-Za-z0-9])');
+const nonEmpty = z.string().trim().min(1, 'is required');
+
+const envSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://').default('redis://127.0.0.1:6379'),
+  REDIS_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]{1,40}$/, 'letters, digits, "_", "." and "-" only (1-40)')
+    .default('wf'),
+  WECOM_CORP_ID: nonEmpty,
+  WECOM_AGENT_ID: z.coerce.number({ message: 'must be a number' }).int().positive(),
+  WECOM_SECRET: nonEmpty,
+  WECOM_TOKEN: nonEmpty,
+  WECOM_AES_KEY: aesKey,
+  WECOM_BOT_TOKEN: z.string().trim().min(1).optional(),
+  WECOM_BOT_AES_KEY: aesKey.optional(),
+  WECOM_API_BASE: z.string().url('must be a URL').default('https://qyapi.weixin.qq.com'),
+  ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  CONFIG_FILE: z.string().optional(),
+});
+
+export interface Config {
+  port: number;
+  redis: { url: string; prefix: string };
+  wecom: {
+    corpId: string;
+    agentId: number;
+    secret: string;
+    token: string;
+    aesKey: string;
+    apiBase: string;
+    bot?: { token: string; aesKey: string };
+  };
+  adminToken: string;
+  logLevel: string;
+  policy: Policy;
+}
+
+export const DEFAULT_CONFIG_FILE = path.resolve(__dirname, '../../config/app.json');
+
+/**
+ * The one place that reads the environment (after probot's `readEnvOptions(env)`): validates every variable and the
+ * policy file, and throws one ConfigError listing every problem.
+ */
+export function readEnvOptions(env: NodeJS.ProcessEnv = process.env): Config {
+  // Empty strings mean "unset", as in docker-compose files with `VAR=`.
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = envSchema.safeParse(cleaned);
+  const problems: string[] = [];
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const name = issue.path.join('.');
+      const message = issue.code === 'invalid_type' && cleaned[name] === undefined ? 'is required' : issue.message;
+      problems.push(`${name} ${message}`);
+    }
+  }
+  const e = parsed.success ? parsed.data : undefined;
+  if (e && (e.WECOM_BOT_TOKEN === undefined) !== (e.WECOM_BOT_AES_KEY === undefined)) {
+    problems.push('WECOM_BOT_TOKEN and WECOM_BOT_AES_KEY go together: set both to enable /wecom/bot, or neither');
+  }
+  const policyFile = (cleaned.CONFIG_FILE as string | undefined) ?? DEFAULT_CONFIG_FILE;
+  const policyResult = readPolicyFile(policyFile);
+  problems.push(...policyResult.problems);
+
+  if (problems.length > 0 || !e || !policyResult.policy) throw new ConfigError(problems);
+  return {
+    port: e.PORT,
+    redis: { url: e.REDIS_URL, prefix: e.REDIS_PREFIX },
+    wecom: {
+      corpId: e.WECOM_CORP_ID,
+      agentId: e.WECOM_AGENT_ID,
+      secret: e.WECOM_SECRET,
+      token: e.WECOM_TOKEN,
+      aesKey: e.WECOM_AES_KEY,
+      apiBase: e.WECOM_API_BASE.replace(/\/+$/, ''),
+      ...(e.WECOM_BOT_TOKEN && e.WECOM_BOT_AES_KEY ? { bot: { token: e.WECOM_BOT_TOKEN, aesKey: e.WECOM_BOT_AES_KEY } } : {}),
+    },
+    adminToken: e.ADMIN_TOKEN,
+    logLevel: e.LOG_LEVEL,
+    policy: policyResult.policy,
+  };
+}

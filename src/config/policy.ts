@@ -1,0 +1,54 @@
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+
+/**
+ * Policy: everything that is a decision rather than a secret. Lives in a readable JSON file under config/,
+ * validated with the same rigour as the environment.
+ */
+export const policySchema = z
+  .object({
+    ingress: z
+      .object({
+        /** Callbacks are a few KB; 1 MB is the hard ceiling. */
+        maxBodyBytes: z.number().int().min(1024).max(1024 * 1024),
+        /** How long a callback's idempotency key is remembered (WeCom retries within seconds; reorders within minutes). */
+        dedupTtlHours: z.number().int().min(1).max(24 * 30),
+      })
+      .strict(),
+    inbox: z
+      .object({
+        attempts: z.number().int().min(1).max(50),
+        backoffMs: z.number().int().min(10).max(3_600_000),
+        concurrency: z.number().int().min(1).max(256),
+        keepCompletedHours: z.number().int().min(1).max(24 * 30),
+        keepCompletedMax: z.number().int().min(100).max(10_000_000),
+      })
+      .strict(),
+  })
+  .strict();
+
+export type Policy = z.infer<typeof policySchema>;
+
+export function parsePolicy(raw: unknown, source: string): { policy?: Policy; problems: string[] } {
+  const parsed = policySchema.safeParse(raw);
+  if (parsed.success) return { policy: parsed.data, problems: [] };
+  return {
+    problems: parsed.error.issues.map((i) => `${source}: ${i.path.join('.') || '(root)'}: ${i.message}`),
+  };
+}
+
+export function readPolicyFile(path: string): { policy?: Policy; problems: string[] } {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    return { problems: [`CONFIG_FILE ${path}: cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})`] };
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    return { problems: [`CONFIG_FILE ${path}: not valid JSON (${(err as Error).message})`] };
+  }
+  return parsePolicy(json, path);
+}

@@ -1,0 +1,74 @@
+import Router from '@koa/router';
+import Koa from 'koa';
+import type { CallbackReceiver } from '../app/callback-receiver';
+import type { Logger } from '../log';
+import { requireAdmin } from './admin-auth';
+import { mountCallbackRoutes } from './callback-routes';
+
+export interface ParkedEvents {
+  listFailed(start: number, end: number): Promise<{ id: string; kind: string; failedReason: string; attemptsMade: number; finishedOn?: number }[]>;
+  retry(id: string): Promise<boolean>;
+}
+
+export interface HttpDeps {
+  log: Logger;
+  appReceiver: CallbackReceiver;
+  botReceiver?: CallbackReceiver;
+  maxBodyBytes: number;
+  adminToken: string;
+  /** Resolves when Redis answers; rejects otherwise. */
+  ping: () => Promise<void>;
+  parked: ParkedEvents;
+  /** Later issues mount their routes here (admin API, archive ingest). */
+  extraRoutes?: (router: Router, admin: Koa.Middleware) => void;
+}
+
+export function createHttpApp(deps: HttpDeps): Koa {
+  const app = new Koa({ proxy: true });
+  const router = new Router();
+  const admin = requireAdmin(deps.adminToken);
+
+  // Error boundary: nothing escapes as a stack trace.
+  app.use(async (ctx, next) => {
+    try {
+      await next();
+    } catch (err) {
+      deps.log.error({ reason: 'http.unhandled', path: ctx.path, err: (err as Error).message }, 'unhandled error');
+      ctx.status = 500;
+      ctx.body = { error: 'INTERNAL_ERROR' };
+    }
+  });
+
+  router.get('/healthz', (ctx) => {
+    ctx.body = { status: 'ok' };
+  });
+  router.get('/readyz', async (ctx) => {
+    try {
+      await deps.ping();
+      ctx.body = { status: 'ready', redis: 'ok' };
+    } catch (err) {
+      ctx.status = 503;
+      ctx.body = { status: 'not_ready', redis: 'unreachable' };
+      deps.log.warn({ reason: 'REDIS_UNREACHABLE', err: (err as Error).message }, 'readiness check failed');
+    }
+  });
+
+  mountCallbackRoutes(router, '/wecom/callback', deps.appReceiver, deps.log, deps.maxBodyBytes);
+  if (deps.botReceiver) mountCallbackRoutes(router, '/wecom/bot', deps.botReceiver, deps.log, deps.maxBodyBytes);
+
+  router.get('/api/inbox/failed', admin, async (ctx) => {
+    const limit = Math.min(Math.max(Number(ctx.query.limit ?? 50) || 50, 1), 500);
+    const offset = Math.max(Number(ctx.query.offset ?? 0) || 0, 0);
+    ctx.body = { items: await deps.parked.listFailed(offset, offset + limit - 1), offset, limit };
+  });
+  router.post('/api/inbox/failed/:id/retry', admin, async (ctx) => {
+    const ok = await deps.parked.retry(ctx.params.id ?? '');
+    ctx.status = ok ? 202 : 404;
+    ctx.body = ok ? { retried: ctx.params.id } : { error: 'NOT_FOUND', message: 'no parked event with that id' };
+  });
+
+  deps.extraRoutes?.(router, admin);
+  app.use(router.routes());
+  app.use(router.allowedMethods());
+  return app;
+}

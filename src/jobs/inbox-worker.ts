@@ -1,0 +1,54 @@
+import { Worker, type Job } from 'bullmq';
+import type Redis from 'ioredis';
+import { dispatchEvent, type EventHandlers } from '../app/dispatch';
+import type { Policy } from '../config/policy';
+import type { Logger } from '../log';
+import type { InboxJobData } from './inbox-queue';
+import { QUEUES, bullPrefix } from './names';
+
+/**
+ * Consumes the inbox: one job per callback, dispatched by kind. A handler that throws is retried with exponential
+ * backoff (attempts from config/app.json); after the last attempt the job stays in the failed set, where an operator
+ * sees it (GET /api/inbox/failed) and replays it (POST /api/inbox/failed/:id/retry). A failing job never blocks the
+ * jobs behind it: BullMQ moves it to delayed while it waits for its next attempt.
+ */
+export function startInboxWorker(opts: {
+  connection: Redis;
+  redisPrefix: string;
+  policy: Policy;
+  handlers: EventHandlers;
+  log: Logger;
+  autorun?: boolean;
+}): Worker<InboxJobData> {
+  const { log } = opts;
+  const worker = new Worker<InboxJobData>(
+    QUEUES.inbox,
+    async (job: Job<InboxJobData>) => {
+      const envelope = job.data;
+      const child = log.child({ eventId: envelope.id, kind: envelope.event.kind, jobId: job.id });
+      await dispatchEvent(opts.handlers, envelope, {
+        envelopeId: envelope.id,
+        channel: envelope.channel,
+        receivedAt: envelope.receivedAt,
+        log: child,
+        attempt: job.attemptsMade + 1,
+      });
+    },
+    {
+      connection: opts.connection,
+      prefix: bullPrefix(opts.redisPrefix),
+      concurrency: opts.policy.inbox.concurrency,
+      autorun: opts.autorun ?? true,
+    },
+  );
+  worker.on('failed', (job, err) => {
+    if (!job) return;
+    const parked = job.attemptsMade >= (job.opts.attempts ?? 1);
+    log.warn(
+      { reason: parked ? 'inbox.parked' : 'inbox.retrying', eventId: job.id, kind: job.name, attempt: job.attemptsMade, err: err.message },
+      parked ? 'handler failed on its last attempt: parked for an operator' : 'handler failed: will retry with backoff',
+    );
+  });
+  worker.on('error', (err) => log.error({ reason: 'inbox.worker_error', err: err.message }, 'inbox worker error'));
+  return worker;
+}

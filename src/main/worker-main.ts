@@ -1,0 +1,4 @@
+import { run } from './run';
+import { startWorker } from './worker';
+
+void run('worker', async (config, log) => [await startWorker(config, log)]);

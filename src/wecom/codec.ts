@@ -1,0 +1,221 @@
+import { CallbackError } from './errors';
+import { sha256Hex } from './crypto';
+import {
+  EXTERNAL_CHAT_UPDATES,
+  EXTERNAL_CONTACT_CHANGES,
+  EXTERNAL_TAG_CHANGES,
+  type ExternalChatUpdate,
+  type ExternalContactChange,
+  type ExternalTagChange,
+  type WeComEvent,
+} from './events';
+import { int, list, parseWeComXml, text, type XmlNode } from './xml';
+
+function oneOf<T extends string>(values: readonly T[], v: string | undefined): T | undefined {
+  return v !== undefined && (values as readonly string[]).includes(v) ? (v as T) : undefined;
+}
+
+/** Extracts the Encrypt field of an app callback body, `<xml><ToUserName/><Encrypt/><AgentID/></xml>` in any order. */
+export function parseAppEnvelope(body: string): { encrypt: string; toUserName?: string; agentId?: string } {
+  const root = parseWeComXml(body, 'ENVELOPE_MALFORMED');
+  const encrypt = text(root, 'Encrypt');
+  if (!encrypt) throw new CallbackError('ENVELOPE_MALFORMED', 'callback body has no <Encrypt>');
+  return { encrypt, toUserName: text(root, 'ToUserName'), agentId: text(root, 'AgentID') };
+}
+
+/** Extracts `encrypt` from a robot callback body `{"encrypt":"…"}`. */
+export function parseBotEnvelope(body: string): { encrypt: string } {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(body);
+  } catch {
+    throw new CallbackError('ENVELOPE_MALFORMED', 'robot callback body is not JSON');
+  }
+  if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) {
+    throw new CallbackError('ENVELOPE_MALFORMED', 'robot callback body is not a JSON object');
+  }
+  const encrypt = (doc as Record<string, unknown>).encrypt;
+  if (typeof encrypt !== 'string' || encrypt === '') {
+    throw new CallbackError('ENVELOPE_MALFORMED', 'robot callback body has no "encrypt" string');
+  }
+  return { encrypt };
+}
+
+/** Decodes a decrypted app callback (XML) into the typed union. Well-formed but unmodelled input becomes `unknown`. */
+export function decodeAppPlaintext(plaintext: string): WeComEvent {
+  const x = parseWeComXml(plaintext, 'PAYLOAD_MALFORMED');
+  const base = { corpId: text(x, 'ToUserName'), createTime: int(x, 'CreateTime') ?? 0 };
+  const msgType = text(x, 'MsgType') ?? '';
+  const eventName = text(x, 'Event') ?? '';
+  const unknown = (why?: string): WeComEvent => ({
+    ...base,
+    kind: 'unknown',
+    channel: 'app',
+    type: [msgType, eventName, text(x, 'ChangeType')].filter(Boolean).join('/') + (why ? ` (${why})` : ''),
+  });
+
+  if (msgType === 'text') {
+    const msgId = text(x, 'MsgId');
+    const fromUser = text(x, 'FromUserName');
+    if (!msgId || !fromUser) return unknown('missing MsgId or FromUserName');
+    return { ...base, kind: 'app_text', msgId, fromUser, agentId: text(x, 'AgentID'), content: text(x, 'Content') ?? '' };
+  }
+  if (msgType !== 'event') return unknown();
+
+  switch (eventName) {
+    case 'change_external_contact':
+      return decodeExternalContact(x, base) ?? unknown('missing or unknown fields');
+    case 'change_external_chat':
+      return decodeExternalChat(x, base) ?? unknown('missing or unknown fields');
+    case 'change_external_tag': {
+      const changeType = oneOf<ExternalTagChange>(EXTERNAL_TAG_CHANGES, text(x, 'ChangeType'));
+      const id = text(x, 'Id');
+      if (!changeType || !id) return unknown('missing or unknown fields');
+      return { ...base, kind: 'external_tag', changeType, id, tagType: text(x, 'TagType'), strategyId: text(x, 'StrategyId') };
+    }
+    case 'template_card_event': {
+      const fromUser = text(x, 'FromUserName');
+      const eventKey = text(x, 'EventKey');
+      const taskId = text(x, 'TaskId');
+      if (!fromUser || !eventKey || !taskId) return unknown('missing FromUserName, EventKey or TaskId');
+      return {
+        ...base,
+        kind: 'template_card_event',
+        fromUser,
+        eventKey,
+        taskId,
+        cardType: text(x, 'CardType') ?? '',
+        responseCode: text(x, 'ResponseCode'),
+        agentId: text(x, 'AgentID'),
+        selectedItems: decodeSelectedItems(x),
+      };
+    }
+    case 'msgaudit_notify':
+      return { ...base, kind: 'msgaudit_notify', agentId: text(x, 'AgentID') };
+    default:
+      return unknown();
+  }
+}
+
+function decodeExternalContact(x: XmlNode, base: { corpId?: string; createTime: number }): WeComEvent | undefined {
+  const changeType = oneOf<ExternalContactChange>(EXTERNAL_CONTACT_CHANGES, text(x, 'ChangeType'));
+  const userId = text(x, 'UserID');
+  const externalUserId = text(x, 'ExternalUserID');
+  if (!changeType || !userId || !externalUserId) return undefined;
+  return {
+    ...base,
+    kind: 'external_contact',
+    changeType,
+    userId,
+    externalUserId,
+    state: text(x, 'State'),
+    welcomeCode: text(x, 'WelcomeCode'),
+    source: text(x, 'Source'),
+    failReason: text(x, 'FailReason'),
+  };
+}
+
+function decodeExternalChat(x: XmlNode, base: { corpId?: string; createTime: number }): WeComEvent | undefined {
+  const chatId = text(x, 'ChatId');
+  const changeType = text(x, 'ChangeType');
+  if (!chatId) return undefined;
+  if (changeType === 'create' || changeType === 'dismiss') return { ...base, kind: 'external_chat', chatId, changeType };
+  if (changeType !== 'update') return undefined;
+  const updateDetail = oneOf<ExternalChatUpdate>(EXTERNAL_CHAT_UPDATES, text(x, 'UpdateDetail'));
+  if (!updateDetail) return undefined;
+  return {
+    ...base,
+    kind: 'external_chat',
+    chatId,
+    changeType,
+    updateDetail,
+    joinScene: updateDetail === 'add_member' ? int(x, 'JoinScene') : undefined,
+    quitScene: updateDetail === 'del_member' ? int(x, 'QuitScene') : undefined,
+    memChangeCnt: int(x, 'MemChangeCnt'),
+    memChangeList: list(x, 'MemChangeList', 'Item'),
+    lastMemVer: text(x, 'LastMemVer'),
+    curMemVer: text(x, 'CurMemVer'),
+  };
+}
+
+function decodeSelectedItems(x: XmlNode): { questionKey: string; optionIds: string[] }[] {
+  const items = (x.SelectedItems as XmlNode | undefined)?.SelectedItem;
+  if (!Array.isArray(items)) return [];
+  return items
+    .filter((i): i is XmlNode => i !== null && typeof i === 'object')
+    .map((i) => ({
+      questionKey: text(i, 'QuestionKey') ?? '',
+      // WeCom's own docs spell it OpitonIds/OpitonId; accept the correct spelling too.
+      optionIds: [...list(i, 'OpitonIds', 'OpitonId'), ...list(i, 'OptionIds', 'OptionId')],
+    }));
+}
+
+type Json = Record<string, unknown>;
+const str = (o: Json | undefined, k: string): string | undefined => {
+  const v = o?.[k];
+  return typeof v === 'string' && v !== '' ? v : typeof v === 'number' ? String(v) : undefined;
+};
+const obj = (o: Json | undefined, k: string): Json | undefined => {
+  const v = o?.[k];
+  return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Json) : undefined;
+};
+
+/** Decodes a decrypted intelligent-robot callback (JSON). */
+export function decodeBotPlaintext(plaintext: string): WeComEvent {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(plaintext);
+  } catch {
+    throw new CallbackError('PAYLOAD_MALFORMED', 'robot payload is not JSON');
+  }
+  if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) {
+    throw new CallbackError('PAYLOAD_MALFORMED', 'robot payload is not a JSON object');
+  }
+  const j = doc as Json;
+  const createTimeRaw = j.create_time;
+  const base = { createTime: typeof createTimeRaw === 'number' ? Math.floor(createTimeRaw) : Number(str(j, 'create_time') ?? 0) || 0 };
+  const msgId = str(j, 'msgid');
+  const fromUser = str(obj(j, 'from'), 'userid');
+  const msgType = str(j, 'msgtype') ?? '';
+  const chatTypeRaw = str(j, 'chattype');
+  const chatType = chatTypeRaw === 'group' || chatTypeRaw === 'single' ? chatTypeRaw : undefined;
+  const unknown = (why?: string): WeComEvent => ({
+    ...base,
+    kind: 'unknown',
+    channel: 'bot',
+    type: [msgType, str(obj(j, 'event'), 'eventtype')].filter(Boolean).join('/') + (why ? ` (${why})` : ''),
+  });
+  if (!msgId || !fromUser) return unknown('missing msgid or from.userid');
+  const common = { msgId, aibotId: str(j, 'aibotid'), chatId: str(j, 'chatid'), fromUser, responseUrl: str(j, 'response_url') };
+
+  if (msgType === 'event') {
+    const ev = obj(j, 'event');
+    const eventType = str(ev, 'eventtype');
+    if (!eventType) return unknown('missing event.eventtype');
+    const card = obj(ev, 'template_card_event');
+    return { ...base, ...common, kind: 'bot_event', chatType, eventType, eventKey: str(card, 'event_key'), taskId: str(card, 'task_id') };
+  }
+  if (msgType === 'text') {
+    return { ...base, ...common, kind: 'bot_message', chatType: chatType ?? 'single', msgType, text: str(obj(j, 'text'), 'content') ?? '' };
+  }
+  if (msgType === 'mixed') {
+    const items = obj(j, 'mixed')?.msg_item;
+    const texts = Array.isArray(items)
+      ? items.map((i) => (i && typeof i === 'object' ? str(obj(i as Json, 'text'), 'content') : undefined)).filter((t): t is string => !!t)
+      : [];
+    return { ...base, ...common, kind: 'bot_message', chatType: chatType ?? 'single', msgType, text: texts.join('\n') };
+  }
+  return { ...base, ...common, kind: 'bot_message', chatType: chatType ?? 'single', msgType, text: '' };
+}
+
+/**
+ * The idempotency key of a callback. Messages carry a unique msgid; events do not, and WeCom's advice
+ * (FromUserName+CreateTime) collapses distinct customer events (`sys`, one-second resolution — protocol.md §1.7).
+ * So events are keyed by the hash of their whole decrypted plaintext: a retry carries the same plaintext, two
+ * different events never do.
+ */
+export function eventIdFor(channel: 'app' | 'bot', event: WeComEvent, plaintext: string): string {
+  if (event.kind === 'app_text') return `app-msg-${event.msgId}`;
+  if (event.kind === 'bot_message' || event.kind === 'bot_event') return `bot-msg-${sha256Hex(event.msgId).slice(0, 40)}`;
+  return `${channel}-sha-${sha256Hex(plaintext).slice(0, 40)}`;
+}
