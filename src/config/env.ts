@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { ConfigError } from './errors';
@@ -43,7 +44,14 @@ export interface Config {
   policy: Policy;
 }
 
-export const DEFAULT_CONFIG_FILE = path.resolve(__dirname, '../../config/app.json');
+/** config/app.json of this installation: found above this file whether it runs from src/, dist/ or dist-bench/. */
+export const DEFAULT_CONFIG_FILE = ((): string => {
+  for (let dir = __dirname, i = 0; i < 5; i++, dir = path.dirname(dir)) {
+    const candidate = path.join(dir, 'config', 'app.json');
+    if (existsSync(candidate)) return candidate;
+  }
+  return path.resolve(__dirname, '../../config/app.json');
+})();
 
 /**
  * The one place that reads the environment (after probot's `readEnvOptions(env)`): validates every variable and the

@@ -22,6 +22,8 @@ export const policySchema = z
         concurrency: z.number().int().min(1).max(256),
         keepCompletedHours: z.number().int().min(1).max(24 * 30),
         keepCompletedMax: z.number().int().min(100).max(10_000_000),
+        /** The webhook's stream keeps about this many recent callbacks (an audit trail and the pump's buffer). */
+        streamMaxLen: z.number().int().min(1000).max(100_000_000),
       })
       .strict(),
   })

@@ -3,8 +3,10 @@ import { CallbackReceiver } from '../app/callback-receiver';
 import type { Config } from '../config/env';
 import { systemClock } from '../app/system-clock';
 import type { Clock } from '../domain/clock';
+import type { EventInbox } from '../app/ports';
 import { createHttpApp } from '../http/app';
-import { BullInbox, parkedEvents } from '../jobs/inbox-queue';
+import { createInboxQueue, parkedEvents } from '../jobs/inbox-queue';
+import { StreamInbox } from '../store/stream-inbox';
 import type { Logger } from '../log';
 import { createRedis } from '../store/redis';
 
@@ -15,10 +17,16 @@ export interface WebHandle {
 }
 
 /** Composition root of the web process: webhook, health, admin API. Stateless: run as many as you like. */
-export async function startWeb(config: Config, log: Logger, opts: { clock?: Clock; port?: number } = {}): Promise<WebHandle> {
+export async function startWeb(config: Config, log: Logger, opts: { clock?: Clock; port?: number; inbox?: EventInbox } = {}): Promise<WebHandle> {
   const clock = opts.clock ?? systemClock;
   const redis = createRedis(config.redis.url, 'ingress');
-  const inbox = new BullInbox(redis, config.redis.prefix, config.policy);
+  const inbox: EventInbox = opts.inbox ?? new StreamInbox(redis, config.redis.prefix, {
+    dedupTtlMs: config.policy.ingress.dedupTtlHours * 3_600_000,
+    streamMaxLen: config.policy.inbox.streamMaxLen,
+  });
+  // Operators' view of parked events; a separate, ordinary connection so admin calls never touch the ingress one.
+  const adminRedis = createRedis(config.redis.url, 'general');
+  const inboxQueue = createInboxQueue(adminRedis, config.redis.prefix);
   const appReceiver = new CallbackReceiver(
     { channel: 'app', token: config.wecom.token, aesKey: config.wecom.aesKey, receiveId: config.wecom.corpId },
     inbox,
@@ -36,7 +44,7 @@ export async function startWeb(config: Config, log: Logger, opts: { clock?: Cloc
     ping: async () => {
       await redis.ping();
     },
-    parked: parkedEvents(inbox.queue),
+    parked: parkedEvents(inboxQueue),
   });
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(opts.port ?? config.port, () => resolve(s));
@@ -56,7 +64,8 @@ export async function startWeb(config: Config, log: Logger, opts: { clock?: Cloc
       const grace = setTimeout(() => server.closeAllConnections(), 5000);
       await closed;
       clearTimeout(grace);
-      await inbox.close().catch(() => undefined);
+      await inboxQueue.close().catch(() => undefined);
+      adminRedis.disconnect();
       redis.disconnect();
     },
   };

@@ -1,0 +1,80 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import autocannon from 'autocannon';
+
+export interface ServerHandle {
+  port: number;
+  child: ChildProcess;
+  stop(): Promise<void>;
+}
+
+/** Runs a bench server in its own process (its own event loop), as a deployment would. */
+export async function startServer(script: string, env: Record<string, string> = {}): Promise<ServerHandle> {
+  // Compiled (dist-bench) runs fork compiled servers with plain node; source runs use tsx.
+  const compiled = __filename.endsWith('.js');
+  const child = fork(path.join(__dirname, compiled ? script.replace(/\.ts$/, '.js') : script), [], {
+    env: { ...process.env, ...env },
+    execArgv: [...(compiled ? [] : ['--import', 'tsx']), ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir=' + process.env.BENCH_CPU_PROF] : [])],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const port = await new Promise<number>((resolve, reject) => {
+    child.once('message', (m) => resolve((m as { port: number }).port));
+    child.once('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
+  });
+  return {
+    port,
+    child,
+    async stop() {
+      if (child.exitCode !== null) return;
+      const exited = new Promise<void>((r) => child.once('exit', () => r()));
+      child.send('stop', () => undefined);
+      const kill = setTimeout(() => child.kill('SIGKILL'), 3000);
+      await exited;
+      clearTimeout(kill);
+    },
+  };
+}
+
+export interface LoadResult {
+  rps: number;
+  p50: number;
+  p99: number;
+  non2xx: number;
+  errors: number;
+  total: number;
+}
+
+export interface PreparedRequest {
+  path: string;
+  body: string;
+}
+
+/** Fires prepared requests round-robin at a server with autocannon. */
+export async function load(port: number, requests: PreparedRequest[], opts: { connections: number; duration: number }): Promise<LoadResult> {
+  let i = 0;
+  const result = await autocannon({
+    url: `http://127.0.0.1:${port}`,
+    connections: opts.connections,
+    duration: opts.duration,
+    requests: [
+      {
+        method: 'POST',
+        headers: { 'content-type': 'text/xml' },
+        setupRequest: (req) => {
+          const r = requests[i++ % requests.length] as PreparedRequest;
+          return { ...req, path: r.path, body: r.body };
+        },
+      },
+    ],
+  });
+  return {
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    non2xx: result.non2xx,
+    errors: result.errors + result.timeouts,
+    total: result.requests.total,
+  };
+}
+
+export const fmt = (n: number, d = 0) => n.toFixed(d).replace(/\B(?=(\d{3})+(?!\d))/g, ',');

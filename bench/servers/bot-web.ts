@@ -1,0 +1,28 @@
+/** The real webhook (src/main/web) for bench:ingress, on a bench-only Redis prefix. */
+import { readEnvOptions } from '../../src/config/env';
+import { createLogger } from '../../src/log';
+import { startWeb } from '../../src/main/web';
+import { BENCH_SECRETS } from './secrets';
+
+async function main() {
+  const config = readEnvOptions({
+    ...process.env,
+    WECOM_CORP_ID: BENCH_SECRETS.corpId,
+    WECOM_AGENT_ID: '1000002',
+    WECOM_SECRET: 'bench',
+    WECOM_TOKEN: BENCH_SECRETS.token,
+    WECOM_AES_KEY: BENCH_SECRETS.aesKey,
+    ADMIN_TOKEN: 'bench-admin-token-000000',
+    LOG_LEVEL: 'warn',
+  });
+  const noop = process.env.BENCH_INBOX === 'noop' ? { record: async () => undefined } : undefined;
+  const web = await startWeb(config, createLogger('warn'), { port: 0, inbox: noop });
+  process.send?.({ port: web.port });
+  process.on('message', async (m) => {
+    if (m === 'stop') {
+      await web.close();
+      process.exit(0);
+    }
+  });
+}
+void main();
