@@ -3,7 +3,8 @@ import type { Queue } from 'bullmq';
 import type Redis from 'ioredis';
 import type { Policy } from '../config/policy';
 import type { Logger } from '../log';
-import { inboxKeys } from '../store/stream-inbox';
+import { inboxKeys, readInboxRecord } from '../store/stream-inbox';
+import { decodeAppPlaintext, decodeBotPlaintext } from '../wecom/codec';
 import type { InboxEnvelope } from '../wecom/events';
 import { inboxJobOptions, type InboxJobData } from './inbox-queue';
 
@@ -98,20 +99,26 @@ export class InboxPump {
   private async forward(entries: StreamEntry[]): Promise<void> {
     const jobs: { name: string; data: InboxJobData; opts: ReturnType<typeof inboxJobOptions> }[] = [];
     for (const [streamId, fields] of entries) {
-      const raw = fields[fields.indexOf('e') + 1];
-      let envelope: InboxEnvelope | undefined;
-      try {
-        envelope = raw ? (JSON.parse(raw) as InboxEnvelope) : undefined;
-      } catch {
-        envelope = undefined;
-      }
-      if (!envelope?.id || !envelope.event) {
-        this.log.error({ reason: 'inbox.unreadable_entry', streamId }, 'inbox entry is not an envelope: acknowledged and left in the stream');
+      const envelope = toEnvelope(fields);
+      if (!envelope) {
+        this.log.error({ reason: 'inbox.unreadable_entry', streamId }, 'inbox entry cannot be read: acknowledged and left in the stream');
         continue;
       }
       jobs.push({ name: envelope.event.kind, data: envelope, opts: inboxJobOptions(envelope.id, this.policy) });
     }
     if (jobs.length > 0) await this.queue.addBulk(jobs);
     await this.blocking.xack(this.keys.stream, this.keys.group, ...entries.map((e) => e[0]));
+  }
+}
+
+/** Rebuilds the envelope from a stream entry; the webhook already proved the plaintext decodes. */
+function toEnvelope(fields: string[]): InboxEnvelope | undefined {
+  const record = readInboxRecord(fields);
+  if (!record) return undefined;
+  try {
+    const event = record.channel === 'app' ? decodeAppPlaintext(record.plaintext) : decodeBotPlaintext(record.plaintext);
+    return { ...record, event };
+  } catch {
+    return undefined;
   }
 }

@@ -8,7 +8,7 @@ import { createHttpApp } from '../http/app';
 import { createInboxQueue, parkedEvents } from '../jobs/inbox-queue';
 import { StreamInbox } from '../store/stream-inbox';
 import type { Logger } from '../log';
-import { createRedis } from '../store/redis';
+import { createRedis, waitReady } from '../store/redis';
 
 export interface WebHandle {
   server: Server;
@@ -46,6 +46,7 @@ export async function startWeb(config: Config, log: Logger, opts: { clock?: Cloc
     },
     parked: parkedEvents(inboxQueue),
   });
+  if (!(await waitReady(redis))) log.warn({ reason: 'REDIS_UNREACHABLE' }, 'Redis is not reachable yet: callbacks are answered 503 until it is');
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(opts.port ?? config.port, () => resolve(s));
     s.once('error', reject);

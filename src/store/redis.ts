@@ -14,7 +14,7 @@ export function createRedis(url: string, role: RedisRole, extra: RedisOptions = 
   const retryStrategy = (times: number) => Math.min(100 * times, 2000);
   const base: RedisOptions = { retryStrategy, lazyConnect: false, connectionName: `wecom-followup:${role}` };
   const byRole: Record<RedisRole, RedisOptions> = {
-    ingress: { enableOfflineQueue: false, maxRetriesPerRequest: 0, commandTimeout: 2000, enableAutoPipelining: true },
+    ingress: { enableOfflineQueue: false, maxRetriesPerRequest: 0, commandTimeout: 2000 },
     worker: { maxRetriesPerRequest: null, enableReadyCheck: true },
     general: { maxRetriesPerRequest: 2, commandTimeout: 5000 },
   };
@@ -34,4 +34,20 @@ export async function deleteByPrefix(redis: Redis, prefix: string): Promise<numb
     if (keys.length > 0) deleted += await redis.unlink(...keys);
   } while (cursor !== '0');
   return deleted;
+}
+
+/** Resolves when the client is ready, or after `timeoutMs` (false): callers start anyway and report via /readyz. */
+export async function waitReady(client: Redis, timeoutMs = 3000): Promise<boolean> {
+  if (client.status === 'ready') return true;
+  return new Promise<boolean>((resolve) => {
+    const timer = setTimeout(() => {
+      client.off('ready', onReady);
+      resolve(false);
+    }, timeoutMs);
+    const onReady = () => {
+      clearTimeout(timer);
+      resolve(true);
+    };
+    client.once('ready', onReady);
+  });
 }
