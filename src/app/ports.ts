@@ -17,3 +17,15 @@ export class StoreUnavailableError extends Error {
     this.name = 'StoreUnavailableError';
   }
 }
+
+/** A message to one rep, sent at most once per key (the idempotency key: e.g. lead + nudge kind + period). */
+export interface OutboundMessage {
+  key: string;
+  touser: string;
+  body: import('../wecom/api-types').MessageBody;
+}
+
+/** Everything that messages a rep goes through this: a rate-limited, idempotent queue. */
+export interface MessageOutbox {
+  enqueue(message: OutboundMessage, opts?: { delayMs?: number }): Promise<void>;
+}

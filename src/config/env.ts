@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { IANAZone } from 'luxon';
 import { z } from 'zod';
 import { ConfigError } from './errors';
 import { readPolicyFile, type Policy } from './policy';
@@ -25,6 +26,10 @@ const envSchema = z.object({
   ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   CONFIG_FILE: z.string().optional(),
+  BUSINESS_TZ: z
+    .string()
+    .refine((tz) => IANAZone.isValidZone(tz), 'must be an IANA time zone such as Asia/Shanghai')
+    .default('Asia/Shanghai'),
 });
 
 export interface Config {
@@ -41,6 +46,8 @@ export interface Config {
   };
   adminToken: string;
   logLevel: string;
+  /** The business clock's time zone: quota days, nudge hours, digests. */
+  businessTz: string;
   policy: Policy;
 }
 
@@ -92,6 +99,7 @@ export function readEnvOptions(env: NodeJS.ProcessEnv = process.env): Config {
     },
     adminToken: e.ADMIN_TOKEN,
     logLevel: e.LOG_LEVEL,
+    businessTz: e.BUSINESS_TZ,
     policy: policyResult.policy,
   };
 }

@@ -26,6 +26,25 @@ export const policySchema = z
         streamMaxLen: z.number().int().min(1000).max(100_000_000),
       })
       .strict(),
+    send: z
+      .object({
+        /** WeCom drops (silently) what exceeds 30/min and 1000/h per member: never set these higher. */
+        perMemberPerMinute: z.number().int().min(1).max(30),
+        perMemberPerHour: z.number().int().min(1).max(1000),
+        /** The app's daily quota: 200 × the company's licensed accounts (WeCom's rule); set it for your company. */
+        appPerDay: z.number().int().min(1),
+        /** Our windows are this much longer than WeCom's, for clock skew. */
+        marginMs: z.number().int().min(0).max(60_000),
+        concurrency: z.number().int().min(1).max(64),
+      })
+      .strict(),
+    wecomApi: z
+      .object({
+        timeoutMs: z.number().int().min(100).max(60_000),
+        attempts: z.number().int().min(1).max(5),
+        backoffMs: z.number().int().min(1).max(60_000),
+      })
+      .strict(),
   })
   .strict();
 

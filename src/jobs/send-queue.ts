@@ -1,0 +1,114 @@
+import { createHash } from 'node:crypto';
+import { DelayedError, Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
+import type Redis from 'ioredis';
+import { DateTime } from 'luxon';
+import type { MessageOutbox, OutboundMessage } from '../app/ports';
+import type { Clock } from '../domain/clock';
+import type { Logger } from '../log';
+import type { SendLimiter } from '../store/send-limiter';
+import type { WeComApiClient } from '../wecom/api-client';
+import { WeComApiError } from '../wecom/api-errors';
+import { bullPrefix } from './names';
+
+export const SEND_QUEUE = 'send';
+
+export interface SendResult {
+  status: 'sent' | 'already_sent';
+  msgid?: string;
+  responseCode?: string;
+}
+
+const jobIdFor = (key: string) => `send-${createHash('sha256').update(key).digest('hex').slice(0, 40)}`;
+const sentKey = (prefix: string, key: string) => `${prefix}:{send}:sent:${jobIdFor(key)}`;
+
+/** Producer side: one job per message key; adding the same key again is a no-op. */
+export class SendQueue implements MessageOutbox {
+  readonly queue: Queue<OutboundMessage>;
+  constructor(connection: Redis, redisPrefix: string) {
+    this.queue = new Queue<OutboundMessage>(SEND_QUEUE, { connection, prefix: bullPrefix(redisPrefix) });
+    this.queue.on('error', () => undefined);
+  }
+
+  async enqueue(message: OutboundMessage, opts: { delayMs?: number } = {}): Promise<void> {
+    await this.queue.add('send', message, {
+      jobId: jobIdFor(message.key),
+      delay: opts.delayMs,
+      attempts: 6,
+      backoff: { type: 'exponential', delay: 2000 },
+      removeOnComplete: { age: 7 * 24 * 3600, count: 100_000 },
+      removeOnFail: false,
+    });
+  }
+
+  close(): Promise<void> {
+    return this.queue.close();
+  }
+}
+
+export interface SendWorkerDeps {
+  connection: Redis;
+  redis: Redis;
+  redisPrefix: string;
+  client: WeComApiClient;
+  limiter: SendLimiter;
+  clock: Clock;
+  timeZone: string;
+  log: Logger;
+  concurrency?: number;
+  /** Called after a message went out (e.g. to remember a card's response_code). */
+  onSent?: (message: OutboundMessage, result: SendResult) => Promise<void>;
+}
+
+/**
+ * Sends queued messages. Per job: skip if this key was already sent; reserve a slot in the member's rate windows
+ * and the app's daily quota (else wait in BullMQ's delayed set — the other members' messages go on); send with
+ * `enable_duplicate_check` as the second guard against a crash between sending and marking; mark the key as sent.
+ * WeCom rate limits (45009) wait out the penalty window; permanent errors fail at once with the admin hint.
+ */
+export function startSendWorker(deps: SendWorkerDeps): Worker<OutboundMessage, SendResult> {
+  const { log } = deps;
+  const worker = new Worker<OutboundMessage, SendResult>(
+    SEND_QUEUE,
+    async (job: Job<OutboundMessage>, token?: string) => {
+      const m = job.data;
+      const marker = sentKey(deps.redisPrefix, m.key);
+      const previous = await deps.redis.get(marker);
+      if (previous) return { status: 'already_sent', ...(JSON.parse(previous) as Omit<SendResult, 'status'>) };
+
+      const now = deps.clock.now();
+      const dayStart = DateTime.fromMillis(now, { zone: deps.timeZone }).startOf('day');
+      const day = { id: dayStart.toFormat('yyyyLLdd'), msUntilEnd: dayStart.plus({ days: 1 }).toMillis() - now };
+      const wait = await deps.limiter.reserve(m.touser, job.id ?? m.key, now, day);
+      if (wait > 0) {
+        await job.moveToDelayed(Date.now() + wait, token);
+        throw new DelayedError();
+      }
+      let res;
+      try {
+        res = await deps.client.sendMessage({ ...m.body, touser: m.touser, agentid: deps.client.agentId, enable_duplicate_check: 1, duplicate_check_interval: 1800 });
+      } catch (err) {
+        if (err instanceof WeComApiError && err.disposition === 'rate_limited') {
+          log.warn({ reason: 'send.rate_limited', errcode: err.errcode, touser: m.touser }, 'WeCom rate limit: waiting out the penalty window');
+          await job.moveToDelayed(Date.now() + (err.retryAfterMs ?? 60_000), token);
+          throw new DelayedError();
+        }
+        if (err instanceof WeComApiError && err.disposition === 'permanent') {
+          log.error({ reason: 'send.permanent_error', errcode: err.errcode, hint: err.hint, touser: m.touser }, 'message cannot be sent');
+          throw new UnrecoverableError(err.message);
+        }
+        throw err;
+      }
+      const result: SendResult = { status: 'sent', msgid: res.msgid, responseCode: res.response_code };
+      await deps.redis.set(marker, JSON.stringify({ msgid: res.msgid, responseCode: res.response_code }), 'EX', 7 * 24 * 3600);
+      if (res.invaliduser) log.warn({ reason: 'send.invalid_user', touser: m.touser }, 'WeCom did not deliver to an unknown user');
+      await deps.onSent?.(m, result);
+      return result;
+    },
+    { connection: deps.connection, prefix: bullPrefix(deps.redisPrefix), concurrency: deps.concurrency ?? 4 },
+  );
+  worker.on('failed', (job, err) => {
+    if (job && !(err instanceof DelayedError)) log.warn({ reason: 'send.failed', jobId: job.id, attempt: job.attemptsMade, err: err.message }, 'send failed');
+  });
+  worker.on('error', (err) => log.error({ reason: 'send.worker_error', err: err.message }, 'send worker error'));
+  return worker;
+}

@@ -1,0 +1,425 @@
+import { randomBytes } from 'node:crypto';
+import type { Server } from 'node:http';
+import Router from '@koa/router';
+import Koa from 'koa';
+import getRawBody from 'raw-body';
+import type * as T from '../wecom/api-types';
+
+/**
+ * A local stand-in for WeCom's server API: the documented endpoints, shapes and errors (protocol.md §5), over
+ * real HTTP. It keeps every message sent to a member as that member's inbox. It is a test double for WeCom, not
+ * for our code: the bot talks to it through the same client it uses in production.
+ */
+
+export interface SandboxUser {
+  userid: string;
+  name: string;
+  direct_leader?: string[];
+  department?: number[];
+  position?: string;
+  mobile?: string;
+}
+
+export interface SandboxContact {
+  contact: T.ExternalContact;
+  follow_user: T.FollowUser[];
+}
+
+export interface InboxMessage {
+  seq: number;
+  at: number;
+  msgid: string;
+  touser: string;
+  msgtype: string;
+  body: T.MessageBody;
+  /** For button cards: the code update_template_card needs. */
+  response_code?: string;
+  /** Updates applied to this card, latest last. */
+  updates: T.UpdateTemplateCardRequest[];
+}
+
+export interface SandboxOptions {
+  corpId: string;
+  secret: string;
+  agentId: number;
+  /** Seconds a token lives (7200 at WeCom). */
+  tokenTtlSeconds?: number;
+  /** Per-member message limits (WeCom: 30/min, 1000/h). */
+  perMemberPerMinute?: number;
+  perMemberPerHour?: number;
+  /** Length of the "minute" and "hour" windows, so tests can scale time. */
+  minuteMs?: number;
+  hourMs?: number;
+  /** 'error': answer 45009 over the limit (the issue's contract); 'drop': answer ok and drop, as WeCom documents. */
+  overLimit?: 'error' | 'drop';
+  /** Caller IPs allowed (企业可信IP); unset = any. */
+  trustedIps?: string[];
+  clock?: () => number;
+}
+
+interface Fault {
+  errcode: number;
+  remaining: number;
+  delayMs?: number;
+}
+
+export class WeComSandbox {
+  readonly users = new Map<string, SandboxUser>();
+  readonly contacts = new Map<string, SandboxContact>();
+  readonly groups = new Map<string, T.GroupChat & { status: number }>();
+  readonly joinWays = new Map<string, T.AddJoinWayRequest & { config_id: string; qr_code: string }>();
+  readonly meetings: (T.MeetingCreateRequest & { meetingid: string; meeting_link: string })[] = [];
+  readonly inboxes = new Map<string, InboxMessage[]>();
+  /** Every call, for assertions: api name and the time it was made. */
+  readonly calls: { api: string; at: number; errcode: number }[] = [];
+  private readonly tokens = new Map<string, number>(); // token → expiresAt
+  private readonly sendTimes = new Map<string, number[]>();
+  private readonly duplicateCheck = new Map<string, number>();
+  private readonly responseCodes = new Map<string, { msg: InboxMessage; expiresAt: number; used: boolean }>();
+  private readonly faults = new Map<string, Fault[]>();
+  private seq = 0;
+  private server?: Server;
+  private listeners: ((m: InboxMessage) => void)[] = [];
+  readonly opts: Required<Omit<SandboxOptions, 'trustedIps'>> & { trustedIps?: string[] };
+
+  constructor(opts: SandboxOptions) {
+    this.opts = {
+      tokenTtlSeconds: 7200,
+      perMemberPerMinute: 30,
+      perMemberPerHour: 1000,
+      minuteMs: 60_000,
+      hourMs: 3_600_000,
+      overLimit: 'error',
+      clock: () => Date.now(),
+      ...opts,
+    };
+  }
+
+  // ---- seeding and control -------------------------------------------------------------------------------------
+
+  addUser(u: SandboxUser): this {
+    this.users.set(u.userid, u);
+    return this;
+  }
+
+  addContact(contact: T.ExternalContact, followers: (Partial<T.FollowUser> & { userid: string })[]): this {
+    const now = Math.floor(this.opts.clock() / 1000);
+    this.contacts.set(contact.external_userid, { contact, follow_user: followers.map((f) => ({ createtime: now, ...f })) });
+    return this;
+  }
+
+  /** Creates or replaces a customer group (members of type 2 are customers). */
+  setGroup(g: Omit<T.GroupChat, 'member_version' | 'create_time'> & { create_time?: number; status?: number }): this {
+    const version = randomBytes(16).toString('hex');
+    this.groups.set(g.chat_id, { create_time: Math.floor(this.opts.clock() / 1000), status: 0, ...g, member_version: version });
+    return this;
+  }
+
+  /** Revokes every token now, as WeCom may do "for operational reasons" before expiry. */
+  expireTokens(): void {
+    for (const t of this.tokens.keys()) this.tokens.set(t, 0);
+  }
+
+  /** The next `times` calls of `api` fail with `errcode` (or, with delayMs, answer that late). */
+  failNext(api: string, errcode: number, times = 1, delayMs?: number): void {
+    const list = this.faults.get(api) ?? [];
+    list.push({ errcode, remaining: times, delayMs });
+    this.faults.set(api, list);
+  }
+
+  clearFaults(): void {
+    this.faults.clear();
+  }
+
+  inbox(userid: string): InboxMessage[] {
+    return this.inboxes.get(userid.toLowerCase()) ?? [];
+  }
+
+  onMessage(listener: (m: InboxMessage) => void): void {
+    this.listeners.push(listener);
+  }
+
+  count(api: string): number {
+    return this.calls.filter((c) => c.api === api).length;
+  }
+
+  // ---- HTTP -----------------------------------------------------------------------------------------------------
+
+  async listen(port = 0, host = '127.0.0.1'): Promise<string> {
+    const app = this.app();
+    this.server = await new Promise<Server>((resolve) => {
+      const s = app.listen(port, host, () => resolve(s));
+    });
+    const a = this.server.address();
+    return `http://${host}:${typeof a === 'object' && a ? a.port : port}`;
+  }
+
+  async close(): Promise<void> {
+    const s = this.server;
+    if (!s) return;
+    await new Promise<void>((r) => {
+      s.close(() => r());
+      s.closeAllConnections();
+    });
+  }
+
+  app(): Koa {
+    const app = new Koa();
+    const r = new Router({ prefix: '/cgi-bin' });
+    const api = (name: string, handler: (ctx: Koa.Context, body: Record<string, unknown>) => Record<string, unknown> | Promise<Record<string, unknown>>, auth = true) =>
+      async (ctx: Koa.Context) => {
+        let body: Record<string, unknown> = {};
+        if (ctx.method === 'POST') {
+          try {
+            const raw = await getRawBody(ctx.req, { limit: '2mb', encoding: 'utf8' });
+            body = raw ? (JSON.parse(raw) as Record<string, unknown>) : {};
+          } catch {
+            return this.answer(ctx, name, this.err(47001, 'data format error'));
+          }
+        }
+        const fault = this.takeFault(name);
+        if (fault?.delayMs) await new Promise((res) => setTimeout(res, fault.delayMs));
+        if (fault && fault.errcode !== 0) return this.answer(ctx, name, this.err(fault.errcode, 'injected by the sandbox'));
+        if (this.opts.trustedIps && !this.opts.trustedIps.includes(ctx.ip.replace(/^::ffff:/, ''))) {
+          return this.answer(ctx, name, this.err(60020, `not allow to access from your ip, from ip: ${ctx.ip}`));
+        }
+        if (auth) {
+          const token = ctx.query.access_token;
+          if (typeof token !== 'string' || token === '') return this.answer(ctx, name, this.err(41001, 'access_token missing'));
+          const exp = this.tokens.get(token);
+          if (exp === undefined) return this.answer(ctx, name, this.err(40014, `invalid access_token, token: ${token.slice(0, 4)}…`));
+          if (exp <= this.opts.clock()) return this.answer(ctx, name, this.err(42001, 'access_token expired'));
+        }
+        this.answer(ctx, name, await handler(ctx, body));
+      };
+
+    r.get('/gettoken', api('gettoken', (ctx) => this.getToken(String(ctx.query.corpid ?? ''), String(ctx.query.corpsecret ?? '')), false));
+    r.post('/message/send', api('message/send', (_ctx, b) => this.send(b as unknown as T.SendMessageRequest)));
+    r.post('/message/update_template_card', api('message/update_template_card', (_ctx, b) => this.updateCard(b as unknown as T.UpdateTemplateCardRequest)));
+    r.get('/externalcontact/get', api('externalcontact/get', (ctx) => this.getContact(String(ctx.query.external_userid ?? ''))));
+    r.get('/externalcontact/list', api('externalcontact/list', (ctx) => this.listContacts(String(ctx.query.userid ?? ''))));
+    r.post('/externalcontact/groupchat/list', api('externalcontact/groupchat/list', (_ctx, b) => this.listGroups(b as unknown as T.GroupChatListRequest)));
+    r.post('/externalcontact/groupchat/get', api('externalcontact/groupchat/get', (_ctx, b) => this.getGroup(String(b.chat_id ?? ''))));
+    r.post('/externalcontact/groupchat/add_join_way', api('externalcontact/groupchat/add_join_way', (_ctx, b) => this.addJoinWay(b as unknown as T.AddJoinWayRequest)));
+    r.post('/externalcontact/groupchat/get_join_way', api('externalcontact/groupchat/get_join_way', (_ctx, b) => this.getJoinWay(String(b.config_id ?? ''))));
+    r.post('/externalcontact/add_contact_way', api('externalcontact/add_contact_way', (_ctx, b) => this.addContactWay(b as unknown as T.AddContactWayRequest)));
+    r.post('/meeting/create', api('meeting/create', (_ctx, b) => this.createMeeting(b as unknown as T.MeetingCreateRequest)));
+    r.get('/user/get', api('user/get', (ctx) => this.getUser(String(ctx.query.userid ?? ''))));
+
+    // Sandbox-only routes: read a member's inbox (the CLI prints it), revoke tokens.
+    const s = new Router({ prefix: '/sandbox' });
+    s.get('/inbox/:userid', (ctx) => {
+      ctx.body = { userid: ctx.params.userid, messages: this.inbox(ctx.params.userid ?? '') };
+    });
+    s.post('/expire-tokens', (ctx) => {
+      this.expireTokens();
+      ctx.body = { ok: true };
+    });
+    app.use(r.routes()).use(s.routes());
+    app.use(async (ctx) => {
+      ctx.status = 404;
+      ctx.body = { errcode: 404, errmsg: `no such API in the sandbox: ${ctx.path}` };
+    });
+    return app;
+  }
+
+  // ---- endpoints ------------------------------------------------------------------------------------------------
+
+  private getToken(corpid: string, secret: string): Record<string, unknown> {
+    if (corpid !== this.opts.corpId) return this.err(40013, 'invalid corpid');
+    if (secret !== this.opts.secret) return this.err(40001, 'invalid secret');
+    const token = `sbx_${randomBytes(24).toString('hex')}`;
+    this.tokens.set(token, this.opts.clock() + this.opts.tokenTtlSeconds * 1000);
+    return { errcode: 0, errmsg: 'ok', access_token: token, expires_in: this.opts.tokenTtlSeconds };
+  }
+
+  private send(req: T.SendMessageRequest): Record<string, unknown> {
+    if (req.agentid !== this.opts.agentId) return this.err(301002, 'not allow to operate another agent');
+    if (!['text', 'markdown', 'template_card'].includes(req.msgtype)) return this.err(40008, 'invalid message type');
+    const check = this.validateBody(req);
+    if (check) return check;
+    const recipients = String(req.touser ?? '').split('|').filter(Boolean);
+    const valid = recipients.filter((u) => this.users.has(u));
+    const invalid = recipients.filter((u) => !this.users.has(u));
+    if (valid.length === 0) return this.err(81013, 'user & party & tag all invalid');
+    const now = this.opts.clock();
+
+    if (req.enable_duplicate_check === 1) {
+      const { touser: _t, agentid: _a, enable_duplicate_check: _e, duplicate_check_interval: interval, ...content } = req;
+      const key = `${recipients.sort().join('|')}|${JSON.stringify(content)}`;
+      const last = this.duplicateCheck.get(key);
+      const windowMs = (interval ?? 1800) * 1000;
+      if (last !== undefined && now - last < windowMs) return { errcode: 0, errmsg: 'ok', msgid: `dup_${this.seq}` };
+      this.duplicateCheck.set(key, now);
+    }
+
+    const msgid = `msg_${++this.seq}_${randomBytes(4).toString('hex')}`;
+    const responseCode = req.msgtype === 'template_card' ? `rc_${randomBytes(12).toString('hex')}` : undefined;
+    for (const u of valid) {
+      const times = (this.sendTimes.get(u) ?? []).filter((t) => now - t < this.opts.hourMs);
+      const lastMinute = times.filter((t) => now - t < this.opts.minuteMs).length;
+      if (lastMinute >= this.opts.perMemberPerMinute || times.length >= this.opts.perMemberPerHour) {
+        if (this.opts.overLimit === 'error') return this.err(45009, 'api freq out of limit');
+        continue; // WeCom silently drops what exceeds the per-member limit
+      }
+      times.push(now);
+      this.sendTimes.set(u, times);
+      const key = u.toLowerCase();
+      const m: InboxMessage = { seq: this.seq, at: now, msgid, touser: key, msgtype: req.msgtype, body: pickBody(req), response_code: responseCode, updates: [] };
+      this.inboxes.set(key, [...(this.inboxes.get(key) ?? []), m]);
+      if (responseCode) this.responseCodes.set(responseCode, { msg: m, expiresAt: now + 72 * 3_600_000, used: false });
+      for (const l of this.listeners) l(m);
+    }
+    return {
+      errcode: 0,
+      errmsg: 'ok',
+      ...(invalid.length ? { invaliduser: invalid.map((u) => u.toLowerCase()).join('|') } : {}),
+      msgid,
+      ...(responseCode ? { response_code: responseCode } : {}),
+    };
+  }
+
+  private validateBody(req: T.SendMessageRequest): Record<string, unknown> | undefined {
+    if (req.msgtype === 'text' && !req.text?.content) return this.err(41009, 'missing text content');
+    if (req.msgtype === 'markdown' && !req.markdown?.content) return this.err(41009, 'missing markdown content');
+    if (req.msgtype === 'template_card') {
+      const c = req.template_card;
+      if (!c || c.card_type !== 'button_interaction') return this.err(40058, 'template_card.card_type must be button_interaction here');
+      if (!c.task_id || !/^[0-9a-zA-Z_\-@]{1,128}$/.test(c.task_id)) return this.err(40058, 'invalid task_id');
+      if (!c.main_title?.title) return this.err(40058, 'missing main_title.title');
+      if (!Array.isArray(c.button_list) || c.button_list.length === 0 || c.button_list.length > 6) return this.err(40058, 'button_list needs 1-6 buttons');
+    }
+    return undefined;
+  }
+
+  private updateCard(req: T.UpdateTemplateCardRequest): Record<string, unknown> {
+    if (req.agentid !== this.opts.agentId) return this.err(301002, 'not allow to operate another agent');
+    const entry = this.responseCodes.get(req.response_code);
+    if (!entry || entry.used || entry.expiresAt <= this.opts.clock()) return this.err(40058, 'invalid response_code');
+    entry.used = true;
+    entry.msg.updates.push(req);
+    return { errcode: 0, errmsg: 'ok' };
+  }
+
+  private getContact(id: string): Record<string, unknown> {
+    if (!/^w[mo][A-Za-z0-9_-]+$/.test(id)) return this.err(40096, 'invalid external userid');
+    const c = this.contacts.get(id);
+    if (!c) return this.err(84061, 'not external contact');
+    return { errcode: 0, errmsg: 'ok', external_contact: c.contact, follow_user: c.follow_user };
+  }
+
+  private listContacts(userid: string): Record<string, unknown> {
+    if (!this.users.has(userid)) return this.err(60111, 'userid not found');
+    const ids = [...this.contacts.values()].filter((c) => c.follow_user.some((f) => f.userid === userid)).map((c) => c.contact.external_userid);
+    if (ids.length === 0) return this.err(84061, 'not external contact');
+    return { errcode: 0, errmsg: 'ok', external_userid: ids };
+  }
+
+  private listGroups(req: T.GroupChatListRequest): Record<string, unknown> {
+    if (!req.limit || req.limit < 1 || req.limit > 1000) return this.err(40058, 'limit must be 1-1000');
+    let list = [...this.groups.values()];
+    if (req.status_filter !== undefined && req.status_filter !== 0) list = list.filter((g) => g.status === req.status_filter);
+    if (req.owner_filter?.userid_list?.length) list = list.filter((g) => req.owner_filter?.userid_list.includes(g.owner));
+    const start = req.cursor ? Number(Buffer.from(req.cursor, 'base64url').toString()) || 0 : 0;
+    const page = list.slice(start, start + req.limit);
+    const next = start + req.limit < list.length ? Buffer.from(String(start + req.limit)).toString('base64url') : undefined;
+    return { errcode: 0, errmsg: 'ok', group_chat_list: page.map((g) => ({ chat_id: g.chat_id, status: g.status })), ...(next ? { next_cursor: next } : {}) };
+  }
+
+  private getGroup(chatId: string): Record<string, unknown> {
+    const g = this.groups.get(chatId);
+    if (!g) return this.err(40050, 'invalid chatid');
+    const { status: _s, ...group } = g;
+    return { errcode: 0, errmsg: 'ok', group_chat: group };
+  }
+
+  private addJoinWay(req: T.AddJoinWayRequest): Record<string, unknown> {
+    if (req.scene !== 1 && req.scene !== 2) return this.err(40058, 'invalid scene');
+    if (!Array.isArray(req.chat_id_list) || req.chat_id_list.length === 0 || req.chat_id_list.length > 5) return this.err(40058, 'chat_id_list needs 1-5 groups');
+    const unknown = req.chat_id_list.find((c) => !this.groups.has(c));
+    if (unknown) return this.err(40050, `invalid chatid ${unknown}`);
+    if (req.state && [...req.state].length > 30) return this.err(40058, 'state too long');
+    const config_id = randomBytes(16).toString('hex');
+    this.joinWays.set(config_id, { ...req, remark: req.remark?.slice(0, 30), config_id, qr_code: `https://sandbox.local/qr/join/${config_id}.png` });
+    return { errcode: 0, errmsg: 'ok', config_id };
+  }
+
+  private getJoinWay(configId: string): Record<string, unknown> {
+    const w = this.joinWays.get(configId);
+    if (!w) return this.err(40058, 'invalid config_id');
+    return { errcode: 0, errmsg: 'ok', join_way: w };
+  }
+
+  private addContactWay(req: T.AddContactWayRequest): Record<string, unknown> {
+    if (req.type !== 1 && req.type !== 2) return this.err(40058, 'invalid type');
+    if (req.scene !== 1 && req.scene !== 2) return this.err(40058, 'invalid scene');
+    const bad = (req.user ?? []).find((u) => !this.users.has(u));
+    if (bad) return this.err(60111, `userid not found: ${bad}`);
+    const config_id = randomBytes(16).toString('hex');
+    return { errcode: 0, errmsg: 'ok', config_id, ...(req.scene === 2 ? { qr_code: `https://sandbox.local/qr/contact/${config_id}.png` } : {}) };
+  }
+
+  private createMeeting(req: T.MeetingCreateRequest): Record<string, unknown> {
+    if (!this.users.has(req.admin_userid)) return this.err(60111, 'admin_userid not found');
+    if (!req.title || Buffer.byteLength(req.title) > 40) return this.err(40058, 'title must be 1-40 bytes');
+    if (!(req.meeting_start > Math.floor(this.opts.clock() / 1000))) return this.err(40058, 'meeting_start must be in the future');
+    if (!(req.meeting_duration >= 300 && req.meeting_duration <= 86399)) return this.err(40058, 'meeting_duration must be 300-86399');
+    const invitees = req.invitees?.userid ?? [];
+    const bad = invitees.find((u) => !this.users.has(u));
+    if (bad) return this.err(60111, `invitee not found: ${bad}`);
+    const meetingid = `mt${randomBytes(8).toString('hex')}`;
+    const meeting_link = `https://meeting.sandbox.local/j/${meetingid}`;
+    this.meetings.push({ ...req, meetingid, meeting_link });
+    return { errcode: 0, errmsg: 'ok', meetingid, meeting_code: String(100_000_000 + this.meetings.length), meeting_link };
+  }
+
+  private getUser(userid: string): Record<string, unknown> {
+    const u = this.users.get(userid);
+    if (!u) return this.err(60111, 'userid not found');
+    return { errcode: 0, errmsg: 'ok', status: 1, department: [1], ...u };
+  }
+
+  // ---- helpers ----------------------------------------------------------------------------------------------------
+
+  private takeFault(api: string): Fault | undefined {
+    const list = this.faults.get(api);
+    const f = list?.[0];
+    if (!list || !f) return undefined;
+    if (--f.remaining <= 0) list.shift();
+    return f;
+  }
+
+  private err(errcode: number, msg: string): Record<string, unknown> {
+    const hint = `${Date.now()}${randomBytes(4).readUInt32BE()}`;
+    return { errcode, errmsg: `${msg}, hint: [${hint}], from ip: 127.0.0.1, more info at https://open.work.weixin.qq.com/devtool/query?e=${errcode}` };
+  }
+
+  private answer(ctx: Koa.Context, api: string, body: Record<string, unknown>): void {
+    this.calls.push({ api, at: this.opts.clock(), errcode: Number(body.errcode ?? 0) });
+    ctx.status = 200; // WeCom answers HTTP 200 even for errors
+    ctx.body = body;
+  }
+}
+
+function pickBody(req: T.SendMessageRequest): T.MessageBody {
+  switch (req.msgtype) {
+    case 'text':
+      return { msgtype: 'text', text: req.text };
+    case 'markdown':
+      return { msgtype: 'markdown', markdown: req.markdown };
+    case 'template_card':
+      return { msgtype: 'template_card', template_card: req.template_card };
+  }
+}
+
+/** One line per message, as a rep would read it in WeCom. */
+export function renderMessage(m: InboxMessage): string {
+  const b = m.body;
+  if (b.msgtype === 'text') return b.text.content;
+  if (b.msgtype === 'markdown') return b.markdown.content;
+  const c = b.template_card;
+  const buttons = c.button_list.map((x) => `[${x.text}]`).join(' ');
+  const last = m.updates.at(-1);
+  const done = last?.button?.replace_name ? `  → ${last.button.replace_name}` : '';
+  return `${c.main_title.title}${c.main_title.desc ? ` — ${c.main_title.desc}` : ''}${c.sub_title_text ? `\n${c.sub_title_text}` : ''}\n${buttons}${done}`;
+}

@@ -1,0 +1,57 @@
+/** A second process for multi-process tests: shares nothing with the parent but Redis and the sandbox's URL. */
+import { testConfig } from './config';
+import { createLogger } from '../../src/log';
+import { createRedis } from '../../src/store/redis';
+import { systemClock } from '../../src/app/system-clock';
+import { createSendLimiter, createWeComApi } from '../../src/main/wecom-api';
+import { startSendWorker } from '../../src/jobs/send-queue';
+
+async function main() {
+  const mode = process.argv[2];
+  const env = process.env as Record<string, string>;
+  const config = testConfig(env.PREFIX as string, {
+    WECOM_API_BASE: env.SANDBOX_URL as string,
+    WECOM_CORP_ID: env.CORP_ID as string,
+    WECOM_SECRET: env.SECRET as string,
+    WECOM_AGENT_ID: env.AGENT_ID as string,
+  });
+  const log = createLogger('silent');
+  const redis = createRedis(config.redis.url, 'general');
+  const api = createWeComApi(config, redis, systemClock, log);
+  let stop: () => Promise<void> = async () => undefined;
+
+  if (mode === 'api') {
+    // calls come in over IPC
+  } else if (mode === 'send-worker') {
+    const connection = createRedis(config.redis.url, 'worker');
+    const worker = startSendWorker({
+      connection,
+      redis,
+      redisPrefix: config.redis.prefix,
+      client: api,
+      limiter: createSendLimiter(config, redis, { minuteMs: Number(env.MINUTE_MS), hourMs: Number(env.HOUR_MS) }),
+      clock: systemClock,
+      timeZone: config.businessTz,
+      log,
+      concurrency: 4,
+    });
+    stop = async () => {
+      await worker.close();
+      connection.disconnect();
+    };
+  }
+
+  process.on('message', async (msg: { cmd: string; n?: number }) => {
+    if (msg.cmd === 'stop') {
+      await stop();
+      redis.disconnect();
+      process.exit(0);
+    }
+    if (msg.cmd === 'getUsers') {
+      const results = await Promise.allSettled(Array.from({ length: msg.n ?? 10 }, () => api.getUser('zhangsan')));
+      process.send?.({ ok: results.filter((r) => r.status === 'fulfilled').length, errors: results.filter((r) => r.status === 'rejected').map((r) => String((r as PromiseRejectedResult).reason)) });
+    }
+  });
+  process.send?.({ ready: true });
+}
+void main();
