@@ -87,6 +87,7 @@ export function startSendWorker(deps: SendWorkerDeps): Worker<OutboundMessage, S
       try {
         res = await deps.client.sendMessage({ ...m.body, touser: m.touser, agentid: deps.client.agentId, enable_duplicate_check: 1, duplicate_check_interval: 1800 });
       } catch (err) {
+        await deps.limiter.confirm(m.touser, job.id ?? m.key, deps.clock.now()); // it may have reached WeCom
         if (err instanceof WeComApiError && err.disposition === 'rate_limited') {
           log.warn({ reason: 'send.rate_limited', errcode: err.errcode, touser: m.touser }, 'WeCom rate limit: waiting out the penalty window');
           await job.moveToDelayed(Date.now() + (err.retryAfterMs ?? 60_000), token);
@@ -98,6 +99,7 @@ export function startSendWorker(deps: SendWorkerDeps): Worker<OutboundMessage, S
         }
         throw err;
       }
+      await deps.limiter.confirm(m.touser, job.id ?? m.key, deps.clock.now());
       const result: SendResult = { status: 'sent', msgid: res.msgid, responseCode: res.response_code };
       await deps.redis.set(marker, JSON.stringify({ msgid: res.msgid, responseCode: res.response_code }), 'EX', 7 * 24 * 3600);
       if (res.invaliduser) log.warn({ reason: 'send.invalid_user', touser: m.touser }, 'WeCom did not deliver to an unknown user');

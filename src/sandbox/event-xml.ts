@@ -85,6 +85,7 @@ export function encodeBotEvent(e: WeComEvent): string {
     const content = e.msgType === 'mixed' ? { mixed: { msg_item: [{ msgtype: 'text', text: { content: e.text } }] } } : { text: { content: e.text } };
     return JSON.stringify({
       msgid: e.msgId,
+      ...(e.createTime ? { create_time: e.createTime } : {}),
       aibotid: e.aibotId,
       chatid: e.chatId,
       chattype: e.chatType,

@@ -211,6 +211,21 @@ export class WeComSandbox {
     s.get('/inbox/:userid', (ctx) => {
       ctx.body = { userid: ctx.params.userid, messages: this.inbox(ctx.params.userid ?? '') };
     });
+    const json = async (ctx: Koa.Context) => JSON.parse((await getRawBody(ctx.req, { limit: '2mb', encoding: 'utf8' })) || '{}') as Record<string, unknown>;
+    s.post('/users', async (ctx) => {
+      const u = (await json(ctx)) as unknown as SandboxUser;
+      this.addUser(u);
+      ctx.body = { ok: true };
+    });
+    s.post('/contacts', async (ctx) => {
+      const b = (await json(ctx)) as unknown as { contact: T.ExternalContact; follow_user: T.FollowUser[] };
+      this.addContact(b.contact, b.follow_user);
+      ctx.body = { ok: true };
+    });
+    s.post('/groups', async (ctx) => {
+      this.setGroup((await json(ctx)) as unknown as T.GroupChat);
+      ctx.body = { ok: true };
+    });
     s.post('/expire-tokens', (ctx) => {
       this.expireTokens();
       ctx.body = { ok: true };

@@ -40,7 +40,14 @@ export interface SendLimits {
   marginMs: number;
 }
 
+/** After the send returned: move the reservation to the time WeCom has certainly seen the message by. */
+const CONFIRM = `
+redis.call('ZADD', KEYS[1], 'XX', ARGV[1], ARGV[2])
+redis.call('ZADD', KEYS[2], 'XX', ARGV[1], ARGV[2])
+return 0`;
+
 interface LimiterCommands {
+  confirmSendSlot(k1: string, k2: string, ...args: (string | number)[]): Promise<number>;
   reserveSendSlot(k1: string, k2: string, k3: string, ...args: (string | number)[]): Promise<number>;
 }
 
@@ -53,17 +60,32 @@ export class SendLimiter {
     private readonly limits: SendLimits,
   ) {
     if (!('reserveSendSlot' in redis)) redis.defineCommand('reserveSendSlot', { numberOfKeys: 3, lua: RESERVE });
+    if (!('confirmSendSlot' in redis)) redis.defineCommand('confirmSendSlot', { numberOfKeys: 2, lua: CONFIRM });
     this.redis = redis as Redis & LimiterCommands;
+  }
+
+  private windowKeys(member: string): [string, string] {
+    const base = `${this.prefix}:{send}:rate:${member.toLowerCase()}`;
+    return [`${base}:m`, `${base}:h`];
+  }
+
+  /**
+   * After the message went out, its slot is re-stamped with the completion time: WeCom saw it between the
+   * reservation and now, so counting it at `now` keeps our window at least as full as WeCom's.
+   */
+  async confirm(member: string, messageKey: string, now: number): Promise<void> {
+    const [m, h] = this.windowKeys(member);
+    await this.redis.confirmSendSlot(m, h, now, messageKey);
   }
 
   /** 0 when a slot was reserved for this message; otherwise how long to wait before asking again. */
   async reserve(member: string, messageKey: string, now: number, day: { id: string; msUntilEnd: number }): Promise<number> {
     const l = this.limits;
-    const base = `${this.prefix}:{send}`;
+    const [m, h] = this.windowKeys(member);
     return this.redis.reserveSendSlot(
-      `${base}:rate:${member.toLowerCase()}:m`,
-      `${base}:rate:${member.toLowerCase()}:h`,
-      `${base}:quota:${day.id}`,
+      m,
+      h,
+      `${this.prefix}:{send}:quota:${day.id}`,
       now,
       l.minuteMs + l.marginMs,
       l.hourMs + l.marginMs,

@@ -15,6 +15,7 @@ async function main() {
     WECOM_SECRET: env.SECRET as string,
     WECOM_AGENT_ID: env.AGENT_ID as string,
   });
+  if (env.MARGIN_MS) config.policy.send.marginMs = Number(env.MARGIN_MS);
   const log = createLogger('silent');
   const redis = createRedis(config.redis.url, 'general');
   const api = createWeComApi(config, redis, systemClock, log);

@@ -67,6 +67,20 @@ describe('POST: every event kind reaches its handler exactly once', () => {
   });
 });
 
+describe('the sandbox callback driver speaks what the webhook reads', () => {
+  test('every typed event sent with driver.send() arrives decoded to the same event', async () => {
+    const events = [
+      ...appFixtures.filter((f) => !f.startsWith('unknown')).map((f) => decodeAppPlaintext(fixture(`app/${f}`))),
+      ...botFixtures.map((f) => decodeBotPlaintext(fixture(`bot/${f}`))),
+    ].map((e, i) => (e.kind === 'bot_message' || e.kind === 'bot_event' || e.kind === 'app_text' ? { ...e, msgId: `${e.msgId}${i}` } : e)).map((e, i) => ({ ...e, createTime: 1_800_000_000 + i }));
+    const before = seen.length;
+    for (const e of events) expect((await bot.driver.send(e)).status).toBe(200);
+    await waitFor(() => seen.length - before === events.length);
+    const got = seen.slice(before).map((x) => x.event);
+    for (const e of events) expect(got).toContainEqual(e);
+  });
+});
+
 describe('idempotency', () => {
   test('the same callback 4 times concurrently (WeCom retries) is handled once', async () => {
     const xml = fixture('app/add_external_contact.xml').replace('woAJ2GCAAAXtWyujaWJHDDGi0mAAAA', 'woCONCURRENT0001');

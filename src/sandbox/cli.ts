@@ -1,0 +1,98 @@
+/**
+ * The WeCom sandbox from the terminal.
+ *
+ *   npm run sandbox                                   start the fake WeCom API on :8700, print what members receive
+ *   npm run sandbox -- inbox zhangsan                 print a member's inbox from a running sandbox
+ *   npm run sandbox -- callback add-contact --user zhangsan --external woAB001 --state 询价单
+ *   npm run sandbox -- callback group-create --chat wrAB001
+ *   npm run sandbox -- callback join --chat wrAB001 --members wmA,wmB
+ *   npm run sandbox -- callback text --user zhangsan 电话 王总 20分钟
+ *
+ * `callback` signs and encrypts like WeCom and posts to BOT_URL (default http://127.0.0.1:3000) with the app's
+ * WECOM_TOKEN, WECOM_AES_KEY and WECOM_CORP_ID from the environment.
+ */
+import { parseArgs } from 'node:util';
+import type { WeComEvent } from '../wecom/events';
+import { CallbackDriver } from './callback-driver';
+import { renderMessage, WeComSandbox, type InboxMessage } from './wecom-sandbox';
+
+function need(name: string): string {
+  const v = process.env[name];
+  if (!v) {
+    console.error(`sandbox: ${name} is not set`);
+    process.exit(2);
+  }
+  return v;
+}
+
+function print(m: InboxMessage): void {
+  const when = new Date(m.at).toISOString().slice(11, 19);
+  console.log(`\n[${when}] → ${m.touser} (${m.msgtype})\n${renderMessage(m).replace(/^/gm, '  ')}`);
+}
+
+async function serve(port: number): Promise<void> {
+  const sandbox = new WeComSandbox({
+    corpId: process.env.WECOM_CORP_ID ?? 'wwsandbox0001',
+    secret: process.env.WECOM_SECRET ?? 'sandbox-secret',
+    agentId: Number(process.env.WECOM_AGENT_ID ?? 1000002),
+  });
+  sandbox.onMessage(print);
+  const url = await sandbox.listen(port, '127.0.0.1');
+  console.log(`WeCom sandbox at ${url} (corp ${sandbox.opts.corpId}, agent ${sandbox.opts.agentId}); point WECOM_API_BASE here.`);
+  console.log('Seed it: POST /sandbox/users, /sandbox/contacts, /sandbox/groups. Inbox: GET /sandbox/inbox/:userid.');
+}
+
+async function callback(kind: string, args: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { user: { type: 'string' }, external: { type: 'string' }, state: { type: 'string' }, chat: { type: 'string' }, members: { type: 'string' } },
+  });
+  const now = Math.floor(Date.now() / 1000);
+  const corpId = need('WECOM_CORP_ID');
+  const driver = new CallbackDriver(process.env.BOT_URL ?? 'http://127.0.0.1:3000', { corpId, token: need('WECOM_TOKEN'), aesKey: need('WECOM_AES_KEY') });
+  let event: WeComEvent;
+  switch (kind) {
+    case 'add-contact':
+      event = { kind: 'external_contact', corpId, createTime: now, changeType: 'add_external_contact', userId: values.user ?? 'zhangsan', externalUserId: values.external ?? 'woSANDBOX0001', state: values.state };
+      break;
+    case 'group-create':
+      event = { kind: 'external_chat', corpId, createTime: now, chatId: values.chat ?? 'wrSANDBOX0001', changeType: 'create' };
+      break;
+    case 'join': {
+      const members = (values.members ?? '').split(',').filter(Boolean);
+      event = { kind: 'external_chat', corpId, createTime: now, chatId: values.chat ?? 'wrSANDBOX0001', changeType: 'update', updateDetail: 'add_member', joinScene: 0, memChangeCnt: members.length, memChangeList: members };
+      break;
+    }
+    case 'text':
+      event = { kind: 'app_text', corpId, createTime: now, msgId: String(BigInt(now) * 1000000n + BigInt(Math.floor(Math.random() * 1e6))), fromUser: values.user ?? 'zhangsan', content: positionals.join(' '), agentId: process.env.WECOM_AGENT_ID ?? '1000002' };
+      break;
+    default:
+      console.error(`sandbox: unknown callback "${kind}" (add-contact, group-create, join, text)`);
+      process.exit(2);
+  }
+  const res = await driver.send(event);
+  console.log(`${event.kind} → HTTP ${res.status}${res.body ? ` ${res.body}` : ''} after ${res.attempts} attempt(s)`);
+  if (res.status !== 200) process.exitCode = 1;
+}
+
+async function inbox(userid: string): Promise<void> {
+  const base = process.env.SANDBOX_URL ?? 'http://127.0.0.1:8700';
+  const res = (await (await fetch(`${base}/sandbox/inbox/${encodeURIComponent(userid)}`)).json()) as { messages: InboxMessage[] };
+  if (res.messages.length === 0) console.log(`${userid}'s inbox is empty`);
+  res.messages.forEach(print);
+}
+
+async function main(): Promise<void> {
+  const [cmd = 'serve', ...rest] = process.argv.slice(2);
+  if (cmd === 'serve') return serve(Number(process.env.SANDBOX_PORT ?? 8700));
+  if (cmd === 'inbox') return inbox(rest[0] ?? 'zhangsan');
+  if (cmd === 'callback') return callback(rest[0] ?? '', rest.slice(1));
+  console.error('usage: sandbox [serve | inbox <userid> | callback <add-contact|group-create|join|text> …]');
+  process.exit(2);
+}
+
+main().catch((err: unknown) => {
+  console.error(`sandbox: ${(err as Error).message}`);
+  process.exit(1);
+});
