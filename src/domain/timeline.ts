@@ -1,0 +1,59 @@
+/** The append-only engagement timeline of a lead. Each entry says when it happened and where we learnt it. */
+
+export const TIMELINE_KINDS = [
+  'added',
+  'customer_message',
+  'rep_message',
+  'call',
+  'meeting_scheduled',
+  'meeting_held',
+  'group_created',
+  'member_joined',
+  'member_left',
+  'proposal_requested',
+  'document_sent',
+  'nudge_sent',
+  'nudge_acted',
+  'nudge_ignored',
+  'state_changed',
+  'outcome_changed',
+  'contact_deleted',
+  'decision_date_set',
+  'snoozed',
+] as const;
+export type TimelineKind = (typeof TIMELINE_KINDS)[number];
+
+export type EntrySource = 'callback' | 'archive' | 'command' | 'card' | 'reconcile' | 'api';
+
+export interface TimelineEntry {
+  /** Deterministic id (from the event it came from), so recording it twice is a no-op. */
+  id: string;
+  /** When it happened (ms since the epoch). */
+  at: number;
+  kind: TimelineKind;
+  source: EntrySource;
+  /** Who did it: rep userid or customer external id. */
+  actor?: string;
+  /** Call minutes; meeting minutes; active group conversation minutes. */
+  minutes?: number;
+  outcome?: string;
+  note?: string;
+  chatId?: string;
+  /** For group and meeting entries: the people concerned. */
+  members?: string[];
+  /** Whether the touch came from the customer side (a message, a call they placed, joining a group). */
+  customerInitiated?: boolean;
+  /** For state/outcome changes. */
+  from?: string;
+  to?: string;
+  /** For nudges. */
+  nudgeKind?: string;
+  /** For meetings. */
+  startsAt?: number;
+  link?: string;
+}
+
+/** Kinds that are a touch from the customer's side (they answered, showed up, joined). */
+export const CUSTOMER_TOUCHES: ReadonlySet<TimelineKind> = new Set(['customer_message', 'call', 'meeting_held', 'member_joined']);
+/** Kinds that are a touch from our side. */
+export const REP_TOUCHES: ReadonlySet<TimelineKind> = new Set(['rep_message', 'call', 'meeting_scheduled', 'meeting_held', 'document_sent', 'group_created']);
