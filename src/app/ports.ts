@@ -29,3 +29,34 @@ export interface OutboundMessage {
 export interface MessageOutbox {
   enqueue(message: OutboundMessage, opts?: { delayMs?: number }): Promise<void>;
 }
+
+/** What we can learn about customers and their groups from WeCom. */
+export interface CustomerProfile {
+  externalUserId: string;
+  name: string;
+  company?: string;
+  followers: { userId: string; remark?: string; state?: string; addedAt: number }[];
+}
+
+export interface GroupSnapshot {
+  chatId: string;
+  name?: string;
+  owner: string;
+  createdAt: number;
+  customers: string[];
+  staff: string[];
+  memberVersion?: string;
+}
+
+export interface CustomerDirectory {
+  /** undefined when WeCom says the customer does not exist or is no longer related (84061/40096). */
+  getCustomer(externalUserId: string): Promise<CustomerProfile | undefined>;
+  /** undefined when the group no longer exists. */
+  getGroup(chatId: string): Promise<GroupSnapshot | undefined>;
+  listGroupIds(): Promise<string[]>;
+  listCustomerIds(userId: string): Promise<string[]>;
+}
+
+export interface MeetingBooker {
+  book(req: { host: string; title: string; startsAt: number; minutes: number }): Promise<{ meetingId: string; link?: string }>;
+}

@@ -26,6 +26,7 @@ const envSchema = z.object({
   ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   CONFIG_FILE: z.string().optional(),
+  ARCHIVE_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
   BUSINESS_TZ: z
     .string()
     .refine((tz) => IANAZone.isValidZone(tz), 'must be an IANA time zone such as Asia/Shanghai')
@@ -48,6 +49,8 @@ export interface Config {
   logLevel: string;
   /** The business clock's time zone: quota days, nudge hours, digests. */
   businessTz: string;
+  /** HMAC key of POST /ingest/archive; the route is off when unset. */
+  archiveSecret?: string;
   policy: Policy;
 }
 
@@ -100,6 +103,7 @@ export function readEnvOptions(env: NodeJS.ProcessEnv = process.env): Config {
     adminToken: e.ADMIN_TOKEN,
     logLevel: e.LOG_LEVEL,
     businessTz: e.BUSINESS_TZ,
+    archiveSecret: e.ARCHIVE_SECRET,
     policy: policyResult.policy,
   };
 }

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { SOURCES } from '../domain/lead';
 
 /**
  * Policy: everything that is a decision rather than a secret. Lives in a readable JSON file under config/,
@@ -36,6 +37,28 @@ export const policySchema = z
         /** Our windows are this much longer than WeCom's, for clock skew. */
         marginMs: z.number().int().min(0).max(60_000),
         concurrency: z.number().int().min(1).max(64),
+      })
+      .strict(),
+    ledger: z
+      .object({
+        /** The add event's State (contact-way state or 获客链接 channel) → source channel; first match wins. */
+        sourceRules: z.array(
+          z
+            .object({
+              pattern: z.string().refine((p) => {
+                try {
+                  new RegExp(p, 'i');
+                  return true;
+                } catch {
+                  return false;
+                }
+              }, 'must be a valid regular expression'),
+              source: z.enum(SOURCES),
+            })
+            .strict(),
+        ),
+        /** When the nightly reconciliation runs (cron, business time zone). */
+        reconcileCron: z.string().regex(/^(\S+\s+){4}\S+$/, 'must be a 5-field cron expression'),
       })
       .strict(),
     wecomApi: z

@@ -7,6 +7,8 @@ import type { EventInbox } from '../app/ports';
 import { createHttpApp } from '../http/app';
 import { createInboxQueue, parkedEvents } from '../jobs/inbox-queue';
 import { StreamInbox } from '../store/stream-inbox';
+import { LedgerStore } from '../store/ledger-store';
+import { mountLeadRoutes } from '../http/lead-routes';
 import type { Logger } from '../log';
 import { createRedis, waitReady } from '../store/redis';
 
@@ -45,6 +47,8 @@ export async function startWeb(config: Config, log: Logger, opts: { clock?: Cloc
       await redis.ping();
     },
     parked: parkedEvents(inboxQueue),
+    extraRoutes: (router, admin) =>
+      mountLeadRoutes(router, admin, { store: new LedgerStore(adminRedis, config.redis.prefix), clock, log, archiveSecret: config.archiveSecret }),
   });
   if (!(await waitReady(redis))) log.warn({ reason: 'REDIS_UNREACHABLE' }, 'Redis is not reachable yet: callbacks are answered 503 until it is');
   const server = await new Promise<Server>((resolve, reject) => {

@@ -1,37 +1,55 @@
 import type { Worker } from 'bullmq';
-import { loggingHandlers, type EventHandlers } from '../app/dispatch';
+import type { EventHandlers } from '../app/dispatch';
+import { Ledger } from '../app/ledger';
+import { ledgerHandlers } from '../app/ledger-handlers';
+import { RepCommands } from '../app/rep-commands';
+import { systemClock } from '../app/system-clock';
 import type { Config } from '../config/env';
+import type { Clock } from '../domain/clock';
 import { InboxPump } from '../jobs/inbox-pump';
 import { createInboxQueue } from '../jobs/inbox-queue';
 import { startInboxWorker } from '../jobs/inbox-worker';
+import { reconcile, startReconcileWorker } from '../jobs/reconcile';
+import { SendQueue, startSendWorker } from '../jobs/send-queue';
 import type { Logger } from '../log';
+import { LedgerStore } from '../store/ledger-store';
 import { createRedis } from '../store/redis';
-import { systemClock } from '../app/system-clock';
-import type { Clock } from '../domain/clock';
-import { startSendWorker } from '../jobs/send-queue';
+import { WeComDirectory } from '../wecom/directory';
 import { createSendLimiter, createWeComApi } from './wecom-api';
 
 export interface WorkerHandle {
   workers: Worker[];
   pump: InboxPump;
+  ledger: Ledger;
+  reconcileNow(): ReturnType<typeof reconcile>;
   close(): Promise<void>;
 }
 
-/** Composition root of the worker process: the inbox pump and consumers (and, later, schedulers). Run as many as you like. */
+/**
+ * Composition root of the worker process: the inbox pump and consumers (the ledger), the send queue, the nightly
+ * reconciliation. Run as many as you like against the same Redis.
+ */
 export async function startWorker(
   config: Config,
   log: Logger,
   opts: { handlers?: EventHandlers; clock?: Clock; sendWindows?: { minuteMs?: number; hourMs?: number } } = {},
 ): Promise<WorkerHandle> {
   const clock = opts.clock ?? systemClock;
+  const prefix = config.redis.prefix;
   const connection = createRedis(config.redis.url, 'worker');
   const pumpConnection = createRedis(config.redis.url, 'worker');
   const redis = createRedis(config.redis.url, 'general');
   const api = createWeComApi(config, redis, clock, log);
+  const directory = new WeComDirectory(api);
+  const outbox = new SendQueue(redis, prefix);
+  const store = new LedgerStore(redis, prefix);
+  const ledger = new Ledger({ store, directory, outbox, clock, sourceRules: config.policy.ledger.sourceRules, log });
+  const commands = new RepCommands({ ledger, meetings: directory, clock, timeZone: config.businessTz, log });
+
   const sender = startSendWorker({
     connection,
     redis,
-    redisPrefix: config.redis.prefix,
+    redisPrefix: prefix,
     client: api,
     limiter: createSendLimiter(config, redis, opts.sendWindows),
     clock,
@@ -39,24 +57,28 @@ export async function startWorker(
     log,
     concurrency: config.policy.send.concurrency,
   });
-  const queue = createInboxQueue(connection, config.redis.prefix);
-  const pump = new InboxPump(pumpConnection, queue, config.redis.prefix, config.policy, log);
+  const queue = createInboxQueue(connection, prefix);
+  const pump = new InboxPump(pumpConnection, queue, prefix, config.policy, log);
   await pump.start();
   const inbox = startInboxWorker({
     connection,
-    redisPrefix: config.redis.prefix,
+    redisPrefix: prefix,
     policy: config.policy,
-    handlers: opts.handlers ?? loggingHandlers(),
+    handlers: opts.handlers ?? ledgerHandlers({ ledger, commands, outbox, clock, log }),
     log,
   });
+  const reconcileNow = () => reconcile({ ledger, directory, clock, log });
+  const nightly = await startReconcileWorker({ connection, redisPrefix: prefix, cron: config.policy.ledger.reconcileCron, timeZone: config.businessTz, run: reconcileNow, log });
   log.info({ reason: 'worker.started', concurrency: config.policy.inbox.concurrency, pump: pump.consumer }, 'worker running');
   return {
-    workers: [inbox, sender],
+    workers: [inbox, sender, nightly.worker],
     pump,
+    ledger,
+    reconcileNow,
     async close() {
       await pump.stop();
-      await Promise.all([inbox.close(), sender.close()]);
-      await queue.close();
+      await Promise.all([inbox.close(), sender.close(), nightly.worker.close()]);
+      await Promise.all([queue.close(), outbox.close(), nightly.queue.close()]);
       pumpConnection.disconnect();
       connection.disconnect();
       redis.disconnect();

@@ -1,0 +1,75 @@
+import { z } from 'zod';
+import type { TimelineEntry } from '../domain/timeline';
+import type { LedgerStore } from '../store/ledger-store';
+
+/** One decrypted chat-archive record, as WeCom's archive SDK returns it (only what we use is checked). */
+const recordSchema = z
+  .object({
+    msgid: z.string().min(1),
+    action: z.string(),
+    from: z.string().min(1),
+    tolist: z.array(z.string()).default([]),
+    roomid: z.string().optional().default(''),
+    msgtime: z.number().int().positive(),
+    msgtype: z.string(),
+    text: z.object({ content: z.string() }).partial().optional(),
+  })
+  .passthrough();
+
+export const archiveBatchSchema = z.object({ records: z.array(z.unknown()).max(5000) });
+
+export interface ArchiveResult {
+  accepted: number;
+  duplicates: number;
+  /** Records about customers or groups the ledger does not know (yet). */
+  unmatched: number;
+  /** Records that are not chat messages (recall, switch, …) or not readable. */
+  skipped: number;
+}
+
+/** External contacts' ids start with wo or wm; members' ids are the company's own. */
+export const isExternalId = (id: string) => /^w[mo][A-Za-z0-9_-]{6,}$/.test(id);
+
+/**
+ * Chat-archive records (from the company's archive sidecar) become customer or rep messages on the right lead:
+ * 1:1 chats by the customer's external id, group chats by the group's bound leads. Idempotent by msgid.
+ */
+export async function ingestArchive(store: LedgerStore, records: unknown[]): Promise<ArchiveResult> {
+  const result: ArchiveResult = { accepted: 0, duplicates: 0, unmatched: 0, skipped: 0 };
+  for (const raw of records) {
+    const parsed = recordSchema.safeParse(raw);
+    if (!parsed.success || parsed.data.action !== 'send') {
+      result.skipped++;
+      continue;
+    }
+    const r = parsed.data;
+    const fromCustomer = isExternalId(r.from);
+    let leadIds: string[];
+    if (r.roomid) {
+      const group = await store.getGroup(r.roomid);
+      leadIds = group?.leadIds ?? [];
+    } else {
+      const customer = fromCustomer ? r.from : r.tolist.find(isExternalId);
+      leadIds = customer && (await store.getLead(customer)) ? [customer] : [];
+    }
+    if (leadIds.length === 0) {
+      result.unmatched++;
+      continue;
+    }
+    const entry: TimelineEntry = {
+      id: `archive:${r.msgid}`,
+      at: r.msgtime,
+      kind: fromCustomer ? 'customer_message' : 'rep_message',
+      source: 'archive',
+      actor: r.from,
+      customerInitiated: fromCustomer || undefined,
+      chatId: r.roomid || undefined,
+      note: r.msgtype === 'text' ? r.text?.content?.slice(0, 200) : `[${r.msgtype}]`,
+    };
+    let added = false;
+    for (const id of leadIds) added = (await store.addEntry(id, entry)) || added;
+    if (added) result.accepted++;
+    else result.duplicates++;
+  }
+  return result;
+}

@@ -1,0 +1,43 @@
+import type { Clock } from '../domain/clock';
+import type { Logger } from '../log';
+import { loggingHandlers, summarize, type EventHandlers } from './dispatch';
+import type { Ledger } from './ledger';
+import type { MessageOutbox } from './ports';
+import type { RepCommands } from './rep-commands';
+
+/** The inbox handlers once the ledger exists: each event kind updates leads, groups and timelines. */
+export function ledgerHandlers(deps: { ledger: Ledger; commands: RepCommands; outbox: MessageOutbox; clock: Clock; log: Logger }): EventHandlers {
+  const base = loggingHandlers();
+  const reply = async (key: string, touser: string, content: string) => deps.outbox.enqueue({ key, touser, body: { msgtype: 'text', text: { content } } });
+  return {
+    ...base,
+    external_contact: async (e, ctx) => {
+      await deps.ledger.contactEvent(e, ctx.envelopeId);
+      ctx.log.info({ reason: 'ledger.contact', ...summarize(e) }, 'customer change applied');
+    },
+    external_chat: async (e, ctx) => {
+      await deps.ledger.groupEvent(e, ctx.envelopeId);
+      ctx.log.info({ reason: 'ledger.group', ...summarize(e) }, 'group change applied');
+    },
+    template_card_event: async (e, ctx) => {
+      // Button keys are "<action>:<leadId>[:<nudge>]" (nudges set them); log the press on the lead.
+      const [action, leadId] = e.eventKey.split(':');
+      if (leadId && (await deps.ledger.store.getLead(leadId))) {
+        await deps.ledger.store.addEntry(leadId, { id: `card:${ctx.envelopeId}`, at: e.createTime * 1000, kind: 'nudge_acted', source: 'card', actor: e.fromUser, note: action, nudgeKind: e.taskId });
+      }
+      ctx.log.info({ reason: 'ledger.card', ...summarize(e) }, 'card button logged');
+    },
+    app_text: async (e, ctx) => {
+      const text = await deps.commands.handle(e.fromUser, e.content, e.msgId, e.createTime * 1000);
+      await reply(`reply:${e.msgId}`, e.fromUser, text);
+      ctx.log.info({ reason: 'command.answered', fromUser: e.fromUser }, 'rep command answered');
+    },
+    bot_message: async (e, ctx) => {
+      if (e.msgType !== 'text' && e.msgType !== 'mixed') return base.bot_message(e, ctx);
+      const at = e.createTime > 0 ? e.createTime * 1000 : ctx.receivedAt;
+      const text = await deps.commands.handle(e.fromUser, e.text, e.msgId, at);
+      await reply(`reply:${ctx.envelopeId}`, e.fromUser, text);
+      ctx.log.info({ reason: 'command.answered', fromUser: e.fromUser, channel: 'bot' }, 'rep command answered');
+    },
+  };
+}

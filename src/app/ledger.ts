@@ -1,0 +1,196 @@
+import type { Clock } from '../domain/clock';
+import { newLead, setIfNewer, type Lead } from '../domain/lead';
+import { mapSource, type SourceRule } from '../domain/source';
+import type { TimelineEntry } from '../domain/timeline';
+import type { Logger } from '../log';
+import type { GroupRecord, LedgerStore } from '../store/ledger-store';
+import type { ExternalChatEvent, ExternalContactEvent } from '../wecom/events';
+import type { CustomerDirectory, CustomerProfile, MessageOutbox } from './ports';
+
+export interface LedgerDeps {
+  store: LedgerStore;
+  directory: CustomerDirectory;
+  outbox: MessageOutbox;
+  clock: Clock;
+  sourceRules: readonly SourceRule[];
+  log: Logger;
+}
+
+/**
+ * The ledger's write side: turns what WeCom tells us into leads, groups and timeline entries. Every method is
+ * idempotent and order-independent: entries have deterministic ids, lead fields are last-writer-wins by the time the
+ * fact happened, and group membership always comes from WeCom's current snapshot (callbacks omit details and arrive
+ * out of order).
+ */
+export class Ledger {
+  constructor(private readonly d: LedgerDeps) {}
+
+  get store(): LedgerStore {
+    return this.d.store;
+  }
+
+  /** add_external_contact / add_half_external_contact, and reconciliation's discoveries. */
+  async customerAdded(args: { externalUserId: string; userId: string; state?: string; at: number; entryId: string; source: TimelineEntry['source']; profile?: CustomerProfile }): Promise<Lead | undefined> {
+    const profile = args.profile ?? (await this.d.directory.getCustomer(args.externalUserId));
+    const follower = profile?.followers.find((f) => f.userId === args.userId);
+    const source = mapSource(args.state ?? follower?.state, this.d.sourceRules);
+    const { after } = await this.d.store.updateLead(args.externalUserId, (cur) => {
+      const lead =
+        cur ??
+        newLead({ id: args.externalUserId, externalUserId: args.externalUserId, name: profile?.name ?? args.externalUserId, owner: args.userId, source, createdAt: args.at });
+      lead.createdAt = Math.min(lead.createdAt, args.at);
+      if (lead.source === 'other' && source !== 'other') lead.source = source;
+      setIfNewer(lead, 'owner', args.at, (l) => (l.owner = args.userId));
+      setIfNewer(lead, 'relationship', args.at, (l) => (l.relationship = 'active'));
+      if (profile) {
+        setIfNewer(lead, 'profile', args.at, (l) => {
+          l.name = profile.name;
+          l.company = profile.company;
+          if (follower?.remark) l.remark = follower.remark;
+        });
+      }
+      return lead;
+    });
+    await this.d.store.addEntry(args.externalUserId, { id: args.entryId, at: args.at, kind: 'added', source: args.source, actor: args.userId, note: args.state });
+    await this.bindToKnownGroups(args.externalUserId);
+    return after;
+  }
+
+  async contactEvent(e: ExternalContactEvent, eventId: string): Promise<void> {
+    const at = e.createTime * 1000;
+    switch (e.changeType) {
+      case 'add_external_contact':
+      case 'add_half_external_contact':
+        await this.customerAdded({ externalUserId: e.externalUserId, userId: e.userId, state: e.state, at, entryId: `added:${eventId}`, source: 'callback' });
+        return;
+      case 'edit_external_contact': {
+        const profile = await this.d.directory.getCustomer(e.externalUserId);
+        const follower = profile?.followers.find((f) => f.userId === e.userId);
+        if (!profile) return;
+        await this.d.store.updateLead(e.externalUserId, (cur) => {
+          if (!cur) return undefined;
+          setIfNewer(cur, 'profile', at, (l) => {
+            l.name = profile.name;
+            l.company = profile.company;
+            l.remark = follower?.remark ?? l.remark;
+          });
+          return cur;
+        });
+        return;
+      }
+      case 'del_follow_user': {
+        const { after } = await this.d.store.updateLead(e.externalUserId, (cur) => {
+          if (!cur) return undefined;
+          setIfNewer(cur, 'relationship', at, (l) => (l.relationship = 'lost_contact'));
+          return cur;
+        });
+        if (!after) return;
+        const added = await this.d.store.addEntry(after.id, { id: `deleted:${eventId}`, at, kind: 'contact_deleted', source: 'callback', actor: e.externalUserId, note: 'customer deleted the rep' });
+        if (added) {
+          await this.d.outbox.enqueue({
+            key: `lost-contact:${eventId}`,
+            touser: e.userId,
+            body: {
+              msgtype: 'text',
+              text: { content: `客户「${after.remark || after.name}」刚刚删除了你的企业微信。\n建议今天就亲自打个电话问清原因；如果已经在群里，留意群里的动静。` },
+            },
+          });
+        }
+        return;
+      }
+      case 'del_external_contact': {
+        const { after } = await this.d.store.updateLead(e.externalUserId, (cur) => {
+          if (!cur) return undefined;
+          setIfNewer(cur, 'relationship', at, (l) => (l.relationship = 'closed'));
+          return cur;
+        });
+        if (after) await this.d.store.addEntry(after.id, { id: `deleted:${eventId}`, at, kind: 'contact_deleted', source: 'callback', actor: e.userId, note: e.source === 'DELETE_BY_TRANSFER' ? 'transferred to another rep' : 'rep deleted the customer' });
+        return;
+      }
+      case 'transfer_fail':
+      case 'msg_audit_approved':
+        this.d.log.info({ reason: 'ledger.contact_event', changeType: e.changeType }, 'customer event noted');
+        return;
+    }
+  }
+
+  /** change_external_chat: record the event on the group, then re-read the group from WeCom and re-bind. */
+  async groupEvent(e: ExternalChatEvent, eventId: string): Promise<void> {
+    const at = e.createTime * 1000;
+    let entry: TimelineEntry | undefined;
+    if (e.changeType === 'create') entry = { id: `group_created:${e.chatId}`, at, kind: 'group_created', source: 'callback', chatId: e.chatId };
+    else if (e.changeType === 'update' && (e.updateDetail === 'add_member' || e.updateDetail === 'del_member')) {
+      entry = {
+        id: `${e.updateDetail === 'add_member' ? 'joined' : 'left'}:${eventId}`,
+        at,
+        kind: e.updateDetail === 'add_member' ? 'member_joined' : 'member_left',
+        source: 'callback',
+        chatId: e.chatId,
+        members: e.memChangeList,
+        // Scanning the group QR is the customer's own move; an invitation is ours.
+        customerInitiated: e.updateDetail === 'add_member' ? e.joinScene === 3 : undefined,
+      };
+    }
+    await this.syncGroup(e.chatId, { dismissedAt: e.changeType === 'dismiss' ? at : undefined, entry });
+  }
+
+  /** Reads the group from WeCom and makes the ledger agree; returns what changed (for reconciliation's log). */
+  async syncGroup(chatId: string, opts: { dismissedAt?: number; entry?: TimelineEntry } = {}): Promise<{ bound: string[]; unbound: string[]; changed: boolean }> {
+    const snapshot = opts.dismissedAt === undefined ? await this.d.directory.getGroup(chatId) : undefined;
+    const before = await this.d.store.getGroup(chatId);
+    const events = [...(before?.events ?? [])];
+    if (opts.entry && !events.some((x) => x.id === opts.entry?.id)) events.push(opts.entry);
+    if (snapshot && !events.some((x) => x.kind === 'group_created')) {
+      events.push({ id: `group_created:${chatId}`, at: snapshot.createdAt, kind: 'group_created', source: 'callback', chatId });
+    }
+    const customers = snapshot?.customers ?? [];
+    const leads = await this.d.store.getLeads(customers);
+    const leadIds = leads.map((l) => l.id);
+    const record: GroupRecord = {
+      chatId,
+      name: snapshot?.name ?? before?.name,
+      owner: snapshot?.owner ?? before?.owner,
+      customers,
+      staff: snapshot?.staff ?? [],
+      leadIds,
+      dismissed: !snapshot,
+      memberVersion: snapshot?.memberVersion,
+      updatedAt: this.d.clock.now(),
+      events: events.sort((a, b) => a.at - b.at || a.id.localeCompare(b.id)),
+    };
+    await this.d.store.saveGroup(record);
+    await this.d.store.setGroupCustomers(chatId, before?.customers ?? [], customers);
+    const unbound = (before?.leadIds ?? []).filter((id) => !leadIds.includes(id));
+    for (const id of [...leadIds, ...unbound]) await this.refreshLeadGroups(id);
+    const changed = JSON.stringify([before?.customers, before?.leadIds, before?.dismissed]) !== JSON.stringify([record.customers, record.leadIds, record.dismissed]);
+    return { bound: leadIds.filter((id) => !(before?.leadIds ?? []).includes(id)), unbound, changed };
+  }
+
+  /** A lead that arrives after its groups: bind it to the groups its customer is already in. */
+  private async bindToKnownGroups(leadId: string): Promise<void> {
+    const chats = await this.d.store.groupsOfCustomer(leadId);
+    for (const chatId of chats) {
+      const g = await this.d.store.getGroup(chatId);
+      if (g && !g.leadIds.includes(leadId)) await this.d.store.saveGroup({ ...g, leadIds: [...g.leadIds, leadId] });
+    }
+    if (chats.length > 0) await this.refreshLeadGroups(leadId);
+  }
+
+  /** Recomputes a lead's groups and customer-side stakeholders from the group records, and copies group events. */
+  private async refreshLeadGroups(leadId: string): Promise<void> {
+    const chats = await this.d.store.groupsOfCustomer(leadId);
+    const groups: GroupRecord[] = [];
+    for (const c of chats) {
+      const g = await this.d.store.getGroup(c);
+      if (g && !g.dismissed && g.customers.includes(leadId)) groups.push(g);
+    }
+    const stakeholders = [...new Set([leadId, ...groups.flatMap((g) => g.customers)])].sort();
+    await this.d.store.updateLead(leadId, (cur) => {
+      if (!cur) return undefined;
+      cur.groups = groups.map((g) => g.chatId).sort();
+      cur.stakeholders = stakeholders;
+      return cur;
+    });
+    for (const g of groups) for (const e of g.events) await this.d.store.addEntry(leadId, e);
+  }
+}

@@ -1,0 +1,239 @@
+import type Redis from 'ioredis';
+import type { BuyingState, Lead, Outcome } from '../domain/lead';
+import { isCustomerTouch } from '../domain/metrics';
+import type { TimelineEntry } from '../domain/timeline';
+
+/**
+ * The lead ledger in Redis. Key layout (docs/data-model.md):
+ *   <p>:lead:{<id>}          string  the lead as JSON
+ *   <p>:lead:{<id>}:tl       zset    timeline entry ids by the time they happened
+ *   <p>:lead:{<id>}:tle      hash    entry id → entry JSON
+ *   <p>:group:{<chatId>}     string  a customer group: its customer-side members and the leads bound to it
+ *   <p>:idx:all | :owner:<u> zset    lead ids by creation time
+ *   <p>:idx:state:<s> | :outcome:<o>   set   lead ids
+ *   <p>:idx:lastcust         zset    lead ids by last customer touch (quiet filters, the sweep)
+ *   <p>:idx:due              zset    lead ids by next check time (the nudge sweep)
+ *   <p>:rep:<u>:last         list    the lead ids of the last list shown to a rep (#n)
+ *   <p>:cust:<ext>:groups    set     the customer groups a customer is in (binds a lead that arrives after its groups)
+ * A lead's three keys share the hash tag {<id>}, so its updates are single-slot transactions under Redis Cluster;
+ * indexes are written after, idempotently, from the lead itself.
+ */
+export interface GroupRecord {
+  chatId: string;
+  name?: string;
+  owner?: string;
+  /** Customer-side members (external user ids), from the last groupchat/get. */
+  customers: string[];
+  /** Company-side members (userids). */
+  staff: string[];
+  leadIds: string[];
+  dismissed?: boolean;
+  memberVersion?: string;
+  updatedAt: number;
+  /** Group-level timeline (created, joins, leaves): copied onto every lead bound to the group, whenever it binds. */
+  events: TimelineEntry[];
+}
+
+export interface LeadQuery {
+  owner?: string;
+  state?: BuyingState;
+  outcome?: Outcome;
+  /** Only leads whose last customer touch is at or before this time (ms). */
+  quietSince?: number;
+  offset: number;
+  limit: number;
+}
+
+const ADD_ENTRY = `
+if redis.call('HSETNX', KEYS[2], ARGV[1], ARGV[3]) == 1 then
+  redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])
+  return 1
+end
+return 0`;
+
+/** Compare-and-set: write the new lead only if it is still what we read (connection-safe, unlike WATCH). */
+const CAS = `
+if (redis.call('GET', KEYS[1]) or '') == ARGV[1] then
+  redis.call('SET', KEYS[1], ARGV[2])
+  return 1
+end
+return 0`;
+
+interface LedgerCommands {
+  ledgerAddEntry(tl: string, tle: string, id: string, at: number, json: string): Promise<number>;
+  ledgerCas(key: string, expected: string, next: string): Promise<number>;
+}
+
+export class LedgerStore {
+  private readonly redis: Redis & LedgerCommands;
+
+  constructor(
+    redis: Redis,
+    private readonly prefix: string,
+  ) {
+    if (!('ledgerAddEntry' in redis)) redis.defineCommand('ledgerAddEntry', { numberOfKeys: 2, lua: ADD_ENTRY });
+    if (!('ledgerCas' in redis)) redis.defineCommand('ledgerCas', { numberOfKeys: 1, lua: CAS });
+    this.redis = redis as Redis & LedgerCommands;
+  }
+
+  private leadKey(id: string) {
+    return `${this.prefix}:lead:{${id}}`;
+  }
+  private tlKey(id: string) {
+    return `${this.prefix}:lead:{${id}}:tl`;
+  }
+  private tleKey(id: string) {
+    return `${this.prefix}:lead:{${id}}:tle`;
+  }
+  private idx(name: string) {
+    return `${this.prefix}:idx:${name}`;
+  }
+  private groupKey(chatId: string) {
+    return `${this.prefix}:group:{${chatId}}`;
+  }
+
+  async getLead(id: string): Promise<Lead | undefined> {
+    const raw = await this.redis.get(this.leadKey(id));
+    return raw ? (JSON.parse(raw) as Lead) : undefined;
+  }
+
+  async getLeads(ids: string[]): Promise<Lead[]> {
+    if (ids.length === 0) return [];
+    const pipe = this.redis.pipeline();
+    for (const id of ids) pipe.get(this.leadKey(id));
+    const res = (await pipe.exec()) ?? [];
+    return res.map(([, v]) => (typeof v === 'string' ? (JSON.parse(v) as Lead) : undefined)).filter((l): l is Lead => !!l);
+  }
+
+  /**
+   * Read-modify-write of one lead, optimistic: compare-and-set, retried on conflict. `change` gets a copy and returns
+   * the new lead, or undefined to leave it. Creates the lead when `change` returns one for an absent id.
+   */
+  async updateLead(id: string, change: (current: Lead | undefined) => Lead | undefined): Promise<{ before?: Lead; after?: Lead }> {
+    const key = this.leadKey(id);
+    for (let attempt = 0; attempt < 50; attempt++) {
+      const raw = (await this.redis.get(key)) ?? '';
+      const before = raw ? (JSON.parse(raw) as Lead) : undefined;
+      const after = change(raw ? (JSON.parse(raw) as Lead) : undefined);
+      const next = after ? JSON.stringify(after) : raw;
+      if (!after || next === raw) return { before, after: before };
+      if ((await this.redis.ledgerCas(key, raw, next)) === 1) {
+        await this.reindex(before, after);
+        return { before, after };
+      }
+    }
+    throw new Error(`lead ${id}: too much contention`);
+  }
+
+  private async reindex(before: Lead | undefined, after: Lead): Promise<void> {
+    const p = this.redis.pipeline();
+    p.zadd(this.idx('all'), 'NX', after.createdAt, after.id);
+    if (before && before.owner !== after.owner) p.zrem(this.idx(`owner:${before.owner}`), after.id);
+    p.zadd(this.idx(`owner:${after.owner}`), 'NX', after.createdAt, after.id);
+    if (before && before.state !== after.state) p.srem(this.idx(`state:${before.state}`), after.id);
+    p.sadd(this.idx(`state:${after.state}`), after.id);
+    if (before && before.outcome !== after.outcome) p.srem(this.idx(`outcome:${before.outcome}`), after.id);
+    p.sadd(this.idx(`outcome:${after.outcome}`), after.id);
+    p.zadd(this.idx('lastcust'), 'NX', after.createdAt, after.id);
+    await p.exec();
+  }
+
+  /** Appends an entry; a second append of the same id is a no-op (returns false). */
+  async addEntry(leadId: string, entry: TimelineEntry): Promise<boolean> {
+    const added = (await this.redis.ledgerAddEntry(this.tlKey(leadId), this.tleKey(leadId), entry.id, entry.at, JSON.stringify(entry))) === 1;
+    if (added && isCustomerTouch(entry)) await this.redis.zadd(this.idx('lastcust'), 'GT', String(entry.at), leadId);
+    return added;
+  }
+
+  async getTimeline(leadId: string): Promise<TimelineEntry[]> {
+    const ids = await this.redis.zrange(this.tlKey(leadId), '0', '-1');
+    if (ids.length === 0) return [];
+    const raws = await this.redis.hmget(this.tleKey(leadId), ...ids);
+    return raws.filter((r): r is string => !!r).map((r) => JSON.parse(r) as TimelineEntry);
+  }
+
+  async hasEntry(leadId: string, entryId: string): Promise<boolean> {
+    return (await this.redis.hexists(this.tleKey(leadId), entryId)) === 1;
+  }
+
+  /** Lead ids matching a query, newest first, and the total before pagination. */
+  async queryLeads(q: LeadQuery): Promise<{ ids: string[]; total: number }> {
+    let candidates: string[];
+    if (q.quietSince !== undefined) candidates = await this.redis.zrangebyscore(this.idx('lastcust'), '-inf', q.quietSince);
+    else if (q.owner) candidates = await this.redis.zrevrange(this.idx(`owner:${q.owner}`), 0, -1);
+    else if (!q.state && !q.outcome) {
+      const [ids, total] = await Promise.all([this.redis.zrevrange(this.idx('all'), q.offset, q.offset + q.limit - 1), this.redis.zcard(this.idx('all'))]);
+      return { ids, total };
+    } else candidates = await this.redis.zrevrange(this.idx('all'), 0, -1);
+
+    const filters: Promise<number[]>[] = [];
+    const check = (key: string) => filters.push(this.redis.smismember(key, ...candidates));
+    if (candidates.length > 0) {
+      if (q.state) check(this.idx(`state:${q.state}`));
+      if (q.outcome) check(this.idx(`outcome:${q.outcome}`));
+    }
+    let ids = candidates;
+    if (filters.length > 0) {
+      const masks = await Promise.all(filters);
+      ids = candidates.filter((_, i) => masks.every((m) => m[i] === 1));
+    }
+    if (q.owner && q.quietSince !== undefined) {
+      const own = await this.redis.zmscore(this.idx(`owner:${q.owner}`), ...ids);
+      ids = ids.filter((_, i) => own[i] !== null);
+    }
+    return { ids: ids.slice(q.offset, q.offset + q.limit), total: ids.length };
+  }
+
+  async leadsOf(owner: string): Promise<Lead[]> {
+    return this.getLeads(await this.redis.zrevrange(this.idx(`owner:${owner}`), 0, -1));
+  }
+
+  async owners(): Promise<string[]> {
+    const owners = new Set<string>();
+    let cursor = '0';
+    const prefix = this.idx('owner:');
+    do {
+      const [next, keys] = await this.redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
+      cursor = next;
+      for (const k of keys) owners.add(k.slice(prefix.length));
+    } while (cursor !== '0');
+    return [...owners];
+  }
+
+  async getGroup(chatId: string): Promise<GroupRecord | undefined> {
+    const raw = await this.redis.get(this.groupKey(chatId));
+    return raw ? (JSON.parse(raw) as GroupRecord) : undefined;
+  }
+
+  async saveGroup(g: GroupRecord): Promise<void> {
+    await this.redis.set(this.groupKey(g.chatId), JSON.stringify(g));
+  }
+
+  /** Records which groups each customer is in now (replacing what the group said before). */
+  async setGroupCustomers(chatId: string, before: string[], after: string[]): Promise<void> {
+    const p = this.redis.pipeline();
+    for (const c of before) if (!after.includes(c)) p.srem(`${this.prefix}:cust:${c}:groups`, chatId);
+    for (const c of after) p.sadd(`${this.prefix}:cust:${c}:groups`, chatId);
+    await p.exec();
+  }
+
+  async groupsOfCustomer(externalUserId: string): Promise<string[]> {
+    return this.redis.smembers(`${this.prefix}:cust:${externalUserId}:groups`);
+  }
+
+  async setLastList(rep: string, ids: string[]): Promise<void> {
+    const key = `${this.prefix}:rep:${rep}:last`;
+    const p = this.redis.multi().del(key);
+    if (ids.length) p.rpush(key, ...ids);
+    await p.expire(key, 7 * 86400).exec();
+  }
+
+  async lastList(rep: string): Promise<string[]> {
+    return this.redis.lrange(`${this.prefix}:rep:${rep}:last`, 0, -1);
+  }
+
+  /** Next check time for the nudge sweep. */
+  async setDue(leadId: string, at: number): Promise<void> {
+    await this.redis.zadd(this.idx('due'), at, leadId);
+  }
+}

@@ -1,0 +1,76 @@
+import type { CustomerDirectory, CustomerProfile, GroupSnapshot, MeetingBooker } from '../app/ports';
+import type { WeComApiClient } from './api-client';
+import { WeComApiError } from './api-errors';
+
+const GONE = new Set([84061, 40096, 40050, 90500]);
+
+/** The CustomerDirectory and MeetingBooker ports over the WeCom API client. */
+export class WeComDirectory implements CustomerDirectory, MeetingBooker {
+  constructor(private readonly api: WeComApiClient) {}
+
+  async getCustomer(externalUserId: string): Promise<CustomerProfile | undefined> {
+    try {
+      const res = await this.api.getExternalContact(externalUserId);
+      return {
+        externalUserId,
+        name: res.external_contact.name,
+        company: res.external_contact.corp_full_name || res.external_contact.corp_name || undefined,
+        followers: res.follow_user.map((f) => ({ userId: f.userid, remark: f.remark || undefined, state: f.state || undefined, addedAt: f.createtime * 1000 })),
+      };
+    } catch (err) {
+      if (err instanceof WeComApiError && GONE.has(err.errcode)) return undefined;
+      throw err;
+    }
+  }
+
+  async getGroup(chatId: string): Promise<GroupSnapshot | undefined> {
+    try {
+      const { group_chat: g } = await this.api.getGroupChat(chatId);
+      return {
+        chatId,
+        name: g.name || undefined,
+        owner: g.owner,
+        createdAt: g.create_time * 1000,
+        customers: g.member_list.filter((m) => m.type === 2).map((m) => m.userid),
+        staff: g.member_list.filter((m) => m.type === 1).map((m) => m.userid),
+        memberVersion: g.member_version,
+      };
+    } catch (err) {
+      if (err instanceof WeComApiError && GONE.has(err.errcode)) return undefined;
+      throw err;
+    }
+  }
+
+  async listGroupIds(): Promise<string[]> {
+    const ids: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const res = await this.api.listGroupChats({ limit: 1000, ...(cursor ? { cursor } : {}) });
+      ids.push(...res.group_chat_list.map((g) => g.chat_id));
+      cursor = res.next_cursor || undefined;
+    } while (cursor);
+    return ids;
+  }
+
+  async listCustomerIds(userId: string): Promise<string[]> {
+    try {
+      return (await this.api.listExternalContacts(userId)).external_userid;
+    } catch (err) {
+      if (err instanceof WeComApiError && err.errcode === 84061) return [];
+      throw err;
+    }
+  }
+
+  async book(req: { host: string; title: string; startsAt: number; minutes: number }): Promise<{ meetingId: string; link?: string }> {
+    const title = [...req.title].slice(0, 20).join('');
+    const res = await this.api.createMeeting({
+      admin_userid: req.host,
+      title,
+      meeting_start: Math.floor(req.startsAt / 1000),
+      meeting_duration: Math.min(Math.max(req.minutes * 60, 300), 86399),
+      agentid: this.api.agentId,
+      invitees: { userid: [req.host] },
+    });
+    return { meetingId: res.meetingid, link: res.meeting_link };
+  }
+}
