@@ -140,8 +140,11 @@ export class Ledger {
     const before = await this.d.store.getGroup(chatId);
     const events = [...(before?.events ?? [])];
     if (opts.entry && !events.some((x) => x.id === opts.entry?.id)) events.push(opts.entry);
-    if (snapshot && !events.some((x) => x.kind === 'group_created')) {
-      events.push({ id: `group_created:${chatId}`, at: snapshot.createdAt, kind: 'group_created', source: 'callback', chatId });
+    if (snapshot) {
+      // The group's own create_time, whichever arrived first: the create callback or a later event that made us look.
+      const created = events.find((x) => x.kind === 'group_created');
+      if (created) created.at = snapshot.createdAt;
+      else events.push({ id: `group_created:${chatId}`, at: snapshot.createdAt, kind: 'group_created', source: 'callback', chatId });
     }
     const customers = snapshot?.customers ?? [];
     const leads = await this.d.store.getLeads(customers);

@@ -1,0 +1,176 @@
+import type { WeComEvent } from '../../src/wecom/events';
+import { VECTOR_A, waitFor } from '../helpers/config';
+import { REP, startLedgerBot } from '../helpers/ledger-harness';
+
+type Bot = Awaited<ReturnType<typeof startLedgerBot>>;
+const T0 = Math.floor(Date.now() / 1000) - 3 * 86400; // three days ago, in WeCom seconds
+const CUSTOMER = 'woWANG00000001';
+const COLLEAGUES = ['wmLI0000000002', 'wmZHAO00000003'];
+const CHAT = 'wrPROJECT000001';
+
+function seed(b: Bot): void {
+  b.sandbox
+    .addUser({ userid: REP, name: '张三', direct_leader: ['lisi'] })
+    .addUser({ userid: 'lisi', name: '李四' })
+    .addContact({ external_userid: CUSTOMER, name: '王建国', type: 1, corp_name: '新疆某学校' }, [{ userid: REP, remark: '王总', state: '询价单' }])
+    .setGroup({
+      chat_id: CHAT,
+      name: '王总项目群',
+      owner: REP,
+      create_time: T0 + 30,
+      member_list: [
+        { userid: REP, type: 1, join_time: T0, join_scene: 1 },
+        { userid: CUSTOMER, type: 2, join_time: T0, join_scene: 1 },
+        ...COLLEAGUES.map((c) => ({ userid: c, type: 2 as const, join_time: T0 + 60, join_scene: 3 })),
+      ],
+    });
+}
+
+const story = (): WeComEvent[] => [
+  { kind: 'external_contact', corpId: VECTOR_A.corpId, createTime: T0, changeType: 'add_external_contact', userId: REP, externalUserId: CUSTOMER, state: '询价单', welcomeCode: 'W' },
+  { kind: 'external_chat', corpId: VECTOR_A.corpId, createTime: T0 + 30, chatId: CHAT, changeType: 'create' },
+  { kind: 'external_chat', corpId: VECTOR_A.corpId, createTime: T0 + 60, chatId: CHAT, changeType: 'update', updateDetail: 'add_member', joinScene: 3, memChangeCnt: 2, memChangeList: COLLEAGUES },
+];
+
+let bot: Bot;
+beforeAll(async () => {
+  bot = await startLedgerBot('ledger');
+  seed(bot);
+});
+afterAll(async () => bot.close());
+
+async function settle(b: Bot, predicate: () => Promise<boolean>) {
+  await waitFor(predicate, { timeoutMs: 10_000, intervalMs: 50 });
+}
+
+test('a customer is added → a lead with name, remark, company and source', async () => {
+  await bot.send(story()[0] as WeComEvent);
+  await settle(bot, async () => !!(await bot.lead(CUSTOMER)));
+  const doc = await bot.lead(CUSTOMER);
+  expect(doc?.lead).toMatchObject({ id: CUSTOMER, externalUserId: CUSTOMER, name: '王建国', remark: '王总', company: '新疆某学校', owner: REP, source: 'inquiry', state: 'unknown', outcome: 'open' });
+  expect(doc?.timeline.map((e) => e.kind)).toEqual(['added']);
+  expect(doc?.timeline[0]?.at).toBe(new Date(T0 * 1000).toISOString()); // WeCom's CreateTime, not ours
+});
+
+test('a group is created with the customer and two more people from their side join → 3 stakeholders, group bound', async () => {
+  for (const e of story().slice(1)) await bot.send(e);
+  await settle(bot, async () => (await bot.lead(CUSTOMER))?.metrics.stakeholders === 3);
+  const doc = await bot.lead(CUSTOMER);
+  expect(doc?.lead.groups).toEqual([CHAT]);
+  expect(doc?.lead.stakeholders).toEqual([CUSTOMER, ...COLLEAGUES].sort());
+  await settle(bot, async () => ((await bot.lead(CUSTOMER))?.timeline.length ?? 0) === 3);
+  expect((await bot.lead(CUSTOMER))?.timeline.map((e) => e.kind)).toEqual(['added', 'group_created', 'member_joined']);
+});
+
+test('the same callbacks replayed, shuffled and duplicated → identical lead state', async () => {
+  const reference = await bot.lead(CUSTOMER);
+  const other = await startLedgerBot('ledger-shuffled', { sandbox: bot.sandbox, url: bot.url });
+  try {
+    const events = story();
+    const shuffled = [events[2], events[0], events[2], events[1], events[0], events[1], events[2]] as WeComEvent[];
+    await Promise.all(shuffled.map((e) => other.send(e)));
+    await settle(other, async () => ((await other.lead(CUSTOMER))?.timeline.length ?? 0) === 3 && (await other.lead(CUSTOMER))?.metrics.stakeholders === 3);
+    await new Promise((r) => setTimeout(r, 300));
+    const replayed = await other.lead(CUSTOMER);
+    expect(replayed?.lead).toEqual(reference?.lead);
+    expect(replayed?.timeline).toEqual(reference?.timeline);
+    expect(replayed?.metrics).toEqual(reference?.metrics);
+  } finally {
+    await other.close(false);
+  }
+});
+
+test('an archive batch sent twice → each message counted once', async () => {
+  const t = Date.now() - 3600_000;
+  const records = [
+    { msgid: 'arch-1', action: 'send', from: CUSTOMER, tolist: [REP], roomid: '', msgtime: t, msgtype: 'text', text: { content: '方案收到了' } },
+    { msgid: 'arch-2', action: 'send', from: REP, tolist: [CUSTOMER], roomid: '', msgtime: t + 60_000, msgtype: 'text', text: { content: '好的王总' } },
+    { msgid: 'arch-3', action: 'send', from: COLLEAGUES[0], tolist: [], roomid: CHAT, msgtime: t + 120_000, msgtype: 'text', text: { content: '我们下周开会' } },
+    { msgid: 'arch-4', action: 'recall', from: REP, tolist: [], roomid: CHAT, msgtime: t + 130_000, msgtype: 'revoke' },
+    { msgid: 'arch-5', action: 'send', from: 'woSTRANGER000001', tolist: [REP], roomid: '', msgtime: t, msgtype: 'text', text: { content: '?' } },
+  ];
+  const first = await bot.archive(records);
+  expect(first).toEqual({ status: 200, body: { accepted: 3, duplicates: 0, unmatched: 1, skipped: 1 } });
+  const second = await bot.archive(records);
+  expect(second).toEqual({ status: 200, body: { accepted: 0, duplicates: 3, unmatched: 1, skipped: 1 } });
+  const doc = await bot.lead(CUSTOMER);
+  const kinds = doc?.timeline.filter((e) => e.source === 'archive').map((e) => e.kind);
+  expect(kinds).toEqual(['customer_message', 'rep_message', 'customer_message']);
+  expect(doc?.metrics.quietDays).toBe(0);
+  expect((await bot.archive(records, 'wrong-secret-0000000000')).status).toBe(401);
+});
+
+test('a rep logs a call by command → the timeline and metrics show it and the reply says so', async () => {
+  await bot.send({ kind: 'app_text', corpId: VECTOR_A.corpId, createTime: Math.floor(Date.now() / 1000), msgId: '7000000000000000001', fromUser: REP, content: '电话 王总 20分钟 方案下周三定', agentId: '218' });
+  await settle(bot, async () => bot.sandbox.inbox(REP).length >= 1);
+  const reply = bot.sandbox.inbox(REP).at(-1);
+  const text = reply?.body.msgtype === 'text' ? reply.body.text.content : '';
+  expect(text).toMatch(/已记录：与王总通话 20 分钟/);
+  expect(text).toMatch(/决策时间：\d{4}-\d{2}-\d{2}/);
+  expect(text).toMatch(/约个会|工作群/);
+  const doc = await bot.lead(CUSTOMER);
+  expect(doc?.timeline.find((e) => e.kind === 'call')).toMatchObject({ minutes: 20, source: 'command', note: '方案下周三定' });
+  expect(doc?.metrics).toMatchObject({ calls7d: 1 });
+  expect(doc?.metrics.mindshareMinutes30d).toBeGreaterThanOrEqual(20);
+  expect(doc?.lead.decisionDate).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+});
+
+test('commands: position, ambiguous names get a numbered choice, unknown text gets help', async () => {
+  bot.sandbox.addContact({ external_userid: 'woWANG00000009', name: '王强', type: 1, corp_name: '另一家公司' }, [{ userid: REP, remark: '王总(二中)', state: '官网' }]);
+  await bot.send({ kind: 'external_contact', corpId: VECTOR_A.corpId, createTime: T0 + 500, changeType: 'add_external_contact', userId: REP, externalUserId: 'woWANG00000009' });
+  await settle(bot, async () => !!(await bot.lead('woWANG00000009')));
+  const say = async (content: string, id: string) => {
+    const before = bot.sandbox.inbox(REP).length;
+    await bot.send({ kind: 'app_text', corpId: VECTOR_A.corpId, createTime: Math.floor(Date.now() / 1000), msgId: id, fromUser: REP, content, agentId: '218' });
+    await settle(bot, async () => bot.sandbox.inbox(REP).length > before);
+    const m = bot.sandbox.inbox(REP).at(-1);
+    return m?.body.msgtype === 'text' ? m.body.text.content : '';
+  };
+  const choice = await say('定位 王 比价', '7000000000000000002');
+  expect(choice).toMatch(/找到 2 位「王」[\s\S]*#1[\s\S]*#2/);
+  const n = /#(\d) 王总\(二中\)/.exec(choice)?.[1];
+  expect(await say(`定位 #${n} 比价`, '7000000000000000003')).toMatch(/已记录：王总\(二中\) —「出来比价」/);
+  expect((await bot.lead('woWANG00000009'))?.lead.state).toBe('price_check');
+  expect((await bot.lead('woWANG00000009'))?.lead.source).toBe('web');
+  expect(await say('你好啊', '7000000000000000004')).toMatch(/没太看懂[\s\S]*今日/);
+  expect(await say('定位 赵总 比价', '7000000000000000005')).toMatch(/没有找到客户「赵总」/);
+  expect(await say('今日', '7000000000000000006')).toMatch(/#1 .*天没动静/);
+});
+
+test('the customer deletes the rep → lost contact, and the rep is told at once', async () => {
+  const before = bot.sandbox.inbox(REP).length;
+  await bot.send({ kind: 'external_contact', corpId: VECTOR_A.corpId, createTime: Math.floor(Date.now() / 1000), changeType: 'del_follow_user', userId: REP, externalUserId: 'woWANG00000009' });
+  await settle(bot, async () => bot.sandbox.inbox(REP).length > before);
+  const m = bot.sandbox.inbox(REP).at(-1);
+  expect(m?.body.msgtype === 'text' && m.body.text.content).toMatch(/删除了你的企业微信/);
+  expect((await bot.lead('woWANG00000009'))?.lead.relationship).toBe('lost_contact');
+});
+
+test('admin API: 401 without the token, filters and pagination', async () => {
+  expect((await fetch(`${bot.bot.baseUrl}/api/leads`)).status).toBe(401);
+  expect((await fetch(`${bot.bot.baseUrl}/api/leads`, { headers: { authorization: 'Bearer wrong-token-000000000' } })).status).toBe(401);
+  expect((await bot.leads()).total).toBe(2);
+  expect((await bot.leads('?state=price_check')).items.map((i) => i.lead.id)).toEqual(['woWANG00000009']);
+  expect((await bot.leads(`?owner=${REP}&limit=1`)).items).toHaveLength(1);
+  expect((await bot.leads('?outcome=won')).total).toBe(0);
+  const quiet = await bot.leads('?quietDays=2');
+  expect(quiet.items.map((i) => [i.lead.id, i.metrics.quietDays])).toEqual([['woWANG00000009', 2]]); // added 2 days 23 h ago
+  const bad = await fetch(`${bot.bot.baseUrl}/api/leads?state=nope`, { headers: { authorization: `Bearer ${bot.config.adminToken}` } });
+  expect(bad.status).toBe(400);
+  expect(await bot.lead('woNOBODY')).toBeUndefined();
+});
+
+test('nightly reconciliation repairs what lost callbacks left out', async () => {
+  // A customer and a group whose callbacks never came.
+  bot.sandbox.addContact({ external_userid: 'woLOST0000000001', name: '刘总', type: 1 }, [{ userid: REP, state: '门店' }]);
+  bot.sandbox.setGroup({ chat_id: 'wrLOSTGROUP00001', name: '刘总群', owner: REP, member_list: [{ userid: 'woLOST0000000001', type: 2, join_time: T0, join_scene: 1 }, { userid: 'wmLIU0000000002', type: 2, join_time: T0, join_scene: 3 }] });
+  const report = await bot.bot.worker?.reconcileNow();
+  expect(report).toMatchObject({ leadsCreated: 1 });
+  expect(report?.groupsFixed).toBeGreaterThanOrEqual(1);
+  const doc = await bot.lead('woLOST0000000001');
+  expect(doc?.lead).toMatchObject({ name: '刘总', source: 'store', groups: ['wrLOSTGROUP00001'] });
+  expect(doc?.metrics.stakeholders).toBe(2);
+  expect(bot.bot.lines.some((l) => l.reason === 'reconcile.lead_created')).toBe(true);
+  // A second run has nothing to fix.
+  expect(await bot.bot.worker?.reconcileNow()).toMatchObject({ leadsCreated: 0, groupsFixed: 0 });
+});
