@@ -156,32 +156,68 @@ export class LedgerStore {
     return (await this.redis.hexists(this.tleKey(leadId), entryId)) === 1;
   }
 
-  /** Lead ids matching a query, newest first, and the total before pagination. */
+  /**
+   * Lead ids matching a query and the total before pagination. The walk starts from the most selective ordered
+   * index — last customer touch (quiet filter, most quiet first), the owner's leads, or all leads (newest first) —
+   * and checks the other filters against their sets a chunk at a time, stopping once the page is full. The total
+   * comes from the index sizes (ZCOUNT, SCARD, SINTERCARD) where that is exact; otherwise the walk goes on, chunked.
+   */
   async queryLeads(q: LeadQuery): Promise<{ ids: string[]; total: number }> {
-    let candidates: string[];
-    if (q.quietSince !== undefined) candidates = await this.redis.zrangebyscore(this.idx('lastcust'), '-inf', q.quietSince);
-    else if (q.owner) candidates = await this.redis.zrevrange(this.idx(`owner:${q.owner}`), 0, -1);
-    else if (!q.state && !q.outcome) {
-      const [ids, total] = await Promise.all([this.redis.zrevrange(this.idx('all'), q.offset, q.offset + q.limit - 1), this.redis.zcard(this.idx('all'))]);
-      return { ids, total };
-    } else candidates = await this.redis.zrevrange(this.idx('all'), 0, -1);
+    const source = q.quietSince !== undefined ? 'lastcust' : q.owner ? `owner:${q.owner}` : 'all';
+    const sets = [q.state && this.idx(`state:${q.state}`), q.outcome && this.idx(`outcome:${q.outcome}`)].filter((k): k is string => !!k);
+    const ownerCheck = q.owner && source === 'lastcust' ? this.idx(`owner:${q.owner}`) : undefined;
+    const read = (start: number, count: number) =>
+      source === 'lastcust'
+        ? this.redis.zrangebyscore(this.idx(source), '-inf', q.quietSince as number, 'LIMIT', start, count)
+        : this.redis.zrevrange(this.idx(source), start, start + count - 1);
 
-    const filters: Promise<number[]>[] = [];
-    const check = (key: string) => filters.push(this.redis.smismember(key, ...candidates));
-    if (candidates.length > 0) {
-      if (q.state) check(this.idx(`state:${q.state}`));
-      if (q.outcome) check(this.idx(`outcome:${q.outcome}`));
+    if (sets.length === 0 && !ownerCheck) {
+      const [ids, total] = await Promise.all([
+        read(q.offset, q.limit),
+        source === 'lastcust' ? this.redis.zcount(this.idx(source), '-inf', q.quietSince as number) : this.redis.zcard(this.idx(source)),
+      ]);
+      return { ids, total };
     }
-    let ids = candidates;
-    if (filters.length > 0) {
-      const masks = await Promise.all(filters);
-      ids = candidates.filter((_, i) => masks.every((m) => m[i] === 1));
+    const exactTotal =
+      source === 'all' ? (sets.length === 1 ? this.redis.scard(sets[0] as string) : this.redis.sintercard(sets.length, ...sets)) : undefined;
+    const wanted = q.offset + q.limit;
+    const matches: string[] = [];
+    let counted = 0;
+    const CHUNK = 2000;
+    for (let start = 0; ; start += CHUNK) {
+      const chunk = await read(start, CHUNK);
+      if (chunk.length === 0) break;
+      const checks = await Promise.all([
+        ...sets.map((k) => this.redis.smismember(k, ...chunk)),
+        ...(ownerCheck ? [this.redis.zmscore(ownerCheck, ...chunk).then((r) => r.map((v) => (v === null ? 0 : 1)))] : []),
+      ]);
+      chunk.forEach((id, i) => {
+        if (!checks.every((c) => c[i] === 1)) return;
+        counted++;
+        if (matches.length < wanted) matches.push(id);
+      });
+      if (chunk.length < CHUNK || (exactTotal && matches.length >= wanted)) break;
     }
-    if (q.owner && q.quietSince !== undefined) {
-      const own = await this.redis.zmscore(this.idx(`owner:${q.owner}`), ...ids);
-      ids = ids.filter((_, i) => own[i] !== null);
+    return { ids: matches.slice(q.offset, wanted), total: exactTotal ? await exactTotal : counted };
+  }
+
+  /** Writes many leads and their entries at once, pipelined, indexes included (imports, benchmarks). */
+  async bulkLoad(items: { lead: Lead; entries: TimelineEntry[] }[]): Promise<void> {
+    const p = this.redis.pipeline();
+    for (const { lead, entries } of items) {
+      p.set(this.leadKey(lead.id), JSON.stringify(lead));
+      for (const e of entries) {
+        p.hset(this.tleKey(lead.id), e.id, JSON.stringify(e));
+        p.zadd(this.tlKey(lead.id), e.at, e.id);
+      }
+      p.zadd(this.idx('all'), lead.createdAt, lead.id);
+      p.zadd(this.idx(`owner:${lead.owner}`), lead.createdAt, lead.id);
+      p.sadd(this.idx(`state:${lead.state}`), lead.id);
+      p.sadd(this.idx(`outcome:${lead.outcome}`), lead.id);
+      const lastCustomer = entries.filter(isCustomerTouch).reduce((m, e) => Math.max(m, e.at), lead.createdAt);
+      p.zadd(this.idx('lastcust'), lastCustomer, lead.id);
     }
-    return { ids: ids.slice(q.offset, q.offset + q.limit), total: ids.length };
+    await p.exec();
   }
 
   async leadsOf(owner: string): Promise<Lead[]> {

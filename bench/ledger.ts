@@ -1,0 +1,160 @@
+/**
+ * bench:ledger — three numbers for the lead ledger on a real Redis:
+ *  1. events applied per second (customer added + group events through src/app/ledger.ts, with an in-process
+ *     directory so WeCom's latency is not measured), next to the same writes done as raw Redis commands;
+ *  2. GET /api/leads latency with 100,000 leads stored (page of 50; filtered by state; quiet ≥ 7 days), next to
+ *     GET /healthz on the same server in the same run;
+ *  3. Redis memory per lead (lead + 5 timeline entries + indexes), measured with INFO memory.
+ */
+import Redis from 'ioredis';
+import { Ledger } from '../src/app/ledger';
+import type { CustomerDirectory, GroupSnapshot, MessageOutbox } from '../src/app/ports';
+import { readEnvOptions } from '../src/config/env';
+import { newLead, type BuyingState } from '../src/domain/lead';
+import { DAY_MS } from '../src/domain/metrics';
+import type { TimelineEntry } from '../src/domain/timeline';
+import { createLogger } from '../src/log';
+import { startWeb } from '../src/main/web';
+import { LedgerStore } from '../src/store/ledger-store';
+import { createRedis, deleteByPrefix } from '../src/store/redis';
+import { fmt } from './lib';
+import autocannon from 'autocannon';
+
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const LEADS = Number(process.env.BENCH_LEADS ?? 100_000);
+const EVENTS = Number(process.env.BENCH_EVENTS ?? 5_000);
+const NOW = Date.now();
+const log = createLogger('silent');
+
+const directory: CustomerDirectory = {
+  async getCustomer(id) {
+    return { externalUserId: id, name: `客户${id.slice(-5)}`, company: '某公司', followers: [{ userId: `rep${id.length % 20}`, remark: undefined, state: '询价单', addedAt: NOW }] };
+  },
+  async getGroup(chatId): Promise<GroupSnapshot> {
+    const n = Number(chatId.slice(2));
+    return { chatId, owner: 'rep1', createdAt: NOW - DAY_MS, customers: [`wo${String(n).padStart(10, '0')}`, `wm${String(n).padStart(10, '0')}`], staff: ['rep1'] };
+  },
+  async listGroupIds() {
+    return [];
+  },
+  async listCustomerIds() {
+    return [];
+  },
+};
+const outbox: MessageOutbox = { enqueue: async () => undefined };
+
+async function applyEvents(prefix: string): Promise<{ seconds: number; baselineSeconds: number }> {
+  const redis = createRedis(REDIS_URL, 'general');
+  const store = new LedgerStore(redis, prefix);
+  const ledger = new Ledger({ store, directory, outbox, clock: { now: () => NOW }, sourceRules: [{ pattern: '询价', source: 'inquiry' }], log });
+  const ids = Array.from({ length: EVENTS }, (_, i) => `wo${String(i).padStart(10, '0')}`);
+  const concurrency = 8; // the inbox worker's default
+  let t = performance.now();
+  for (let i = 0; i < ids.length; i += concurrency) {
+    await Promise.all(
+      ids.slice(i, i + concurrency).map(async (id, j) => {
+        await ledger.customerAdded({ externalUserId: id, userId: 'rep1', state: '询价单', at: NOW - (i + j), entryId: `added:${id}`, source: 'callback' });
+        await ledger.groupEvent({ kind: 'external_chat', createTime: Math.floor(NOW / 1000), chatId: `wr${id.slice(2)}`, changeType: 'create' }, `ev-${id}`);
+      }),
+    );
+  }
+  const seconds = (performance.now() - t) / 1000;
+
+  // Baseline: the minimum writes the same events need (lead JSON, two entries, group record), no reads, no logic.
+  t = performance.now();
+  for (let i = 0; i < ids.length; i += concurrency) {
+    await Promise.all(
+      ids.slice(i, i + concurrency).map(async (id) => {
+        await redis.set(`${prefix}:raw:lead:${id}`, JSON.stringify(newLead({ id, name: id, owner: 'rep1', source: 'inquiry', createdAt: NOW })));
+        await redis.hset(`${prefix}:raw:tle:${id}`, 'added', '{"kind":"added"}');
+        await redis.zadd(`${prefix}:raw:tl:${id}`, NOW, 'added');
+        await redis.set(`${prefix}:raw:group:${id}`, '{"chatId":"x"}');
+        await redis.hset(`${prefix}:raw:tle:${id}`, 'group', '{"kind":"group_created"}');
+        await redis.zadd(`${prefix}:raw:tl:${id}`, NOW, 'group');
+      }),
+    );
+  }
+  const baselineSeconds = (performance.now() - t) / 1000;
+  redis.disconnect();
+  return { seconds, baselineSeconds };
+}
+
+async function seed(prefix: string): Promise<{ bytesPerLead: number }> {
+  const redis = createRedis(REDIS_URL, 'general');
+  const store = new LedgerStore(redis, prefix);
+  const before = Number(/used_memory:(\d+)/.exec(await redis.info('memory'))?.[1]);
+  const states: BuyingState[] = ['unknown', 'exploring', 'price_check', 'benchmarking'];
+  for (let i = 0; i < LEADS; i += 1000) {
+    const batch = [];
+    for (let j = i; j < Math.min(i + 1000, LEADS); j++) {
+      const id = `wo${String(j).padStart(12, '0')}`;
+      const created = NOW - (j % 60) * DAY_MS;
+      const lead = newLead({ id, externalUserId: id, name: `客户${j}`, company: '某某科技有限公司', remark: `王总${j % 100}`, owner: `rep${j % 200}`, source: 'inquiry', createdAt: created, state: states[j % 4] });
+      const entries: TimelineEntry[] = [
+        { id: `added:${id}`, at: created, kind: 'added', source: 'callback', actor: lead.owner },
+        { id: `c1:${id}`, at: created + DAY_MS, kind: 'customer_message', source: 'archive', actor: id, note: '方案收到了，我们内部再看看' },
+        { id: `r1:${id}`, at: created + DAY_MS + 60_000, kind: 'rep_message', source: 'archive', actor: lead.owner, note: '好的，有问题随时找我' },
+        { id: `call:${id}`, at: created + 2 * DAY_MS, kind: 'call', source: 'command', minutes: 15, outcome: 'talked', note: '方案下周三定' },
+        { id: `st:${id}`, at: created + 2 * DAY_MS, kind: 'state_changed', source: 'command', from: 'unknown', to: lead.state },
+      ];
+      batch.push({ lead, entries });
+    }
+    await store.bulkLoad(batch);
+  }
+  const after = Number(/used_memory:(\d+)/.exec(await redis.info('memory'))?.[1]);
+  redis.disconnect();
+  return { bytesPerLead: (after - before) / LEADS };
+}
+
+async function latency(port: number, path: string, token: string): Promise<{ p50: number; p99: number; rps: number; mean: number }> {
+  const r = await autocannon({ url: `http://127.0.0.1:${port}${path}`, connections: 4, duration: 4, headers: { authorization: `Bearer ${token}` } });
+  if (r.non2xx > 0) throw new Error(`${path}: ${r.non2xx} non-2xx answers`);
+  return { p50: r.latency.p50, p99: r.latency.p99, rps: r.requests.average, mean: r.latency.average };
+}
+
+async function main() {
+  const prefix = `bench-ledger-${process.pid}`;
+  const cleanup = async () => {
+    const r = new Redis(REDIS_URL);
+    await deleteByPrefix(r, prefix);
+    r.disconnect();
+  };
+  try {
+    console.log(`applying ${fmt(EVENTS)} customers + ${fmt(EVENTS)} group events…`);
+    const applied = await applyEvents(`${prefix}-apply`);
+    console.log(`seeding ${fmt(LEADS)} leads with 5 timeline entries each…`);
+    const { bytesPerLead } = await seed(prefix);
+    const config = readEnvOptions({
+      REDIS_URL,
+      REDIS_PREFIX: prefix,
+      WECOM_CORP_ID: 'wwbench',
+      WECOM_AGENT_ID: '1',
+      WECOM_SECRET: 's',
+      WECOM_TOKEN: 't',
+      WECOM_AES_KEY: 'jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C',
+      ADMIN_TOKEN: 'bench-admin-token-000000',
+      LOG_LEVEL: 'silent',
+    });
+    const web = await startWeb(config, log, { port: 0 });
+    try {
+      const rows: [string, { p50: number; p99: number; rps: number; mean: number }][] = [];
+      rows.push(['GET /healthz (baseline)', await latency(web.port, '/healthz', config.adminToken)]);
+      rows.push(['GET /api/leads (page of 50)', await latency(web.port, '/api/leads', config.adminToken)]);
+      rows.push(['GET /api/leads?owner=rep7', await latency(web.port, '/api/leads?owner=rep7', config.adminToken)]);
+      rows.push(['GET /api/leads?state=price_check', await latency(web.port, '/api/leads?state=price_check', config.adminToken)]);
+      rows.push(['GET /api/leads?quietDays=30', await latency(web.port, '/api/leads?quietDays=30', config.adminToken)]);
+      const base = rows[0]?.[1].mean || 0.01;
+      console.log('');
+      console.log(`| ledger (${fmt(EVENTS)} events; ${fmt(LEADS)} leads stored) | value | vs baseline |`);
+      console.log('|---|---:|---:|');
+      console.log(`| events applied per second (ledger, 8 at a time) | ${fmt((2 * EVENTS) / applied.seconds)} | ${(applied.baselineSeconds / applied.seconds).toFixed(2)} × raw writes (${fmt((2 * EVENTS) / applied.baselineSeconds)}/s) |`);
+      for (const [name, r] of rows) console.log(`| ${name}: mean / p99 ms, req/s | ${r.mean.toFixed(2)} / ${r.p99}, ${fmt(r.rps)} | ${(r.mean / base).toFixed(1)} × healthz mean |`);
+      console.log(`| Redis memory per lead (lead + 5 entries + indexes) | ${fmt(bytesPerLead)} bytes | |`);
+    } finally {
+      await web.close();
+    }
+  } finally {
+    await cleanup();
+  }
+}
+void main();
