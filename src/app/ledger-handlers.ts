@@ -4,9 +4,10 @@ import { loggingHandlers, summarize, type EventHandlers } from './dispatch';
 import type { Ledger } from './ledger';
 import type { MessageOutbox } from './ports';
 import type { RepCommands } from './rep-commands';
+import type { Nudger } from './nudger';
 
 /** The inbox handlers once the ledger exists: each event kind updates leads, groups and timelines. */
-export function ledgerHandlers(deps: { ledger: Ledger; commands: RepCommands; outbox: MessageOutbox; clock: Clock; log: Logger }): EventHandlers {
+export function ledgerHandlers(deps: { ledger: Ledger; commands: RepCommands; nudger: Nudger; outbox: MessageOutbox; clock: Clock; log: Logger }): EventHandlers {
   const base = loggingHandlers();
   const reply = async (key: string, touser: string, content: string) => deps.outbox.enqueue({ key, touser, body: { msgtype: 'text', text: { content } } });
   return {
@@ -20,12 +21,9 @@ export function ledgerHandlers(deps: { ledger: Ledger; commands: RepCommands; ou
       ctx.log.info({ reason: 'ledger.group', ...summarize(e) }, 'group change applied');
     },
     template_card_event: async (e, ctx) => {
-      // Button keys are "<action>:<leadId>[:<nudge>]" (nudges set them); log the press on the lead.
-      const [action, leadId] = e.eventKey.split(':');
-      if (leadId && (await deps.ledger.store.getLead(leadId))) {
-        await deps.ledger.store.addEntry(leadId, { id: `card:${ctx.envelopeId}`, at: e.createTime * 1000, kind: 'nudge_acted', source: 'card', actor: e.fromUser, note: action, nudgeKind: e.taskId });
-      }
-      ctx.log.info({ reason: 'ledger.card', ...summarize(e) }, 'card button logged');
+      // Button keys are "<action>:<leadId>:<nudgeId>" (src/app/nudger.ts): do it, log it, update the card.
+      const handled = await deps.nudger.onCardClick(e, ctx.envelopeId);
+      ctx.log.info({ reason: handled ? 'nudge.card_pressed' : 'nudge.card_unknown', ...summarize(e) }, 'card button');
     },
     app_text: async (e, ctx) => {
       const text = await deps.commands.handle(e.fromUser, e.content, e.msgId, e.createTime * 1000);

@@ -27,6 +27,15 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   CONFIG_FILE: z.string().optional(),
   ARCHIVE_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+  NUDGE_HOURS: z
+    .string()
+    .regex(/^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-4]):[0-5]\d$/, 'must look like 09:00-18:00')
+    .refine((v) => v.split('-')[0]! < v.split('-')[1]!, 'must end after it starts')
+    .default('09:00-18:00'),
+  NUDGE_DAYS: z
+    .string()
+    .regex(/^[1-7](-[1-7])?(,[1-7](-[1-7])?)*$/, 'must look like 1-5 or 1,2,3,4,5,6 (ISO weekdays, 1 = Monday)')
+    .default('1-5'),
   BUSINESS_TZ: z
     .string()
     .refine((tz) => IANAZone.isValidZone(tz), 'must be an IANA time zone such as Asia/Shanghai')
@@ -51,6 +60,9 @@ export interface Config {
   businessTz: string;
   /** HMAC key of POST /ingest/archive; the route is off when unset. */
   archiveSecret?: string;
+  /** Business hours and ISO weekdays for nudges. */
+  nudgeHours: { start: string; end: string };
+  nudgeDays: number[];
   policy: Policy;
 }
 
@@ -104,6 +116,18 @@ export function readEnvOptions(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     businessTz: e.BUSINESS_TZ,
     archiveSecret: e.ARCHIVE_SECRET,
+    nudgeHours: { start: e.NUDGE_HOURS.split('-')[0] as string, end: e.NUDGE_HOURS.split('-')[1] as string },
+    nudgeDays: expandDays(e.NUDGE_DAYS),
     policy: policyResult.policy,
   };
+}
+
+/** "1-5" → [1,2,3,4,5]; "1,3,5-6" → [1,3,5,6]. */
+function expandDays(spec: string): number[] {
+  const days = new Set<number>();
+  for (const part of spec.split(',')) {
+    const [a, b] = part.split('-').map(Number) as [number, number | undefined];
+    for (let d = a; d <= (b ?? a); d++) days.add(d);
+  }
+  return [...days].sort();
 }

@@ -61,6 +61,40 @@ export const policySchema = z
         reconcileCron: z.string().regex(/^(\S+\s+){4}\S+$/, 'must be a 5-field cron expression'),
       })
       .strict(),
+    nudges: z
+      .object({
+        positionAfterHours: z.number().min(0).max(72),
+        weeklyCallDays: z.number().int().min(1).max(30),
+        quietDays: z.object({ unknown: z.number().min(1), exploring: z.number().min(1), price_check: z.number().min(1), benchmarking: z.number().min(1) }).strict(),
+        proposalHours: z.number().min(0).max(240),
+        widenChainDays: z.number().min(0).max(60),
+        repeatDays: z
+          .object({
+            decision_due: z.number().min(0),
+            proposal_to_meeting: z.number().min(0),
+            position: z.number().min(0),
+            quiet: z.number().min(0),
+            weekly_call: z.number().min(0),
+            open_group: z.number().min(0),
+            widen_chain: z.number().min(0),
+          })
+          .strict(),
+        recheckHours: z.number().min(1).max(24 * 14),
+        /** Nudges a rep gets per business day at most; the rest wait in the next digest. */
+        dailyCapPerRep: z.number().int().min(1).max(200),
+        sweepEveryMinutes: z.number().int().min(1).max(60),
+        sweepBatch: z.number().int().min(10).max(100_000),
+        /** The weekly digest (cron, business time zone). */
+        digestCron: z.string().regex(/^(\S+\s+){4}\S+$/, 'must be a 5-field cron expression'),
+        /** The same lead's nudge ignored this many times goes to the rep's manager. */
+        escalateAfterIgnored: z.number().int().min(1).max(20),
+        /** rep userid → manager userid, where WeCom's direct_leader is not set. */
+        managers: z.record(z.string(), z.string()),
+      })
+      .strict()
+      .refine((n) => n.quietDays.price_check <= n.quietDays.exploring && n.quietDays.benchmarking <= n.quietDays.exploring, {
+        message: 'quietDays for price_check and benchmarking must not be longer than for exploring',
+      }),
     wecomApi: z
       .object({
         timeoutMs: z.number().int().min(100).max(60_000),

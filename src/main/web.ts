@@ -9,6 +9,7 @@ import { createInboxQueue, parkedEvents } from '../jobs/inbox-queue';
 import { StreamInbox } from '../store/stream-inbox';
 import { LedgerStore } from '../store/ledger-store';
 import { mountLeadRoutes } from '../http/lead-routes';
+import { createNudgeQueue } from '../jobs/nudge-jobs';
 import type { Logger } from '../log';
 import { createRedis, waitReady } from '../store/redis';
 
@@ -29,6 +30,7 @@ export async function startWeb(config: Config, log: Logger, opts: { clock?: Cloc
   // Operators' view of parked events; a separate, ordinary connection so admin calls never touch the ingress one.
   const adminRedis = createRedis(config.redis.url, 'general');
   const inboxQueue = createInboxQueue(adminRedis, config.redis.prefix);
+  const nudgeQueue = createNudgeQueue(adminRedis, config.redis.prefix);
   const appReceiver = new CallbackReceiver(
     { channel: 'app', token: config.wecom.token, aesKey: config.wecom.aesKey, receiveId: config.wecom.corpId },
     inbox,
@@ -47,8 +49,15 @@ export async function startWeb(config: Config, log: Logger, opts: { clock?: Cloc
       await redis.ping();
     },
     parked: parkedEvents(inboxQueue),
-    extraRoutes: (router, admin) =>
-      mountLeadRoutes(router, admin, { store: new LedgerStore(adminRedis, config.redis.prefix), clock, log, archiveSecret: config.archiveSecret }),
+    extraRoutes: (router, admin) => {
+      mountLeadRoutes(router, admin, { store: new LedgerStore(adminRedis, config.redis.prefix, clock), clock, log, archiveSecret: config.archiveSecret });
+      // Operators: run a nudge sweep now (a worker picks it up).
+      router.post('/api/sweep', admin, async (ctx) => {
+        const job = await nudgeQueue.add('sweep', {}, { removeOnComplete: 100, removeOnFail: 100 });
+        ctx.status = 202;
+        ctx.body = { queued: job.id };
+      });
+    },
   });
   if (!(await waitReady(redis))) log.warn({ reason: 'REDIS_UNREACHABLE' }, 'Redis is not reachable yet: callbacks are answered 503 until it is');
   const server = await new Promise<Server>((resolve, reject) => {
@@ -70,6 +79,7 @@ export async function startWeb(config: Config, log: Logger, opts: { clock?: Cloc
       await closed;
       clearTimeout(grace);
       await inboxQueue.close().catch(() => undefined);
+      await nudgeQueue.close().catch(() => undefined);
       adminRedis.disconnect();
       redis.disconnect();
     },

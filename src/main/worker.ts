@@ -14,13 +14,18 @@ import { SendQueue, startSendWorker } from '../jobs/send-queue';
 import type { Logger } from '../log';
 import { LedgerStore } from '../store/ledger-store';
 import { createRedis } from '../store/redis';
-import { WeComDirectory } from '../wecom/directory';
+import { WeComCards, WeComDirectory } from '../wecom/directory';
+import { Nudger } from '../app/nudger';
+import { NudgeStore } from '../store/nudge-store';
+import { startNudgeJobs } from '../jobs/nudge-jobs';
+import type { NudgeSettings } from '../domain/nudge-policy';
 import { createSendLimiter, createWeComApi } from './wecom-api';
 
 export interface WorkerHandle {
   workers: Worker[];
   pump: InboxPump;
   ledger: Ledger;
+  nudger: Nudger;
   reconcileNow(): ReturnType<typeof reconcile>;
   close(): Promise<void>;
 }
@@ -32,7 +37,7 @@ export interface WorkerHandle {
 export async function startWorker(
   config: Config,
   log: Logger,
-  opts: { handlers?: EventHandlers; clock?: Clock; sendWindows?: { minuteMs?: number; hourMs?: number } } = {},
+  opts: { handlers?: EventHandlers; clock?: Clock; sendWindows?: { minuteMs?: number; hourMs?: number }; schedulers?: boolean } = {},
 ): Promise<WorkerHandle> {
   const clock = opts.clock ?? systemClock;
   const prefix = config.redis.prefix;
@@ -42,9 +47,25 @@ export async function startWorker(
   const api = createWeComApi(config, redis, clock, log);
   const directory = new WeComDirectory(api);
   const outbox = new SendQueue(redis, prefix);
-  const store = new LedgerStore(redis, prefix);
+  const store = new LedgerStore(redis, prefix, clock);
   const ledger = new Ledger({ store, directory, outbox, clock, sourceRules: config.policy.ledger.sourceRules, log });
   const commands = new RepCommands({ ledger, meetings: directory, clock, timeZone: config.businessTz, log });
+  const nudgeStore = new NudgeStore(redis, prefix);
+  const cards = new WeComCards(api, config.policy.nudges.managers);
+  const n = config.policy.nudges;
+  const nudger = new Nudger({
+    store,
+    nudges: nudgeStore,
+    outbox,
+    meetings: directory,
+    cards,
+    managers: cards,
+    clock,
+    settings: nudgeSettings(config),
+    dailyCapPerRep: n.dailyCapPerRep,
+    escalateAfterIgnored: n.escalateAfterIgnored,
+    log,
+  });
 
   const sender = startSendWorker({
     connection,
@@ -64,24 +85,55 @@ export async function startWorker(
     connection,
     redisPrefix: prefix,
     policy: config.policy,
-    handlers: opts.handlers ?? ledgerHandlers({ ledger, commands, outbox, clock, log }),
+    handlers: opts.handlers ?? ledgerHandlers({ ledger, commands, nudger, outbox, clock, log }),
     log,
   });
   const reconcileNow = () => reconcile({ ledger, directory, clock, log });
-  const nightly = await startReconcileWorker({ connection, redisPrefix: prefix, cron: config.policy.ledger.reconcileCron, timeZone: config.businessTz, run: reconcileNow, log });
+  const schedulers = opts.schedulers ?? true;
+  const nightly = await startReconcileWorker({ connection, redisPrefix: prefix, cron: config.policy.ledger.reconcileCron, timeZone: config.businessTz, run: reconcileNow, log, schedulers });
+  const nudgeJobs = await startNudgeJobs({
+    schedulers,
+    connection,
+    redisPrefix: prefix,
+    nudger,
+    store,
+    nudges: nudgeStore,
+    sweepEveryMinutes: n.sweepEveryMinutes,
+    sweepBatch: n.sweepBatch,
+    digestCron: n.digestCron,
+    timeZone: config.businessTz,
+    log,
+  });
   log.info({ reason: 'worker.started', concurrency: config.policy.inbox.concurrency, pump: pump.consumer }, 'worker running');
   return {
-    workers: [inbox, sender, nightly.worker],
+    workers: [inbox, sender, nightly.worker, nudgeJobs.worker],
     pump,
     ledger,
+    nudger,
     reconcileNow,
     async close() {
       await pump.stop();
-      await Promise.all([inbox.close(), sender.close(), nightly.worker.close()]);
-      await Promise.all([queue.close(), outbox.close(), nightly.queue.close()]);
+      await Promise.all([inbox.close(), sender.close(), nightly.worker.close(), nudgeJobs.worker.close()]);
+      await Promise.all([queue.close(), outbox.close(), nightly.queue.close(), nudgeJobs.queue.close()]);
       pumpConnection.disconnect();
       connection.disconnect();
       redis.disconnect();
     },
+  };
+}
+
+export function nudgeSettings(config: Config): NudgeSettings {
+  const n = config.policy.nudges;
+  return {
+    timeZone: config.businessTz,
+    hours: config.nudgeHours,
+    days: config.nudgeDays,
+    positionAfterHours: n.positionAfterHours,
+    weeklyCallDays: n.weeklyCallDays,
+    quietDays: n.quietDays,
+    proposalHours: n.proposalHours,
+    widenChainDays: n.widenChainDays,
+    repeatDays: n.repeatDays,
+    recheckHours: n.recheckHours,
   };
 }

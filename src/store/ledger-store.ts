@@ -1,4 +1,5 @@
 import type Redis from 'ioredis';
+import type { Clock } from '../domain/clock';
 import type { BuyingState, Lead, Outcome } from '../domain/lead';
 import { isCustomerTouch } from '../domain/metrics';
 import type { TimelineEntry } from '../domain/timeline';
@@ -70,6 +71,7 @@ export class LedgerStore {
   constructor(
     redis: Redis,
     private readonly prefix: string,
+    private readonly clock: Clock = { now: () => Date.now() },
   ) {
     if (!('ledgerAddEntry' in redis)) redis.defineCommand('ledgerAddEntry', { numberOfKeys: 2, lua: ADD_ENTRY });
     if (!('ledgerCas' in redis)) redis.defineCommand('ledgerCas', { numberOfKeys: 1, lua: CAS });
@@ -135,13 +137,20 @@ export class LedgerStore {
     if (before && before.outcome !== after.outcome) p.srem(this.idx(`outcome:${before.outcome}`), after.id);
     p.sadd(this.idx(`outcome:${after.outcome}`), after.id);
     p.zadd(this.idx('lastcust'), 'NX', after.createdAt, after.id);
+    // Something changed: the nudge sweep looks at this lead again soon (LT keeps an earlier due time).
+    p.zadd(this.idx('due'), 'LT', this.clock.now(), after.id);
     await p.exec();
   }
 
   /** Appends an entry; a second append of the same id is a no-op (returns false). */
   async addEntry(leadId: string, entry: TimelineEntry): Promise<boolean> {
     const added = (await this.redis.ledgerAddEntry(this.tlKey(leadId), this.tleKey(leadId), entry.id, entry.at, JSON.stringify(entry))) === 1;
-    if (added && isCustomerTouch(entry)) await this.redis.zadd(this.idx('lastcust'), 'GT', String(entry.at), leadId);
+    if (added) {
+      const p = this.redis.pipeline();
+      if (isCustomerTouch(entry)) p.zadd(this.idx('lastcust'), 'GT', String(entry.at), leadId);
+      if (entry.kind !== 'nudge_sent') p.zadd(this.idx('due'), 'LT', String(this.clock.now()), leadId);
+      await p.exec();
+    }
     return added;
   }
 
@@ -268,8 +277,14 @@ export class LedgerStore {
     return this.redis.lrange(`${this.prefix}:rep:${rep}:last`, 0, -1);
   }
 
-  /** Next check time for the nudge sweep. */
+  /** Next check time for the nudge sweep (Infinity: never, until something changes). */
   async setDue(leadId: string, at: number): Promise<void> {
-    await this.redis.zadd(this.idx('due'), at, leadId);
+    if (Number.isFinite(at)) await this.redis.zadd(this.idx('due'), at, leadId);
+    else await this.redis.zrem(this.idx('due'), leadId);
+  }
+
+  /** Lead ids whose next check is due, oldest first. */
+  async dueLeads(now: number, limit: number): Promise<string[]> {
+    return this.redis.zrangebyscore(this.idx('due'), '-inf', now, 'LIMIT', 0, limit);
   }
 }

@@ -74,3 +74,26 @@ export class WeComDirectory implements CustomerDirectory, MeetingBooker {
     return { meetingId: res.meetingid, link: res.meeting_link };
   }
 }
+
+/** Card updates and managers over the WeCom API (ports of src/app/nudger.ts). */
+export class WeComCards {
+  constructor(
+    private readonly api: WeComApiClient,
+    private readonly managersMap: Record<string, string>,
+  ) {}
+
+  async markDone(responseCode: string, label: string): Promise<void> {
+    await this.api.updateTemplateCard({ agentid: this.api.agentId, response_code: responseCode, button: { replace_name: label } });
+  }
+
+  async managerOf(rep: string): Promise<string | undefined> {
+    const mapped = this.managersMap[rep];
+    if (mapped) return mapped;
+    try {
+      return (await this.api.getUser(rep)).direct_leader?.[0];
+    } catch (err) {
+      if (err instanceof WeComApiError && err.disposition === 'permanent') return undefined;
+      throw err;
+    }
+  }
+}

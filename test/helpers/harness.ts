@@ -1,5 +1,6 @@
 import type { EventHandlers, HandlerContext } from '../../src/app/dispatch';
 import type { Config } from '../../src/config/env';
+import type { Clock } from '../../src/domain/clock';
 import type { WeComEvent, WeComEventKind } from '../../src/wecom/events';
 import { startWeb, type WebHandle } from '../../src/main/web';
 import { startWorker, type WorkerHandle } from '../../src/main/worker';
@@ -33,10 +34,11 @@ export interface Running {
   close(): Promise<void>;
 }
 
-export async function startBot(config: Config, handlers?: EventHandlers, opts: { worker?: boolean } = {}): Promise<Running> {
+export async function startBot(config: Config, handlers?: EventHandlers, opts: { worker?: boolean; clock?: Clock } = {}): Promise<Running> {
   const { log, lines } = captureLogger('debug');
-  const web = await startWeb(config, log, { port: 0 });
-  const worker = opts.worker === false ? undefined : await startWorker(config, log, { handlers });
+  const web = await startWeb(config, log, { port: 0, clock: opts.clock });
+  // Tests drive sweeps and reconciliation themselves: no schedulers firing behind their backs.
+  const worker = opts.worker === false ? undefined : await startWorker(config, log, { handlers, clock: opts.clock, schedulers: false });
   const baseUrl = `http://127.0.0.1:${web.port}`;
   const driver = new CallbackDriver(baseUrl, { ...VECTOR_A }, BOT_SECRETS);
   return {

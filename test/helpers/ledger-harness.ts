@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
 import type { Config } from '../../src/config/env';
+import type { Clock } from '../../src/domain/clock';
 import type { WeComSandbox } from '../../src/sandbox/wecom-sandbox';
 import type { WeComEvent } from '../../src/wecom/events';
 import { cleanupRedis, testConfig, uniquePrefix, VECTOR_A } from './config';
@@ -10,11 +11,11 @@ export const ARCHIVE_SECRET = 'archive-secret-0123456789';
 export const REP = 'zhangsan';
 
 /** The bot (web + worker with the real ledger handlers) against a WeCom sandbox, on a fresh key prefix. */
-export async function startLedgerBot(name: string, sandboxOpts: { sandbox?: WeComSandbox; url?: string } = {}) {
+export async function startLedgerBot(name: string, sandboxOpts: { sandbox?: WeComSandbox; url?: string; clock?: Clock } = {}) {
   const sb = sandboxOpts.sandbox && sandboxOpts.url ? { sandbox: sandboxOpts.sandbox, url: sandboxOpts.url } : await startSandbox({ corpId: VECTOR_A.corpId, secret: 'test-secret', agentId: 218 });
   const prefix = uniquePrefix(name);
   const config: Config = testConfig(prefix, { WECOM_API_BASE: sb.url, ARCHIVE_SECRET });
-  const bot: Running = await startBot(config);
+  const bot: Running = await startBot(config, undefined, { clock: sandboxOpts.clock });
   const admin = { authorization: `Bearer ${config.adminToken}` };
   return {
     ...sb,

@@ -1,0 +1,221 @@
+import { createHash } from 'node:crypto';
+import { DateTime } from 'luxon';
+import type { Clock } from '../domain/clock';
+import { displayName, STATE_LABELS, type Lead } from '../domain/lead';
+import { computeMetrics, DAY_MS } from '../domain/metrics';
+import { evaluateNudges, WEEKLY_QUESTION, type Nudge, type NudgeSettings } from '../domain/nudge-policy';
+import type { Logger } from '../log';
+import type { LedgerStore } from '../store/ledger-store';
+import type { NudgeRecord, NudgeStore } from '../store/nudge-store';
+import type { ButtonInteractionCard } from '../wecom/api-types';
+import type { TemplateCardEvent } from '../wecom/events';
+import type { MeetingBooker, MessageOutbox } from './ports';
+
+export interface CardUpdater {
+  /** Replaces the pressed card's buttons with one label, so the rep sees it is done. */
+  markDone(responseCode: string, label: string): Promise<void>;
+}
+
+export interface ManagerLookup {
+  managerOf(rep: string): Promise<string | undefined>;
+}
+
+export interface NudgerDeps {
+  store: LedgerStore;
+  nudges: NudgeStore;
+  outbox: MessageOutbox;
+  meetings: MeetingBooker;
+  cards: CardUpdater;
+  managers: ManagerLookup;
+  clock: Clock;
+  settings: NudgeSettings;
+  dailyCapPerRep: number;
+  escalateAfterIgnored: number;
+  log: Logger;
+}
+
+export const CARD_ACTIONS = {
+  called: '已打电话',
+  meeting: '约会议',
+  group: '建群',
+  snooze: '稍后提醒',
+  lost: '已输单',
+} as const;
+export type CardAction = keyof typeof CARD_ACTIONS;
+
+export function nudgeCard(n: Nudge, id: string, lead: Lead): ButtonInteractionCard {
+  const actions: CardAction[] =
+    n.kind === 'proposal_to_meeting' || n.kind === 'widen_chain'
+      ? ['meeting', 'group', 'snooze', 'lost']
+      : n.kind === 'open_group'
+        ? ['group', 'meeting', 'snooze', 'lost']
+        : ['called', 'meeting', 'snooze', 'lost'];
+  return {
+    card_type: 'button_interaction',
+    source: { desc: '跟进助手' },
+    main_title: { title: [...n.title].slice(0, 26).join(''), desc: `${lead.company ?? ''}${lead.company ? ' · ' : ''}${STATE_LABELS[lead.state]}` },
+    sub_title_text: n.text,
+    task_id: id,
+    button_list: actions.map((a, i) => ({ text: CARD_ACTIONS[a], style: i === 0 ? 1 : 2, key: `${a}:${lead.id}:${id}` })),
+  };
+}
+
+/**
+ * Turns the policy into pushes: the sweep evaluates only the leads whose check is due, claims each nudge for its
+ * period (so two workers, a crashed sweep or a re-run send it once), respects the rep's daily cap (the overflow
+ * goes into the digest), sends a button card through the send queue, and records it on the lead. Button presses
+ * do the thing, are logged, resolve the nudge and update the card.
+ */
+export class Nudger {
+  constructor(private readonly d: NudgerDeps) {}
+
+  async sweep(limit: number): Promise<{ checked: number; sent: number; capped: number }> {
+    const now = this.d.clock.now();
+    const ids = await this.d.store.dueLeads(now, limit);
+    let sent = 0;
+    let capped = 0;
+    for (let i = 0; i < ids.length; i += 16) {
+      const results = await Promise.all(ids.slice(i, i + 16).map((id) => this.check(id, now)));
+      sent += results.filter((r) => r === 'sent').length;
+      capped += results.filter((r) => r === 'capped').length;
+    }
+    if (ids.length > 0) this.d.log.info({ reason: 'nudge.sweep', checked: ids.length, sent, capped }, 'sweep done');
+    return { checked: ids.length, sent, capped };
+  }
+
+  async check(leadId: string, now: number): Promise<'sent' | 'capped' | 'none'> {
+    const [lead, timeline] = await Promise.all([this.d.store.getLead(leadId), this.d.store.getTimeline(leadId)]);
+    if (!lead) {
+      await this.d.store.setDue(leadId, Number.POSITIVE_INFINITY);
+      return 'none';
+    }
+    const evaluation = evaluateNudges(lead, computeMetrics(lead, timeline, now), timeline, this.d.settings, now);
+    const n = evaluation.nudge;
+    if (!n) {
+      await this.d.store.setDue(leadId, evaluation.nextCheckAt);
+      return 'none';
+    }
+    const periodMs = this.d.settings.repeatDays[n.kind] * DAY_MS;
+    const candidate = `n-${createHash('sha256').update(`${leadId}:${n.kind}:${now}`).digest('hex').slice(0, 24)}`;
+    const id = await this.d.nudges.claim(leadId, n.kind, candidate, periodMs);
+    // Every step below is idempotent for this id, so two sweeps racing, or a sweep re-run after a crash at any
+    // point, end with one card sent and one entry recorded; `addEntry` tells exactly one of them it was first.
+    const day = DateTime.fromMillis(now, { zone: this.d.settings.timeZone }).toFormat('yyyyLLdd');
+    const existing = await this.d.nudges.get(id);
+    const record: NudgeRecord = existing ?? { id, leadId, kind: n.kind, owner: lead.owner, title: n.title, createdAt: now };
+    let outcome: 'sent' | 'capped' | 'none' = 'none';
+    if (await this.d.nudges.takeAllowance(lead.owner, day, this.d.dailyCapPerRep, id)) {
+      await this.d.outbox.enqueue({ key: `nudge:${id}`, touser: lead.owner, body: { msgtype: 'template_card', template_card: nudgeCard(n, id, lead) } });
+      if (!existing?.sentAt) await this.d.nudges.save({ ...record, sentAt: now });
+      const first = await this.d.store.addEntry(leadId, { id: `nudge:${id}`, at: now, kind: 'nudge_sent', source: 'api', actor: lead.owner, nudgeKind: n.kind, note: n.title });
+      if (first) {
+        outcome = 'sent';
+        await this.escalateIfIgnored(lead, n, timeline, now);
+      }
+    } else if (!existing) {
+      await this.d.nudges.save(record);
+      await this.d.nudges.addOverflow(lead.owner, id);
+      outcome = 'capped';
+    }
+    await this.d.store.setDue(leadId, Math.min(evaluation.nextCheckAt, now + periodMs));
+    return outcome;
+  }
+
+  /** The same lead's nudge of one kind, ignored `escalateAfterIgnored` times in a row, goes to the rep's manager. */
+  private async escalateIfIgnored(lead: Lead, n: Nudge, timeline: Awaited<ReturnType<LedgerStore['getTimeline']>>, now: number): Promise<void> {
+    const sent = timeline.filter((e) => e.kind === 'nudge_sent' && e.nudgeKind === n.kind).sort((a, b) => a.at - b.at);
+    const lastAct = Math.max(0, ...timeline.filter((e) => e.kind === 'nudge_acted').map((e) => e.at));
+    const ignored = sent.filter((e) => e.at > lastAct).length; // before this one
+    if (ignored < this.d.escalateAfterIgnored) return;
+    const manager = await this.d.managers.managerOf(lead.owner);
+    if (!manager) return;
+    const name = displayName(lead);
+    await this.d.outbox.enqueue({
+      key: `escalate:${lead.id}:${n.kind}:${ignored}`,
+      touser: manager,
+      body: { msgtype: 'text', text: { content: `【跟进提醒升级】${lead.owner} 的客户「${name}」：「${n.title}」已提醒 ${ignored} 次没有处理。\n建议今天和 ${lead.owner} 一起过一下这个客户。` } },
+    });
+    await this.d.store.addEntry(lead.id, { id: `escalated:${lead.id}:${n.kind}:${ignored}`, at: now, kind: 'nudge_ignored', source: 'api', nudgeKind: n.kind, actor: manager, note: `escalated after ${ignored}` });
+  }
+
+  /** A button on a nudge card: do it, log it, resolve the nudge, update the card. */
+  async onCardClick(e: TemplateCardEvent, eventId: string): Promise<boolean> {
+    const [action, leadId, nudgeId] = e.eventKey.split(':') as [CardAction | string, string | undefined, string | undefined];
+    if (!leadId || !(action in CARD_ACTIONS)) return false;
+    const lead = await this.d.store.getLead(leadId);
+    if (!lead) return false;
+    const at = e.createTime * 1000 || this.d.clock.now();
+    const name = displayName(lead);
+    const added = await this.d.store.addEntry(leadId, { id: `card:${eventId}`, at, kind: 'nudge_acted', source: 'card', actor: e.fromUser, note: action, nudgeKind: nudgeId });
+    if (!added) return true; // this press was already handled
+    let reply: string | undefined;
+    switch (action as CardAction) {
+      case 'called':
+        await this.d.store.addEntry(leadId, { id: `card-call:${eventId}`, at, kind: 'call', source: 'card', actor: e.fromUser });
+        reply = `好，记下了和${name}通了电话。聊了多久、定了什么？回复例如「电话 ${name} 20分钟 方案下周三定」，我会记到时长和决策时间。`;
+        break;
+      case 'meeting': {
+        const start = DateTime.fromMillis(this.d.clock.now(), { zone: this.d.settings.timeZone }).plus({ days: 1 }).set({ hour: 10, minute: 0, second: 0, millisecond: 0 });
+        const booked = await this.d.meetings.book({ host: e.fromUser, title: `与${name}沟通方案`, startsAt: start.toMillis(), minutes: 60 });
+        await this.d.store.addEntry(leadId, { id: `card-meeting:${eventId}`, at, kind: 'meeting_scheduled', source: 'card', actor: e.fromUser, startsAt: start.toMillis(), link: booked.link });
+        reply = `会议已创建：${start.toFormat('M月d日 HH:mm')}，与${name}沟通方案。\n会议链接：${booked.link ?? '见企业微信日程'}\n把链接发给${name}，请他把要拍板的人一起叫上。时间不合适可在会议里改。`;
+        break;
+      }
+      case 'group':
+        reply = `给${name}拉个工作群：在企业微信「发起群聊」，选上${name}和你的同事，群名写上客户公司和项目；再请${name}把他那边参与决定的人拉进来。群建好后我会自动记到这个客户名下。`;
+        break;
+      case 'snooze': {
+        const until = at + 3 * DAY_MS;
+        await this.d.store.updateLead(leadId, (cur) => cur && ((cur.snoozedUntil = until), (cur.stamps.snooze = at), cur));
+        reply = `好，3 天内不再提醒${name}。`;
+        break;
+      }
+      case 'lost':
+        await this.d.store.updateLead(leadId, (cur) => cur && ((cur.outcome = 'lost'), (cur.outcomeReason = '卡片标记输单'), (cur.stamps.outcome = at), cur));
+        await this.d.store.addEntry(leadId, { id: `card-lost:${eventId}`, at, kind: 'outcome_changed', source: 'card', actor: e.fromUser, from: lead.outcome, to: 'lost' });
+        reply = `已记为输单：${name}。回复「输单 ${name} 原因」补上原因，方便复盘。`;
+        break;
+    }
+    if (nudgeId) {
+      const rec = await this.d.nudges.get(nudgeId);
+      if (rec) await this.d.nudges.save({ ...rec, actedAt: at, action });
+    }
+    if (e.responseCode) {
+      await this.d.cards.markDone(e.responseCode, `已处理：${CARD_ACTIONS[action as CardAction]}`).catch((err: Error) => {
+        this.d.log.warn({ reason: 'nudge.card_update_failed', err: err.message }, 'card could not be updated');
+      });
+    }
+    if (reply) await this.d.outbox.enqueue({ key: `card-reply:${eventId}`, touser: e.fromUser, body: { msgtype: 'text', text: { content: reply } } });
+    return true;
+  }
+
+  /** Monday's digest: this week's calls ranked by risk, with the direct question, plus what the cap held back. */
+  async digest(owners: string[], overflowTitles: (rep: string) => Promise<string[]>): Promise<number> {
+    const now = this.d.clock.now();
+    const week = DateTime.fromMillis(now, { zone: this.d.settings.timeZone }).toFormat("kkkk-'W'WW");
+    let sent = 0;
+    for (const rep of owners) {
+      const leads = (await this.d.store.leadsOf(rep)).filter((l) => l.outcome === 'open' && l.relationship !== 'closed');
+      if (leads.length === 0) continue;
+      const scored = await Promise.all(
+        leads.map(async (l) => {
+          const m = computeMetrics(l, await this.d.store.getTimeline(l.id), now);
+          const risk = m.quietDays * (l.state === 'price_check' || l.state === 'benchmarking' ? 2 : 1) + (m.calls7d === 0 ? 5 : 0) + (l.decisionDate && l.decisionDate <= DateTime.fromMillis(now, { zone: this.d.settings.timeZone }).plus({ days: 7 }).toISODate()! ? 10 : 0);
+          return { l, m, risk };
+        }),
+      );
+      scored.sort((a, b) => b.risk - a.risk);
+      const held = await overflowTitles(rep);
+      const lines = [
+        `**本周要亲自打的电话（${Math.min(scored.length, 10)} 位）**`,
+        ...scored.slice(0, 10).map(({ l, m }, i) => `${i + 1}. ${displayName(l)} · ${STATE_LABELS[l.state]} · ${m.quietDays} 天没动静${l.decisionDate ? ` · 决策日 ${l.decisionDate}` : ''}`),
+        `\n直接问：「${WEEKLY_QUESTION}」`,
+        ...(held.length ? ['\n**上周超出每日提醒上限、没来得及推送的：**', ...held.map((t) => `- ${t}`)] : []),
+        '\n打完电话，把下一步拖进会议或工作群。',
+      ];
+      await this.d.outbox.enqueue({ key: `digest:${rep}:${week}`, touser: rep, body: { msgtype: 'markdown', markdown: { content: lines.join('\n') } } });
+      sent++;
+    }
+    return sent;
+  }
+}

@@ -1,0 +1,111 @@
+import { DateTime } from 'luxon';
+import { ManualClock } from '../../src/domain/clock';
+import type { InboxMessage } from '../../src/sandbox/wecom-sandbox';
+import { VECTOR_A, waitFor } from '../helpers/config';
+import { REP, startLedgerBot } from '../helpers/ledger-harness';
+import { startSandbox } from '../helpers/sandbox';
+
+// A Wednesday 10:00 in Shanghai, in the future (the sandbox refuses meetings in the past).
+const start = DateTime.now().setZone('Asia/Shanghai').plus({ weeks: 1 }).set({ weekday: 3, hour: 10, minute: 0, second: 0, millisecond: 0 });
+const clock = new ManualClock(start.toMillis());
+const CUSTOMER = 'woQUIET0000001';
+const DAY = 86_400_000;
+
+type Bot = Awaited<ReturnType<typeof startLedgerBot>>;
+let bot: Bot;
+
+beforeAll(async () => {
+  const sb = await startSandbox({ corpId: VECTOR_A.corpId, secret: 'test-secret', agentId: 218, clock: () => clock.now() });
+  sb.sandbox.addUser({ userid: REP, name: '张三', direct_leader: ['lisi'] }).addUser({ userid: 'lisi', name: '李四' });
+  sb.sandbox.addContact({ external_userid: CUSTOMER, name: '王建国', type: 1, corp_name: '新疆某学校' }, [{ userid: REP, remark: '王总', state: '询价单' }]);
+  bot = await startLedgerBot('nudges', { ...sb, clock });
+});
+afterAll(async () => bot.close());
+
+const cards = (): InboxMessage[] => bot.sandbox.inbox(REP).filter((m) => m.msgtype === 'template_card');
+const sweep = () => bot.bot.worker!.nudger.sweep(500);
+async function drainSends(expected: number) {
+  await waitFor(() => bot.sandbox.inbox(REP).length >= expected, { timeoutMs: 10_000 });
+}
+
+test('a new lead gets the positioning question; positioning resolves it', async () => {
+  await bot.send({ kind: 'external_contact', corpId: VECTOR_A.corpId, createTime: Math.floor(clock.now() / 1000), changeType: 'add_external_contact', userId: REP, externalUserId: CUSTOMER, state: '询价单' });
+  await waitFor(async () => !!(await bot.lead(CUSTOMER)));
+  expect((await sweep()).sent).toBe(0); // not before two hours
+  clock.advance(2 * 3_600_000);
+  expect((await sweep()).sent).toBe(1);
+  await drainSends(1);
+  const card = cards()[0];
+  expect(card?.body.msgtype === 'template_card' && card.body.template_card.sub_title_text).toContain('您是出来比价的，还是不确定买不买');
+  // the rep answers 比价
+  await bot.send({ kind: 'app_text', corpId: VECTOR_A.corpId, createTime: Math.floor(clock.now() / 1000), msgId: '8000000000000000001', fromUser: REP, content: '定位 王总 比价', agentId: '218' });
+  await waitFor(async () => (await bot.lead(CUSTOMER))?.lead.state === 'price_check');
+  clock.advance(3_600_000);
+  expect((await sweep()).sent).toBe(0);
+});
+
+test('three quiet days → exactly one quiet nudge, even with two workers sweeping at once', async () => {
+  clock.advance(3 * DAY); // Saturday 13:00: outside business days
+  expect((await sweep()).sent).toBe(0);
+  clock.set(start.plus({ days: 5 }).toMillis()); // Monday 10:00, five days after the lead arrived
+  // A second worker process's nudger, same Redis: both sweep the same due leads.
+  const before = cards().length;
+  const [a, b] = await Promise.all([sweep(), bot.bot.worker!.nudger.sweep(500)]);
+  expect(a.sent + b.sent).toBe(1);
+  await drainSends(bot.sandbox.inbox(REP).length + 0);
+  await waitFor(() => cards().length === before + 1);
+  await new Promise((r) => setTimeout(r, 300));
+  expect(cards()).toHaveLength(before + 1);
+  const quiet = cards().at(-1);
+  const card = quiet?.body.msgtype === 'template_card' ? quiet.body.template_card : undefined;
+  expect(card?.main_title.title).toMatch(/王总已经 5 天没动静/);
+  expect(card?.button_list.map((x) => x.text)).toEqual(['已打电话', '约会议', '稍后提醒', '已输单']);
+  // Sweeping again sends nothing new.
+  expect((await sweep()).sent).toBe(0);
+});
+
+test('clicking 已打电话 logs the call, resolves the nudge and updates the card', async () => {
+  const msg = cards().at(-1) as InboxMessage;
+  const card = msg.body.msgtype === 'template_card' ? msg.body.template_card : undefined;
+  const key = card?.button_list[0]?.key as string;
+  await bot.send({
+    kind: 'template_card_event',
+    corpId: VECTOR_A.corpId,
+    createTime: Math.floor(clock.now() / 1000),
+    fromUser: REP,
+    eventKey: key,
+    taskId: card?.task_id as string,
+    cardType: 'button_interaction',
+    responseCode: msg.response_code,
+    agentId: '218',
+    selectedItems: [],
+  });
+  await waitFor(() => msg.updates.length === 1);
+  expect(msg.updates[0]?.button?.replace_name).toBe('已处理：已打电话');
+  const doc = await bot.lead(CUSTOMER);
+  expect(doc?.timeline.map((e) => e.kind)).toEqual(expect.arrayContaining(['nudge_sent', 'nudge_acted', 'call']));
+  await waitFor(() => bot.sandbox.inbox(REP).some((m) => m.msgtype === 'text' && m.body.msgtype === 'text' && m.body.text.content.includes('记下了和王总通了电话')));
+  clock.advance(3_600_000);
+  expect((await sweep()).sent).toBe(0);
+});
+
+test('约会议 on a card creates a WeCom meeting and returns the link', async () => {
+  await bot.send({ kind: 'app_text', corpId: VECTOR_A.corpId, createTime: Math.floor(clock.now() / 1000), msgId: '8000000000000000002', fromUser: REP, content: '要方案 王总', agentId: '218' });
+  await waitFor(async () => !!(await bot.lead(CUSTOMER))?.timeline.some((e) => e.kind === 'proposal_requested'));
+  clock.advance(4 * 3_600_000);
+  expect((await sweep()).sent).toBe(1);
+  await waitFor(() => cards().some((m) => m.body.msgtype === 'template_card' && m.body.template_card.main_title.title.includes('要方案')));
+  const msg = cards().find((m) => m.body.msgtype === 'template_card' && m.body.template_card.main_title.title.includes('要方案')) as InboxMessage;
+  const card = msg.body.msgtype === 'template_card' ? msg.body.template_card : undefined;
+  expect(card?.button_list[0]?.text).toBe('约会议');
+  await bot.send({ kind: 'template_card_event', corpId: VECTOR_A.corpId, createTime: Math.floor(clock.now() / 1000), fromUser: REP, eventKey: card?.button_list[0]?.key as string, taskId: card?.task_id as string, cardType: 'button_interaction', responseCode: msg.response_code, agentId: '218', selectedItems: [] });
+  await waitFor(() => bot.sandbox.meetings.length === 1);
+  await waitFor(() => bot.sandbox.inbox(REP).some((m) => m.body.msgtype === 'text' && m.body.text.content.includes('会议链接：https://meeting')));
+  expect((await bot.lead(CUSTOMER))?.timeline.some((e) => e.kind === 'meeting_scheduled')).toBe(true);
+});
+
+test('POST /api/sweep queues a sweep for operators', async () => {
+  const res = await fetch(`${bot.bot.baseUrl}/api/sweep`, { method: 'POST', headers: { authorization: `Bearer ${bot.config.adminToken}` } });
+  expect(res.status).toBe(202);
+  expect((await fetch(`${bot.bot.baseUrl}/api/sweep`, { method: 'POST' })).status).toBe(401);
+});
