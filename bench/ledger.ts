@@ -41,7 +41,7 @@ const directory: CustomerDirectory = {
     return [];
   },
 };
-const outbox: MessageOutbox = { enqueue: async () => undefined };
+const outbox: MessageOutbox = { enqueue: async () => undefined, enqueueMany: async () => undefined };
 
 async function applyEvents(prefix: string): Promise<{ seconds: number; baselineSeconds: number }> {
   const redis = createRedis(REDIS_URL, 'general');

@@ -3,13 +3,14 @@ import { DateTime } from 'luxon';
 import type { Clock } from '../domain/clock';
 import { displayName, STATE_LABELS, type Lead } from '../domain/lead';
 import { computeMetrics, DAY_MS } from '../domain/metrics';
-import { evaluateNudges, WEEKLY_QUESTION, type Nudge, type NudgeSettings } from '../domain/nudge-policy';
+import { businessCalendar, evaluateNudges, WEEKLY_QUESTION, type Nudge, type NudgeSettings } from '../domain/nudge-policy';
+import type { TimelineEntry } from '../domain/timeline';
 import type { Logger } from '../log';
 import type { LedgerStore } from '../store/ledger-store';
 import type { NudgeRecord, NudgeStore } from '../store/nudge-store';
 import type { ButtonInteractionCard } from '../wecom/api-types';
 import type { TemplateCardEvent } from '../wecom/events';
-import type { MeetingBooker, MessageOutbox } from './ports';
+import type { MeetingBooker, MessageOutbox, OutboundMessage } from './ports';
 
 export interface CardUpdater {
   /** Replaces the pressed card's buttons with one label, so the rep sees it is done. */
@@ -72,57 +73,86 @@ export class Nudger {
   async sweep(limit: number): Promise<{ checked: number; sent: number; capped: number }> {
     const now = this.d.clock.now();
     const ids = await this.d.store.dueLeads(now, limit);
-    let sent = 0;
-    let capped = 0;
-    for (let i = 0; i < ids.length; i += 16) {
-      const results = await Promise.all(ids.slice(i, i + 16).map((id) => this.check(id, now)));
-      sent += results.filter((r) => r === 'sent').length;
-      capped += results.filter((r) => r === 'capped').length;
-    }
-    if (ids.length > 0) this.d.log.info({ reason: 'nudge.sweep', checked: ids.length, sent, capped }, 'sweep done');
-    return { checked: ids.length, sent, capped };
+    const r = await this.checkMany(ids, now);
+    if (ids.length > 0) this.d.log.info({ reason: 'nudge.sweep', checked: ids.length, ...r }, 'sweep done');
+    return { checked: ids.length, ...r };
   }
 
   async check(leadId: string, now: number): Promise<'sent' | 'capped' | 'none'> {
-    const [lead, timeline] = await Promise.all([this.d.store.getLead(leadId), this.d.store.getTimeline(leadId)]);
-    if (!lead) {
-      await this.d.store.setDue(leadId, Number.POSITIVE_INFINITY);
-      return 'none';
-    }
-    const evaluation = evaluateNudges(lead, computeMetrics(lead, timeline, now), timeline, this.d.settings, now);
-    const n = evaluation.nudge;
-    if (!n) {
-      await this.d.store.setDue(leadId, evaluation.nextCheckAt);
-      return 'none';
-    }
-    const periodMs = this.d.settings.repeatDays[n.kind] * DAY_MS;
-    const candidate = `n-${createHash('sha256').update(`${leadId}:${n.kind}:${now}`).digest('hex').slice(0, 24)}`;
-    const id = await this.d.nudges.claim(leadId, n.kind, candidate, periodMs);
-    // Every step below is idempotent for this id, so two sweeps racing, or a sweep re-run after a crash at any
-    // point, end with one card sent and one entry recorded; `addEntry` tells exactly one of them it was first.
+    const r = await this.checkMany([leadId], now);
+    return r.sent ? 'sent' : r.capped ? 'capped' : 'none';
+  }
+
+  /**
+   * Evaluates a batch of leads and sends what is due, in a fixed number of pipelined round trips whatever the batch
+   * size: load leads and timelines; claim each nudge for its period and ask the rep's daily allowance; enqueue the
+   * cards in one addBulk; record the nudges, the timeline entries and the next check times. Every step is idempotent
+   * for the claimed id, so two sweeps racing, or a sweep re-run after a crash at any point, end with one card sent
+   * and one entry recorded; the entry's insert tells exactly one of them it was first.
+   */
+  async checkMany(ids: string[], now: number): Promise<{ sent: number; capped: number }> {
+    if (ids.length === 0) return { sent: 0, capped: 0 };
+    const loaded = await this.d.store.loadMany(ids);
     const day = DateTime.fromMillis(now, { zone: this.d.settings.timeZone }).toFormat('yyyyLLdd');
-    const existing = await this.d.nudges.get(id);
-    const record: NudgeRecord = existing ?? { id, leadId, kind: n.kind, owner: lead.owner, title: n.title, createdAt: now };
-    let outcome: 'sent' | 'capped' | 'none' = 'none';
-    if (await this.d.nudges.takeAllowance(lead.owner, day, this.d.dailyCapPerRep, id)) {
-      await this.d.outbox.enqueue({ key: `nudge:${id}`, touser: lead.owner, body: { msgtype: 'template_card', template_card: nudgeCard(n, id, lead) } });
-      if (!existing?.sentAt) await this.d.nudges.save({ ...record, sentAt: now });
-      const first = await this.d.store.addEntry(leadId, { id: `nudge:${id}`, at: now, kind: 'nudge_sent', source: 'api', actor: lead.owner, nudgeKind: n.kind, note: n.title });
-      if (first) {
-        outcome = 'sent';
-        await this.escalateIfIgnored(lead, n, timeline, now);
+    const calendar = businessCalendar(now, this.d.settings);
+    const due: { leadId: string; at: number }[] = [];
+    const todo: { lead: Lead; timeline: TimelineEntry[]; n: Nudge; periodMs: number; next: number }[] = [];
+    for (const { id, lead, timeline } of loaded) {
+      if (!lead) {
+        due.push({ leadId: id, at: Number.POSITIVE_INFINITY });
+        continue;
       }
-    } else if (!existing) {
-      await this.d.nudges.save(record);
-      await this.d.nudges.addOverflow(lead.owner, id);
-      outcome = 'capped';
+      const ev = evaluateNudges(lead, computeMetrics(lead, timeline, now), timeline, this.d.settings, now, calendar);
+      if (!ev.nudge) due.push({ leadId: id, at: ev.nextCheckAt });
+      else {
+        const periodMs = this.d.settings.repeatDays[ev.nudge.kind] * DAY_MS;
+        todo.push({ lead, timeline, n: ev.nudge, periodMs, next: Math.min(ev.nextCheckAt, now + periodMs) });
+      }
     }
-    await this.d.store.setDue(leadId, Math.min(evaluation.nextCheckAt, now + periodMs));
-    return outcome;
+    const claims = await this.d.nudges.claimMany(
+      todo.map((t) => ({
+        leadId: t.lead.id,
+        kind: t.n.kind,
+        candidateId: `n-${createHash('sha256').update(`${t.lead.id}:${t.n.kind}:${now}`).digest('hex').slice(0, 24)}`,
+        periodMs: t.periodMs,
+        rep: t.lead.owner,
+        dayId: day,
+      })),
+      this.d.dailyCapPerRep,
+    );
+    const cardsOut: OutboundMessage[] = [];
+    const records: NudgeRecord[] = [];
+    const entries: { leadId: string; entry: TimelineEntry }[] = [];
+    const overflow: NudgeRecord[] = [];
+    todo.forEach((t, i) => {
+      const c = claims[i] as (typeof claims)[number];
+      const record: NudgeRecord = c.existing ?? { id: c.id, leadId: t.lead.id, kind: t.n.kind, owner: t.lead.owner, title: t.n.title, createdAt: now };
+      due.push({ leadId: t.lead.id, at: t.next });
+      if (c.allowed) {
+        cardsOut.push({ key: `nudge:${c.id}`, touser: t.lead.owner, body: { msgtype: 'template_card', template_card: nudgeCard(t.n, c.id, t.lead) } });
+        if (!c.existing?.sentAt) records.push({ ...record, sentAt: now });
+        entries.push({ leadId: t.lead.id, entry: { id: `nudge:${c.id}`, at: now, kind: 'nudge_sent', source: 'api', actor: t.lead.owner, nudgeKind: t.n.kind, note: t.n.title } });
+      } else if (!c.existing) {
+        records.push(record);
+        overflow.push(record);
+      }
+    });
+    await this.d.outbox.enqueueMany(cardsOut);
+    await this.d.nudges.saveMany(records);
+    for (const o of overflow) await this.d.nudges.addOverflow(o.owner, o.id);
+    const firsts = await this.d.store.recordMany(entries, due);
+    let sent = 0;
+    for (let i = 0; i < entries.length; i++) {
+      if (!firsts[i]) continue;
+      sent++;
+      const t = todo.find((x) => x.lead.id === entries[i]?.leadId);
+      if (t) await this.escalateIfIgnored(t.lead, t.n, t.timeline, now);
+    }
+    return { sent, capped: overflow.length };
   }
 
   /** The same lead's nudge of one kind, ignored `escalateAfterIgnored` times in a row, goes to the rep's manager. */
-  private async escalateIfIgnored(lead: Lead, n: Nudge, timeline: Awaited<ReturnType<LedgerStore['getTimeline']>>, now: number): Promise<void> {
+  private async escalateIfIgnored(lead: Lead, n: Nudge, timeline: TimelineEntry[], now: number): Promise<void> {
     const sent = timeline.filter((e) => e.kind === 'nudge_sent' && e.nudgeKind === n.kind).sort((a, b) => a.at - b.at);
     const lastAct = Math.max(0, ...timeline.filter((e) => e.kind === 'nudge_acted').map((e) => e.at));
     const ignored = sent.filter((e) => e.at > lastAct).length; // before this one

@@ -28,6 +28,8 @@ export interface OutboundMessage {
 /** Everything that messages a rep goes through this: a rate-limited, idempotent queue. */
 export interface MessageOutbox {
   enqueue(message: OutboundMessage, opts?: { delayMs?: number }): Promise<void>;
+  /** Many at once (one round trip); same guarantees as enqueue. */
+  enqueueMany(messages: OutboundMessage[]): Promise<void>;
 }
 
 /** What we can learn about customers and their groups from WeCom. */

@@ -82,20 +82,39 @@ export function nextBusinessOpening(now: number, s: Pick<NudgeSettings, 'timeZon
   return now + DAY_MS;
 }
 
+/** The business clock at one instant: computed once per sweep, shared by every lead in it. */
+export interface BusinessCalendar {
+  now: number;
+  open: boolean;
+  nextOpening: number;
+  /** yyyy-mm-dd in the business time zone. */
+  today: string;
+}
+
+export function businessCalendar(now: number, s: Pick<NudgeSettings, 'timeZone' | 'hours' | 'days'>): BusinessCalendar {
+  return { now, open: inBusinessHours(now, s), nextOpening: nextBusinessOpening(now, s), today: DateTime.fromMillis(now, { zone: s.timeZone }).toISODate() ?? '' };
+}
+
 /** What the method says to do now about this lead. Pure: facts and the time in, a decision out. */
-export function evaluateNudges(lead: Lead, metrics: LeadMetrics, timeline: readonly TimelineEntry[], s: NudgeSettings, now: number): Evaluation {
+export function evaluateNudges(
+  lead: Lead,
+  metrics: LeadMetrics,
+  timeline: readonly TimelineEntry[],
+  s: NudgeSettings,
+  now: number,
+  calendar: BusinessCalendar = businessCalendar(now, s),
+): Evaluation {
   const recheck = now + s.recheckHours * 3_600_000;
   if (lead.outcome !== 'open' || lead.relationship === 'closed') return { suppressed: [], nextCheckAt: Number.POSITIVE_INFINITY };
   if (lead.snoozedUntil !== undefined && lead.snoozedUntil > now) return { suppressed: [], nextCheckAt: lead.snoozedUntil };
-  if (!inBusinessHours(now, s)) return { suppressed: [], nextCheckAt: nextBusinessOpening(now, s) };
+  if (!calendar.open) return { suppressed: [], nextCheckAt: calendar.nextOpening };
 
   const name = displayName(lead);
   const due: { kind: NudgeKind; title: string; text: string }[] = [];
   const wakeups: number[] = [recheck];
 
   // decision_due: the decision date has passed and the lead is still open.
-  const today = DateTime.fromMillis(now, { zone: s.timeZone }).toISODate() ?? '';
-  if (lead.decisionDate && lead.decisionDate < today) {
+  if (lead.decisionDate && lead.decisionDate < calendar.today) {
     due.push({
       kind: 'decision_due',
       title: `${name}：说好的决策时间到了`,

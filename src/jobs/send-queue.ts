@@ -29,15 +29,24 @@ export class SendQueue implements MessageOutbox {
     this.queue.on('error', () => undefined);
   }
 
-  async enqueue(message: OutboundMessage, opts: { delayMs?: number } = {}): Promise<void> {
-    await this.queue.add('send', message, {
-      jobId: jobIdFor(message.key),
-      delay: opts.delayMs,
+  private options(key: string, delayMs?: number) {
+    return {
+      jobId: jobIdFor(key),
+      delay: delayMs,
       attempts: 6,
-      backoff: { type: 'exponential', delay: 2000 },
+      backoff: { type: 'exponential' as const, delay: 2000 },
       removeOnComplete: { age: 7 * 24 * 3600, count: 100_000 },
       removeOnFail: false,
-    });
+    };
+  }
+
+  async enqueue(message: OutboundMessage, opts: { delayMs?: number } = {}): Promise<void> {
+    await this.queue.add('send', message, this.options(message.key, opts.delayMs));
+  }
+
+  async enqueueMany(messages: OutboundMessage[]): Promise<void> {
+    if (messages.length === 0) return;
+    await this.queue.addBulk(messages.map((m) => ({ name: 'send', data: m, opts: this.options(m.key) })));
   }
 
   close(): Promise<void> {

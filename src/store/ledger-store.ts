@@ -161,6 +161,31 @@ export class LedgerStore {
     return raws.filter((r): r is string => !!r).map((r) => JSON.parse(r) as TimelineEntry);
   }
 
+  /** Leads and their timelines in one pipelined round trip (the sweep reads a batch at a time). */
+  async loadMany(ids: string[]): Promise<{ id: string; lead?: Lead; timeline: TimelineEntry[] }[]> {
+    if (ids.length === 0) return [];
+    const p = this.redis.pipeline();
+    for (const id of ids) p.get(this.leadKey(id)).hvals(this.tleKey(id));
+    const res = (await p.exec()) ?? [];
+    return ids.map((id, i) => {
+      const raw = res[2 * i]?.[1] as string | null;
+      const entries = ((res[2 * i + 1]?.[1] as string[] | null) ?? []).map((e) => JSON.parse(e) as TimelineEntry).sort((a, b) => a.at - b.at);
+      return { id, lead: raw ? (JSON.parse(raw) as Lead) : undefined, timeline: entries };
+    });
+  }
+
+  /** Many entries and next-check times in one pipeline (idempotent like addEntry / setDue). */
+  async recordMany(entries: { leadId: string; entry: TimelineEntry }[], due: { leadId: string; at: number }[]): Promise<boolean[]> {
+    const p = this.redis.pipeline();
+    for (const { leadId, entry } of entries) (p as unknown as LedgerCommands).ledgerAddEntry(this.tlKey(leadId), this.tleKey(leadId), entry.id, entry.at, JSON.stringify(entry));
+    for (const d of due) {
+      if (Number.isFinite(d.at)) p.zadd(this.idx('due'), d.at, d.leadId);
+      else p.zrem(this.idx('due'), d.leadId);
+    }
+    const res = (await p.exec()) ?? [];
+    return entries.map((_, i) => res[i]?.[1] === 1);
+  }
+
   async hasEntry(leadId: string, entryId: string): Promise<boolean> {
     return (await this.redis.hexists(this.tleKey(leadId), entryId)) === 1;
   }

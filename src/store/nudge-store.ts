@@ -54,16 +54,34 @@ export class NudgeStore {
   }
 
   /**
-   * The nudge id for (lead, kind) in this period: the first caller's id wins, every other caller — another worker
-   * process, a sweep re-run after a crash — gets the same id back, so the send is keyed by it and happens once.
+   * For each (lead, kind): the nudge id in force this period — the first caller's id wins, every other caller
+   * (another worker process, a sweep re-run after a crash) gets the same id back — with its record if one exists and
+   * whether the rep's allowance today admits it (asking again for the same id gives the same answer). Two pipelined
+   * round trips for the whole batch.
    */
-  claim(leadId: string, kind: NudgeKind, candidateId: string, periodMs: number): Promise<string> {
-    return this.redis.nudgeClaim(`${this.prefix}:nudge:claim:{${leadId}}:${kind}`, candidateId, Math.max(periodMs, 60_000));
+  async claimMany(items: { leadId: string; kind: NudgeKind; candidateId: string; periodMs: number; rep: string; dayId: string }[], cap: number): Promise<{ id: string; existing?: NudgeRecord; allowed: boolean }[]> {
+    if (items.length === 0) return [];
+    const p1 = this.redis.pipeline() as unknown as NudgeCommands & { exec(): Promise<[Error | null, unknown][]> };
+    for (const it of items) p1.nudgeClaim(`${this.prefix}:nudge:claim:{${it.leadId}}:${it.kind}`, it.candidateId, Math.max(it.periodMs, 60_000));
+    const ids = (await p1.exec()).map(([, v]) => String(v));
+    const p2 = this.redis.pipeline();
+    ids.forEach((id, i) => {
+      const it = items[i] as (typeof items)[number];
+      p2.get(`${this.prefix}:nudge:{${id}}`);
+      (p2 as unknown as NudgeCommands).nudgeTake(`${this.prefix}:nudge:cap:${it.rep}:${it.dayId}`, cap, 36 * 3_600_000, id);
+    });
+    const res = (await p2.exec()) ?? [];
+    return ids.map((id, i) => {
+      const raw = res[2 * i]?.[1] as string | null;
+      return { id, existing: raw ? (JSON.parse(raw) as NudgeRecord) : undefined, allowed: Number(res[2 * i + 1]?.[1]) > 0 };
+    });
   }
 
-  /** Whether this nudge fits in the rep's allowance today; asking again for the same id gives the same answer. */
-  async takeAllowance(rep: string, dayId: string, cap: number, id: string): Promise<boolean> {
-    return (await this.redis.nudgeTake(`${this.prefix}:nudge:cap:${rep}:${dayId}`, cap, 36 * 3_600_000, id)) > 0;
+  async saveMany(records: NudgeRecord[]): Promise<void> {
+    if (records.length === 0) return;
+    const p = this.redis.pipeline();
+    for (const n of records) p.set(`${this.prefix}:nudge:{${n.id}}`, JSON.stringify(n), 'EX', 60 * 86400);
+    await p.exec();
   }
 
   async get(id: string): Promise<NudgeRecord | undefined> {
