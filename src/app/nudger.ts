@@ -112,6 +112,9 @@ export class Nudger {
     const claims = await this.d.nudges.claimMany(
       todo.map((t) => ({
         leadId: t.lead.id,
+        // The claim is per repeat cycle: keyed by the last nudge of this kind on the lead. Sweeps racing on the same
+        // lead saw the same last nudge, so they share the claim; once this one is recorded, the next cycle has a new key.
+        cycle: t.timeline.filter((e) => e.kind === 'nudge_sent' && e.nudgeKind === t.n.kind).reduce((last, e) => (e.at > last.at ? e : last), { id: 'first', at: -1 }).id,
         kind: t.n.kind,
         candidateId: `n-${createHash('sha256').update(`${t.lead.id}:${t.n.kind}:${now}`).digest('hex').slice(0, 24)}`,
         periodMs: t.periodMs,

@@ -1,4 +1,5 @@
 import type Redis from 'ioredis';
+import { DAY_MS } from '../domain/metrics';
 import type { NudgeKind } from '../domain/nudge-policy';
 
 export interface NudgeRecord {
@@ -37,7 +38,7 @@ interface NudgeCommands {
 
 /**
  * Nudge bookkeeping (docs/data-model.md):
- *   <p>:nudge:claim:{<leadId>}:<kind>   string, TTL = repeat period   the nudge id in force for (lead, kind)
+ *   <p>:nudge:claim:{<leadId>}:<kind>:<cycle>  string, TTL ≥ 1 day     the nudge id for (lead, kind, repeat cycle)
  *   <p>:nudge:{<id>}                    string (JSON), 60 days          the nudge: lead, kind, owner, sent, acted
  *   <p>:nudge:cap:<rep>:<yyyymmdd>      set, ~1 day                     the nudge ids a rep got today (the daily cap)
  *   <p>:nudge:overflow:<rep>            list                            nudges over the cap, for the next digest
@@ -59,10 +60,10 @@ export class NudgeStore {
    * whether the rep's allowance today admits it (asking again for the same id gives the same answer). Two pipelined
    * round trips for the whole batch.
    */
-  async claimMany(items: { leadId: string; kind: NudgeKind; candidateId: string; periodMs: number; rep: string; dayId: string }[], cap: number): Promise<{ id: string; existing?: NudgeRecord; allowed: boolean }[]> {
+  async claimMany(items: { leadId: string; kind: NudgeKind; cycle: string; candidateId: string; periodMs: number; rep: string; dayId: string }[], cap: number): Promise<{ id: string; existing?: NudgeRecord; allowed: boolean }[]> {
     if (items.length === 0) return [];
     const p1 = this.redis.pipeline() as unknown as NudgeCommands & { exec(): Promise<[Error | null, unknown][]> };
-    for (const it of items) p1.nudgeClaim(`${this.prefix}:nudge:claim:{${it.leadId}}:${it.kind}`, it.candidateId, Math.max(it.periodMs, 60_000));
+    for (const it of items) p1.nudgeClaim(`${this.prefix}:nudge:claim:{${it.leadId}}:${it.kind}:${it.cycle}`, it.candidateId, Math.max(it.periodMs, DAY_MS));
     const ids = (await p1.exec()).map(([, v]) => String(v));
     const p2 = this.redis.pipeline();
     ids.forEach((id, i) => {

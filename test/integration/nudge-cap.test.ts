@@ -1,0 +1,92 @@
+import { DateTime } from 'luxon';
+import Redis from 'ioredis';
+import { Nudger } from '../../src/app/nudger';
+import type { MessageOutbox, OutboundMessage } from '../../src/app/ports';
+import { ManualClock } from '../../src/domain/clock';
+import { newLead } from '../../src/domain/lead';
+import { DAY_MS } from '../../src/domain/metrics';
+import type { NudgeSettings } from '../../src/domain/nudge-policy';
+import { LedgerStore } from '../../src/store/ledger-store';
+import { NudgeStore } from '../../src/store/nudge-store';
+import { captureLogger, cleanupRedis, REDIS_URL, uniquePrefix } from '../helpers/config';
+
+const prefix = uniquePrefix('nudgecap');
+const redis = new Redis(REDIS_URL);
+const wednesday = DateTime.fromISO('2026-11-25T10:00:00', { zone: 'Asia/Shanghai' }).toMillis();
+const clock = new ManualClock(wednesday);
+const settings: NudgeSettings = {
+  timeZone: 'Asia/Shanghai',
+  hours: { start: '09:00', end: '18:00' },
+  days: [1, 2, 3, 4, 5],
+  positionAfterHours: 2,
+  weeklyCallDays: 7,
+  quietDays: { unknown: 3, exploring: 7, price_check: 3, benchmarking: 3 },
+  proposalHours: 4,
+  widenChainDays: 3,
+  repeatDays: { decision_due: 2, proposal_to_meeting: 2, position: 1, quiet: 3, weekly_call: 7, open_group: 7, widen_chain: 7 },
+  recheckHours: 24,
+};
+const sent: OutboundMessage[] = [];
+const outbox: MessageOutbox = {
+  enqueue: async (m) => void sent.push(m),
+  enqueueMany: async (ms) => void sent.push(...ms),
+};
+const store = new LedgerStore(redis, prefix, clock);
+const nudges = new NudgeStore(redis, prefix);
+const { log } = captureLogger();
+const nudger = new Nudger({
+  store,
+  nudges,
+  outbox,
+  meetings: { book: async () => ({ meetingId: 'm' }) },
+  cards: { markDone: async () => undefined },
+  managers: { managerOf: async (rep) => (rep === 'zhangsan' ? 'lisi' : undefined) },
+  clock,
+  settings,
+  dailyCapPerRep: 3,
+  escalateAfterIgnored: 3,
+  log,
+});
+
+afterAll(async () => {
+  await cleanupRedis(prefix);
+  redis.disconnect();
+});
+
+test('a rep gets at most dailyCapPerRep nudges a day; the overflow waits for the digest, not lost', async () => {
+  const leads = Array.from({ length: 5 }, (_, i) => newLead({ id: `woCAP${i}`, externalUserId: `woCAP${i}`, name: `客户${i}`, owner: 'zhangsan', source: 'web', createdAt: wednesday - 10 * DAY_MS }));
+  await store.bulkLoad(leads.map((lead) => ({ lead, entries: [] })));
+  for (const l of leads) await store.setDue(l.id, wednesday - 1);
+  const r = await nudger.sweep(100);
+  expect(r).toEqual({ checked: 5, sent: 3, capped: 2 });
+  expect(sent.filter((m) => m.body.msgtype === 'template_card')).toHaveLength(3);
+  // Sweeping again the same day: nothing more, nothing twice.
+  for (const l of leads) await store.setDue(l.id, wednesday);
+  expect(await nudger.sweep(100)).toMatchObject({ sent: 0 });
+  expect(sent.filter((m) => m.body.msgtype === 'template_card')).toHaveLength(3);
+  // Monday's digest folds the overflow in.
+  clock.set(DateTime.fromISO('2026-11-30T09:00:00', { zone: 'Asia/Shanghai' }).toMillis());
+  const titles = async (rep: string) => (await Promise.all((await nudges.takeOverflow(rep)).map((id) => nudges.get(id)))).map((n) => n?.title ?? '');
+  expect(await nudger.digest(['zhangsan'], titles)).toBe(1);
+  const digest = sent.at(-1);
+  expect(digest?.body.msgtype).toBe('markdown');
+  const text = digest?.body.msgtype === 'markdown' ? digest.body.markdown.content : '';
+  expect(text).toMatch(/本周要亲自打的电话（5 位）/);
+  expect(text.match(/超出每日提醒上限/g)).toHaveLength(1);
+  expect(text).toMatch(/客户\d：先定位[\s\S]*客户\d：先定位/);
+  expect(await nudges.takeOverflow('zhangsan')).toEqual([]); // cleared
+});
+
+test('the same lead’s nudge ignored three times goes to the manager', async () => {
+  const lead = newLead({ id: 'woIGNORED1', externalUserId: 'woIGNORED1', name: '赵总', owner: 'zhangsan', source: 'web', createdAt: wednesday - 30 * DAY_MS, state: 'exploring' });
+  await store.bulkLoad([{ lead, entries: [{ id: 'c', at: wednesday - 30 * DAY_MS, kind: 'call', source: 'command', minutes: 5 }] }]);
+  const before = sent.length;
+  // three weekly-call nudges, a week apart, none acted on
+  for (let week = 0; week < 4; week++) {
+    clock.set(DateTime.fromISO('2026-12-02T10:00:00', { zone: 'Asia/Shanghai' }).plus({ weeks: week }).toMillis());
+    expect(await nudger.check(lead.id, clock.now())).toBe('sent');
+  }
+  const toManager = sent.slice(before).filter((m) => m.touser === 'lisi');
+  expect(toManager).toHaveLength(1);
+  expect(toManager[0]?.body.msgtype === 'text' && toManager[0].body.text.content).toMatch(/赵总[\s\S]*已提醒 3 次没有处理/);
+});
