@@ -11,7 +11,8 @@ import { Nudger } from '../src/app/nudger';
 import { ManualClock } from '../src/domain/clock';
 import { newLead } from '../src/domain/lead';
 import { DAY_MS } from '../src/domain/metrics';
-import type { NudgeSettings } from '../src/domain/nudge-policy';
+import { readEnvOptions } from '../src/config/env';
+import { nudgeSettings } from '../src/main/worker';
 import { SendQueue } from '../src/jobs/send-queue';
 import { createLogger } from '../src/log';
 import { LedgerStore } from '../src/store/ledger-store';
@@ -23,18 +24,10 @@ import { fmt } from './lib';
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const TOTAL = Number(process.env.BENCH_LEADS ?? 100_000);
 const wednesday = DateTime.fromISO('2026-11-25T10:00:00', { zone: 'Asia/Shanghai' }).toMillis();
-const settings: NudgeSettings = {
-  timeZone: 'Asia/Shanghai',
-  hours: { start: '09:00', end: '18:00' },
-  days: [1, 2, 3, 4, 5],
-  positionAfterHours: 2,
-  weeklyCallDays: 7,
-  quietDays: { unknown: 3, exploring: 7, price_check: 3, benchmarking: 3 },
-  proposalHours: 4,
-  widenChainDays: 3,
-  repeatDays: { decision_due: 2, proposal_to_meeting: 2, position: 1, quiet: 3, weekly_call: 7, open_group: 7, widen_chain: 7 },
-  recheckHours: 24,
-};
+// The shipped policy (config/app.json), as a deployment would run it.
+const settings = nudgeSettings(
+  readEnvOptions({ WECOM_CORP_ID: 'wwbench', WECOM_AGENT_ID: '1', WECOM_SECRET: 's', WECOM_TOKEN: 't', WECOM_AES_KEY: 'jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C', ADMIN_TOKEN: 'bench-admin-token-000000' }),
+);
 
 async function run(due: number): Promise<{ seconds: number; sent: number; baseline: number }> {
   const prefix = `bench-sweep-${process.pid}-${due}`;

@@ -5,27 +5,16 @@ import type { MessageOutbox, OutboundMessage } from '../../src/app/ports';
 import { ManualClock } from '../../src/domain/clock';
 import { newLead } from '../../src/domain/lead';
 import { DAY_MS } from '../../src/domain/metrics';
-import type { NudgeSettings } from '../../src/domain/nudge-policy';
 import { LedgerStore } from '../../src/store/ledger-store';
 import { NudgeStore } from '../../src/store/nudge-store';
+import { TEST_NUDGE_SETTINGS } from '../helpers/nudge-settings';
 import { captureLogger, cleanupRedis, REDIS_URL, uniquePrefix } from '../helpers/config';
 
 const prefix = uniquePrefix('nudgecap');
 const redis = new Redis(REDIS_URL);
 const wednesday = DateTime.fromISO('2026-11-25T10:00:00', { zone: 'Asia/Shanghai' }).toMillis();
 const clock = new ManualClock(wednesday);
-const settings: NudgeSettings = {
-  timeZone: 'Asia/Shanghai',
-  hours: { start: '09:00', end: '18:00' },
-  days: [1, 2, 3, 4, 5],
-  positionAfterHours: 2,
-  weeklyCallDays: 7,
-  quietDays: { unknown: 3, exploring: 7, price_check: 3, benchmarking: 3 },
-  proposalHours: 4,
-  widenChainDays: 3,
-  repeatDays: { decision_due: 2, proposal_to_meeting: 2, position: 1, quiet: 3, weekly_call: 7, open_group: 7, widen_chain: 7 },
-  recheckHours: 24,
-};
+const settings = TEST_NUDGE_SETTINGS;
 const sent: OutboundMessage[] = [];
 const outbox: MessageOutbox = {
   enqueue: async (m) => void sent.push(m),

@@ -1,23 +1,13 @@
+import { TEST_NUDGE_SETTINGS } from '../helpers/nudge-settings';
 import { newLead, type Lead } from '../../src/domain/lead';
 import { computeMetrics, DAY_MS } from '../../src/domain/metrics';
-import { evaluateNudges, inBusinessHours, nextBusinessOpening, POSITION_QUESTION, WEEKLY_QUESTION, type NudgeSettings } from '../../src/domain/nudge-policy';
+import { evaluateNudges, inBusinessHours, nextBusinessOpening, POSITION_QUESTION, WEEKLY_QUESTION } from '../../src/domain/nudge-policy';
 import type { TimelineEntry } from '../../src/domain/timeline';
 
 const H = 3_600_000;
 // Wednesday 2026-11-25 10:00 in Shanghai
 const NOW = Date.parse('2026-11-25T02:00:00Z');
-const S: NudgeSettings = {
-  timeZone: 'Asia/Shanghai',
-  hours: { start: '09:00', end: '18:00' },
-  days: [1, 2, 3, 4, 5],
-  positionAfterHours: 2,
-  weeklyCallDays: 7,
-  quietDays: { unknown: 3, exploring: 7, price_check: 3, benchmarking: 3 },
-  proposalHours: 4,
-  widenChainDays: 3,
-  repeatDays: { decision_due: 2, proposal_to_meeting: 2, position: 1, quiet: 3, weekly_call: 7, open_group: 7, widen_chain: 7 },
-  recheckHours: 24,
-};
+const S = TEST_NUDGE_SETTINGS;
 
 let n = 0;
 const e = (at: number, kind: TimelineEntry['kind'], extra: Partial<TimelineEntry> = {}): TimelineEntry => ({ id: `e${n++}`, at, kind, source: 'command', ...extra });
