@@ -24,7 +24,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['bench/**/*.ts', 'tools/**/*.ts', 'src/sandbox/cli*.ts', 'src/main/demo*.ts'],
+    files: ['bench/**/*.ts', 'tools/**/*.ts', 'src/main/demo*.ts'],
     rules: { 'no-console': 'off' },
   },
 );

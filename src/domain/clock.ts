@@ -1,4 +1,4 @@
-/** Time is injected: domain and use-case code read it from a Clock, never from Date.now(). */
+/** Time is injected: domain and use-case code read it from a Clock, never from the system clock directly. */
 export interface Clock {
   /** Milliseconds since the epoch. */
   now(): number;

@@ -12,9 +12,9 @@
  * WECOM_TOKEN, WECOM_AES_KEY and WECOM_CORP_ID from the environment.
  */
 import { parseArgs } from 'node:util';
-import type { WeComEvent } from '../wecom/events';
-import { CallbackDriver } from './callback-driver';
-import { renderMessage, WeComSandbox, type InboxMessage } from './wecom-sandbox';
+import type { WeComEvent } from '../src/wecom/events';
+import { CallbackDriver } from '../src/sandbox/callback-driver';
+import { renderMessage, WeComSandbox, type InboxMessage } from '../src/sandbox/wecom-sandbox';
 
 function need(name: string): string {
   const v = process.env[name];
