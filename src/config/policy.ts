@@ -80,6 +80,7 @@ export const policySchema = z
           })
           .strict(),
         recheckHours: z.number().min(1).max(24 * 14),
+        leadGapHours: z.number().min(0).max(24 * 14),
         /** Nudges a rep gets per business day at most; the rest wait in the next digest. */
         dailyCapPerRep: z.number().int().min(1).max(200),
         sweepEveryMinutes: z.number().int().min(1).max(60),

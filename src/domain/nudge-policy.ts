@@ -29,6 +29,9 @@ export interface NudgeSettings {
   repeatDays: Record<NudgeKind, number>;
   /** How often an idle lead is looked at again at most (hours). */
   recheckHours: number;
+  /** After a nudge the rep has not acted on (no command or card press since), no other nudge about the same lead
+   * for this many hours, whatever the kind: no pile-up on one customer. */
+  leadGapHours: number;
 }
 
 export interface Nudge {
@@ -108,6 +111,11 @@ export function evaluateNudges(
   if (lead.outcome !== 'open' || lead.relationship === 'closed') return { suppressed: [], nextCheckAt: Number.POSITIVE_INFINITY };
   if (lead.snoozedUntil !== undefined && lead.snoozedUntil > now) return { suppressed: [], nextCheckAt: lead.snoozedUntil };
   if (!calendar.open) return { suppressed: [], nextCheckAt: calendar.nextOpening };
+  const lastNudge = lastOf(timeline, (e) => e.kind === 'nudge_sent');
+  const actedSince = lastNudge && timeline.some((e) => e.at >= lastNudge.at && e.kind !== 'nudge_sent' && (e.source === 'command' || e.source === 'card'));
+  if (lastNudge && !actedSince && now - lastNudge.at < s.leadGapHours * 3_600_000) {
+    return { suppressed: [], nextCheckAt: lastNudge.at + s.leadGapHours * 3_600_000 };
+  }
 
   const name = displayName(lead);
   const due: { kind: NudgeKind; title: string; text: string }[] = [];

@@ -135,5 +135,6 @@ export function nudgeSettings(config: Config): NudgeSettings {
     widenChainDays: n.widenChainDays,
     repeatDays: n.repeatDays,
     recheckHours: n.recheckHours,
+    leadGapHours: n.leadGapHours,
   };
 }

@@ -12,4 +12,5 @@ export const TEST_NUDGE_SETTINGS: NudgeSettings = {
   widenChainDays: 3,
   repeatDays: { decision_due: 2, proposal_to_meeting: 2, position: 1, quiet: 3, weekly_call: 7, open_group: 7, widen_chain: 7 },
   recheckHours: 24,
+  leadGapHours: 20,
 };

@@ -5,7 +5,11 @@ import Redis from 'ioredis';
 /** A private, throw-away redis-server for tests that stop and restart Redis (the shared one is never touched). */
 export class PrivateRedis {
   private proc?: ChildProcess;
-  constructor(readonly port: number) {}
+  /** With `dir`, Redis keeps an append-only file there, so data survives a restart (as in docker-compose). */
+  constructor(
+    readonly port: number,
+    private readonly dir?: string,
+  ) {}
 
   static async freePort(): Promise<number> {
     return new Promise((resolve, reject) => {
@@ -24,7 +28,8 @@ export class PrivateRedis {
   }
 
   async start(): Promise<void> {
-    this.proc = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+    const persistence = this.dir ? ['--appendonly', 'yes', '--appendfsync', 'always', '--dir', this.dir] : ['--appendonly', 'no'];
+    this.proc = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', ...persistence], { stdio: 'ignore' });
     const deadline = Date.now() + 10_000;
     for (;;) {
       const r = new Redis(this.url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
@@ -47,7 +52,7 @@ export class PrivateRedis {
     if (!p || p.exitCode !== null) return;
     await new Promise<void>((resolve) => {
       p.once('exit', () => resolve());
-      p.kill('SIGKILL');
+      p.kill(this.dir ? 'SIGTERM' : 'SIGKILL');
     });
     this.proc = undefined;
   }

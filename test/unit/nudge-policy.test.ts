@@ -118,9 +118,17 @@ describe('who gets nothing', () => {
 });
 
 describe('repeat periods', () => {
+  test('at most one nudge about a lead in 20 hours, whatever the kind', () => {
+    const l = lead({ createdAt: NOW - 10 * DAY_MS });
+    const sentAt = NOW - 20 * H + 1;
+    expect(evaluate(l, [e(sentAt, 'nudge_sent', { nudgeKind: 'position' })])).toEqual({ suppressed: [], nextCheckAt: sentAt + 20 * H });
+    // unless the rep acted since (a command or a card press): then the next thing may come
+    const acted = [e(sentAt, 'nudge_sent', { nudgeKind: 'position' }), e(sentAt + H, 'state_changed', { source: 'command', to: 'price_check' })];
+    expect(evaluate({ ...l, state: 'price_check' }, acted).nudge?.kind).toBe('quiet');
+  });
   test('the same kind is not sent again within its period; the next most urgent one goes instead', () => {
     const l = lead({ createdAt: NOW - 10 * DAY_MS });
-    const t = [e(NOW - 12 * H, 'nudge_sent', { nudgeKind: 'position' })];
+    const t = [e(NOW - 21 * H, 'nudge_sent', { nudgeKind: 'position' })];
     const r = evaluate(l, t);
     expect(r.suppressed).toEqual(['position']);
     expect(r.nudge?.kind).toBe('quiet');
