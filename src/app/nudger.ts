@@ -109,18 +109,15 @@ export class Nudger {
         todo.push({ lead, timeline, n: ev.nudge, periodMs, next: Math.min(ev.nextCheckAt, now + periodMs) });
       }
     }
-    const claims = await this.d.nudges.claimMany(
-      todo.map((t) => ({
-        leadId: t.lead.id,
-        // The claim is per repeat cycle: keyed by the last nudge of this kind on the lead. Sweeps racing on the same
-        // lead saw the same last nudge, so they share the claim; once this one is recorded, the next cycle has a new key.
-        cycle: t.timeline.filter((e) => e.kind === 'nudge_sent' && e.nudgeKind === t.n.kind).reduce((last, e) => (e.at > last.at ? e : last), { id: 'first', at: -1 }).id,
-        kind: t.n.kind,
-        candidateId: `n-${createHash('sha256').update(`${t.lead.id}:${t.n.kind}:${now}`).digest('hex').slice(0, 24)}`,
-        periodMs: t.periodMs,
-        rep: t.lead.owner,
-        dayId: day,
-      })),
+    // The nudge id is derived from (lead, kind, repeat cycle) — the cycle being the last nudge of that kind on the
+    // lead. Sweeps racing on a lead saw the same last nudge, so they derive the same id, and every step below is
+    // keyed by it: the allowance admits an id once, the send job and the timeline entry are keyed by it.
+    const nudgeIds = todo.map((t) => {
+      const cycle = t.timeline.filter((e) => e.kind === 'nudge_sent' && e.nudgeKind === t.n.kind).reduce((last, e) => (e.at > last.at ? e : last), { id: 'first', at: -1 }).id;
+      return `n-${createHash('sha256').update(`${t.lead.id}:${t.n.kind}:${cycle}`).digest('hex').slice(0, 24)}`;
+    });
+    const claims = await this.d.nudges.admitMany(
+      todo.map((t, i) => ({ id: nudgeIds[i] as string, rep: t.lead.owner, dayId: day })),
       this.d.dailyCapPerRep,
     );
     const cardsOut: OutboundMessage[] = [];
@@ -129,20 +126,17 @@ export class Nudger {
     const overflow: NudgeRecord[] = [];
     todo.forEach((t, i) => {
       const c = claims[i] as (typeof claims)[number];
-      const record: NudgeRecord = c.existing ?? { id: c.id, leadId: t.lead.id, kind: t.n.kind, owner: t.lead.owner, title: t.n.title, createdAt: now };
+      const record: NudgeRecord = { id: c.id, leadId: t.lead.id, kind: t.n.kind, owner: t.lead.owner, title: t.n.title, createdAt: now };
       due.push({ leadId: t.lead.id, at: t.next });
       if (c.allowed) {
         cardsOut.push({ key: `nudge:${c.id}`, touser: t.lead.owner, body: { msgtype: 'template_card', template_card: nudgeCard(t.n, c.id, t.lead) } });
-        if (!c.existing?.sentAt) records.push({ ...record, sentAt: now });
+        records.push({ ...record, sentAt: now });
         entries.push({ leadId: t.lead.id, entry: { id: `nudge:${c.id}`, at: now, kind: 'nudge_sent', source: 'api', actor: t.lead.owner, nudgeKind: t.n.kind, note: t.n.title } });
-      } else if (!c.existing) {
-        records.push(record);
-        overflow.push(record);
-      }
+      } else overflow.push(record);
     });
     await this.d.outbox.enqueueMany(cardsOut);
     await this.d.nudges.saveMany(records);
-    for (const o of overflow) await this.d.nudges.addOverflow(o.owner, o.id);
+    const newlyHeld = await this.d.nudges.holdMany(overflow);
     const firsts = await this.d.store.recordMany(entries, due);
     let sent = 0;
     for (let i = 0; i < entries.length; i++) {
@@ -151,7 +145,7 @@ export class Nudger {
       const t = todo.find((x) => x.lead.id === entries[i]?.leadId);
       if (t) await this.escalateIfIgnored(t.lead, t.n, t.timeline, now);
     }
-    return { sent, capped: overflow.length };
+    return { sent, capped: newlyHeld };
   }
 
   /** The same lead's nudge of one kind, ignored `escalateAfterIgnored` times in a row, goes to the rep's manager. */
