@@ -74,3 +74,37 @@ test('200 nudges for one rep, two worker processes: all delivered, none twice, n
     await Promise.all(workers.map((w) => w.stop()));
   }
 }, 40_000);
+
+test('45009 from WeCom: the send waits out the penalty window in BullMQ’s delayed set — not failed, not lost, not retried at once', async () => {
+  const { startSendWorker } = await import('../../src/jobs/send-queue');
+  const { createSendLimiter, createWeComApi } = await import('../../src/main/wecom-api');
+  const { testConfig, captureLogger } = await import('../helpers/config');
+  const config = testConfig(prefix, { WECOM_API_BASE: url, WECOM_CORP_ID: SANDBOX_APP.corpId, WECOM_SECRET: SANDBOX_APP.secret, WECOM_AGENT_ID: String(SANDBOX_APP.agentId) });
+  const { log, lines } = captureLogger();
+  const connection = createRedis(REDIS_URL, 'worker');
+  const worker = startSendWorker({
+    connection,
+    redis,
+    redisPrefix: prefix,
+    client: createWeComApi(config, redis, { now: () => Date.now() }, log),
+    limiter: createSendLimiter(config, redis),
+    clock: { now: () => Date.now() },
+    timeZone: 'Asia/Shanghai',
+    log,
+  });
+  try {
+    sandbox.failNext('message/send', 45009);
+    const before = sandbox.count('message/send');
+    await queue.enqueue({ key: 'penalty-test', touser: 'lisi', body: { msgtype: 'text', text: { content: '限流测试' } } });
+    await waitFor(async () => (await queue.queue.getDelayed()).some((j) => j.data.key === 'penalty-test'), { timeoutMs: 5000 });
+    const job = (await queue.queue.getDelayed()).find((j) => j.data.key === 'penalty-test');
+    expect(job?.attemptsMade).toBe(0); // a wait, not a failed attempt
+    expect((job?.delay ?? 0) + (job?.timestamp ?? 0) - Date.now()).toBeGreaterThan(50_000);
+    expect(sandbox.count('message/send') - before).toBe(1);
+    expect(lines.some((l) => l.reason === 'send.rate_limited')).toBe(true);
+    expect(await queue.queue.getFailedCount()).toBe(0);
+  } finally {
+    await worker.close();
+    connection.disconnect();
+  }
+});
