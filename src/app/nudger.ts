@@ -121,7 +121,6 @@ export class Nudger {
       this.d.dailyCapPerRep,
     );
     const cardsOut: OutboundMessage[] = [];
-    const records: NudgeRecord[] = [];
     const entries: { leadId: string; entry: TimelineEntry }[] = [];
     const overflow: NudgeRecord[] = [];
     todo.forEach((t, i) => {
@@ -130,12 +129,11 @@ export class Nudger {
       due.push({ leadId: t.lead.id, at: t.next });
       if (c.allowed) {
         cardsOut.push({ key: `nudge:${c.id}`, touser: t.lead.owner, body: { msgtype: 'template_card', template_card: nudgeCard(t.n, c.id, t.lead) } });
-        records.push({ ...record, sentAt: now });
-        entries.push({ leadId: t.lead.id, entry: { id: `nudge:${c.id}`, at: now, kind: 'nudge_sent', source: 'api', actor: t.lead.owner, nudgeKind: t.n.kind, note: t.n.title } });
+        // The timeline entry is the nudge's record: kind, title, when; a press adds a nudge_acted entry with its id.
+        entries.push({ leadId: t.lead.id, entry: { id: `nudge:${c.id}`, at: now, kind: 'nudge_sent', source: 'api', actor: t.lead.owner, nudgeKind: t.n.kind, nudgeId: c.id, note: t.n.title } });
       } else overflow.push(record);
     });
     await this.d.outbox.enqueueMany(cardsOut);
-    await this.d.nudges.saveMany(records);
     const newlyHeld = await this.d.nudges.holdMany(overflow);
     const firsts = await this.d.store.recordMany(entries, due);
     let sent = 0;
@@ -173,7 +171,8 @@ export class Nudger {
     if (!lead) return false;
     const at = e.createTime * 1000 || this.d.clock.now();
     const name = displayName(lead);
-    const added = await this.d.store.addEntry(leadId, { id: `card:${eventId}`, at, kind: 'nudge_acted', source: 'card', actor: e.fromUser, note: action, nudgeKind: nudgeId });
+    const sentEntry = nudgeId ? (await this.d.store.getTimeline(leadId)).find((x) => x.id === `nudge:${nudgeId}`) : undefined;
+    const added = await this.d.store.addEntry(leadId, { id: `card:${eventId}`, at, kind: 'nudge_acted', source: 'card', actor: e.fromUser, note: action, nudgeKind: sentEntry?.nudgeKind, nudgeId });
     if (!added) return true; // this press was already handled
     let reply: string | undefined;
     switch (action as CardAction) {
@@ -202,10 +201,6 @@ export class Nudger {
         await this.d.store.addEntry(leadId, { id: `card-lost:${eventId}`, at, kind: 'outcome_changed', source: 'card', actor: e.fromUser, from: lead.outcome, to: 'lost' });
         reply = `已记为输单：${name}。回复「输单 ${name} 原因」补上原因，方便复盘。`;
         break;
-    }
-    if (nudgeId) {
-      const rec = await this.d.nudges.get(nudgeId);
-      if (rec) await this.d.nudges.save({ ...rec, actedAt: at, action });
     }
     if (e.responseCode) {
       await this.d.cards.markDone(e.responseCode, `已处理：${CARD_ACTIONS[action as CardAction]}`).catch((err: Error) => {

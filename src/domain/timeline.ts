@@ -46,8 +46,9 @@ export interface TimelineEntry {
   /** For state/outcome changes. */
   from?: string;
   to?: string;
-  /** For nudges. */
+  /** For nudges: which kind, and which nudge (its id) a press answered. */
   nudgeKind?: string;
+  nudgeId?: string;
   /** For meetings. */
   startsAt?: number;
   link?: string;

@@ -1,6 +1,7 @@
 import type Redis from 'ioredis';
 import type { NudgeKind } from '../domain/nudge-policy';
 
+/** A nudge held back by the rep's daily cap, waiting for the digest. (Sent nudges live on the lead's timeline.) */
 export interface NudgeRecord {
   id: string;
   leadId: string;
@@ -8,11 +9,6 @@ export interface NudgeRecord {
   owner: string;
   title: string;
   createdAt: number;
-  /** Set once the card went out. */
-  sentAt?: number;
-  /** Set when the rep pressed a button. */
-  actedAt?: number;
-  action?: string;
 }
 
 /** Admits a nudge id into a rep's daily allowance (idempotent per id), or answers 0 when it is used up. */
@@ -29,7 +25,7 @@ interface NudgeCommands {
 
 /**
  * Nudge bookkeeping (docs/data-model.md):
- *   <p>:nudge:{<id>}                    string (JSON), 60 days          the nudge: lead, kind, owner, sent, acted
+ *   <p>:nudge:{<id>}                    string (JSON), 60 days          a nudge held back by the cap
  *   <p>:nudge:cap:<rep>:<yyyymmdd>      set, ~1 day                     the nudge ids a rep got today (the daily cap)
  *   <p>:nudge:overflow:<rep>            list                            nudges over the cap, for the next digest
  */
@@ -67,20 +63,9 @@ export class NudgeStore {
     return fresh.length;
   }
 
-  async saveMany(records: NudgeRecord[]): Promise<void> {
-    if (records.length === 0) return;
-    const p = this.redis.pipeline();
-    for (const n of records) p.set(`${this.prefix}:nudge:{${n.id}}`, JSON.stringify(n), 'EX', 60 * 86400);
-    await p.exec();
-  }
-
   async get(id: string): Promise<NudgeRecord | undefined> {
     const raw = await this.redis.get(`${this.prefix}:nudge:{${id}}`);
     return raw ? (JSON.parse(raw) as NudgeRecord) : undefined;
-  }
-
-  async save(n: NudgeRecord): Promise<void> {
-    await this.redis.set(`${this.prefix}:nudge:{${n.id}}`, JSON.stringify(n), 'EX', 60 * 86400);
   }
 
   /** Reads and clears a rep's overflow. */
