@@ -1,4 +1,3 @@
-import type { Clock } from '../domain/clock';
 import type { Logger } from '../log';
 import { loggingHandlers, summarize, type EventHandlers } from './dispatch';
 import type { Ledger } from './ledger';
@@ -7,7 +6,7 @@ import type { RepCommands } from './rep-commands';
 import type { Nudger } from './nudger';
 
 /** The inbox handlers once the ledger exists: each event kind updates leads, groups and timelines. */
-export function ledgerHandlers(deps: { ledger: Ledger; commands: RepCommands; nudger: Nudger; outbox: MessageOutbox; clock: Clock; log: Logger }): EventHandlers {
+export function ledgerHandlers(deps: { ledger: Ledger; commands: RepCommands; nudger: Nudger; outbox: MessageOutbox; log: Logger }): EventHandlers {
   const base = loggingHandlers();
   const reply = async (key: string, touser: string, content: string) => deps.outbox.enqueue({ key, touser, body: { msgtype: 'text', text: { content } } });
   return {

@@ -67,23 +67,15 @@ export class Ledger {
         const profile = await this.d.directory.getCustomer(e.externalUserId);
         const follower = profile?.followers.find((f) => f.userId === e.userId);
         if (!profile) return;
-        await this.d.store.updateLead(e.externalUserId, (cur) => {
-          if (!cur) return undefined;
-          setIfNewer(cur, 'profile', at, (l) => {
-            l.name = profile.name;
-            l.company = profile.company;
-            l.remark = follower?.remark ?? l.remark;
-          });
-          return cur;
+        await this.d.store.updateIfNewer(e.externalUserId, 'profile', at, (l) => {
+          l.name = profile.name;
+          l.company = profile.company;
+          l.remark = follower?.remark ?? l.remark;
         });
         return;
       }
       case 'del_follow_user': {
-        const { after } = await this.d.store.updateLead(e.externalUserId, (cur) => {
-          if (!cur) return undefined;
-          setIfNewer(cur, 'relationship', at, (l) => (l.relationship = 'lost_contact'));
-          return cur;
-        });
+        const { after } = await this.d.store.updateIfNewer(e.externalUserId, 'relationship', at, (l) => (l.relationship = 'lost_contact'));
         if (!after) return;
         const added = await this.d.store.addEntry(after.id, { id: `deleted:${eventId}`, at, kind: 'contact_deleted', source: 'callback', actor: e.externalUserId, note: 'customer deleted the rep' });
         if (added) {
@@ -99,11 +91,7 @@ export class Ledger {
         return;
       }
       case 'del_external_contact': {
-        const { after } = await this.d.store.updateLead(e.externalUserId, (cur) => {
-          if (!cur) return undefined;
-          setIfNewer(cur, 'relationship', at, (l) => (l.relationship = 'closed'));
-          return cur;
-        });
+        const { after } = await this.d.store.updateIfNewer(e.externalUserId, 'relationship', at, (l) => (l.relationship = 'closed'));
         if (after) await this.d.store.addEntry(after.id, { id: `deleted:${eventId}`, at, kind: 'contact_deleted', source: 'callback', actor: e.userId, note: e.source === 'DELETE_BY_TRANSFER' ? 'transferred to another rep' : 'rep deleted the customer' });
         return;
       }

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { DateTime } from 'luxon';
 import type { Clock } from '../domain/clock';
-import { displayName, STATE_LABELS, type Lead } from '../domain/lead';
+import { displayName, isFollowedUp, STATE_LABELS, type Lead } from '../domain/lead';
 import { computeMetrics, DAY_MS } from '../domain/metrics';
 import { businessCalendar, evaluateNudges, WEEKLY_QUESTION, type Nudge, type NudgeSettings } from '../domain/nudge-policy';
 import type { TimelineEntry } from '../domain/timeline';
@@ -10,6 +10,7 @@ import type { LedgerStore } from '../store/ledger-store';
 import type { NudgeRecord, NudgeStore } from '../store/nudge-store';
 import type { ButtonInteractionCard } from '../wecom/api-types';
 import type { TemplateCardEvent } from '../wecom/events';
+import { closeLead, snoozeLead } from './lead-actions';
 import type { MeetingBooker, MessageOutbox, OutboundMessage } from './ports';
 
 export interface CardUpdater {
@@ -190,15 +191,12 @@ export class Nudger {
       case 'group':
         reply = `给${name}拉个工作群：在企业微信「发起群聊」，选上${name}和你的同事，群名写上客户公司和项目；再请${name}把他那边参与决定的人拉进来。群建好后我会自动记到这个客户名下。`;
         break;
-      case 'snooze': {
-        const until = at + 3 * DAY_MS;
-        await this.d.store.updateLead(leadId, (cur) => cur && ((cur.snoozedUntil = until), (cur.stamps.snooze = at), cur));
+      case 'snooze':
+        await snoozeLead({ store: this.d.store, leadId, at, actor: e.fromUser, entryId: `card-snooze:${eventId}`, source: 'card' }, 3);
         reply = `好，3 天内不再提醒${name}。`;
         break;
-      }
       case 'lost':
-        await this.d.store.updateLead(leadId, (cur) => cur && ((cur.outcome = 'lost'), (cur.outcomeReason = '卡片标记输单'), (cur.stamps.outcome = at), cur));
-        await this.d.store.addEntry(leadId, { id: `card-lost:${eventId}`, at, kind: 'outcome_changed', source: 'card', actor: e.fromUser, from: lead.outcome, to: 'lost' });
+        await closeLead({ store: this.d.store, leadId, at, actor: e.fromUser, entryId: `card-lost:${eventId}`, source: 'card' }, 'lost', '卡片标记输单');
         reply = `已记为输单：${name}。回复「输单 ${name} 原因」补上原因，方便复盘。`;
         break;
     }
@@ -217,7 +215,7 @@ export class Nudger {
     const week = DateTime.fromMillis(now, { zone: this.d.settings.timeZone }).toFormat("kkkk-'W'WW");
     let sent = 0;
     for (const rep of owners) {
-      const leads = (await this.d.store.leadsOf(rep)).filter((l) => l.outcome === 'open' && l.relationship !== 'closed');
+      const leads = (await this.d.store.leadsOf(rep)).filter(isFollowedUp);
       if (leads.length === 0) continue;
       const scored = await Promise.all(
         leads.map(async (l) => {

@@ -1,3 +1,4 @@
+import type { MessageBody } from '../wecom/api-types';
 import type { InboxEnvelope } from '../wecom/events';
 
 /** Where an accepted callback goes: durable, idempotent by envelope id. */
@@ -22,7 +23,7 @@ export class StoreUnavailableError extends Error {
 export interface OutboundMessage {
   key: string;
   touser: string;
-  body: import('../wecom/api-types').MessageBody;
+  body: MessageBody;
 }
 
 /** Everything that messages a rep goes through this: a rate-limited, idempotent queue. */

@@ -2,11 +2,12 @@ import { createHash } from 'node:crypto';
 import { DateTime } from 'luxon';
 import type { Clock } from '../domain/clock';
 import { parseCommand, type RepCommand } from '../domain/commands';
-import { displayName, newLead, setIfNewer, SOURCE_LABELS, STATE_LABELS, type Lead } from '../domain/lead';
-import { computeMetrics, DAY_MS } from '../domain/metrics';
+import { displayName, isFollowedUp, newLead, SOURCE_LABELS, STATE_LABELS, type Lead } from '../domain/lead';
+import { computeMetrics } from '../domain/metrics';
 import type { TimelineEntry } from '../domain/timeline';
 import type { Logger } from '../log';
 import type { Ledger } from './ledger';
+import { closeLead, snoozeLead } from './lead-actions';
 import type { MeetingBooker } from './ports';
 
 export const HELP_TEXT = [
@@ -74,10 +75,11 @@ export class RepCommands {
     const lead = found;
     const name = displayName(lead);
     const entryId = `cmd:${msgId}`;
+    const action = { store: this.store, leadId: lead.id, at, actor: rep, entryId, source: 'command' as const };
     switch (cmd.cmd) {
       case 'position': {
         const from = lead.state;
-        await this.store.updateLead(lead.id, (cur) => cur && (setIfNewer(cur, 'state', at, (l) => (l.state = cmd.state)), cur));
+        await this.store.updateIfNewer(lead.id, 'state', at, (l) => (l.state = cmd.state));
         await this.store.addEntry(lead.id, { id: entryId, at, kind: 'state_changed', source: 'command', actor: rep, from, to: cmd.state });
         return `已记录：${name} —「${STATE_LABELS[cmd.state]}」。\n下一步：${NEXT_STEP[cmd.state]}`;
       }
@@ -85,7 +87,7 @@ export class RepCommands {
         await this.store.addEntry(lead.id, { id: entryId, at, kind: 'call', source: 'command', actor: rep, minutes: cmd.minutes, outcome: cmd.outcome, note: cmd.note });
         if (cmd.decision) {
           const date = cmd.decision.date;
-          await this.store.updateLead(lead.id, (cur) => cur && (setIfNewer(cur, 'decisionDate', at, (l) => (l.decisionDate = date)), cur));
+          await this.store.updateIfNewer(lead.id, 'decisionDate', at, (l) => (l.decisionDate = date));
           await this.store.addEntry(lead.id, { id: `${entryId}:decision`, at, kind: 'decision_date_set', source: 'command', actor: rep, to: date });
         }
         const m = await this.metricsOf(lead.id, at);
@@ -121,17 +123,13 @@ export class RepCommands {
           '群建好后我会自动记到这个客户名下。',
         ].join('\n');
       case 'snooze': {
-        const until = at + cmd.days * DAY_MS;
-        await this.store.updateLead(lead.id, (cur) => cur && (setIfNewer(cur, 'snooze', at, (l) => (l.snoozedUntil = until)), cur));
-        await this.store.addEntry(lead.id, { id: entryId, at, kind: 'snoozed', source: 'command', actor: rep, note: `${cmd.days}天` });
+        const until = await snoozeLead(action, cmd.days);
         return `好，${cmd.days} 天内不再提醒${name}（到 ${DateTime.fromMillis(until, { zone: this.d.timeZone }).toFormat('M月d日')}）。`;
       }
       case 'won':
       case 'lost': {
         const outcome = cmd.cmd;
-        const from = lead.outcome;
-        await this.store.updateLead(lead.id, (cur) => cur && (setIfNewer(cur, 'outcome', at, (l) => ((l.outcome = outcome), (l.outcomeReason = cmd.reason))), cur));
-        await this.store.addEntry(lead.id, { id: entryId, at, kind: 'outcome_changed', source: 'command', actor: rep, from, to: outcome, note: cmd.reason });
+        await closeLead(action, outcome, cmd.reason);
         return outcome === 'won' ? `恭喜！${name}已记为赢单。` : `已记为输单：${name}${cmd.reason ? `（${cmd.reason}）` : ''}。复盘一下：是哪一步客户的时间被友商占走了？`;
       }
     }
@@ -160,7 +158,7 @@ export class RepCommands {
   }
 
   private async today(rep: string, at: number): Promise<string> {
-    const leads = (await this.store.leadsOf(rep)).filter((l) => l.outcome === 'open' && l.relationship !== 'closed');
+    const leads = (await this.store.leadsOf(rep)).filter(isFollowedUp);
     if (leads.length === 0) return '你名下还没有在跟的客户。客户加你企业微信后会自动出现在这里。';
     const rows = await Promise.all(leads.map(async (l) => ({ l, m: await this.metricsOf(l.id, at) })));
     rows.sort((a, b) => b.m.quietDays - a.m.quietDays);

@@ -77,6 +77,11 @@ export function setIfNewer<K extends keyof Lead['stamps']>(lead: Lead, stamp: K,
   return true;
 }
 
+/** Still being followed up: open, and the rep has not deleted the customer. */
+export function isFollowedUp(lead: Lead): boolean {
+  return lead.outcome === 'open' && lead.relationship !== 'closed';
+}
+
 /** The name a rep sees: their remark if they set one, else the WeCom name. */
 export function displayName(lead: Lead): string {
   return lead.remark || lead.name;

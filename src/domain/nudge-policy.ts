@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import { displayName, STATE_LABELS, type BuyingState, type Lead } from './lead';
+import { displayName, isFollowedUp, STATE_LABELS, type BuyingState, type Lead } from './lead';
 import { DAY_MS, type LeadMetrics } from './metrics';
 import type { TimelineEntry } from './timeline';
 
@@ -108,7 +108,7 @@ export function evaluateNudges(
   calendar: BusinessCalendar = businessCalendar(now, s),
 ): Evaluation {
   const recheck = now + s.recheckHours * 3_600_000;
-  if (lead.outcome !== 'open' || lead.relationship === 'closed') return { suppressed: [], nextCheckAt: Number.POSITIVE_INFINITY };
+  if (!isFollowedUp(lead)) return { suppressed: [], nextCheckAt: Number.POSITIVE_INFINITY };
   if (lead.snoozedUntil !== undefined && lead.snoozedUntil > now) return { suppressed: [], nextCheckAt: lead.snoozedUntil };
   if (!calendar.open) return { suppressed: [], nextCheckAt: calendar.nextOpening };
   const lastNudge = lastOf(timeline, (e) => e.kind === 'nudge_sent');

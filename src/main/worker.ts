@@ -85,7 +85,7 @@ export async function startWorker(
     connection,
     redisPrefix: prefix,
     policy: config.policy,
-    handlers: opts.handlers ?? ledgerHandlers({ ledger, commands, nudger, outbox, clock, log }),
+    handlers: opts.handlers ?? ledgerHandlers({ ledger, commands, nudger, outbox, log }),
     log,
   });
   const reconcileNow = () => reconcile({ ledger, directory, clock, log });

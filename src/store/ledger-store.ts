@@ -1,6 +1,6 @@
 import type Redis from 'ioredis';
 import type { Clock } from '../domain/clock';
-import type { BuyingState, Lead, Outcome } from '../domain/lead';
+import { setIfNewer, type BuyingState, type Lead, type Outcome } from '../domain/lead';
 import { isCustomerTouch } from '../domain/metrics';
 import type { TimelineEntry } from '../domain/timeline';
 
@@ -127,6 +127,14 @@ export class LedgerStore {
     throw new Error(`lead ${id}: too much contention`);
   }
 
+  /** Last-writer-wins update of an existing lead: applied only if nothing newer already set that field. */
+  updateIfNewer<K extends keyof Lead['stamps']>(id: string, stamp: K, at: number, apply: (l: Lead) => void): Promise<{ before?: Lead; after?: Lead }> {
+    return this.updateLead(id, (cur) => {
+      if (cur) setIfNewer(cur, stamp, at, apply);
+      return cur;
+    });
+  }
+
   private async reindex(before: Lead | undefined, after: Lead): Promise<void> {
     const p = this.redis.pipeline();
     p.zadd(this.idx('all'), 'NX', after.createdAt, after.id);
@@ -184,10 +192,6 @@ export class LedgerStore {
     }
     const res = (await p.exec()) ?? [];
     return entries.map((_, i) => res[i]?.[1] === 1);
-  }
-
-  async hasEntry(leadId: string, entryId: string): Promise<boolean> {
-    return (await this.redis.hexists(this.tleKey(leadId), entryId)) === 1;
   }
 
   /**
