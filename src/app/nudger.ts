@@ -36,6 +36,9 @@ export interface NudgerDeps {
   log: Logger;
 }
 
+/** Leads per chunk of a sweep batch; a 500-lead batch runs as 4 chunks in flight together (bench:sweep picked 125). */
+const SWEEP_CHUNK = 125;
+
 export const CARD_ACTIONS = {
   called: '已打电话',
   meeting: '约会议',
@@ -74,7 +77,11 @@ export class Nudger {
   async sweep(limit: number): Promise<{ checked: number; sent: number; capped: number }> {
     const now = this.d.clock.now();
     const ids = await this.d.store.dueLeads(now, limit);
-    const r = await this.checkMany(ids, now);
+    // Disjoint chunks of leads in flight together: while Redis runs one chunk's pipeline, this process evaluates the
+    // next, so the two cores work at once instead of taking turns. Each chunk keeps its own order (send, then record).
+    const chunks: string[][] = [];
+    for (let i = 0; i < ids.length; i += SWEEP_CHUNK) chunks.push(ids.slice(i, i + SWEEP_CHUNK));
+    const r = (await Promise.all(chunks.map((c) => this.checkMany(c, now)))).reduce((a, b) => ({ sent: a.sent + b.sent, capped: a.capped + b.capped }), { sent: 0, capped: 0 });
     if (ids.length > 0) this.d.log.info({ reason: 'nudge.sweep', checked: ids.length, ...r }, 'sweep done');
     return { checked: ids.length, ...r };
   }
@@ -123,6 +130,7 @@ export class Nudger {
     );
     const cardsOut: OutboundMessage[] = [];
     const entries: { leadId: string; entry: TimelineEntry }[] = [];
+    const entryTodo: (typeof todo)[number][] = [];
     const overflow: NudgeRecord[] = [];
     todo.forEach((t, i) => {
       const c = claims[i] as (typeof claims)[number];
@@ -132,6 +140,7 @@ export class Nudger {
         cardsOut.push({ key: `nudge:${c.id}`, touser: t.lead.owner, body: { msgtype: 'template_card', template_card: nudgeCard(t.n, c.id, t.lead) } });
         // The timeline entry is the nudge's record: kind, title, when; a press adds a nudge_acted entry with its id.
         entries.push({ leadId: t.lead.id, entry: { id: `nudge:${c.id}`, at: now, kind: 'nudge_sent', source: 'api', actor: t.lead.owner, nudgeKind: t.n.kind, nudgeId: c.id, note: t.n.title } });
+        entryTodo.push(t);
       } else overflow.push(record);
     });
     await this.d.outbox.enqueueMany(cardsOut);
@@ -141,8 +150,8 @@ export class Nudger {
     for (let i = 0; i < entries.length; i++) {
       if (!firsts[i]) continue;
       sent++;
-      const t = todo.find((x) => x.lead.id === entries[i]?.leadId);
-      if (t) await this.escalateIfIgnored(t.lead, t.n, t.timeline, now);
+      const t = entryTodo[i] as (typeof todo)[number];
+      await this.escalateIfIgnored(t.lead, t.n, t.timeline, now);
     }
     return { sent, capped: newlyHeld };
   }

@@ -6,3 +6,11 @@ export function bullPrefix(redisPrefix: string): string {
 export const QUEUES = {
   inbox: 'inbox',
 } as const;
+
+/**
+ * BullMQ worker options for a lock period: a job held by a worker that died goes back to the queue within about two
+ * periods. Unset keeps BullMQ's defaults (30 s); tests shorten it to recover a killed process's jobs quickly.
+ */
+export function lockOptions(lockMs?: number): { lockDuration?: number; stalledInterval?: number } {
+  return lockMs ? { lockDuration: lockMs, stalledInterval: lockMs } : {};
+}

@@ -4,7 +4,7 @@ import type { Nudger } from '../app/nudger';
 import type { Logger } from '../log';
 import type { LedgerStore } from '../store/ledger-store';
 import type { NudgeStore } from '../store/nudge-store';
-import { bullPrefix } from './names';
+import { bullPrefix, lockOptions } from './names';
 
 export const NUDGE_QUEUE = 'nudges';
 
@@ -31,6 +31,8 @@ export async function startNudgeJobs(deps: {
   digestCron: string;
   timeZone: string;
   log: Logger;
+  /** See lockOptions. */
+  lockMs?: number;
 }): Promise<{ queue: Queue; worker: Worker }> {
   const queue = createNudgeQueue(deps.connection, deps.redisPrefix);
   const keep = { removeOnComplete: 100, removeOnFail: 100 };
@@ -58,7 +60,7 @@ export async function startNudgeJobs(deps: {
       }
       return total;
     },
-    { connection: deps.connection, prefix: bullPrefix(deps.redisPrefix), concurrency: 1 },
+    { connection: deps.connection, prefix: bullPrefix(deps.redisPrefix), concurrency: 1, ...lockOptions(deps.lockMs) },
   );
   worker.on('failed', (job, err) => deps.log.error({ reason: 'nudge.job_failed', job: job?.name, err: err.message }, 'nudge job failed'));
   worker.on('error', (err) => deps.log.error({ reason: 'nudge.worker_error', err: err.message }, 'nudge worker error'));

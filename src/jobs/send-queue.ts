@@ -8,7 +8,7 @@ import type { Logger } from '../log';
 import type { SendLimiter } from '../store/send-limiter';
 import type { WeComApiClient } from '../wecom/api-client';
 import { WeComApiError } from '../wecom/api-errors';
-import { bullPrefix } from './names';
+import { bullPrefix, lockOptions } from './names';
 
 export const SEND_QUEUE = 'send';
 
@@ -29,7 +29,8 @@ export class SendQueue implements MessageOutbox {
     this.queue.on('error', () => undefined);
   }
 
-  private options(key: string, delayMs?: number) {
+  /** The BullMQ options of a message's job (exported for bench:sweep's raw baseline, which adds the same jobs). */
+  static jobOptions(key: string, delayMs?: number) {
     return {
       jobId: jobIdFor(key),
       delay: delayMs,
@@ -41,12 +42,12 @@ export class SendQueue implements MessageOutbox {
   }
 
   async enqueue(message: OutboundMessage, opts: { delayMs?: number } = {}): Promise<void> {
-    await this.queue.add('send', message, this.options(message.key, opts.delayMs));
+    await this.queue.add('send', message, SendQueue.jobOptions(message.key, opts.delayMs));
   }
 
   async enqueueMany(messages: OutboundMessage[]): Promise<void> {
     if (messages.length === 0) return;
-    await this.queue.addBulk(messages.map((m) => ({ name: 'send', data: m, opts: this.options(m.key) })));
+    await this.queue.addBulk(messages.map((m) => ({ name: 'send', data: m, opts: SendQueue.jobOptions(m.key) })));
   }
 
   close(): Promise<void> {
@@ -64,6 +65,8 @@ export interface SendWorkerDeps {
   timeZone: string;
   log: Logger;
   concurrency?: number;
+  /** BullMQ lock and stall-check period (default BullMQ's 30 s): how soon a dead worker's jobs go back to the queue. */
+  lockMs?: number;
   /** Called after a message went out (e.g. to remember a card's response_code). */
   onSent?: (message: OutboundMessage, result: SendResult) => Promise<void>;
 }
@@ -115,7 +118,7 @@ export function startSendWorker(deps: SendWorkerDeps): Worker<OutboundMessage, S
       await deps.onSent?.(m, result);
       return result;
     },
-    { connection: deps.connection, prefix: bullPrefix(deps.redisPrefix), concurrency: deps.concurrency ?? 4 },
+    { connection: deps.connection, prefix: bullPrefix(deps.redisPrefix), concurrency: deps.concurrency ?? 4, ...lockOptions(deps.lockMs) },
   );
   worker.on('failed', (job, err) => {
     if (job && !(err instanceof DelayedError)) log.warn({ reason: 'send.failed', jobId: job.id, attempt: job.attemptsMade, err: err.message }, 'send failed');

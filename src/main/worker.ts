@@ -37,7 +37,14 @@ export interface WorkerHandle {
 export async function startWorker(
   config: Config,
   log: Logger,
-  opts: { handlers?: EventHandlers; clock?: Clock; sendWindows?: { minuteMs?: number; hourMs?: number }; schedulers?: boolean } = {},
+  opts: {
+    handlers?: EventHandlers;
+    clock?: Clock;
+    sendWindows?: { minuteMs?: number; hourMs?: number };
+    schedulers?: boolean;
+    /** BullMQ lock period for the send and nudge workers (default 30 s); tests shorten it (see lockOptions). */
+    lockMs?: number;
+  } = {},
 ): Promise<WorkerHandle> {
   const clock = opts.clock ?? systemClock;
   const prefix = config.redis.prefix;
@@ -77,6 +84,7 @@ export async function startWorker(
     timeZone: config.businessTz,
     log,
     concurrency: config.policy.send.concurrency,
+    lockMs: opts.lockMs,
   });
   const queue = createInboxQueue(connection, prefix);
   const pump = new InboxPump(pumpConnection, queue, prefix, config.policy, log);
@@ -103,6 +111,7 @@ export async function startWorker(
     digestCron: n.digestCron,
     timeZone: config.businessTz,
     log,
+    lockMs: opts.lockMs,
   });
   log.info({ reason: 'worker.started', concurrency: config.policy.inbox.concurrency, pump: pump.consumer }, 'worker running');
   return {

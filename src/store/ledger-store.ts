@@ -186,10 +186,11 @@ export class LedgerStore {
   async recordMany(entries: { leadId: string; entry: TimelineEntry }[], due: { leadId: string; at: number }[]): Promise<boolean[]> {
     const p = this.redis.pipeline();
     for (const { leadId, entry } of entries) (p as unknown as LedgerCommands).ledgerAddEntry(this.tlKey(leadId), this.tleKey(leadId), entry.id, entry.at, JSON.stringify(entry));
-    for (const d of due) {
-      if (Number.isFinite(d.at)) p.zadd(this.idx('due'), d.at, d.leadId);
-      else p.zrem(this.idx('due'), d.leadId);
-    }
+    // The due index is one key: one ZADD and one ZREM for the whole batch.
+    const next = due.filter((d) => Number.isFinite(d.at)).flatMap((d) => [d.at, d.leadId]);
+    const gone = due.filter((d) => !Number.isFinite(d.at)).map((d) => d.leadId);
+    if (next.length) p.zadd(this.idx('due'), ...next);
+    if (gone.length) p.zrem(this.idx('due'), ...gone);
     const res = (await p.exec()) ?? [];
     return entries.map((_, i) => res[i]?.[1] === 1);
   }

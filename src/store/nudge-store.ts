@@ -11,22 +11,35 @@ export interface NudgeRecord {
   createdAt: number;
 }
 
-/** Admits a nudge id into a rep's daily allowance (idempotent per id), or answers 0 when it is used up. */
-const TAKE = `
-if redis.call('SISMEMBER', KEYS[1], ARGV[3]) == 1 then return 1 end
-if redis.call('SCARD', KEYS[1]) >= tonumber(ARGV[1]) then return 0 end
-redis.call('SADD', KEYS[1], ARGV[3])
+/**
+ * Admits a batch of nudge ids into their reps' allowances for one day, in one call: an id admitted before is admitted
+ * again (idempotent), otherwise it is admitted while its rep's count is under the cap. ARGV: cap, ttl, then rep/id pairs.
+ * Answers 1 or 0 per pair.
+ */
+const ADMIT = `
+local cap = tonumber(ARGV[1])
+local out = {}
+for i = 3, #ARGV, 2 do
+  local rep, id = ARGV[i], ARGV[i + 1]
+  if redis.call('HEXISTS', KEYS[1], 'n:' .. id) == 1 then out[#out + 1] = 1
+  elseif tonumber(redis.call('HGET', KEYS[1], 'c:' .. rep) or '0') >= cap then out[#out + 1] = 0
+  else
+    redis.call('HSET', KEYS[1], 'n:' .. id, rep)
+    redis.call('HINCRBY', KEYS[1], 'c:' .. rep, 1)
+    out[#out + 1] = 1
+  end
+end
 redis.call('PEXPIRE', KEYS[1], ARGV[2])
-return 1`;
+return out`;
 
 interface NudgeCommands {
-  nudgeTake(key: string, cap: number, ttlMs: number, id: string): Promise<number>;
+  nudgeAdmit(key: string, cap: number, ttlMs: number, ...repIdPairs: string[]): Promise<number[]>;
 }
 
 /**
  * Nudge bookkeeping (docs/data-model.md):
  *   <p>:nudge:{<id>}                    string (JSON), 60 days          a nudge held back by the cap
- *   <p>:nudge:cap:<rep>:<yyyymmdd>      set, ~1 day                     the nudge ids a rep got today (the daily cap)
+ *   <p>:nudge:cap:<yyyymmdd>            hash, ~36 h                     per rep: c:<rep> = count, n:<id> = rep (the daily cap)
  *   <p>:nudge:overflow:<rep>            list                            nudges over the cap, for the next digest
  */
 export class NudgeStore {
@@ -35,17 +48,30 @@ export class NudgeStore {
     redis: Redis,
     private readonly prefix: string,
   ) {
-    if (!('nudgeTake' in redis)) redis.defineCommand('nudgeTake', { numberOfKeys: 1, lua: TAKE });
+    if (!('nudgeAdmit' in redis)) redis.defineCommand('nudgeAdmit', { numberOfKeys: 1, lua: ADMIT });
     this.redis = redis as Redis & NudgeCommands;
   }
 
-  /** Whether each nudge id fits in its rep's allowance today; asking again for an id gives the same answer. */
+  /**
+   * Whether each nudge id fits in its rep's allowance for its day; asking again for an id gives the same answer.
+   * One script call per day in the batch (a sweep's batch has one), so admission costs one round trip, not one per id.
+   */
   async admitMany(items: { id: string; rep: string; dayId: string }[], cap: number): Promise<{ id: string; allowed: boolean }[]> {
-    if (items.length === 0) return [];
-    const p = this.redis.pipeline();
-    for (const it of items) (p as unknown as NudgeCommands).nudgeTake(`${this.prefix}:nudge:cap:${it.rep}:${it.dayId}`, cap, 36 * 3_600_000, it.id);
-    const res = (await p.exec()) ?? [];
-    return items.map((it, i) => ({ id: it.id, allowed: Number(res[i]?.[1]) > 0 }));
+    const byDay = new Map<string, number[]>();
+    items.forEach((it, i) => {
+      const idx = byDay.get(it.dayId);
+      if (idx) idx.push(i);
+      else byDay.set(it.dayId, [i]);
+    });
+    const allowed = new Array<boolean>(items.length).fill(false);
+    await Promise.all(
+      [...byDay].map(async ([dayId, idx]) => {
+        const args = idx.flatMap((i) => [items[i]!.rep, items[i]!.id]);
+        const res = await this.redis.nudgeAdmit(`${this.prefix}:nudge:cap:${dayId}`, cap, 36 * 3_600_000, ...args);
+        idx.forEach((i, k) => (allowed[i] = res[k] === 1));
+      }),
+    );
+    return items.map((it, i) => ({ id: it.id, allowed: allowed[i] === true }));
   }
 
   /** Records nudges held back by the cap (once each) and queues them for the rep's digest; returns how many were new. */

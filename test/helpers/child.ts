@@ -5,6 +5,8 @@ import { createRedis } from '../../src/store/redis';
 import { systemClock } from '../../src/app/system-clock';
 import { createSendLimiter, createWeComApi } from '../../src/main/wecom-api';
 import { startSendWorker } from '../../src/jobs/send-queue';
+import { startWorker } from '../../src/main/worker';
+import { ManualClock } from '../../src/domain/clock';
 
 async function main() {
   const mode = process.argv[2];
@@ -23,6 +25,10 @@ async function main() {
 
   if (mode === 'api') {
     // calls come in over IPC
+  } else if (mode === 'worker') {
+    // The whole worker process, as src/main/worker-main.ts runs it, on a fixed business-hours clock.
+    const worker = await startWorker(config, log, { clock: new ManualClock(Number(env.CLOCK_MS)), schedulers: false, lockMs: Number(env.LOCK_MS) || undefined });
+    stop = () => worker.close();
   } else if (mode === 'send-worker') {
     const connection = createRedis(config.redis.url, 'worker');
     const worker = startSendWorker({
