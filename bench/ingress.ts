@@ -3,7 +3,8 @@
  * enqueue in Redis) for a realistic signed, encrypted change_external_chat callback, next to a bare Koa route doing
  * only verify+decrypt, measured in the same run on the same machine. Every request is a distinct event (no dedup
  * shortcut). Rounds alternate baseline/webhook, back to back; the ratio is taken per pair of rounds (so a slow
- * moment of the machine hits both sides of a pair) and the median pair counts.
+ * moment of the machine hits both sides of a pair) and the median pair counts. Next to throughput, each server's CPU
+ * time per request: the part of the ratio that does not depend on how busy the machine's other tenants are.
  */
 import Redis from 'ioredis';
 import { CallbackDriver } from '../src/sandbox/callback-driver';
@@ -54,18 +55,25 @@ async function main() {
   const web = await startServer('servers/bot-web.ts', { REDIS_URL, REDIS_PREFIX: PREFIX });
   const baseline: LoadResult[] = [];
   const webhook: LoadResult[] = [];
+  const cpu = { bare: [] as number[], web: [] as number[] };
+  const measured = async (server: typeof bare, reqs: typeof requests, into: number[]) => {
+    const before = await server.cpuMicros();
+    const res = await load(server.port, reqs, { connections: CONNECTIONS, duration: DURATION });
+    into.push(((await server.cpuMicros()) - before) / Math.max(1, res.total));
+    return res;
+  };
   let offset = 0;
   try {
     // warm-up
     await load(bare.port, requests.slice(0, 2000), { connections: 10, duration: 1 });
     await load(web.port, requests.slice(expected - 2000), { connections: 10, duration: 1 });
     for (let r = 0; r < ROUNDS; r++) {
-      baseline.push(await load(bare.port, requests, { connections: CONNECTIONS, duration: DURATION }));
+      baseline.push(await measured(bare, requests, cpu.bare));
       const slice = requests.slice(offset);
-      const res = await load(web.port, slice, { connections: CONNECTIONS, duration: DURATION });
+      const res = await measured(web, slice, cpu.web);
       offset += res.total;
       webhook.push(res);
-      console.log(`round ${r + 1}: bare ${fmt(baseline[r]!.rps)} req/s p99 ${baseline[r]!.p99} ms | webhook ${fmt(res.rps)} req/s p99 ${res.p99} ms`);
+      console.log(`round ${r + 1}: bare ${fmt(baseline[r]!.rps)} req/s p99 ${baseline[r]!.p99} ms ${fmt(cpu.bare[r]!)} µs CPU/req | webhook ${fmt(res.rps)} req/s p99 ${res.p99} ms ${fmt(cpu.web[r]!)} µs CPU/req`);
     }
   } finally {
     await web.stop();
@@ -80,11 +88,12 @@ async function main() {
   const ratio = ratios[Math.floor(ratios.length / 2)] as number;
   const failed = webhook.reduce((n, x) => n + x.non2xx + x.errors, 0);
   console.log('');
-  console.log(`| ingress (${CONNECTIONS} connections, ${DURATION}s × ${ROUNDS}) | req/s | p50 ms | p99 ms |`);
-  console.log('|---|---:|---:|---:|');
-  console.log(`| bare Koa + verify + decrypt (baseline) | ${fmt(b.rps)} | ${b.p50} | ${b.p99} |`);
-  console.log(`| webhook: verify, decrypt, decode, enqueue in Redis | ${fmt(w.rps)} | ${w.p50} | ${w.p99} |`);
-  console.log(`| ratio webhook / baseline (median of ${ratios.length} paired rounds; range ${ratios[0]?.toFixed(2)}–${ratios.at(-1)?.toFixed(2)}) | ${ratio.toFixed(2)} | | |`);
+  const mid = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)] as number;
+  console.log(`| ingress (${CONNECTIONS} connections, ${DURATION}s × ${ROUNDS}) | req/s | p50 ms | p99 ms | server CPU µs/req |`);
+  console.log('|---|---:|---:|---:|---:|');
+  console.log(`| bare Koa + verify + decrypt (baseline) | ${fmt(b.rps)} | ${b.p50} | ${b.p99} | ${fmt(mid(cpu.bare))} |`);
+  console.log(`| webhook: verify, decrypt, decode, enqueue in Redis | ${fmt(w.rps)} | ${w.p50} | ${w.p99} | ${fmt(mid(cpu.web))} |`);
+  console.log(`| ratio webhook / baseline (median of ${ratios.length} paired rounds; range ${ratios[0]?.toFixed(2)}–${ratios.at(-1)?.toFixed(2)}) | ${ratio.toFixed(2)} | | | ${(mid(cpu.bare) / mid(cpu.web)).toFixed(2)} |`);
   console.log(`non-200 or errors from the webhook: ${failed}`);
   if (failed > 0) process.exitCode = 1;
 }

@@ -46,7 +46,8 @@ const outbox: MessageOutbox = { enqueue: async () => undefined, enqueueMany: asy
 async function applyEvents(prefix: string): Promise<{ seconds: number; baselineSeconds: number }> {
   const redis = createRedis(REDIS_URL, 'general');
   const store = new LedgerStore(redis, prefix);
-  const ledger = new Ledger({ store, directory, outbox, clock: { now: () => NOW }, sourceRules: [{ pattern: '询价', source: 'inquiry' }], log });
+  const invites = { joinCodeFor: async (chatId: string) => ({ configId: chatId, qrCode: `https://qr.example/${chatId}` }) };
+  const ledger = new Ledger({ store, directory, outbox, invites, clock: { now: () => NOW }, sourceRules: [{ pattern: '询价', source: 'inquiry' }], log });
   const ids = Array.from({ length: EVENTS }, (_, i) => `wo${String(i).padStart(10, '0')}`);
   const concurrency = 8; // the inbox worker's default
   let t = performance.now();

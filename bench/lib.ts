@@ -5,7 +5,23 @@ import autocannon from 'autocannon';
 export interface ServerHandle {
   port: number;
   child: ChildProcess;
+  /** CPU time (user + system, µs) the server process has used so far. */
+  cpuMicros(): Promise<number>;
   stop(): Promise<void>;
+}
+
+/** What every bench server does on IPC: report its CPU time, stop. */
+export function serveBenchIpc(stop: () => Promise<void> = async () => undefined): void {
+  process.on('message', async (m) => {
+    if (m === 'cpu') {
+      const u = process.cpuUsage();
+      process.send?.({ cpu: u.user + u.system });
+    }
+    if (m === 'stop') {
+      await stop();
+      process.exit(0);
+    }
+  });
 }
 
 /** Runs a bench server in its own process (its own event loop), as a deployment would. */
@@ -24,6 +40,17 @@ export async function startServer(script: string, env: Record<string, string> = 
   return {
     port,
     child,
+    cpuMicros: () =>
+      new Promise<number>((resolve) => {
+        const on = (m: unknown) => {
+          if (typeof m === 'object' && m && 'cpu' in m) {
+            child.off('message', on);
+            resolve((m as { cpu: number }).cpu);
+          }
+        };
+        child.on('message', on);
+        child.send('cpu');
+      }),
     async stop() {
       if (child.exitCode !== null) return;
       const exited = new Promise<void>((r) => child.once('exit', () => r()));

@@ -62,6 +62,7 @@ async function run(total: number, due: number): Promise<{ seconds: number; sent:
       meetings: { book: async () => ({ meetingId: 'x' }) },
       cards: { markDone: async () => undefined },
       managers: { managerOf: async () => undefined },
+      invites: { joinCodeFor: async () => undefined },
       clock,
       settings,
       dailyCapPerRep: 10_000,

@@ -136,19 +136,27 @@ async function main(): Promise<number> {
     await expectMessages(1, 'meeting link', /会议链接：https:\/\//);
 
     clock.advance(24 * 3_600_000);
-    say('第二天开完会，张三拉了工作群，王总又拉进来两位同事');
+    say('第二天开完会，张三在企业微信里拉了工作群（张三 + 王总）');
+    const group = { chat_id: CHAT, name: '新疆某学校·项目沟通群', owner: REP, create_time: now() };
     sandbox.setGroup({
-      chat_id: CHAT,
-      name: '新疆某学校·项目沟通群',
-      owner: REP,
-      create_time: now(),
+      ...group,
+      member_list: [
+        { userid: REP, type: 1, join_time: now(), join_scene: 1 },
+        { userid: CUSTOMER, type: 2, join_time: now(), join_scene: 1, invitor: { userid: REP } },
+      ],
+    });
+    await send({ kind: 'external_chat', corpId: CORP, createTime: now(), chatId: CHAT, changeType: 'create' });
+    await expectMessages(1, 'group join code', /入群二维码：https:\/\//);
+
+    say('张三把二维码发给王总，王总那边两位同事扫码进群');
+    sandbox.setGroup({
+      ...group,
       member_list: [
         { userid: REP, type: 1, join_time: now(), join_scene: 1 },
         { userid: CUSTOMER, type: 2, join_time: now(), join_scene: 1, invitor: { userid: REP } },
         ...COLLEAGUES.map((c) => ({ userid: c, type: 2 as const, join_time: now() + 60, join_scene: 3, invitor: undefined })),
       ],
     });
-    await send({ kind: 'external_chat', corpId: CORP, createTime: now(), chatId: CHAT, changeType: 'create' });
     await send({ kind: 'external_chat', corpId: CORP, createTime: now() + 60, chatId: CHAT, changeType: 'update', updateDetail: 'add_member', joinScene: 3, memChangeCnt: 2, memChangeList: COLLEAGUES });
     await waitLead((l) => (l?.stakeholders.length ?? 0) === 3);
     const lead = await worker.ledger.store.getLead(CUSTOMER);

@@ -3,6 +3,7 @@ import { readEnvOptions } from '../../src/config/env';
 import { createLogger } from '../../src/log';
 import { startWeb } from '../../src/main/web';
 import { BENCH_SECRETS } from './secrets';
+import { serveBenchIpc } from '../lib';
 
 async function main() {
   const config = readEnvOptions({
@@ -18,11 +19,6 @@ async function main() {
   const noop = process.env.BENCH_INBOX === 'noop' ? { record: async () => undefined } : undefined;
   const web = await startWeb(config, createLogger('warn'), { port: 0, inbox: noop });
   process.send?.({ port: web.port });
-  process.on('message', async (m) => {
-    if (m === 'stop') {
-      await web.close();
-      process.exit(0);
-    }
-  });
+  serveBenchIpc(() => web.close());
 }
 void main();

@@ -1,16 +1,18 @@
 import type { Clock } from '../domain/clock';
-import { newLead, setIfNewer, type Lead } from '../domain/lead';
+import { displayName, newLead, setIfNewer, type Lead } from '../domain/lead';
 import { mapSource, type SourceRule } from '../domain/source';
 import type { TimelineEntry } from '../domain/timeline';
 import type { Logger } from '../log';
 import type { GroupRecord, LedgerStore } from '../store/ledger-store';
 import type { ExternalChatEvent, ExternalContactEvent } from '../wecom/events';
+import { inviteText, type GroupInviter } from './group-invites';
 import type { CustomerDirectory, CustomerProfile, MessageOutbox } from './ports';
 
 export interface LedgerDeps {
   store: LedgerStore;
   directory: CustomerDirectory;
   outbox: MessageOutbox;
+  invites: GroupInviter;
   clock: Clock;
   sourceRules: readonly SourceRule[];
   log: Logger;
@@ -120,6 +122,29 @@ export class Ledger {
       };
     }
     await this.syncGroup(e.chatId, { dismissedAt: e.changeType === 'dismiss' ? at : undefined, entry });
+    if (e.changeType === 'create') await this.announceGroup(e.chatId);
+  }
+
+  /**
+   * A new group with a lead in it: tell the lead's rep it is on the lead and hand over the group's QR join code, so
+   * the customer can bring in the others who decide. Once per group and lead (the message key); a join code WeCom
+   * refuses is logged and the group is still recorded.
+   */
+  private async announceGroup(chatId: string): Promise<void> {
+    const g = await this.d.store.getGroup(chatId);
+    if (!g || g.dismissed || g.leadIds.length === 0) return;
+    const code = await this.d.invites.joinCodeFor(chatId);
+    for (const lead of await this.d.store.getLeads(g.leadIds)) {
+      const name = displayName(lead);
+      const head = `${name}的工作群「${g.name ?? '客户群'}」建好了，已记到${name}名下。`;
+      await this.d.outbox.enqueue({
+        key: `group-invite:${chatId}:${lead.id}`,
+        touser: lead.owner,
+        body: { msgtype: 'text', text: { content: code ? `${head}
+${inviteText(name, g.name, code.qrCode)}` : `${head}
+请${name}在群里把那边参与决定的人也拉进来。` } },
+      });
+    }
   }
 
   /** Reads the group from WeCom and makes the ledger agree; returns what changed (for reconciliation's log). */

@@ -10,6 +10,7 @@ import type { LedgerStore } from '../store/ledger-store';
 import type { NudgeRecord, NudgeStore } from '../store/nudge-store';
 import type { ButtonInteractionCard } from '../wecom/api-types';
 import type { TemplateCardEvent } from '../wecom/events';
+import { groupAdvice, type GroupInviter } from './group-invites';
 import { closeLead, snoozeLead } from './lead-actions';
 import type { MeetingBooker, MessageOutbox, OutboundMessage } from './ports';
 
@@ -29,6 +30,7 @@ export interface NudgerDeps {
   meetings: MeetingBooker;
   cards: CardUpdater;
   managers: ManagerLookup;
+  invites: GroupInviter;
   clock: Clock;
   settings: NudgeSettings;
   dailyCapPerRep: number;
@@ -198,7 +200,7 @@ export class Nudger {
         break;
       }
       case 'group':
-        reply = `给${name}拉个工作群：在企业微信「发起群聊」，选上${name}和你的同事，群名写上客户公司和项目；再请${name}把他那边参与决定的人拉进来。群建好后我会自动记到这个客户名下。`;
+        reply = await groupAdvice({ store: this.d.store, invites: this.d.invites }, lead);
         break;
       case 'snooze':
         await snoozeLead({ store: this.d.store, leadId, at, actor: e.fromUser, entryId: `card-snooze:${eventId}`, source: 'card' }, 3);

@@ -1,3 +1,4 @@
+import type { JoinCode } from '../store/ledger-store';
 import type { MessageBody } from '../wecom/api-types';
 import type { InboxEnvelope } from '../wecom/events';
 
@@ -58,6 +59,12 @@ export interface CustomerDirectory {
   getGroup(chatId: string): Promise<GroupSnapshot | undefined>;
   listGroupIds(): Promise<string[]>;
   listCustomerIds(userId: string): Promise<string[]>;
+}
+
+/** A customer group's QR join code (add_join_way scene 2 + get_join_way): customers scan it to join the group. */
+export interface JoinCodeMaker {
+  /** Creates a new join code for one group; `state` (≤ 30 chars) comes back on members who join through it. */
+  createJoinCode(chatId: string, state: string): Promise<JoinCode>;
 }
 
 export interface MeetingBooker {

@@ -7,6 +7,7 @@ import { computeMetrics } from '../domain/metrics';
 import type { TimelineEntry } from '../domain/timeline';
 import type { Logger } from '../log';
 import type { Ledger } from './ledger';
+import { groupAdvice, type GroupInviter } from './group-invites';
 import { closeLead, snoozeLead } from './lead-actions';
 import type { MeetingBooker } from './ports';
 
@@ -34,6 +35,7 @@ const NEXT_STEP: Record<Lead['state'], string> = {
 export interface RepCommandDeps {
   ledger: Ledger;
   meetings: MeetingBooker;
+  invites: GroupInviter;
   clock: Clock;
   timeZone: string;
   log: Logger;
@@ -115,13 +117,7 @@ export class RepCommands {
         return `已约好：${when} 与${name}的会议。\n会议链接：${booked.link ?? '（见企业微信日程）'}\n把链接发给${name}，请他把需要拍板的人一起叫上。`;
       }
       case 'group':
-        return [
-          `给${name}拉个工作群：`,
-          `1. 在企业微信里「发起群聊」，选上${name}和你的同事（技术、经理）。`,
-          '2. 群名写上客户公司和项目，例如「某某学校·项目沟通群」。',
-          `3. 请${name}把他那边需要参与决定的人也拉进来。`,
-          '群建好后我会自动记到这个客户名下。',
-        ].join('\n');
+        return groupAdvice({ store: this.store, invites: this.d.invites }, lead);
       case 'snooze': {
         const until = await snoozeLead(action, cmd.days);
         return `好，${cmd.days} 天内不再提醒${name}（到 ${DateTime.fromMillis(until, { zone: this.d.timeZone }).toFormat('M月d日')}）。`;

@@ -139,7 +139,7 @@ export function evaluateNudges(
       due.push({
         kind: 'proposal_to_meeting',
         title: `${name}要方案：别一个人写`,
-        text: `${name}要了方案。不要单方面去写——约个会一起过需求，或者拉个工作群，把客户和做决定的人都拉进来。点「约会议」一键创建会议，点「建群」拿到建群步骤。`,
+        text: `${name}要了方案。不要单方面去写——约个会一起过需求，或者拉个工作群，把客户和做决定的人都拉进来。点「约会议」一键创建会议，点「建群」看怎么建群——建好后我把入群二维码发给你。`,
       });
     } else if (!followed) wakeups.push(ripe);
   }
@@ -178,7 +178,7 @@ export function evaluateNudges(
     due.push({
       kind: 'open_group',
       title: `给${name}拉个工作群`,
-      text: `和${name}已经聊起来了，但还没有工作群。建个群，把你的同事和${name}那边的人都拉进来，后面的事在群里推进。点「建群」看步骤。`,
+      text: `和${name}已经聊起来了，但还没有工作群。建个群，把你的同事和${name}那边的人都拉进来，后面的事在群里推进。点「建群」看步骤，群建好后我把入群二维码发给你。`,
     });
   }
 
@@ -190,7 +190,7 @@ export function evaluateNudges(
       due.push({
         kind: 'widen_chain',
         title: `${name}那边只有一个人`,
-        text: `群里和会上，${name}那边一直只有${name}一个人。请${name}把需要听方案、参与拍板的人也拉进来——决策链在会上和群里才看得见。`,
+        text: `群里和会上，${name}那边一直只有${name}一个人。请${name}把需要听方案、参与拍板的人也拉进来——决策链在会上和群里才看得见。点「建群」拿入群二维码发给${name}。`,
       });
     } else wakeups.push(ripe);
   }

@@ -16,6 +16,7 @@ import { LedgerStore } from '../store/ledger-store';
 import { createRedis } from '../store/redis';
 import { WeComCards, WeComDirectory } from '../wecom/directory';
 import { Nudger } from '../app/nudger';
+import { GroupInvites } from '../app/group-invites';
 import { NudgeStore } from '../store/nudge-store';
 import { startNudgeJobs } from '../jobs/nudge-jobs';
 import type { NudgeSettings } from '../domain/nudge-policy';
@@ -55,8 +56,9 @@ export async function startWorker(
   const directory = new WeComDirectory(api);
   const outbox = new SendQueue(redis, prefix);
   const store = new LedgerStore(redis, prefix, clock);
-  const ledger = new Ledger({ store, directory, outbox, clock, sourceRules: config.policy.ledger.sourceRules, log });
-  const commands = new RepCommands({ ledger, meetings: directory, clock, timeZone: config.businessTz, log });
+  const invites = new GroupInvites({ store, maker: directory, log });
+  const ledger = new Ledger({ store, directory, outbox, invites, clock, sourceRules: config.policy.ledger.sourceRules, log });
+  const commands = new RepCommands({ ledger, meetings: directory, invites, clock, timeZone: config.businessTz, log });
   const nudgeStore = new NudgeStore(redis, prefix);
   const cards = new WeComCards(api, config.policy.nudges.managers);
   const n = config.policy.nudges;
@@ -67,6 +69,7 @@ export async function startWorker(
     meetings: directory,
     cards,
     managers: cards,
+    invites,
     clock,
     settings: nudgeSettings(config),
     dailyCapPerRep: n.dailyCapPerRep,

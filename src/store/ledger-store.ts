@@ -10,6 +10,7 @@ import type { TimelineEntry } from '../domain/timeline';
  *   <p>:lead:{<id>}:tl       zset    timeline entry ids by the time they happened
  *   <p>:lead:{<id>}:tle      hash    entry id → entry JSON
  *   <p>:group:{<chatId>}     string  a customer group: its customer-side members and the leads bound to it
+ *   <p>:group:{<chatId>}:joincode  string  the group's QR join code (config id + QR), made once
  *   <p>:idx:all | :owner:<u> zset    lead ids by creation time
  *   <p>:idx:state:<s> | :outcome:<o>   set   lead ids
  *   <p>:idx:lastcust         zset    lead ids by last customer touch (quiet filters, the sweep)
@@ -19,6 +20,12 @@ import type { TimelineEntry } from '../domain/timeline';
  * A lead's three keys share the hash tag {<id>}, so its updates are single-slot transactions under Redis Cluster;
  * indexes are written after, idempotently, from the lead itself.
  */
+/** A customer group's QR join code (add_join_way scene 2 + get_join_way). */
+export interface JoinCode {
+  configId: string;
+  qrCode: string;
+}
+
 export interface GroupRecord {
   chatId: string;
   name?: string;
@@ -282,6 +289,18 @@ export class LedgerStore {
 
   async saveGroup(g: GroupRecord): Promise<void> {
     await this.redis.set(this.groupKey(g.chatId), JSON.stringify(g));
+  }
+
+  async getJoinCode(chatId: string): Promise<JoinCode | undefined> {
+    const raw = await this.redis.get(`${this.groupKey(chatId)}:joincode`);
+    return raw ? (JSON.parse(raw) as JoinCode) : undefined;
+  }
+
+  /** Keeps the first join code saved for a group and returns it (two workers racing end with the same one). */
+  async saveJoinCode(chatId: string, code: JoinCode): Promise<JoinCode> {
+    const key = `${this.groupKey(chatId)}:joincode`;
+    const [[, set], [, raw]] = (await this.redis.multi().set(key, JSON.stringify(code), 'NX').get(key).exec()) as [[unknown, string | null], [unknown, string]];
+    return set === 'OK' ? code : (JSON.parse(raw) as JoinCode);
   }
 
   /** Records which groups each customer is in now (replacing what the group said before). */

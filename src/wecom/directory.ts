@@ -1,11 +1,12 @@
-import type { CustomerDirectory, CustomerProfile, GroupSnapshot, MeetingBooker } from '../app/ports';
+import type { CustomerDirectory, CustomerProfile, GroupSnapshot, JoinCodeMaker, MeetingBooker } from '../app/ports';
+import type { JoinCode } from '../store/ledger-store';
 import type { WeComApiClient } from './api-client';
 import { WeComApiError } from './api-errors';
 
 const GONE = new Set([84061, 40096, 40050, 90500]);
 
-/** The CustomerDirectory and MeetingBooker ports over the WeCom API client. */
-export class WeComDirectory implements CustomerDirectory, MeetingBooker {
+/** The CustomerDirectory, MeetingBooker and JoinCodeMaker ports over the WeCom API client. */
+export class WeComDirectory implements CustomerDirectory, MeetingBooker, JoinCodeMaker {
   constructor(private readonly api: WeComApiClient) {}
 
   async getCustomer(externalUserId: string): Promise<CustomerProfile | undefined> {
@@ -59,6 +60,16 @@ export class WeComDirectory implements CustomerDirectory, MeetingBooker {
       if (err instanceof WeComApiError && err.errcode === 84061) return [];
       throw err;
     }
+  }
+
+  /**
+   * add_join_way returns only a config id; the QR comes from get_join_way. No auto-created overflow rooms: a sales
+   * group is one conversation, not a pool.
+   */
+  async createJoinCode(chatId: string, state: string): Promise<JoinCode> {
+    const { config_id } = await this.api.addJoinWay({ scene: 2, remark: '跟进助手·客户群', auto_create_room: 0, chat_id_list: [chatId], state });
+    const { join_way } = await this.api.getJoinWay(config_id);
+    return { configId: config_id, qrCode: join_way.qr_code };
   }
 
   async book(req: { host: string; title: string; startsAt: number; minutes: number }): Promise<{ meetingId: string; link?: string }> {

@@ -62,6 +62,30 @@ test('a group is created with the customer and two more people from their side j
   expect((await bot.lead(CUSTOMER))?.timeline.map((e) => e.kind)).toEqual(['added', 'group_created', 'member_joined']);
 });
 
+const invites = (b: Bot) => b.sandbox.inbox(REP).filter((m) => m.body.msgtype === 'text' && m.body.text.content.includes('工作群「王总项目群」建好了'));
+
+test('a new group with a lead in it → the rep gets the group’s QR join code to pass on, once', async () => {
+  await waitFor(() => invites(bot).length === 1, { timeoutMs: 10_000 });
+  const body = invites(bot)[0]?.body;
+  const text = body?.msgtype === 'text' ? body.text.content : '';
+  expect(text).toMatch(/已记到王总名下/);
+  expect(text).toMatch(/入群二维码：https:\/\/sandbox\.local\/qr\/join\/[0-9a-f]+\.png/);
+  expect(text).toMatch(/请他把那边参与决定的人/);
+  // The join code is for this group, made through add_join_way + get_join_way, and kept.
+  const [way] = [...bot.sandbox.joinWays.values()];
+  expect(way).toMatchObject({ scene: 2, chat_id_list: [CHAT], auto_create_room: 0 });
+  expect([...(way?.state ?? '')].length).toBeLessThanOrEqual(30);
+  // WeCom sends the create again (a distinct delivery, not a retry the inbox dedupes): no second message, no new code.
+  await bot.send({ kind: 'external_chat', corpId: VECTOR_A.corpId, createTime: T0 + 31, chatId: CHAT, changeType: 'create' });
+  await new Promise((r) => setTimeout(r, 500));
+  expect(invites(bot)).toHaveLength(1);
+  // The rep asks for it by command later: the same code.
+  const qr = /入群二维码：(\S+)/.exec(text)?.[1] as string;
+  await bot.send({ kind: 'app_text', corpId: VECTOR_A.corpId, createTime: T0 + 200, msgId: '7000000000000000009', fromUser: REP, content: '建群 王总', agentId: '218' });
+  await waitFor(() => bot.sandbox.inbox(REP).some((m) => m.body.msgtype === 'text' && m.body.text.content.startsWith('「王总项目群」的入群二维码：' + qr)), { timeoutMs: 10_000 });
+  expect(bot.sandbox.count('externalcontact/groupchat/add_join_way')).toBe(1);
+});
+
 test('the same callbacks replayed, shuffled and duplicated → identical lead state', async () => {
   const reference = await bot.lead(CUSTOMER);
   const other = await startLedgerBot('ledger-shuffled', { sandbox: bot.sandbox, url: bot.url });
@@ -102,9 +126,10 @@ test('an archive batch sent twice → each message counted once', async () => {
 
 test('a rep logs a call by command → the timeline and metrics show it and the reply says so', async () => {
   await bot.send({ kind: 'app_text', corpId: VECTOR_A.corpId, createTime: Math.floor(Date.now() / 1000), msgId: '7000000000000000001', fromUser: REP, content: '电话 王总 20分钟 方案下周三定', agentId: '218' });
-  await settle(bot, async () => bot.sandbox.inbox(REP).length >= 1);
-  const reply = bot.sandbox.inbox(REP).at(-1);
-  const text = reply?.body.msgtype === 'text' ? reply.body.text.content : '';
+  const reply = () => bot.sandbox.inbox(REP).find((m) => m.body.msgtype === 'text' && m.body.text.content.startsWith('已记录：与王总通话'));
+  await settle(bot, async () => !!reply());
+  const r = reply();
+  const text = r?.body.msgtype === 'text' ? r.body.text.content : '';
   expect(text).toMatch(/已记录：与王总通话 20 分钟/);
   expect(text).toMatch(/决策时间：\d{4}-\d{2}-\d{2}/);
   expect(text).toMatch(/约个会|工作群/);
@@ -173,4 +198,22 @@ test('nightly reconciliation repairs what lost callbacks left out', async () => 
   expect(bot.bot.lines.some((l) => l.reason === 'reconcile.lead_created')).toBe(true);
   // A second run has nothing to fix.
   expect(await bot.bot.worker?.reconcileNow()).toMatchObject({ leadsCreated: 0, groupsFixed: 0 });
+});
+
+test('WeCom refuses the join code → the group is still recorded, the rep still hears of it, the reason is logged', async () => {
+  const customer = 'woREFUSE000001';
+  const chat = 'wrREFUSED00001';
+  bot.sandbox.addContact({ external_userid: customer, name: '孙立', type: 1, corp_name: '某制造厂' }, [{ userid: REP, remark: '孙工' }]);
+  bot.sandbox.setGroup({ chat_id: chat, name: '孙工项目群', owner: REP, create_time: T0 + 90, member_list: [{ userid: REP, type: 1, join_time: T0, join_scene: 1 }, { userid: customer, type: 2, join_time: T0, join_scene: 1 }] });
+  await bot.send({ kind: 'external_contact', corpId: VECTOR_A.corpId, createTime: T0 + 80, changeType: 'add_external_contact', userId: REP, externalUserId: customer });
+  await settle(bot, async () => !!(await bot.lead(customer)));
+  bot.sandbox.failNext('externalcontact/groupchat/add_join_way', 40058);
+  await bot.send({ kind: 'external_chat', corpId: VECTOR_A.corpId, createTime: T0 + 90, chatId: chat, changeType: 'create' });
+  await settle(bot, async () => !!(await bot.lead(customer))?.lead.groups.includes(chat));
+  const told = () => bot.sandbox.inbox(REP).find((m) => m.body.msgtype === 'text' && m.body.text.content.includes('「孙工项目群」建好了'));
+  await waitFor(() => !!told(), { timeoutMs: 10_000 });
+  const msg = told();
+  expect(msg?.body.msgtype === 'text' && msg.body.text.content).toMatch(/请孙工在群里把那边参与决定的人也拉进来/);
+  expect(msg?.body.msgtype === 'text' && msg.body.text.content).not.toMatch(/二维码/);
+  expect(bot.bot.lines.some((l) => l.reason === 'group.join_code_failed' && l.chatId === chat)).toBe(true);
 });

@@ -30,6 +30,7 @@ const nudger = new Nudger({
   meetings: { book: async () => ({ meetingId: 'm' }) },
   cards: { markDone: async () => undefined },
   managers: { managerOf: async (rep) => (rep === 'zhangsan' ? 'lisi' : undefined) },
+  invites: { joinCodeFor: async () => undefined },
   clock,
   settings,
   dailyCapPerRep: 3,

@@ -47,6 +47,7 @@ async function setup(prefix: string, outboxWrap?: (real: MessageOutbox) => Messa
       meetings: { book: async () => ({ meetingId: 'm' }) },
       cards: { markDone: async () => undefined },
       managers: { managerOf: async () => undefined },
+      invites: { joinCodeFor: async () => undefined },
       clock,
       settings: TEST_NUDGE_SETTINGS,
       dailyCapPerRep: 100,

@@ -104,6 +104,28 @@ test('约会议 on a card creates a WeCom meeting and returns the link', async (
   expect((await bot.lead(CUSTOMER))?.timeline.some((e) => e.kind === 'meeting_scheduled')).toBe(true);
 });
 
+test('建群 on a card: steps while there is no group; once the group exists, its QR join code', async () => {
+  const press = (n: number) =>
+    bot.send({ kind: 'template_card_event', corpId: VECTOR_A.corpId, createTime: Math.floor(clock.now() / 1000) + n, fromUser: REP, eventKey: `group:${CUSTOMER}:n-grouptest${n}`, taskId: `n-grouptest${n}`, cardType: 'button_interaction', agentId: '218', selectedItems: [] });
+  const texts = () => bot.sandbox.inbox(REP).flatMap((m) => (m.body.msgtype === 'text' ? [m.body.text.content] : []));
+  await press(1);
+  await waitFor(() => texts().some((t) => t.startsWith('给王总拉个工作群')));
+  expect(texts().find((t) => t.startsWith('给王总拉个工作群'))).toMatch(/群建好后我会自动记到这个客户名下，并把入群二维码发给你/);
+
+  // The rep makes the group in the WeCom client; WeCom tells us; the rep gets the code without asking.
+  bot.sandbox.setGroup({ chat_id: 'wrQUIETGROUP001', name: '王总方案群', owner: REP, create_time: Math.floor(clock.now() / 1000), member_list: [{ userid: REP, type: 1, join_time: 0, join_scene: 1 }, { userid: CUSTOMER, type: 2, join_time: 0, join_scene: 1 }] });
+  await bot.send({ kind: 'external_chat', corpId: VECTOR_A.corpId, createTime: Math.floor(clock.now() / 1000), chatId: 'wrQUIETGROUP001', changeType: 'create' });
+  await waitFor(() => texts().some((t) => t.includes('工作群「王总方案群」建好了')));
+  const qr = /入群二维码：(\S+)/.exec(texts().find((t) => t.includes('工作群「王总方案群」建好了')) ?? '')?.[1];
+  expect(qr).toMatch(/^https:\/\/sandbox\.local\/qr\/join\//);
+
+  // 建群 again (a widen_chain card, say): the same code, not a new one.
+  await press(2);
+  await waitFor(() => texts().some((t) => t.startsWith('「王总方案群」的入群二维码')));
+  expect(texts().find((t) => t.startsWith('「王总方案群」的入群二维码'))).toContain(qr as string);
+  expect(bot.sandbox.count('externalcontact/groupchat/add_join_way')).toBe(1);
+});
+
 test('POST /api/sweep queues a sweep for operators', async () => {
   const res = await fetch(`${bot.bot.baseUrl}/api/sweep`, { method: 'POST', headers: { authorization: `Bearer ${bot.config.adminToken}` } });
   expect(res.status).toBe(202);
