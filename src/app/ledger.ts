@@ -1,5 +1,5 @@
 import type { Clock } from '../domain/clock';
-import { displayName, newLead, setIfNewer, type Lead } from '../domain/lead';
+import { absorbManualLead, displayName, isManual, manualLeadsMatching, newLead, setIfNewer, SOURCE_LABELS, type Lead } from '../domain/lead';
 import { mapSource, type SourceRule } from '../domain/source';
 import type { TimelineEntry } from '../domain/timeline';
 import type { Logger } from '../log';
@@ -36,7 +36,7 @@ export class Ledger {
     const profile = args.profile ?? (await this.d.directory.getCustomer(args.externalUserId));
     const follower = profile?.followers.find((f) => f.userId === args.userId);
     const source = mapSource(args.state ?? follower?.state, this.d.sourceRules);
-    const { after } = await this.d.store.updateLead(args.externalUserId, (cur) => {
+    const { before, after } = await this.d.store.updateLead(args.externalUserId, (cur) => {
       const lead =
         cur ??
         newLead({ id: args.externalUserId, externalUserId: args.externalUserId, name: profile?.name ?? args.externalUserId, owner: args.userId, source, createdAt: args.at });
@@ -55,7 +55,62 @@ export class Ledger {
     });
     await this.d.store.addEntry(args.externalUserId, { id: args.entryId, at: args.at, kind: 'added', source: args.source, actor: args.userId, note: args.state });
     await this.bindToKnownGroups(args.externalUserId);
+    if (after) await this.mergeMatchingManualLead(after, args.at, !before);
     return after;
+  }
+
+  /**
+   * The rep made a lead by hand (a phone inquiry, say) and now that customer has added them on WeCom: one match by
+   * name, remark or company is merged; several are listed for the rep to choose (「合并 #1 客户」), once, when the
+   * customer is new. A re-run finds the manual lead already merged, so this is idempotent.
+   */
+  private async mergeMatchingManualLead(customer: Lead, at: number, isNew: boolean): Promise<void> {
+    const matches = manualLeadsMatching(await this.d.store.manualLeadsOf(customer.owner), customer);
+    const name = displayName(customer);
+    if (matches.length === 1) {
+      const manual = matches[0] as Lead;
+      await this.mergeManual(manual.id, customer.id, at, customer.owner, 'callback');
+      await this.d.outbox.enqueue({
+        key: `merged:${manual.id}:${customer.id}`,
+        touser: customer.owner,
+        body: { msgtype: 'text', text: { content: `${name}${customer.company ? `（${customer.company}）` : ''}加了你的企业微信。你之前手工建的线索「${manual.name}」已合并进来：电话、定位和决策时间都在这位客户名下了。` } },
+      });
+    } else if (matches.length > 1 && isNew) {
+      await this.d.store.setLastList(
+        customer.owner,
+        matches.map((m) => m.id),
+      );
+      await this.d.outbox.enqueue({
+        key: `merge-choice:${customer.id}`,
+        touser: customer.owner,
+        body: {
+          msgtype: 'text',
+          text: {
+            content: [
+              `${name}加了你的企业微信。你有 ${matches.length} 条手工线索也可能是这位客户：`,
+              ...matches.map((m, i) => `#${i + 1} ${m.name}（${SOURCE_LABELS[m.source]}）`),
+              `是哪一条？回复「合并 #1 ${name}」把它并进来；都不是就不用管。`,
+            ].join('\n'),
+          },
+        },
+      });
+    }
+  }
+
+  /**
+   * Moves a manual lead into a WeCom customer's lead: its timeline entries (same ids, so a re-run adds nothing), what
+   * the rep knew (state, decision date, snooze, channel) by last-writer-wins, then marks the manual lead as merged,
+   * which takes it out of every list and sweep. Each step is idempotent; the mark comes last, so a crash in between
+   * leaves the manual lead in place for the re-run.
+   */
+  async mergeManual(manualId: string, targetId: string, at: number, actor: string, source: TimelineEntry['source']): Promise<boolean> {
+    const [manual, target] = await Promise.all([this.d.store.getLead(manualId), this.d.store.getLead(targetId)]);
+    if (!manual || !target || !isManual(manual) || isManual(target) || (manual.mergedInto && manual.mergedInto !== targetId)) return false;
+    for (const e of await this.d.store.getTimeline(manualId)) await this.d.store.addEntry(targetId, e);
+    await this.d.store.updateLead(targetId, (cur) => (cur ? absorbManualLead(cur, manual) : undefined));
+    await this.d.store.addEntry(targetId, { id: `merged:${manualId}`, at, kind: 'merged', source, actor, note: manual.name });
+    await this.d.store.updateLead(manualId, (cur) => (cur ? { ...cur, mergedInto: targetId } : undefined));
+    return true;
   }
 
   async contactEvent(e: ExternalContactEvent, eventId: string): Promise<void> {

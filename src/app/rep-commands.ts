@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { DateTime } from 'luxon';
 import type { Clock } from '../domain/clock';
 import { parseCommand, type RepCommand } from '../domain/commands';
-import { displayName, isFollowedUp, newLead, SOURCE_LABELS, STATE_LABELS, type Lead } from '../domain/lead';
+import { displayName, isFollowedUp, isManual, newLead, SOURCE_LABELS, STATE_LABELS, type Lead } from '../domain/lead';
 import { computeMetrics } from '../domain/metrics';
 import type { TimelineEntry } from '../domain/timeline';
 import type { Logger } from '../log';
@@ -22,6 +22,7 @@ export const HELP_TEXT = [
   '暂停 王总 3天 — 这几天先别提醒',
   '赢单 王总 / 输单 王总 预算不够',
   '线索 张总 询价单 — 新建一个还没加企业微信的线索',
+  '合并 #1 张建国 — 把手工线索并到加了企业微信的客户（同名时我会自动合并）',
   '客户可以用名字、备注，或上次列表里的 #序号。',
 ].join('\n');
 
@@ -69,6 +70,8 @@ export class RepCommands {
         return this.today(rep, at);
       case 'lead':
         return this.manualLead(rep, cmd, msgId, at);
+      case 'merge':
+        return this.merge(rep, cmd, at);
       default:
         break;
     }
@@ -132,15 +135,25 @@ export class RepCommands {
   }
 
   /** A customer named by name, remark or #n; a numbered choice when ambiguous; a hint when unknown. */
-  private async resolve(rep: string, target: string): Promise<Lead | string> {
+  /** 合并: a manual lead (by name or #n) into a WeCom customer's lead (by name). */
+  private async merge(rep: string, cmd: Extract<RepCommand, { cmd: 'merge' }>, at: number): Promise<string> {
+    const manual = await this.resolve(rep, cmd.target, isManual);
+    if (typeof manual === 'string') return manual;
+    const into = await this.resolve(rep, cmd.into, (l) => !isManual(l));
+    if (typeof into === 'string') return into;
+    await this.d.ledger.mergeManual(manual.id, into.id, at, rep, 'command');
+    return `已合并：手工线索「${manual.name}」并入${displayName(into)}。之前记的电话、定位和决策时间都在${displayName(into)}名下了。`;
+  }
+
+  private async resolve(rep: string, target: string, only: (l: Lead) => boolean = () => true): Promise<Lead | string> {
     if (target.startsWith('#')) {
       const n = Number(target.slice(1));
       const ids = await this.store.lastList(rep);
       const id = ids[n - 1];
       const lead = id ? await this.store.getLead(id) : undefined;
-      return lead ?? `没有 ${target}。先发「今日」看列表，再用 #序号。`;
+      return lead && only(lead) && !lead.mergedInto ? lead : `没有 ${target}。先发「今日」看列表，再用 #序号。`;
     }
-    const leads = await this.store.leadsOf(rep);
+    const leads = (await this.store.leadsOf(rep)).filter(only);
     const exact = leads.filter((l) => l.remark === target || l.name === target);
     const partial = exact.length > 0 ? exact : leads.filter((l) => (l.remark ?? '').includes(target) || l.name.includes(target) || (l.company ?? '').includes(target));
     if (partial.length === 1) return partial[0] as Lead;

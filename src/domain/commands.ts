@@ -14,6 +14,7 @@ export type RepCommand =
   | { cmd: 'won'; target: string; reason?: string }
   | { cmd: 'lost'; target: string; reason?: string }
   | { cmd: 'lead'; name: string; source: SourceChannel; note?: string }
+  | { cmd: 'merge'; target: string; into: string }
   | { cmd: 'unknown'; text: string; hint?: string };
 
 const VERBS: [RepCommand['cmd'], string[]][] = [
@@ -28,6 +29,7 @@ const VERBS: [RepCommand['cmd'], string[]][] = [
   ['won', ['赢单', '成交', 'won', 'win']],
   ['lost', ['输单', '丢单', 'lost', 'lose']],
   ['lead', ['线索', '新线索', 'lead']],
+  ['merge', ['合并', 'merge']],
 ];
 
 const STATES: [BuyingState, string[]][] = [
@@ -153,6 +155,12 @@ export function parseCommand(raw: string, now: number, timeZone: string): RepCom
     case 'lead': {
       if (!target) return needTarget('线索 张总 询价单');
       return { cmd: 'lead', name: target, source: lookup(SOURCES, tail) ?? 'other', note: tail || undefined };
+    }
+    case 'merge': {
+      // 合并 <manual lead> <WeCom customer>: "合并 #1 张建国", "合并 张总 张建国"
+      const into = tail.split(' ')[0] ?? '';
+      if (!target || !into) return needTarget('合并 #1 张建国（把手工线索 #1 并到企业微信客户张建国）');
+      return { cmd: 'merge', target, into };
     }
     case 'unknown':
       return { cmd: 'unknown', text };

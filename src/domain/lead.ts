@@ -48,6 +48,8 @@ export interface Lead {
   relationship: 'active' | 'lost_contact' | 'closed';
   /** Until when the rep asked not to be nudged (ms). */
   snoozedUntil?: number;
+  /** A manual lead that turned out to be this WeCom customer: its history now lives on that lead. */
+  mergedInto?: string;
   createdAt: number;
   /** When each last-writer-wins field was last set (ms), so replays in any order converge. */
   stamps: Partial<Record<'owner' | 'state' | 'outcome' | 'decisionDate' | 'relationship' | 'profile' | 'snooze', number>>;
@@ -77,9 +79,43 @@ export function setIfNewer<K extends keyof Lead['stamps']>(lead: Lead, stamp: K,
   return true;
 }
 
-/** Still being followed up: open, and the rep has not deleted the customer. */
+/** Still being followed up: open, the rep has not deleted the customer, and not merged into another lead. */
 export function isFollowedUp(lead: Lead): boolean {
-  return lead.outcome === 'open' && lead.relationship !== 'closed';
+  return lead.outcome === 'open' && lead.relationship !== 'closed' && !lead.mergedInto;
+}
+
+/** A lead the rep made by hand (「线索 张总 询价单」) before the customer was on WeCom. */
+export function isManual(lead: Lead): boolean {
+  return lead.id.startsWith('m-');
+}
+
+const comparable = (s: string | undefined) => (s ?? '').replace(/\s+/g, '').toLowerCase();
+
+/**
+ * The rep's open manual leads that may be this new WeCom customer: same owner, and the manual lead's name is the
+ * rep's remark for the customer, the customer's WeCom name, or (typed as a company) the customer's company.
+ */
+export function manualLeadsMatching(candidates: Lead[], customer: Lead): Lead[] {
+  const names = new Set([customer.remark, customer.name, customer.company].map(comparable).filter(Boolean));
+  return candidates.filter((m) => isManual(m) && isFollowedUp(m) && m.owner === customer.owner && names.has(comparable(m.name)));
+}
+
+/**
+ * Folds what the rep knew about a manual lead into the WeCom customer's lead (a copy is returned): its buying state,
+ * decision date and snooze by last-writer-wins, a known channel over 'other', and the earlier start.
+ */
+export function absorbManualLead(target: Lead, manual: Lead): Lead {
+  const next: Lead = structuredClone(target);
+  next.createdAt = Math.min(next.createdAt, manual.createdAt);
+  if (next.source === 'other') next.source = manual.source;
+  const take = <K extends 'state' | 'decisionDate' | 'snooze'>(stamp: K, apply: (l: Lead) => void) => {
+    const at = manual.stamps[stamp];
+    if (at !== undefined) setIfNewer(next, stamp, at, apply);
+  };
+  take('state', (l) => (l.state = manual.state));
+  take('decisionDate', (l) => (l.decisionDate = manual.decisionDate));
+  take('snooze', (l) => (l.snoozedUntil = manual.snoozedUntil));
+  return next;
 }
 
 /** The name a rep sees: their remark if they set one, else the WeCom name. */

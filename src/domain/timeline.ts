@@ -20,6 +20,7 @@ export const TIMELINE_KINDS = [
   'contact_deleted',
   'decision_date_set',
   'snoozed',
+  'merged',
 ] as const;
 export type TimelineKind = (typeof TIMELINE_KINDS)[number];
 

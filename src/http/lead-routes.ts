@@ -30,6 +30,8 @@ export function leadView(lead: Lead) {
     stakeholders: lead.stakeholders,
     groups: lead.groups,
     snoozedUntil: iso(lead.snoozedUntil),
+    /** Set on a manual lead merged into a WeCom customer's lead: that lead's id. */
+    mergedInto: lead.mergedInto ?? null,
     createdAt: iso(lead.createdAt),
   };
 }

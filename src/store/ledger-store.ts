@@ -1,6 +1,6 @@
 import type Redis from 'ioredis';
 import type { Clock } from '../domain/clock';
-import { setIfNewer, type BuyingState, type Lead, type Outcome } from '../domain/lead';
+import { isFollowedUp, isManual, setIfNewer, type BuyingState, type Lead, type Outcome } from '../domain/lead';
 import { isCustomerTouch } from '../domain/metrics';
 import type { TimelineEntry } from '../domain/timeline';
 
@@ -144,6 +144,20 @@ export class LedgerStore {
 
   private async reindex(before: Lead | undefined, after: Lead): Promise<void> {
     const p = this.redis.pipeline();
+    if (after.mergedInto) {
+      // Merged into a WeCom customer's lead: out of every list, filter and sweep; the record stays as a pointer.
+      p.zrem(this.idx('all'), after.id).zrem(this.idx(`owner:${after.owner}`), after.id).srem(this.idx(`state:${after.state}`), after.id);
+      p.srem(this.idx(`outcome:${after.outcome}`), after.id).zrem(this.idx('lastcust'), after.id).zrem(this.idx('due'), after.id);
+      p.srem(this.idx(`manual:${after.owner}`), after.id);
+      if (before && before.owner !== after.owner) p.zrem(this.idx(`owner:${before.owner}`), after.id).srem(this.idx(`manual:${before.owner}`), after.id);
+      await p.exec();
+      return;
+    }
+    if (isManual(after)) {
+      if (before && before.owner !== after.owner) p.srem(this.idx(`manual:${before.owner}`), after.id);
+      if (isFollowedUp(after)) p.sadd(this.idx(`manual:${after.owner}`), after.id);
+      else p.srem(this.idx(`manual:${after.owner}`), after.id);
+    }
     p.zadd(this.idx('all'), 'NX', after.createdAt, after.id);
     if (before && before.owner !== after.owner) p.zrem(this.idx(`owner:${before.owner}`), after.id);
     p.zadd(this.idx(`owner:${after.owner}`), 'NX', after.createdAt, after.id);
@@ -264,6 +278,11 @@ export class LedgerStore {
       p.zadd(this.idx('lastcust'), lastCustomer, lead.id);
     }
     await p.exec();
+  }
+
+  /** A rep's open manual leads (the candidates for merging when a customer adds the rep on WeCom). */
+  async manualLeadsOf(owner: string): Promise<Lead[]> {
+    return this.getLeads(await this.redis.smembers(this.idx(`manual:${owner}`)));
   }
 
   async leadsOf(owner: string): Promise<Lead[]> {

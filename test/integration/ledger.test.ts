@@ -217,3 +217,62 @@ test('WeCom refuses the join code → the group is still recorded, the rep still
   expect(msg?.body.msgtype === 'text' && msg.body.text.content).not.toMatch(/二维码/);
   expect(bot.bot.lines.some((l) => l.reason === 'group.join_code_failed' && l.chatId === chat)).toBe(true);
 });
+
+describe('a manual lead that later adds the rep on WeCom', () => {
+  let seq = 0;
+  const say = async (content: string) => {
+    seq++;
+    await bot.send({ kind: 'app_text', corpId: VECTOR_A.corpId, createTime: T0 + 300 + seq, msgId: `71000000000000000${String(seq).padStart(2, '0')}`, fromUser: REP, content, agentId: '218' });
+  };
+  const texts = () => bot.sandbox.inbox(REP).flatMap((m) => (m.body.msgtype === 'text' ? [m.body.text.content] : []));
+  const added = (externalUserId: string, createTime: number) =>
+    bot.send({ kind: 'external_contact', corpId: VECTOR_A.corpId, createTime, changeType: 'add_external_contact', userId: REP, externalUserId });
+
+  test('one match by the rep’s remark → merged: calls, state and decision date on the WeCom lead, one lead to talk about', async () => {
+    await say('线索 张总 电话单');
+    await waitFor(() => texts().some((t) => t.startsWith('已新建线索：张总')));
+    await say('定位 张总 比价');
+    await say('电话 张总 10分钟 下周五定');
+    await waitFor(() => texts().some((t) => t.startsWith('已记录：与张总通话 10 分钟')));
+    const manualId = ((await bot.leads(`?owner=${REP}`)).items.find((i) => i.lead.name === '张总')?.lead.id ?? '') as string;
+    expect(manualId).toMatch(/^m-/);
+
+    bot.sandbox.addContact({ external_userid: 'woZHANG0000001', name: '张建国', type: 1, corp_name: '某制造厂' }, [{ userid: REP, remark: '张总' }]);
+    await added('woZHANG0000001', T0 + 400);
+    await waitFor(() => texts().some((t) => t.includes('你之前手工建的线索「张总」已合并进来')), { timeoutMs: 10_000 });
+
+    const doc = await bot.lead('woZHANG0000001');
+    expect(doc?.lead).toMatchObject({ state: 'price_check', source: 'phone', remark: '张总' });
+    expect(doc?.lead.decisionDate).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+    expect(doc?.timeline.map((e) => e.kind)).toEqual(expect.arrayContaining(['added', 'state_changed', 'call', 'decision_date_set', 'merged']));
+    expect(doc?.metrics.calls7d).toBe(1);
+    expect((await bot.lead(manualId))?.lead.mergedInto).toBe('woZHANG0000001');
+    expect((await bot.leads(`?owner=${REP}`)).items.map((i) => i.lead.id)).not.toContain(manualId);
+
+    // "张总" now means one lead: the next call is logged without a "which one?" question.
+    await say('电话 张总 5分钟');
+    await waitFor(() => texts().some((t) => t.startsWith('已记录：与张总通话 5 分钟')));
+    // WeCom sends the add again (reconciliation, a retry): nothing merges twice.
+    await added('woZHANG0000001', T0 + 401);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(texts().filter((t) => t.includes('已合并进来'))).toHaveLength(1);
+    expect((await bot.lead('woZHANG0000001'))?.timeline.filter((e) => e.kind === 'call')).toHaveLength(2);
+  });
+
+  test('two possible manual leads → the rep is asked which, and 合并 #n does it', async () => {
+    await say('线索 李总 询价单');
+    await say('线索 李总 网单');
+    await waitFor(() => texts().filter((t) => t.startsWith('已新建线索：李总')).length === 2);
+    bot.sandbox.addContact({ external_userid: 'woLI00000000001', name: '李明', type: 1 }, [{ userid: REP, remark: '李总' }]);
+    await added('woLI00000000001', T0 + 500);
+    await waitFor(() => texts().some((t) => t.includes('你有 2 条手工线索也可能是这位客户')), { timeoutMs: 10_000 });
+    expect((await bot.lead('woLI00000000001'))?.timeline.some((e) => e.kind === 'merged')).toBe(false);
+
+    await say('合并 #2 李明');
+    await waitFor(() => texts().some((t) => t.startsWith('已合并：手工线索「李总」并入')));
+    const doc = await bot.lead('woLI00000000001');
+    expect(doc?.timeline.filter((e) => e.kind === 'merged')).toHaveLength(1);
+    const left = (await bot.leads(`?owner=${REP}`)).items.filter((i) => i.lead.name === '李总' && i.lead.id.startsWith('m-'));
+    expect(left).toHaveLength(1); // the other one stays a separate lead
+  });
+});

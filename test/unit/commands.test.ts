@@ -22,6 +22,9 @@ describe('rep commands', () => {
     ['要方案 王总', { cmd: 'proposal', target: '王总' }],
     ['proposal 王总', { cmd: 'proposal', target: '王总' }],
     ['建群 王总', { cmd: 'group', target: '王总' }],
+    ['合并 #1 张建国', { cmd: 'merge', target: '#1', into: '张建国' }],
+    ['合并 张总 张建国', { cmd: 'merge', target: '张总', into: '张建国' }],
+    ['merge #2 zhang', { cmd: 'merge', target: '#2', into: 'zhang' }],
     ['暂停 王总 3天', { cmd: 'snooze', target: '王总', days: 3 }],
     ['暂停 王总 2周', { cmd: 'snooze', target: '王总', days: 14 }],
     ['snooze 王总', { cmd: 'snooze', target: '王总', days: 3 }],
@@ -76,6 +79,7 @@ describe('rep commands', () => {
     ['定位 王总', '定位 王总 比价 / 观望 / 陪跑'],
     ['电话', '电话 王总 20分钟 方案下周三定'],
     ['called 王总', undefined],
+    ['合并 张总', '合并 #1 张建国（把手工线索 #1 并到企业微信客户张建国）'],
   ])('not understood: %s', (text, hint) => {
     expect(p(text)).toMatchObject({ cmd: 'unknown', ...(hint ? { hint } : {}) });
   });
