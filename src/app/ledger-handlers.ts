@@ -33,7 +33,9 @@ export function ledgerHandlers(deps: { ledger: Ledger; commands: RepCommands; nu
       if (e.msgType !== 'text' && e.msgType !== 'mixed') return base.bot_message(e, ctx);
       const at = e.createTime > 0 ? e.createTime * 1000 : ctx.receivedAt;
       const text = await deps.commands.handle(e.fromUser, e.text, e.msgId, at);
-      await reply(`reply:${ctx.envelopeId}`, e.fromUser, text);
+      // Answered in the robot conversation while its response_url is valid (an hour; we keep 5 minutes' margin).
+      const viaRobot = e.responseUrl ? { responseUrl: e.responseUrl, expiresAt: ctx.receivedAt + 55 * 60_000 } : undefined;
+      await deps.outbox.enqueue({ key: `reply:${ctx.envelopeId}`, touser: e.fromUser, body: { msgtype: 'text', text: { content: text } }, viaRobot });
       ctx.log.info({ reason: 'command.answered', fromUser: e.fromUser, channel: 'bot' }, 'rep command answered');
     },
   };

@@ -25,6 +25,11 @@ export interface OutboundMessage {
   key: string;
   touser: string;
   body: MessageBody;
+  /**
+   * A reply to a robot message: answer in the robot conversation through the callback's one-time response_url while
+   * it is valid; an app message to `touser` if it has expired or WeCom refuses it.
+   */
+  viaRobot?: { responseUrl: string; expiresAt: number };
 }
 
 /** Everything that messages a rep goes through this: a rate-limited, idempotent queue. */

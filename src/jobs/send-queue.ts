@@ -8,14 +8,23 @@ import type { Logger } from '../log';
 import type { SendLimiter } from '../store/send-limiter';
 import type { WeComApiClient } from '../wecom/api-client';
 import { WeComApiError } from '../wecom/api-errors';
+import type { MessageBody, RobotReplyBody } from '../wecom/api-types';
 import { bullPrefix, lockOptions } from './names';
 
 export const SEND_QUEUE = 'send';
 
 export interface SendResult {
   status: 'sent' | 'already_sent';
+  /** 'robot': answered in the robot conversation through its response_url. */
+  via?: 'robot' | 'app';
   msgid?: string;
   responseCode?: string;
+}
+
+/** A response_url takes markdown or a card, not text (protocol.md §3.4); a "#1" at a line start stays literal. */
+export function robotReplyBody(body: MessageBody): RobotReplyBody {
+  if (body.msgtype !== 'text') return body;
+  return { msgtype: 'markdown', markdown: { content: body.text.content.replace(/^#/gm, '＃') } };
 }
 
 const jobIdFor = (key: string) => `send-${createHash('sha256').update(key).digest('hex').slice(0, 40)}`;
@@ -88,6 +97,17 @@ export function startSendWorker(deps: SendWorkerDeps): Worker<OutboundMessage, S
       if (previous) return { status: 'already_sent', ...(JSON.parse(previous) as Omit<SendResult, 'status'>) };
 
       const now = deps.clock.now();
+      if (m.viaRobot && now < m.viaRobot.expiresAt) {
+        // A robot conversation: answer where the rep asked. The URL works once, so no retry on it — on any failure the
+        // answer goes out as an app message below instead of being lost.
+        try {
+          await deps.client.replyInRobotChat(m.viaRobot.responseUrl, robotReplyBody(m.body));
+          await deps.redis.set(marker, JSON.stringify({ via: 'robot' }), 'EX', 7 * 24 * 3600);
+          return { status: 'sent', via: 'robot' };
+        } catch (err) {
+          log.warn({ reason: 'send.robot_reply_failed', code: (err as { code?: string }).code, err: (err as Error).message, touser: m.touser }, 'robot reply failed: sending it as an app message');
+        }
+      }
       const dayStart = DateTime.fromMillis(now, { zone: deps.timeZone }).startOf('day');
       const day = { id: dayStart.toFormat('yyyyLLdd'), msUntilEnd: dayStart.plus({ days: 1 }).toMillis() - now };
       const wait = await deps.limiter.reserve(m.touser, job.id ?? m.key, now, day);
@@ -112,7 +132,7 @@ export function startSendWorker(deps: SendWorkerDeps): Worker<OutboundMessage, S
         throw err;
       }
       await deps.limiter.confirm(m.touser, job.id ?? m.key, deps.clock.now());
-      const result: SendResult = { status: 'sent', msgid: res.msgid, responseCode: res.response_code };
+      const result: SendResult = { status: 'sent', via: 'app', msgid: res.msgid, responseCode: res.response_code };
       await deps.redis.set(marker, JSON.stringify({ msgid: res.msgid, responseCode: res.response_code }), 'EX', 7 * 24 * 3600);
       if (res.invaliduser) log.warn({ reason: 'send.invalid_user', touser: m.touser }, 'WeCom did not deliver to an unknown user');
       await deps.onSent?.(m, result);

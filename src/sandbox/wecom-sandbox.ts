@@ -36,6 +36,8 @@ export interface InboxMessage {
   response_code?: string;
   /** Updates applied to this card, latest last. */
   updates: T.UpdateTemplateCardRequest[];
+  /** 'robot': a reply in the intelligent robot's conversation (through a response_url); otherwise an app message. */
+  channel?: 'robot';
 }
 
 export interface SandboxOptions {
@@ -79,6 +81,8 @@ export class WeComSandbox {
   private readonly faults = new Map<string, Fault[]>();
   private seq = 0;
   private server?: Server;
+  private baseUrl?: string;
+  private readonly robotCodes = new Map<string, { userid: string; expiresAt: number; used: boolean }>();
   private listeners: ((m: InboxMessage) => void)[] = [];
   readonly opts: Required<Omit<SandboxOptions, 'trustedIps'>> & { trustedIps?: string[] };
 
@@ -131,6 +135,17 @@ export class WeComSandbox {
     this.faults.clear();
   }
 
+  /**
+   * The response_url WeCom puts in a robot callback from this member: one call, valid for an hour (protocol.md §3.4).
+   * Tests and the callback driver put it into the robot events they send.
+   */
+  robotResponseUrl(userid: string): string {
+    if (!this.baseUrl) throw new Error('the sandbox is not listening yet');
+    const code = randomBytes(16).toString('hex');
+    this.robotCodes.set(code, { userid, expiresAt: this.opts.clock() + 3_600_000, used: false });
+    return `${this.baseUrl}/cgi-bin/aibot/response?response_code=${code}`;
+  }
+
   inbox(userid: string): InboxMessage[] {
     return this.inboxes.get(userid.toLowerCase()) ?? [];
   }
@@ -151,7 +166,8 @@ export class WeComSandbox {
       const s = app.listen(port, host, () => resolve(s));
     });
     const a = this.server.address();
-    return `http://${host}:${typeof a === 'object' && a ? a.port : port}`;
+    this.baseUrl = `http://${host}:${typeof a === 'object' && a ? a.port : port}`;
+    return this.baseUrl;
   }
 
   async close(): Promise<void> {
@@ -203,6 +219,7 @@ export class WeComSandbox {
     r.post('/externalcontact/groupchat/add_join_way', api('externalcontact/groupchat/add_join_way', (_ctx, b) => this.addJoinWay(b as unknown as T.AddJoinWayRequest)));
     r.post('/externalcontact/groupchat/get_join_way', api('externalcontact/groupchat/get_join_way', (_ctx, b) => this.getJoinWay(String(b.config_id ?? ''))));
     r.post('/externalcontact/add_contact_way', api('externalcontact/add_contact_way', (_ctx, b) => this.addContactWay(b as unknown as T.AddContactWayRequest)));
+    r.post('/aibot/response', api('aibot/response', (ctx, b) => this.robotReply(String(ctx.query.response_code ?? ''), b as unknown as T.RobotReplyBody), false));
     r.post('/meeting/create', api('meeting/create', (_ctx, b) => this.createMeeting(b as unknown as T.MeetingCreateRequest)));
     r.get('/user/get', api('user/get', (ctx) => this.getUser(String(ctx.query.userid ?? ''))));
 
@@ -363,6 +380,21 @@ export class WeComSandbox {
     const w = this.joinWays.get(configId);
     if (!w) return this.err(40058, 'invalid config_id');
     return { errcode: 0, errmsg: 'ok', join_way: w };
+  }
+
+  private robotReply(code: string, req: T.RobotReplyBody): Record<string, unknown> {
+    const c = this.robotCodes.get(code);
+    if (!c) return this.err(40058, 'invalid response_code');
+    if (c.used) return this.err(40058, 'response_code already used');
+    if (c.expiresAt <= this.opts.clock()) return this.err(40058, 'response_code expired');
+    if (req.msgtype !== 'markdown' && req.msgtype !== 'template_card') return this.err(40008, 'invalid message type');
+    if (req.msgtype === 'markdown' && !req.markdown?.content) return this.err(41009, 'missing markdown content');
+    c.used = true;
+    const key = c.userid.toLowerCase();
+    const m: InboxMessage = { seq: ++this.seq, at: this.opts.clock(), msgid: `robot_${this.seq}`, touser: key, msgtype: req.msgtype, body: req, updates: [], channel: 'robot' };
+    this.inboxes.set(key, [...(this.inboxes.get(key) ?? []), m]);
+    for (const l of this.listeners) l(m);
+    return { errcode: 0, errmsg: 'ok' };
   }
 
   private addContactWay(req: T.AddContactWayRequest): Record<string, unknown> {

@@ -1,6 +1,6 @@
 import type { Logger } from '../log';
 import type * as T from './api-types';
-import { WeComApiError, WeComNetworkError } from './api-errors';
+import { ForeignResponseUrlError, WeComApiError, WeComNetworkError } from './api-errors';
 
 /** Where the client gets its access_token; implemented over Redis so every process shares one (src/store). */
 export interface TokenProvider {
@@ -137,12 +137,32 @@ export class WeComApiClient {
     return base * 2 ** (attempt - 1) + Math.floor(Math.random() * base);
   }
 
+  /**
+   * Replies in a robot conversation through a callback's response_url (protocol.md §3.4): unencrypted JSON, no
+   * access_token, one call per URL, valid for an hour. Not retried — a second call on the same URL cannot succeed —
+   * and only to WeCom's own endpoint on WECOM_API_BASE's host.
+   */
+  async replyInRobotChat(responseUrl: string, body: T.RobotReplyBody): Promise<void> {
+    let url: URL;
+    try {
+      url = new URL(responseUrl);
+    } catch {
+      throw new ForeignResponseUrlError();
+    }
+    if (url.origin !== new URL(this.opts.baseUrl).origin || url.pathname !== '/cgi-bin/aibot/response') throw new ForeignResponseUrlError();
+    const res = await this.fetchJson<T.WeComEnvelope>('aibot/response', 'POST', url.toString(), body);
+    if (res.errcode !== 0) throw this.apiError('aibot/response', res);
+  }
+
   private apiError(api: string, res: T.WeComEnvelope): WeComApiError {
     return new WeComApiError(api, res.errcode, res.errmsg, PENALTY_MS[res.errcode]);
   }
 
-  private async request<R>(api: string, method: Method, path: string, query: Record<string, string>, body?: unknown): Promise<R> {
-    const url = `${this.opts.baseUrl}/cgi-bin${path}?${new URLSearchParams(query).toString()}`;
+  private request<R>(api: string, method: Method, path: string, query: Record<string, string>, body?: unknown): Promise<R> {
+    return this.fetchJson<R>(api, method, `${this.opts.baseUrl}/cgi-bin${path}?${new URLSearchParams(query).toString()}`, body);
+  }
+
+  private async fetchJson<R>(api: string, method: Method, url: string, body?: unknown): Promise<R> {
     let response: Response;
     try {
       response = await fetch(url, {

@@ -70,3 +70,13 @@ export class WeComNetworkError extends Error {
     this.name = 'WeComNetworkError';
   }
 }
+
+/** A response_url that does not point at WeCom's robot reply endpoint: never called (we do not post to other hosts). */
+export class ForeignResponseUrlError extends Error {
+  readonly disposition: ErrorDisposition = 'permanent';
+  readonly code = 'WECOM_FOREIGN_RESPONSE_URL';
+  constructor() {
+    super('response_url is not WeCom’s robot reply endpoint (host or path differs from WECOM_API_BASE)');
+    this.name = 'ForeignResponseUrlError';
+  }
+}

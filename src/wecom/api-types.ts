@@ -26,6 +26,9 @@ export type MessageBody =
   | { msgtype: 'markdown'; markdown: { content: string } }
   | { msgtype: 'template_card'; template_card: ButtonInteractionCard };
 
+/** What a robot's response_url takes (protocol.md §3.4): markdown or a template card, unencrypted JSON. */
+export type RobotReplyBody = Extract<MessageBody, { msgtype: 'markdown' | 'template_card' }>;
+
 export type SendMessageRequest = MessageBody & {
   touser: string;
   agentid: number;

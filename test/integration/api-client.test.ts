@@ -2,7 +2,7 @@ import type Redis from 'ioredis';
 import { createWeComApi } from '../../src/main/wecom-api';
 import type { WeComSandbox } from '../../src/sandbox/wecom-sandbox';
 import { createRedis } from '../../src/store/redis';
-import { WeComApiError, WeComNetworkError } from '../../src/wecom/api-errors';
+import { ForeignResponseUrlError, WeComApiError, WeComNetworkError } from '../../src/wecom/api-errors';
 import type { WeComApiClient } from '../../src/wecom/api-client';
 import { ManualClock } from '../../src/domain/clock';
 import { captureLogger, cleanupRedis, REDIS_URL, testConfig, uniquePrefix } from '../helpers/config';
@@ -85,6 +85,19 @@ describe('every endpoint against the sandbox', () => {
     const way = await api.getJoinWay(add.config_id);
     expect(way.join_way).toMatchObject({ config_id: add.config_id, qr_code: expect.stringMatching(/^https:/), state: 'lead-woAB0001' });
     await expect(api.addJoinWay({ scene: 2, chat_id_list: [] })).rejects.toMatchObject({ errcode: 40058 });
+  });
+  test('aibot/response: a robot reply through the callback’s response_url, once, only to WeCom’s endpoint', async () => {
+    const responseUrl = sandbox.robotResponseUrl('zhangsan');
+    await api.replyInRobotChat(responseUrl, { msgtype: 'markdown', markdown: { content: '已记录' } });
+    expect(sandbox.inbox('zhangsan').at(-1)).toMatchObject({ channel: 'robot', msgtype: 'markdown', body: { markdown: { content: '已记录' } } });
+    // The URL works once.
+    await expect(api.replyInRobotChat(responseUrl, { msgtype: 'markdown', markdown: { content: 'again' } })).rejects.toMatchObject({ errcode: 40058, api: 'aibot/response' });
+    // A URL on another host (or another path) is never called.
+    const before = sandbox.calls.length;
+    for (const foreign of ['https://evil.example/cgi-bin/aibot/response?response_code=x', `${url}/cgi-bin/message/send?response_code=x`, 'RESPONSEURL']) {
+      await expect(api.replyInRobotChat(foreign, { msgtype: 'markdown', markdown: { content: 'x' } })).rejects.toBeInstanceOf(ForeignResponseUrlError);
+    }
+    expect(sandbox.calls.length).toBe(before);
   });
   test('add_contact_way, meeting/create, user/get', async () => {
     expect(await api.addContactWay({ type: 1, scene: 2, user: ['zhangsan'], state: '询价单' })).toMatchObject({ config_id: expect.any(String), qr_code: expect.any(String) });

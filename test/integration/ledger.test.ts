@@ -276,3 +276,31 @@ describe('a manual lead that later adds the rep on WeCom', () => {
     expect(left).toHaveLength(1); // the other one stays a separate lead
   });
 });
+
+describe('a rep talking to the intelligent robot', () => {
+  const ask = (content: string, msgId: string, responseUrl?: string) =>
+    bot.send({ kind: 'bot_message', createTime: 0, msgId, chatType: 'single', fromUser: REP, responseUrl, msgType: 'text', text: content });
+
+  test('the answer comes back in the robot conversation, through the response_url', async () => {
+    await ask('今日', 'CAIQrobot0001', bot.sandbox.robotResponseUrl(REP));
+    await waitFor(() => bot.sandbox.inbox(REP).some((m) => m.channel === 'robot'), { timeoutMs: 10_000 });
+    const m = bot.sandbox.inbox(REP).find((x) => x.channel === 'robot');
+    expect(m?.msgtype).toBe('markdown');
+    const content = m?.body.msgtype === 'markdown' ? m.body.markdown.content : '';
+    expect(content).toMatch(/今天该跟进的客户/);
+    expect(content).not.toMatch(/^#/m); // "#1 王总" would render as a heading: written as ＃1
+    expect(content).toMatch(/^＃1 /m);
+  });
+
+  test('a used or foreign response_url → the answer still arrives, as an app message, and the reason is logged', async () => {
+    const used = bot.sandbox.robotResponseUrl(REP);
+    await fetch(used, { method: 'POST', body: JSON.stringify({ msgtype: 'markdown', markdown: { content: 'someone else' } }) });
+    const appMessages = () => bot.sandbox.inbox(REP).filter((m) => m.channel !== 'robot' && m.body.msgtype === 'text' && /^(跟进助手可以这样用|没太看懂)/.test(m.body.text.content));
+    const before = appMessages().length;
+    await ask('帮助', 'CAIQrobot0002', used);
+    await ask('你好', 'CAIQrobot0003', 'RESPONSEURL');
+    await waitFor(() => appMessages().length === before + 2, { timeoutMs: 10_000 });
+    const reasons = bot.bot.lines.filter((l) => l.reason === 'send.robot_reply_failed').map((l) => l.code);
+    expect(reasons).toEqual(expect.arrayContaining(['WECOM_40058', 'WECOM_FOREIGN_RESPONSE_URL']));
+  });
+});
