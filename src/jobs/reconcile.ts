@@ -13,14 +13,17 @@ export interface ReconcileReport {
   groupsFixed: number;
   customersChecked: number;
   leadsCreated: number;
+  /** Index memberships added or removed to make the indexes agree with the leads. */
+  indexesRepaired: number;
 }
 
 /**
  * WeCom loses some callbacks. Nightly, re-read every customer group (groupchat/list + get) and every rep's customers
- * (externalcontact/list) and make the ledger agree, logging what had to be fixed.
+ * (externalcontact/list) and make the ledger agree, then make the indexes agree with the leads, logging what had to
+ * be fixed.
  */
 export async function reconcile(deps: { ledger: Ledger; directory: CustomerDirectory; clock: Clock; log: Logger }): Promise<ReconcileReport> {
-  const report: ReconcileReport = { groupsChecked: 0, groupsFixed: 0, customersChecked: 0, leadsCreated: 0 };
+  const report: ReconcileReport = { groupsChecked: 0, groupsFixed: 0, customersChecked: 0, leadsCreated: 0, indexesRepaired: 0 };
   const { ledger, directory, log } = deps;
   for (const owner of await ledger.store.owners()) {
     for (const ext of await directory.listCustomerIds(owner)) {
@@ -49,6 +52,9 @@ export async function reconcile(deps: { ledger: Ledger; directory: CustomerDirec
       log.warn({ reason: 'reconcile.group_fixed', chatId, bound: res.bound, unbound: res.unbound }, 'group membership repaired');
     }
   }
+  const idx = await ledger.store.repairIndexes();
+  report.indexesRepaired = idx.added + idx.removed;
+  if (report.indexesRepaired > 0) log.warn({ reason: 'reconcile.indexes_repaired', ...idx }, 'indexes disagreed with the leads and were repaired');
   log.info({ reason: 'reconcile.done', ...report }, 'nightly reconciliation finished');
   return report;
 }
