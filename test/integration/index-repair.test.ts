@@ -37,17 +37,17 @@ test('indexes that drifted from the leads (a crash between the lead write and it
   await redis.zrem(idx('owner:zhangsan'), 'woA');
   await redis.sadd(idx('state:exploring'), 'woB');
   await redis.sadd(idx('outcome:won'), 'woB');
-  await redis.zadd(idx('owner:zhangsan'), T, 'woB');
-  await redis.zadd(idx('due'), T, 'woGONE');
+  await redis.zadd(idx('owner:zhangsan'), String(T), 'woB');
+  await redis.zadd(idx('due'), String(T), 'woGONE');
   await redis.sadd(idx('state:unknown'), 'woGONE');
   await redis.srem(idx('manual:zhangsan'), 'm-c');
 
   expect(await store.repairIndexes()).toEqual({ leads: 3, added: 3, removed: 5 });
-  expect(await redis.zrange(idx('all'), 0, -1)).toEqual(['woA', 'woB', 'm-c']);
-  expect((await redis.zrange(idx('owner:zhangsan'), 0, -1)).sort()).toEqual(['m-c', 'woA']);
+  expect(await redis.zrange(idx('all'), '0', '-1')).toEqual(['woA', 'woB', 'm-c']);
+  expect((await redis.zrange(idx('owner:zhangsan'), '0', '-1')).sort()).toEqual(['m-c', 'woA']);
   expect(await redis.smembers(idx('state:exploring'))).toEqual([]);
   expect(await redis.smembers(idx('outcome:won'))).toEqual([]);
-  expect(await redis.zrange(idx('due'), 0, -1)).toEqual([]);
+  expect(await redis.zrange(idx('due'), '0', '-1')).toEqual([]);
   expect(await redis.smembers(idx('manual:zhangsan'))).toEqual(['m-c']);
   expect((await store.queryLeads({ owner: 'zhangsan', offset: 0, limit: 10 })).ids.sort()).toEqual(['m-c', 'woA']);
   expect(await store.repairIndexes()).toEqual({ leads: 3, added: 0, removed: 0 });
