@@ -37,6 +37,12 @@ export const policySchema = z
         /** Our windows are this much longer than WeCom's, for clock skew. */
         marginMs: z.number().int().min(0).max(60_000),
         concurrency: z.number().int().min(1).max(64),
+        /**
+         * WeCom's duplicate check window (duplicate_check_interval, at most 4 h): long enough to catch a send re-run
+         * after a worker died between sending and marking (BullMQ notices within about a minute), short enough that
+         * a rep asking the same thing twice still gets the second answer.
+         */
+        duplicateCheckSeconds: z.number().int().min(60).max(14_400),
       })
       .strict(),
     ledger: z

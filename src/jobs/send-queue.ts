@@ -74,6 +74,8 @@ export interface SendWorkerDeps {
   timeZone: string;
   log: Logger;
   concurrency?: number;
+  /** WeCom's duplicate-check window for message/send (config `send.duplicateCheckSeconds`). */
+  duplicateCheckSeconds?: number;
   /** BullMQ lock and stall-check period (default BullMQ's 30 s): how soon a dead worker's jobs go back to the queue. */
   lockMs?: number;
   /** Called after a message went out (e.g. to remember a card's response_code). */
@@ -117,7 +119,7 @@ export function startSendWorker(deps: SendWorkerDeps): Worker<OutboundMessage, S
       }
       let res;
       try {
-        res = await deps.client.sendMessage({ ...m.body, touser: m.touser, agentid: deps.client.agentId, enable_duplicate_check: 1, duplicate_check_interval: 1800 });
+        res = await deps.client.sendMessage({ ...m.body, touser: m.touser, agentid: deps.client.agentId, enable_duplicate_check: 1, duplicate_check_interval: deps.duplicateCheckSeconds ?? 300 });
       } catch (err) {
         await deps.limiter.confirm(m.touser, job.id ?? m.key, deps.clock.now()); // it may have reached WeCom
         if (err instanceof WeComApiError && err.disposition === 'rate_limited') {

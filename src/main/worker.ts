@@ -87,6 +87,7 @@ export async function startWorker(
     timeZone: config.businessTz,
     log,
     concurrency: config.policy.send.concurrency,
+    duplicateCheckSeconds: config.policy.send.duplicateCheckSeconds,
     lockMs: opts.lockMs,
   });
   const queue = createInboxQueue(connection, prefix);

@@ -126,6 +126,17 @@ test('建群 on a card: steps while there is no group; once the group exists, it
   expect(bot.sandbox.count('externalcontact/groupchat/add_join_way')).toBe(1);
 });
 
+test('a rep who asks the same thing twice, minutes apart, gets both answers (WeCom’s duplicate check is kept short)', async () => {
+  const helps = () => bot.sandbox.inbox(REP).filter((m) => m.body.msgtype === 'text' && m.body.text.content.startsWith('跟进助手可以这样用'));
+  const before = helps().length;
+  const ask = (msgId: string) => bot.send({ kind: 'app_text', corpId: VECTOR_A.corpId, createTime: Math.floor(clock.now() / 1000), msgId, fromUser: REP, content: '帮助', agentId: '218' });
+  await ask('8000000000000000101');
+  await waitFor(() => helps().length === before + 1);
+  clock.advance(6 * 60_000);
+  await ask('8000000000000000102');
+  await waitFor(() => helps().length === before + 2);
+});
+
 test('POST /api/sweep queues a sweep for operators', async () => {
   const res = await fetch(`${bot.bot.baseUrl}/api/sweep`, { method: 'POST', headers: { authorization: `Bearer ${bot.config.adminToken}` } });
   expect(res.status).toBe(202);
