@@ -195,9 +195,7 @@ export class Ledger {
       await this.d.outbox.enqueue({
         key: `group-invite:${chatId}:${lead.id}`,
         touser: lead.owner,
-        body: { msgtype: 'text', text: { content: code ? `${head}
-${inviteText(name, g.name, code.qrCode)}` : `${head}
-请${name}在群里把那边参与决定的人也拉进来。` } },
+        body: { msgtype: 'text', text: { content: code ? `${head}\n${inviteText(name, g.name, code.qrCode)}` : `${head}\n请${name}在群里把那边参与决定的人也拉进来。` } },
       });
     }
   }
