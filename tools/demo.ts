@@ -5,8 +5,8 @@
  * private key prefix it deletes at the end), then plays: a customer arrives from an inquiry form → positioning prompt
  * → the rep answers 比价 → three quiet days → quiet nudge → the rep logs a call where the customer wants a proposal →
  * meeting prompt → the rep taps 约会议 and gets a link → a group is created and the rep gets its QR join code → two
- * more people from the customer's side join → Monday's digest. It prints what the rep sees in WeCom, turn by turn, and exits 0 when every turn
- * happened (1 otherwise).
+ * more people from the customer's side join → Monday's digest. It prints what the rep sees in WeCom, turn by turn,
+ * and exits 0 when every turn happened (1 otherwise).
  */
 import { DateTime } from 'luxon';
 import Redis from 'ioredis';
