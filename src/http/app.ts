@@ -2,6 +2,7 @@ import Router from '@koa/router';
 import Koa from 'koa';
 import type { CallbackReceiver } from '../app/callback-receiver';
 import type { Logger } from '../log';
+import type { WebMetrics } from '../metrics';
 import { requireAdmin } from './admin-auth';
 import { mountCallbackRoutes } from './callback-routes';
 
@@ -21,6 +22,10 @@ export interface HttpDeps {
   parked: ParkedEvents;
   /** Later issues mount their routes here (admin API, archive ingest). */
   extraRoutes?: (router: Router, admin: Koa.Middleware) => void;
+  /** Prometheus metrics: counted on the webhook, served at GET /metrics (admin token). */
+  metrics?: WebMetrics;
+  /** The queue dashboard (Bull Board), served under /admin/queues behind the admin token (Basic in a browser). */
+  dashboard?: { basePath: string; middleware: Koa.Middleware };
 }
 
 export function createHttpApp(deps: HttpDeps): Koa {
@@ -53,8 +58,21 @@ export function createHttpApp(deps: HttpDeps): Koa {
     }
   });
 
-  mountCallbackRoutes(router, '/wecom/callback', deps.appReceiver, deps.log, deps.maxBodyBytes);
-  if (deps.botReceiver) mountCallbackRoutes(router, '/wecom/bot', deps.botReceiver, deps.log, deps.maxBodyBytes);
+  mountCallbackRoutes(router, '/wecom/callback', deps.appReceiver, deps.log, deps.maxBodyBytes, deps.metrics);
+  if (deps.botReceiver) mountCallbackRoutes(router, '/wecom/bot', deps.botReceiver, deps.log, deps.maxBodyBytes, deps.metrics);
+
+  const metrics = deps.metrics;
+  if (metrics) {
+    router.get('/metrics', admin, async (ctx) => {
+      ctx.type = metrics.registry.contentType;
+      ctx.body = await metrics.render();
+    });
+  }
+  const dashboard = deps.dashboard;
+  if (dashboard) {
+    const browserAdmin = requireAdmin(deps.adminToken, { browser: true });
+    app.use(async (ctx, next) => (ctx.path === dashboard.basePath || ctx.path.startsWith(`${dashboard.basePath}/`) ? browserAdmin(ctx, () => dashboard.middleware(ctx, next)) : next()));
+  }
 
   router.get('/api/inbox/failed', admin, async (ctx) => {
     const limit = Math.min(Math.max(Number(ctx.query.limit ?? 50) || 50, 1), 500);

@@ -1,12 +1,13 @@
 import type Router from '@koa/router';
 import type { CallbackReceiver } from '../app/callback-receiver';
 import type { Logger } from '../log';
+import type { WebMetrics } from '../metrics';
 import { answerCallbackError } from './errors';
 import { parseRawQuery } from './query';
 import { readRawBody } from './raw-body';
 
 /** GET (URL verification) and POST (encrypted callbacks) for one receiver. */
-export function mountCallbackRoutes(router: Router, path: string, receiver: CallbackReceiver, log: Logger, maxBodyBytes: number): void {
+export function mountCallbackRoutes(router: Router, path: string, receiver: CallbackReceiver, log: Logger, maxBodyBytes: number, metrics?: WebMetrics): void {
   router.get(path, (ctx) => {
     try {
       const plain = receiver.verifyUrl(parseRawQuery(ctx.querystring));
@@ -20,6 +21,7 @@ export function mountCallbackRoutes(router: Router, path: string, receiver: Call
   });
 
   router.post(path, async (ctx) => {
+    const started = performance.now();
     try {
       const body = await readRawBody(ctx, maxBodyBytes);
       const envelope = await receiver.receive(parseRawQuery(ctx.querystring), body);
@@ -28,8 +30,10 @@ export function mountCallbackRoutes(router: Router, path: string, receiver: Call
       if (log.isLevelEnabled('debug')) {
         log.debug({ reason: 'callback.recorded', route: path, eventId: envelope.id, kind: envelope.event.kind }, 'callback recorded');
       }
+      metrics?.callback(path, 200, 'RECORDED', started);
     } catch (err) {
       answerCallbackError(ctx, err, log, path);
+      metrics?.callback(path, ctx.status, String(ctx.body), started);
     }
   });
 }

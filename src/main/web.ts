@@ -12,6 +12,15 @@ import { mountLeadRoutes } from '../http/lead-routes';
 import { createNudgeQueue } from '../jobs/nudge-jobs';
 import type { Logger } from '../log';
 import { createRedis, waitReady } from '../store/redis';
+import { Queue } from 'bullmq';
+import { createBullBoard } from '@bull-board/api';
+import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
+import { KoaAdapter } from '@bull-board/koa';
+import { bullPrefix } from '../jobs/names';
+import { RECONCILE_QUEUE } from '../jobs/reconcile';
+import { SEND_QUEUE } from '../jobs/send-queue';
+import { WebMetrics } from '../metrics';
+import { inboxKeys } from '../store/stream-inbox';
 
 export interface WebHandle {
   server: Server;
@@ -31,6 +40,28 @@ export async function startWeb(config: Config, log: Logger, opts: { clock?: Cloc
   const adminRedis = createRedis(config.redis.url, 'general');
   const inboxQueue = createInboxQueue(adminRedis, config.redis.prefix);
   const nudgeQueue = createNudgeQueue(adminRedis, config.redis.prefix);
+  const sendQueue = new Queue(SEND_QUEUE, { connection: adminRedis, prefix: bullPrefix(config.redis.prefix) });
+  const reconcileQueue = new Queue(RECONCILE_QUEUE, { connection: adminRedis, prefix: bullPrefix(config.redis.prefix) });
+  for (const q of [sendQueue, reconcileQueue]) q.on('error', () => undefined);
+  const queues = [inboxQueue, sendQueue, nudgeQueue, reconcileQueue] as Queue[];
+  const leadStore = new LedgerStore(adminRedis, config.redis.prefix, clock);
+  const stream = inboxKeys(config.redis.prefix);
+  const metrics = new WebMetrics({
+    queues: queues.map((q) => ({ name: q.name, counts: () => q.getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed') })),
+    inbox: async () => {
+      const length = await adminRedis.xlen(stream.stream);
+      const pending = await adminRedis.xpending(stream.stream, stream.group).catch((err: Error) => {
+        if (err.message.includes('NOGROUP')) return [0]; // no pump has started yet
+        throw err;
+      });
+      return { length, pending: Number((pending as unknown[])[0] ?? 0) };
+    },
+    leads: () => leadStore.countByStateAndOutcome(),
+  });
+  // The queue dashboard (Bull Board): every queue, its jobs, failures and retries, for operators.
+  const board = new KoaAdapter();
+  board.setBasePath('/admin/queues');
+  createBullBoard({ queues: queues.map((q) => new BullMQAdapter(q)), serverAdapter: board, options: { uiConfig: { boardTitle: 'wecom-followup' } } });
   const appReceiver = new CallbackReceiver(
     { channel: 'app', token: config.wecom.token, aesKey: config.wecom.aesKey, receiveId: config.wecom.corpId },
     inbox,
@@ -49,8 +80,10 @@ export async function startWeb(config: Config, log: Logger, opts: { clock?: Cloc
       await redis.ping();
     },
     parked: parkedEvents(inboxQueue),
+    metrics,
+    dashboard: { basePath: '/admin/queues', middleware: board.registerPlugin() },
     extraRoutes: (router, admin) => {
-      mountLeadRoutes(router, admin, { store: new LedgerStore(adminRedis, config.redis.prefix, clock), clock, log, archiveSecret: config.archiveSecret });
+      mountLeadRoutes(router, admin, { store: leadStore, clock, log, archiveSecret: config.archiveSecret });
       // Operators: run a nudge sweep now (a worker picks it up).
       router.post('/api/sweep', admin, async (ctx) => {
         const job = await nudgeQueue.add('sweep', {}, { removeOnComplete: 100, removeOnFail: 100 });
@@ -78,8 +111,7 @@ export async function startWeb(config: Config, log: Logger, opts: { clock?: Cloc
       const grace = setTimeout(() => server.closeAllConnections(), 5000);
       await closed;
       clearTimeout(grace);
-      await inboxQueue.close().catch(() => undefined);
-      await nudgeQueue.close().catch(() => undefined);
+      await Promise.all(queues.map((q) => q.close().catch(() => undefined)));
       adminRedis.disconnect();
       redis.disconnect();
     },

@@ -353,6 +353,20 @@ export class LedgerStore {
     return report;
   }
 
+  /** How many leads are in each buying state and each outcome (index sizes; for metrics). */
+  async countByStateAndOutcome(): Promise<{ state: Record<string, number>; outcome: Record<string, number> }> {
+    const p = this.redis.pipeline();
+    for (const st of BUYING_STATES) p.scard(this.idx(`state:${st}`));
+    for (const o of OUTCOMES) p.scard(this.idx(`outcome:${o}`));
+    const res = (await p.exec()) ?? [];
+    for (const [err] of res) if (err) throw err;
+    const n = (i: number) => Number(res[i]?.[1] ?? 0);
+    return {
+      state: Object.fromEntries(BUYING_STATES.map((st, i) => [st, n(i)])),
+      outcome: Object.fromEntries(OUTCOMES.map((o, i) => [o, n(BUYING_STATES.length + i)])),
+    };
+  }
+
   /** A rep's open manual leads (the candidates for merging when a customer adds the rep on WeCom). */
   async manualLeadsOf(owner: string): Promise<Lead[]> {
     return this.getLeads(await this.redis.smembers(this.idx(`manual:${owner}`)));

@@ -6,6 +6,7 @@ import { PrivateRedis } from '../helpers/redis-server';
 let redis: PrivateRedis;
 let bot: Running;
 const prefix = uniquePrefix('redisdown');
+const ADMIN = testConfig(prefix).adminToken;
 const { handlers, seen } = recordingHandlers();
 
 beforeAll(async () => {
@@ -39,9 +40,16 @@ test('Redis down → 503 so WeCom retries; the process stays up; after Redis ret
   const ready = await fetch(`${bot.baseUrl}/readyz`);
   expect(ready.status).toBe(503);
   expect((await fetch(`${bot.baseUrl}/healthz`)).status).toBe(200); // alive, not ready
+  // Metrics still answer: the 503 is counted with its reason; the Redis-backed gauges are empty and their failure counted.
+  const metrics = await fetch(`${bot.baseUrl}/metrics`, { headers: { authorization: `Bearer ${ADMIN}` } });
+  expect(metrics.status).toBe(200);
+  const metricsWhileDown = await metrics.text(); // checked once Redis is back (a failed check must not leave it down)
 
   await redis.start();
   await waitFor(async () => (await fetch(`${bot.baseUrl}/readyz`)).status === 200, { timeoutMs: 15_000 });
+  expect(metricsWhileDown).toMatch(/wf_callbacks_total\{route="\/wecom\/callback",status="503",reason="STORE_UNAVAILABLE"\} 1/);
+  expect(metricsWhileDown).toMatch(/wf_metrics_source_errors_total\{source="queues"\} 1/);
+  expect(metricsWhileDown).not.toMatch(/wf_queue_jobs\{/);
 
   // WeCom retries the same request (three times, as it does); it is stored once and handled once.
   const results = await Promise.all([bot.driver.deliver(req, { retries: 0 }), bot.driver.deliver(req, { retries: 0 }), bot.driver.deliver(req, { retries: 0 })]);

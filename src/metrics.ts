@@ -1,0 +1,90 @@
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+/** A queue's job counts by state (BullMQ's getJobCounts). */
+export type QueueCounts = Record<string, number>;
+
+/** What the web process can read at scrape time: state shared in Redis, so one scrape sees every worker's work. */
+export interface MetricsSources {
+  queues: { name: string; counts: () => Promise<QueueCounts> }[];
+  /** The durable inbox stream: entries kept, and entries handed to a pump but not yet in BullMQ. */
+  inbox: () => Promise<{ length: number; pending: number }>;
+  /** Leads by buying state and by outcome (index sizes). */
+  leads: () => Promise<{ state: Record<string, number>; outcome: Record<string, number> }>;
+}
+
+/**
+ * Prometheus metrics of the web process (`GET /metrics`, admin token): callbacks answered by route, status and
+ * reason code; webhook latency; and, read from Redis at scrape time, queue depths, the inbox backlog and leads by
+ * state and outcome — the workers' side, whichever process did the work. Node process metrics come with them.
+ */
+export class WebMetrics {
+  readonly registry = new Registry();
+  private readonly callbacks: Counter<'route' | 'status' | 'reason'>;
+  private readonly latency: Histogram<'route'>;
+
+  constructor(sources?: MetricsSources) {
+    const registers = [this.registry];
+    collectDefaultMetrics({ register: this.registry, prefix: 'wf_' });
+    this.callbacks = new Counter({ name: 'wf_callbacks_total', help: 'WeCom callbacks answered, by route, HTTP status and reason code', labelNames: ['route', 'status', 'reason'], registers });
+    this.latency = new Histogram({
+      name: 'wf_callback_seconds',
+      help: 'Time to answer a WeCom callback (verify, decrypt, decode, durably record)',
+      labelNames: ['route'],
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers,
+    });
+    if (!sources) return;
+    const queueJobs = new Gauge({ name: 'wf_queue_jobs', help: 'BullMQ jobs by queue and state', labelNames: ['queue', 'state'], registers });
+    const inbox = new Gauge({
+      name: 'wf_inbox_entries',
+      help: 'The durable inbox stream: entries kept (length) and handed to a pump but not yet acknowledged (pending)',
+      labelNames: ['kind'],
+      registers,
+    });
+    const leads = new Gauge({ name: 'wf_leads', help: 'Leads by buying state and by outcome', labelNames: ['by', 'value'], registers });
+    const errors = new Counter({ name: 'wf_metrics_source_errors_total', help: 'Scrape-time reads from Redis that failed, by source', labelNames: ['source'], registers });
+    // A source that fails (Redis away) leaves its gauge empty for this scrape and counts the failure; the scrape
+    // itself still answers, with the process and callback metrics.
+    const read = async (source: string, gauge: Gauge, fill: () => Promise<void>) => {
+      gauge.reset();
+      try {
+        await fill();
+      } catch {
+        gauge.reset();
+        errors.inc({ source });
+      }
+    };
+    this.refreshSources = async () => {
+      await Promise.all([
+        read('queues', queueJobs, async () => {
+          const all = await Promise.all(sources.queues.map(async (q) => ({ name: q.name, counts: await q.counts() })));
+          for (const q of all) for (const [state, n] of Object.entries(q.counts)) queueJobs.set({ queue: q.name, state }, n);
+        }),
+        read('inbox', inbox, async () => {
+          const { length, pending } = await sources.inbox();
+          inbox.set({ kind: 'length' }, length);
+          inbox.set({ kind: 'pending' }, pending);
+        }),
+        read('leads', leads, async () => {
+          const { state, outcome } = await sources.leads();
+          for (const [value, n] of Object.entries(state)) leads.set({ by: 'state', value }, n);
+          for (const [value, n] of Object.entries(outcome)) leads.set({ by: 'outcome', value }, n);
+        }),
+      ]);
+    };
+  }
+
+  private refreshSources: () => Promise<void> = async () => undefined;
+
+  /** The exposition text: reads the Redis-backed sources first, so every figure in one scrape is from that moment. */
+  async render(): Promise<string> {
+    await this.refreshSources();
+    return this.registry.metrics();
+  }
+
+  /** One answered callback. `startedAt` from performance.now(). */
+  callback(route: string, status: number, reason: string, startedAt: number): void {
+    this.callbacks.inc({ route, status: String(status), reason });
+    this.latency.observe({ route }, (performance.now() - startedAt) / 1000);
+  }
+}
