@@ -134,17 +134,17 @@ export class RepCommands {
     }
   }
 
-  /** A customer named by name, remark or #n; a numbered choice when ambiguous; a hint when unknown. */
   /** 合并: a manual lead (by name or #n) into a WeCom customer's lead (by name). */
   private async merge(rep: string, cmd: Extract<RepCommand, { cmd: 'merge' }>, at: number): Promise<string> {
     const manual = await this.resolve(rep, cmd.target, isManual);
     if (typeof manual === 'string') return manual;
     const into = await this.resolve(rep, cmd.into, (l) => !isManual(l));
     if (typeof into === 'string') return into;
-    await this.d.ledger.mergeManual(manual.id, into.id, at, rep, 'command');
+    if (!(await this.d.ledger.mergeManual(manual.id, into.id, at, rep, 'command'))) return `没能合并：线索「${manual.name}」已经并到别的客户名下了。`;
     return `已合并：手工线索「${manual.name}」并入${displayName(into)}。之前记的电话、定位和决策时间都在${displayName(into)}名下了。`;
   }
 
+  /** A customer named by name, remark or #n (among those `only` accepts); a numbered choice when ambiguous; a hint when unknown. */
   private async resolve(rep: string, target: string, only: (l: Lead) => boolean = () => true): Promise<Lead | string> {
     if (target.startsWith('#')) {
       const n = Number(target.slice(1));

@@ -284,53 +284,34 @@ export class LedgerStore {
   /**
    * Makes the indexes agree with the leads (reconciliation runs it nightly): index writes follow a lead's write, not
    * atomically, so a crash in between can leave a lead missing from an index or listed under its old state, owner or
-   * outcome. Adds what is missing (never touching due times or last-touch scores already there) and removes what is
+   * outcome. Adds what is missing (never touching due times or last-touch scores already there), then removes what is
    * stale. Returns how many memberships it added and removed.
    */
   async repairIndexes(): Promise<{ leads: number; added: number; removed: number }> {
     const report = { leads: 0, added: 0, removed: 0 };
-    const count = (res: [Error | null, unknown][] | null, into: 'added' | 'removed') => {
-      for (const [, n] of res ?? []) report[into] += typeof n === 'number' ? n : 0;
-    };
-    // 1. Every lead key: the memberships it should have, and none in the sets of its other states and outcomes.
+    // 1. Every lead key: the memberships it should have.
     const leadKey = new RegExp(`^${this.prefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:lead:\\{(.+)\\}$`);
     let cursor = '0';
     do {
       const [next, keys] = await this.redis.scan(cursor, 'MATCH', `${this.prefix}:lead:{*}`, 'COUNT', 1000);
       cursor = next;
-      const leads = await this.getLeads(keys.map((k) => leadKey.exec(k)?.[1]).filter((id): id is string => !!id));
-      report.leads += leads.filter((l) => !l.mergedInto).length;
+      const leads = (await this.getLeads(keys.map((k) => leadKey.exec(k)?.[1]).filter((id): id is string => !!id))).filter((l) => !l.mergedInto);
+      report.leads += leads.length;
       const add = this.redis.pipeline();
-      const wrong: { id: string; key: string; still: (l: Lead) => boolean }[] = [];
       for (const l of leads) {
-        if (l.mergedInto) continue; // step 2 takes merged leads out
         add.zadd(this.idx('all'), 'NX', l.createdAt, l.id).zadd(this.idx(`owner:${l.owner}`), 'NX', l.createdAt, l.id);
         add.sadd(this.idx(`state:${l.state}`), l.id).sadd(this.idx(`outcome:${l.outcome}`), l.id).zadd(this.idx('lastcust'), 'NX', l.createdAt, l.id);
         if (isManual(l) && isFollowedUp(l)) add.sadd(this.idx(`manual:${l.owner}`), l.id);
-        for (const st of BUYING_STATES) if (st !== l.state) wrong.push({ id: l.id, key: this.idx(`state:${st}`), still: (x) => x.state !== st });
-        for (const o of OUTCOMES) if (o !== l.outcome) wrong.push({ id: l.id, key: this.idx(`outcome:${o}`), still: (x) => x.outcome !== o });
       }
-      count(await add.exec(), 'added');
-      // Listed under another state or outcome: re-read those leads right before removing, so a lead that changed
-      // since the scan read it is not taken out of its new set.
-      const member = this.redis.pipeline();
-      for (const w of wrong) member.sismember(w.key, w.id);
-      const memberships = wrong.length ? ((await member.exec()) ?? []) : [];
-      const listed = wrong.filter((_, i) => memberships[i]?.[1] === 1);
-      if (listed.length) {
-        const now = new Map((await this.getLeads([...new Set(listed.map((w) => w.id))])).map((l) => [l.id, l]));
-        const remove = this.redis.pipeline();
-        for (const w of listed) {
-          const l = now.get(w.id);
-          if (l && w.still(l)) remove.srem(w.key, w.id);
-        }
-        count(await remove.exec(), 'removed');
-      }
+      for (const [, n] of (await add.exec()) ?? []) report.added += typeof n === 'number' ? n : 0;
     } while (cursor !== '0');
-    // 2. Every index entry: gone if its lead is gone, merged, or (owner and manual lists) no longer belongs there.
+    // 2. Every index entry: gone if its lead is gone, merged, or no longer has that owner, state or outcome. The leads
+    // are read right before removing, so a lead that changed meanwhile keeps its new place.
     const owners = await this.owners();
     const lists: { key: string; keep: (l: Lead) => boolean }[] = [
-      ...['all', 'lastcust', 'due', ...BUYING_STATES.map((st) => `state:${st}`), ...OUTCOMES.map((o) => `outcome:${o}`)].map((name) => ({ key: this.idx(name), keep: () => true })),
+      ...['all', 'lastcust', 'due'].map((name) => ({ key: this.idx(name), keep: () => true })),
+      ...BUYING_STATES.map((st) => ({ key: this.idx(`state:${st}`), keep: (l: Lead) => l.state === st })),
+      ...OUTCOMES.map((o) => ({ key: this.idx(`outcome:${o}`), keep: (l: Lead) => l.outcome === o })),
       ...owners.map((o) => ({ key: this.idx(`owner:${o}`), keep: (l: Lead) => l.owner === o })),
       ...owners.map((o) => ({ key: this.idx(`manual:${o}`), keep: (l: Lead) => l.owner === o && isManual(l) && isFollowedUp(l) })),
     ];
