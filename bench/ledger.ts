@@ -17,6 +17,7 @@ import { createLogger } from '../src/log';
 import { startWeb } from '../src/main/web';
 import { LedgerStore } from '../src/store/ledger-store';
 import { createRedis, deleteByPrefix } from '../src/store/redis';
+import { ActivityStore } from '../src/store/activity-store';
 import { fmt } from './lib';
 import autocannon from 'autocannon';
 
@@ -47,7 +48,7 @@ async function applyEvents(prefix: string): Promise<{ seconds: number; baselineS
   const redis = createRedis(REDIS_URL, 'general');
   const store = new LedgerStore(redis, prefix);
   const invites = { joinCodeFor: async (chatId: string) => ({ configId: chatId, qrCode: `https://qr.example/${chatId}` }) };
-  const ledger = new Ledger({ store, directory, outbox, invites, clock: { now: () => NOW }, sourceRules: [{ pattern: '询价', source: 'inquiry' }], log });
+  const ledger = new Ledger({ store, directory, outbox, invites, activity: new ActivityStore(redis, prefix), clock: { now: () => NOW }, sourceRules: [{ pattern: '询价', source: 'inquiry' }], log });
   const ids = Array.from({ length: EVENTS }, (_, i) => `wo${String(i).padStart(10, '0')}`);
   const concurrency = 8; // the inbox worker's default
   let t = performance.now();

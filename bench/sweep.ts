@@ -20,6 +20,7 @@ import type { OutboundMessage } from '../src/app/ports';
 import { createLogger } from '../src/log';
 import { LedgerStore } from '../src/store/ledger-store';
 import { NudgeStore } from '../src/store/nudge-store';
+import { ActivityStore } from '../src/store/activity-store';
 import { createRedis, deleteByPrefix } from '../src/store/redis';
 import { bullPrefix } from '../src/jobs/names';
 import { fmt } from './lib';
@@ -63,6 +64,7 @@ async function run(total: number, due: number): Promise<{ seconds: number; sent:
       cards: { markDone: async () => undefined },
       managers: { managerOf: async () => undefined },
       invites: { joinCodeFor: async () => undefined },
+      activity: new ActivityStore(redis, prefix),
       clock,
       settings,
       dailyCapPerRep: 10_000,

@@ -10,6 +10,8 @@ export interface MetricsSources {
   inbox: () => Promise<{ length: number; pending: number }>;
   /** Leads by buying state and by outcome (index sizes). */
   leads: () => Promise<{ state: Record<string, number>; outcome: Record<string, number> }>;
+  /** What the workers did, counted in Redis (src/store/activity-store.ts). */
+  activity: () => Promise<{ event: string; kind: string; value: number }[]>;
 }
 
 /**
@@ -42,10 +44,16 @@ export class WebMetrics {
       registers,
     });
     const leads = new Gauge({ name: 'wf_leads', help: 'Leads by buying state and by outcome', labelNames: ['by', 'value'], registers });
+    const activity = new Counter({
+      name: 'wf_activity_total',
+      help: 'What the product did, across every worker: nudges_sent and nudges_escalated by kind, nudges_capped, card_actions by button, messages_sent by channel (app, robot), robot_reply_fallbacks, messages_failed by errcode, leads_merged',
+      labelNames: ['event', 'kind'],
+      registers,
+    });
     const errors = new Counter({ name: 'wf_metrics_source_errors_total', help: 'Scrape-time reads from Redis that failed, by source', labelNames: ['source'], registers });
     // A source that fails (Redis away) leaves its gauge empty for this scrape and counts the failure; the scrape
     // itself still answers, with the process and callback metrics.
-    const read = async (source: string, gauge: Gauge, fill: () => Promise<void>) => {
+    const read = async (source: string, gauge: Gauge | Counter, fill: () => Promise<void>) => {
       gauge.reset();
       try {
         await fill();
@@ -64,6 +72,9 @@ export class WebMetrics {
           const { length, pending } = await sources.inbox();
           inbox.set({ kind: 'length' }, length);
           inbox.set({ kind: 'pending' }, pending);
+        }),
+        read('activity', activity, async () => {
+          for (const a of await sources.activity()) activity.inc({ event: a.event, kind: a.kind }, a.value);
         }),
         read('leads', leads, async () => {
           const { state, outcome } = await sources.leads();

@@ -6,13 +6,14 @@ import type { Logger } from '../log';
 import type { GroupRecord, LedgerStore } from '../store/ledger-store';
 import type { ExternalChatEvent, ExternalContactEvent } from '../wecom/events';
 import { inviteText, type GroupInviter } from './group-invites';
-import type { CustomerDirectory, CustomerProfile, MessageOutbox } from './ports';
+import type { ActivityCounter, CustomerDirectory, CustomerProfile, MessageOutbox } from './ports';
 
 export interface LedgerDeps {
   store: LedgerStore;
   directory: CustomerDirectory;
   outbox: MessageOutbox;
   invites: GroupInviter;
+  activity: ActivityCounter;
   clock: Clock;
   sourceRules: readonly SourceRule[];
   log: Logger;
@@ -109,7 +110,8 @@ export class Ledger {
     for (const e of await this.d.store.getTimeline(manualId)) await this.d.store.addEntry(targetId, e);
     await this.d.store.updateLead(targetId, (cur) => (cur ? absorbManualLead(cur, manual) : undefined));
     await this.d.store.addEntry(targetId, { id: `merged:${manualId}`, at, kind: 'merged', source, actor, note: manual.name });
-    await this.d.store.updateLead(manualId, (cur) => (cur ? { ...cur, mergedInto: targetId } : undefined));
+    const { before } = await this.d.store.updateLead(manualId, (cur) => (cur ? { ...cur, mergedInto: targetId } : undefined));
+    if (!before?.mergedInto) await this.d.activity.count({ event: 'leads_merged' });
     return true;
   }
 

@@ -12,7 +12,7 @@ import type { ButtonInteractionCard } from '../wecom/api-types';
 import type { TemplateCardEvent } from '../wecom/events';
 import { groupAdvice, type GroupInviter } from './group-invites';
 import { closeLead, snoozeLead } from './lead-actions';
-import type { MeetingBooker, MessageOutbox, OutboundMessage } from './ports';
+import type { ActivityCounter, MeetingBooker, MessageOutbox, OutboundMessage } from './ports';
 
 export interface CardUpdater {
   /** Replaces the pressed card's buttons with one label, so the rep sees it is done. */
@@ -31,6 +31,7 @@ export interface NudgerDeps {
   cards: CardUpdater;
   managers: ManagerLookup;
   invites: GroupInviter;
+  activity: ActivityCounter;
   clock: Clock;
   settings: NudgeSettings;
   dailyCapPerRep: number;
@@ -149,12 +150,15 @@ export class Nudger {
     const newlyHeld = await this.d.nudges.holdMany(overflow);
     const firsts = await this.d.store.recordMany(entries, due);
     let sent = 0;
+    const byKind = new Map<string, number>();
     for (let i = 0; i < entries.length; i++) {
       if (!firsts[i]) continue;
       sent++;
       const t = entryTodo[i] as (typeof todo)[number];
+      byKind.set(t.n.kind, (byKind.get(t.n.kind) ?? 0) + 1);
       await this.escalateIfIgnored(t.lead, t.n, t.timeline, now);
     }
+    await this.d.activity.count(...[...byKind].map(([kind, n]) => ({ event: 'nudges_sent', kind, n })), { event: 'nudges_capped', n: newlyHeld });
     return { sent, capped: newlyHeld };
   }
 
@@ -172,7 +176,9 @@ export class Nudger {
       touser: manager,
       body: { msgtype: 'text', text: { content: `【跟进提醒升级】${lead.owner} 的客户「${name}」：「${n.title}」已提醒 ${ignored} 次没有处理。\n建议今天和 ${lead.owner} 一起过一下这个客户。` } },
     });
-    await this.d.store.addEntry(lead.id, { id: `escalated:${lead.id}:${n.kind}:${ignored}`, at: now, kind: 'nudge_ignored', source: 'api', nudgeKind: n.kind, actor: manager, note: `escalated after ${ignored}` });
+    if (await this.d.store.addEntry(lead.id, { id: `escalated:${lead.id}:${n.kind}:${ignored}`, at: now, kind: 'nudge_ignored', source: 'api', nudgeKind: n.kind, actor: manager, note: `escalated after ${ignored}` })) {
+      await this.d.activity.count({ event: 'nudges_escalated', kind: n.kind });
+    }
   }
 
   /** A button on a nudge card: do it, log it, resolve the nudge, update the card. */
@@ -186,6 +192,7 @@ export class Nudger {
     const sentEntry = nudgeId ? (await this.d.store.getTimeline(leadId)).find((x) => x.id === `nudge:${nudgeId}`) : undefined;
     const added = await this.d.store.addEntry(leadId, { id: `card:${eventId}`, at, kind: 'nudge_acted', source: 'card', actor: e.fromUser, note: action, nudgeKind: sentEntry?.nudgeKind, nudgeId });
     if (!added) return true; // this press was already handled
+    await this.d.activity.count({ event: 'card_actions', kind: action });
     let reply: string | undefined;
     switch (action as CardAction) {
       case 'called':

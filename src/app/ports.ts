@@ -75,3 +75,18 @@ export interface JoinCodeMaker {
 export interface MeetingBooker {
   book(req: { host: string; title: string; startsAt: number; minutes: number }): Promise<{ meetingId: string; link?: string }>;
 }
+
+/** One thing the product did, counted: e.g. `nudges_sent` of kind `quiet`, `card_actions` of kind `called`. */
+export interface Activity {
+  event: string;
+  kind?: string;
+  n?: number;
+}
+
+/**
+ * Counts what the product did, for metrics (`wf_activity_total`), in Redis so every process adds to the same
+ * figures. Counting never fails or delays the work it counts: errors are swallowed.
+ */
+export interface ActivityCounter {
+  count(...activities: Activity[]): Promise<void>;
+}

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { DelayedError, Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type Redis from 'ioredis';
 import { DateTime } from 'luxon';
-import type { MessageOutbox, OutboundMessage } from '../app/ports';
+import type { ActivityCounter, MessageOutbox, OutboundMessage } from '../app/ports';
 import type { Clock } from '../domain/clock';
 import type { Logger } from '../log';
 import type { SendLimiter } from '../store/send-limiter';
@@ -74,6 +74,8 @@ export interface SendWorkerDeps {
   timeZone: string;
   log: Logger;
   concurrency?: number;
+  /** Counts messages sent (by channel), robot-reply fallbacks and permanent failures, for metrics. */
+  activity?: ActivityCounter;
   /** WeCom's duplicate-check window for message/send (config `send.duplicateCheckSeconds`). */
   duplicateCheckSeconds?: number;
   /** BullMQ lock and stall-check period (default BullMQ's 30 s): how soon a dead worker's jobs go back to the queue. */
@@ -105,9 +107,11 @@ export function startSendWorker(deps: SendWorkerDeps): Worker<OutboundMessage, S
         try {
           await deps.client.replyInRobotChat(m.viaRobot.responseUrl, robotReplyBody(m.body));
           await deps.redis.set(marker, JSON.stringify({ via: 'robot' }), 'EX', 7 * 24 * 3600);
+          await deps.activity?.count({ event: 'messages_sent', kind: 'robot' });
           return { status: 'sent', via: 'robot' };
         } catch (err) {
           log.warn({ reason: 'send.robot_reply_failed', code: (err as { code?: string }).code, err: (err as Error).message, touser: m.touser }, 'robot reply failed: sending it as an app message');
+          await deps.activity?.count({ event: 'robot_reply_fallbacks' });
         }
       }
       const dayStart = DateTime.fromMillis(now, { zone: deps.timeZone }).startOf('day');
@@ -129,6 +133,7 @@ export function startSendWorker(deps: SendWorkerDeps): Worker<OutboundMessage, S
         }
         if (err instanceof WeComApiError && err.disposition === 'permanent') {
           log.error({ reason: 'send.permanent_error', errcode: err.errcode, hint: err.hint, touser: m.touser }, 'message cannot be sent');
+          await deps.activity?.count({ event: 'messages_failed', kind: String(err.errcode) });
           throw new UnrecoverableError(err.message);
         }
         throw err;
@@ -136,6 +141,7 @@ export function startSendWorker(deps: SendWorkerDeps): Worker<OutboundMessage, S
       await deps.limiter.confirm(m.touser, job.id ?? m.key, deps.clock.now());
       const result: SendResult = { status: 'sent', via: 'app', msgid: res.msgid, responseCode: res.response_code };
       await deps.redis.set(marker, JSON.stringify({ msgid: res.msgid, responseCode: res.response_code }), 'EX', 7 * 24 * 3600);
+      await deps.activity?.count({ event: 'messages_sent', kind: 'app' });
       if (res.invaliduser) log.warn({ reason: 'send.invalid_user', touser: m.touser }, 'WeCom did not deliver to an unknown user');
       await deps.onSent?.(m, result);
       return result;

@@ -21,6 +21,7 @@ import { RECONCILE_QUEUE } from '../jobs/reconcile';
 import { SEND_QUEUE } from '../jobs/send-queue';
 import { WebMetrics } from '../metrics';
 import { inboxKeys } from '../store/stream-inbox';
+import { ActivityStore } from '../store/activity-store';
 
 export interface WebHandle {
   server: Server;
@@ -46,6 +47,7 @@ export async function startWeb(config: Config, log: Logger, opts: { clock?: Cloc
   const queues = [inboxQueue, sendQueue, nudgeQueue, reconcileQueue] as Queue[];
   const leadStore = new LedgerStore(adminRedis, config.redis.prefix, clock);
   const stream = inboxKeys(config.redis.prefix);
+  const activityStore = new ActivityStore(adminRedis, config.redis.prefix);
   const metrics = new WebMetrics({
     queues: queues.map((q) => ({ name: q.name, counts: () => q.getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed') })),
     inbox: async () => {
@@ -57,6 +59,7 @@ export async function startWeb(config: Config, log: Logger, opts: { clock?: Cloc
       return { length, pending: Number((pending as unknown[])[0] ?? 0) };
     },
     leads: () => leadStore.countByStateAndOutcome(),
+    activity: () => activityStore.all(),
   });
   // The queue dashboard (Bull Board): every queue, its jobs, failures and retries, for operators.
   const board = new KoaAdapter();

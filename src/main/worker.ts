@@ -17,6 +17,7 @@ import { createRedis } from '../store/redis';
 import { WeComCards, WeComDirectory } from '../wecom/directory';
 import { Nudger } from '../app/nudger';
 import { GroupInvites } from '../app/group-invites';
+import { ActivityStore } from '../store/activity-store';
 import { NudgeStore } from '../store/nudge-store';
 import { startNudgeJobs } from '../jobs/nudge-jobs';
 import type { NudgeSettings } from '../domain/nudge-policy';
@@ -57,7 +58,8 @@ export async function startWorker(
   const outbox = new SendQueue(redis, prefix);
   const store = new LedgerStore(redis, prefix, clock);
   const invites = new GroupInvites({ store, maker: directory, log });
-  const ledger = new Ledger({ store, directory, outbox, invites, clock, sourceRules: config.policy.ledger.sourceRules, log });
+  const activity = new ActivityStore(redis, prefix);
+  const ledger = new Ledger({ store, directory, outbox, invites, activity, clock, sourceRules: config.policy.ledger.sourceRules, log });
   const commands = new RepCommands({ ledger, meetings: directory, invites, clock, timeZone: config.businessTz, log });
   const nudgeStore = new NudgeStore(redis, prefix);
   const cards = new WeComCards(api, config.policy.nudges.managers);
@@ -70,6 +72,7 @@ export async function startWorker(
     cards,
     managers: cards,
     invites,
+    activity,
     clock,
     settings: nudgeSettings(config),
     dailyCapPerRep: n.dailyCapPerRep,
@@ -88,6 +91,7 @@ export async function startWorker(
     log,
     concurrency: config.policy.send.concurrency,
     duplicateCheckSeconds: config.policy.send.duplicateCheckSeconds,
+    activity,
     lockMs: opts.lockMs,
   });
   const queue = createInboxQueue(connection, prefix);

@@ -304,3 +304,11 @@ describe('a rep talking to the intelligent robot', () => {
     expect(reasons).toEqual(expect.arrayContaining(['WECOM_40058', 'WECOM_FOREIGN_RESPONSE_URL']));
   });
 });
+
+test('/metrics: merges, robot replies and their fallbacks are counted', async () => {
+  const text = await (await fetch(`${bot.bot.baseUrl}/metrics`, { headers: { authorization: `Bearer ${bot.config.adminToken}` } })).text();
+  const value = (labels: string) => Number(new RegExp(`wf_activity_total\\{${labels}\\} (\\d+)`).exec(text)?.[1] ?? -1);
+  expect(value('event="leads_merged",kind=""')).toBe(2);
+  expect(value('event="messages_sent",kind="robot"')).toBe(1);
+  expect(value('event="robot_reply_fallbacks",kind=""')).toBe(2);
+});

@@ -7,6 +7,7 @@ import { newLead } from '../../src/domain/lead';
 import { DAY_MS } from '../../src/domain/metrics';
 import { LedgerStore } from '../../src/store/ledger-store';
 import { NudgeStore } from '../../src/store/nudge-store';
+import { ActivityStore } from '../../src/store/activity-store';
 import { TEST_NUDGE_SETTINGS } from '../helpers/nudge-settings';
 import { captureLogger, cleanupRedis, REDIS_URL, uniquePrefix } from '../helpers/config';
 
@@ -31,6 +32,7 @@ const nudger = new Nudger({
   cards: { markDone: async () => undefined },
   managers: { managerOf: async (rep) => (rep === 'zhangsan' ? 'lisi' : undefined) },
   invites: { joinCodeFor: async () => undefined },
+  activity: new ActivityStore(redis, prefix),
   clock,
   settings,
   dailyCapPerRep: 3,

@@ -11,6 +11,7 @@ import { DAY_MS } from '../../src/domain/metrics';
 import { SendQueue } from '../../src/jobs/send-queue';
 import { LedgerStore } from '../../src/store/ledger-store';
 import { NudgeStore } from '../../src/store/nudge-store';
+import { ActivityStore } from '../../src/store/activity-store';
 import { createRedis, waitReady } from '../../src/store/redis';
 import { captureLogger, uniquePrefix } from '../helpers/config';
 import { TEST_NUDGE_SETTINGS } from '../helpers/nudge-settings';
@@ -48,6 +49,7 @@ async function setup(prefix: string, outboxWrap?: (real: MessageOutbox) => Messa
       cards: { markDone: async () => undefined },
       managers: { managerOf: async () => undefined },
       invites: { joinCodeFor: async () => undefined },
+      activity: new ActivityStore(redis, prefix),
       clock,
       settings: TEST_NUDGE_SETTINGS,
       dailyCapPerRep: 100,

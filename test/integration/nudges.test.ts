@@ -142,3 +142,17 @@ test('POST /api/sweep queues a sweep for operators', async () => {
   expect(res.status).toBe(202);
   expect((await fetch(`${bot.bot.baseUrl}/api/sweep`, { method: 'POST' })).status).toBe(401);
 });
+
+test('/metrics counts what the workers did: nudges by kind, card presses, messages by channel', async () => {
+  const scrape = async () => (await fetch(`${bot.bot.baseUrl}/metrics`, { headers: { authorization: `Bearer ${bot.config.adminToken}` } })).text();
+  const value = (text: string, labels: string) => Number(new RegExp(`wf_activity_total\\{${labels}\\} (\\d+)`).exec(text)?.[1] ?? -1);
+  const text = await scrape();
+  expect(value(text, 'event="nudges_sent",kind="quiet"')).toBe(1);
+  expect(value(text, 'event="nudges_sent",kind="position"')).toBeGreaterThanOrEqual(1);
+  expect(value(text, 'event="card_actions",kind="called"')).toBe(1);
+  expect(value(text, 'event="card_actions",kind="meeting"')).toBe(1);
+  // Every message the rep got in the sandbox went out as an app message and was counted once (the count follows the
+  // send by a moment).
+  const appMessages = bot.sandbox.inbox(REP).filter((m) => m.channel !== 'robot').length;
+  await waitFor(async () => value(await scrape(), 'event="messages_sent",kind="app"') === appMessages);
+});
