@@ -21,76 +21,72 @@ export interface MetricsSources {
  */
 export class WebMetrics {
   readonly registry = new Registry();
-  private readonly callbacks: Counter<'route' | 'status' | 'reason'>;
-  private readonly latency: Histogram<'route'>;
+  private readonly registers = [this.registry];
+  private readonly callbacks = new Counter({ name: 'wf_callbacks_total', help: 'WeCom callbacks answered, by route, HTTP status and reason code', labelNames: ['route', 'status', 'reason'], registers: this.registers });
+  private readonly latency = new Histogram({
+    name: 'wf_callback_seconds',
+    help: 'Time to answer a WeCom callback (verify, decrypt, decode, durably record)',
+    labelNames: ['route'],
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: this.registers,
+  });
+  private readonly queueJobs = new Gauge({ name: 'wf_queue_jobs', help: 'BullMQ jobs by queue and state', labelNames: ['queue', 'state'], registers: this.registers });
+  private readonly inbox = new Gauge({
+    name: 'wf_inbox_entries',
+    help: 'The durable inbox stream: entries kept (length) and handed to a pump but not yet acknowledged (pending)',
+    labelNames: ['kind'],
+    registers: this.registers,
+  });
+  private readonly leads = new Gauge({ name: 'wf_leads', help: 'Leads by buying state and by outcome', labelNames: ['by', 'value'], registers: this.registers });
+  private readonly activity = new Counter({
+    name: 'wf_activity_total',
+    help: 'What the product did, across every worker: nudges_sent and nudges_escalated by kind, nudges_capped, card_actions by button, messages_sent by channel (app, robot), robot_reply_fallbacks, messages_failed by errcode, leads_merged',
+    labelNames: ['event', 'kind'],
+    registers: this.registers,
+  });
+  private readonly sourceErrors = new Counter({ name: 'wf_metrics_source_errors_total', help: 'Scrape-time reads from Redis that failed, by source', labelNames: ['source'], registers: this.registers });
 
-  constructor(sources?: MetricsSources) {
-    const registers = [this.registry];
+  constructor(private readonly sources: MetricsSources) {
     collectDefaultMetrics({ register: this.registry, prefix: 'wf_' });
-    this.callbacks = new Counter({ name: 'wf_callbacks_total', help: 'WeCom callbacks answered, by route, HTTP status and reason code', labelNames: ['route', 'status', 'reason'], registers });
-    this.latency = new Histogram({
-      name: 'wf_callback_seconds',
-      help: 'Time to answer a WeCom callback (verify, decrypt, decode, durably record)',
-      labelNames: ['route'],
-      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
-      registers,
-    });
-    if (!sources) return;
-    const queueJobs = new Gauge({ name: 'wf_queue_jobs', help: 'BullMQ jobs by queue and state', labelNames: ['queue', 'state'], registers });
-    const inbox = new Gauge({
-      name: 'wf_inbox_entries',
-      help: 'The durable inbox stream: entries kept (length) and handed to a pump but not yet acknowledged (pending)',
-      labelNames: ['kind'],
-      registers,
-    });
-    const leads = new Gauge({ name: 'wf_leads', help: 'Leads by buying state and by outcome', labelNames: ['by', 'value'], registers });
-    const activity = new Counter({
-      name: 'wf_activity_total',
-      help: 'What the product did, across every worker: nudges_sent and nudges_escalated by kind, nudges_capped, card_actions by button, messages_sent by channel (app, robot), robot_reply_fallbacks, messages_failed by errcode, leads_merged',
-      labelNames: ['event', 'kind'],
-      registers,
-    });
-    const errors = new Counter({ name: 'wf_metrics_source_errors_total', help: 'Scrape-time reads from Redis that failed, by source', labelNames: ['source'], registers });
-    // A source that fails (Redis away) leaves its gauge empty for this scrape and counts the failure; the scrape
-    // itself still answers, with the process and callback metrics.
-    const read = async (source: string, gauge: Gauge | Counter, fill: () => Promise<void>) => {
-      gauge.reset();
-      try {
-        await fill();
-      } catch {
-        gauge.reset();
-        errors.inc({ source });
-      }
-    };
-    this.refreshSources = async () => {
-      await Promise.all([
-        read('queues', queueJobs, async () => {
-          const all = await Promise.all(sources.queues.map(async (q) => ({ name: q.name, counts: await q.counts() })));
-          for (const q of all) for (const [state, n] of Object.entries(q.counts)) queueJobs.set({ queue: q.name, state }, n);
-        }),
-        read('inbox', inbox, async () => {
-          const { length, pending } = await sources.inbox();
-          inbox.set({ kind: 'length' }, length);
-          inbox.set({ kind: 'pending' }, pending);
-        }),
-        read('activity', activity, async () => {
-          for (const a of await sources.activity()) activity.inc({ event: a.event, kind: a.kind }, a.value);
-        }),
-        read('leads', leads, async () => {
-          const { state, outcome } = await sources.leads();
-          for (const [value, n] of Object.entries(state)) leads.set({ by: 'state', value }, n);
-          for (const [value, n] of Object.entries(outcome)) leads.set({ by: 'outcome', value }, n);
-        }),
-      ]);
-    };
   }
-
-  private refreshSources: () => Promise<void> = async () => undefined;
 
   /** The exposition text: reads the Redis-backed sources first, so every figure in one scrape is from that moment. */
   async render(): Promise<string> {
-    await this.refreshSources();
+    const { sources } = this;
+    await Promise.all([
+      this.read('queues', this.queueJobs, async () => {
+        const all = await Promise.all(sources.queues.map(async (q) => ({ name: q.name, counts: await q.counts() })));
+        for (const q of all) for (const [state, n] of Object.entries(q.counts)) this.queueJobs.set({ queue: q.name, state }, n);
+      }),
+      this.read('inbox', this.inbox, async () => {
+        const { length, pending } = await sources.inbox();
+        this.inbox.set({ kind: 'length' }, length);
+        this.inbox.set({ kind: 'pending' }, pending);
+      }),
+      this.read('activity', this.activity, async () => {
+        for (const a of await sources.activity()) this.activity.inc({ event: a.event, kind: a.kind }, a.value);
+      }),
+      this.read('leads', this.leads, async () => {
+        const { state, outcome } = await sources.leads();
+        for (const [value, n] of Object.entries(state)) this.leads.set({ by: 'state', value }, n);
+        for (const [value, n] of Object.entries(outcome)) this.leads.set({ by: 'outcome', value }, n);
+      }),
+    ]);
     return this.registry.metrics();
+  }
+
+  /**
+   * Refills one Redis-backed metric. A source that fails (Redis away) leaves it empty for this scrape and counts the
+   * failure; the scrape itself still answers, with the process and callback metrics.
+   */
+  private async read(source: string, metric: Gauge | Counter, fill: () => Promise<void>): Promise<void> {
+    metric.reset();
+    try {
+      await fill();
+    } catch {
+      metric.reset();
+      this.sourceErrors.inc({ source });
+    }
   }
 
   /** One answered callback. `startedAt` from performance.now(). */
