@@ -8,7 +8,6 @@ import type { Logger } from '../log';
 import type { SendLimiter } from '../store/send-limiter';
 import type { WeComApiClient } from '../wecom/api-client';
 import { WeComApiError } from '../wecom/api-errors';
-import type { MessageBody, RobotReplyBody } from '../wecom/api-types';
 import { bullPrefix, lockOptions } from './names';
 
 export const SEND_QUEUE = 'send';
@@ -21,11 +20,6 @@ export interface SendResult {
   responseCode?: string;
 }
 
-/** A response_url takes markdown or a card, not text (protocol.md §3.4); a "#1" at a line start stays literal. */
-export function robotReplyBody(body: MessageBody): RobotReplyBody {
-  if (body.msgtype !== 'text') return body;
-  return { msgtype: 'markdown', markdown: { content: body.text.content.replace(/^#/gm, '＃') } };
-}
 
 const jobIdFor = (key: string) => `send-${createHash('sha256').update(key).digest('hex').slice(0, 40)}`;
 const sentKey = (prefix: string, key: string) => `${prefix}:{send}:sent:${jobIdFor(key)}`;
@@ -105,7 +99,7 @@ export function startSendWorker(deps: SendWorkerDeps): Worker<OutboundMessage, S
         // A robot conversation: answer where the rep asked. The URL works once, so no retry on it — on any failure the
         // answer goes out as an app message below instead of being lost.
         try {
-          await deps.client.replyInRobotChat(m.viaRobot.responseUrl, robotReplyBody(m.body));
+          await deps.client.replyInRobotChat(m.viaRobot.responseUrl, m.body);
           await deps.redis.set(marker, JSON.stringify({ via: 'robot' }), 'EX', 7 * 24 * 3600);
           await deps.activity?.count({ event: 'messages_sent', kind: 'robot' });
           return { status: 'sent', via: 'robot' };

@@ -140,9 +140,10 @@ export class WeComApiClient {
   /**
    * Replies in a robot conversation through a callback's response_url (protocol.md §3.4): unencrypted JSON, no
    * access_token, one call per URL, valid for an hour. Not retried — a second call on the same URL cannot succeed —
-   * and only to WeCom's own endpoint on WECOM_API_BASE's host.
+   * and only to WeCom's own endpoint on WECOM_API_BASE's host. Text goes as markdown (the endpoint takes markdown or a
+   * card), with a "#" at a line start written "＃" so "#1 王总" stays a list line, not a heading.
    */
-  async replyInRobotChat(responseUrl: string, body: T.RobotReplyBody): Promise<void> {
+  async replyInRobotChat(responseUrl: string, body: T.MessageBody): Promise<void> {
     let url: URL;
     try {
       url = new URL(responseUrl);
@@ -150,7 +151,8 @@ export class WeComApiClient {
       throw new ForeignResponseUrlError();
     }
     if (url.origin !== new URL(this.opts.baseUrl).origin || url.pathname !== '/cgi-bin/aibot/response') throw new ForeignResponseUrlError();
-    const res = await this.fetchJson<T.WeComEnvelope>('aibot/response', 'POST', url.toString(), body);
+    const reply: T.RobotReplyBody = body.msgtype === 'text' ? { msgtype: 'markdown', markdown: { content: body.text.content.replace(/^#/gm, '＃') } } : body;
+    const res = await this.fetchJson<T.WeComEnvelope>('aibot/response', 'POST', url.toString(), reply);
     if (res.errcode !== 0) throw this.apiError('aibot/response', res);
   }
 
