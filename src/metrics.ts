@@ -6,8 +6,11 @@ export type QueueCounts = Record<string, number>;
 /** What the web process can read at scrape time: state shared in Redis, so one scrape sees every worker's work. */
 export interface MetricsSources {
   queues: { name: string; counts: () => Promise<QueueCounts> }[];
-  /** The durable inbox stream: entries kept, and entries handed to a pump but not yet in BullMQ. */
-  inbox: () => Promise<{ length: number; pending: number }>;
+  /**
+   * The durable inbox stream: entries kept; entries handed to a pump but not yet in BullMQ (pending); entries no pump
+   * has read yet (unread); and the stream's hard limit, at which the webhook answers 503 (INBOX_FULL).
+   */
+  inbox: () => Promise<{ length: number; pending: number; unread: number; limit: number }>;
   /** Leads by buying state and by outcome (index sizes). */
   leads: () => Promise<{ state: Record<string, number>; outcome: Record<string, number> }>;
   /** What the workers did, counted in Redis (src/store/activity-store.ts). */
@@ -33,7 +36,7 @@ export class WebMetrics {
   private readonly queueJobs = new Gauge({ name: 'wf_queue_jobs', help: 'BullMQ jobs by queue and state', labelNames: ['queue', 'state'], registers: this.registers });
   private readonly inbox = new Gauge({
     name: 'wf_inbox_entries',
-    help: 'The durable inbox stream: entries kept (length) and handed to a pump but not yet acknowledged (pending)',
+    help: 'The durable inbox stream: entries kept (length), handed to a pump but not yet acknowledged (pending), not yet read by any pump (unread), and the hard limit at which callbacks are refused with 503 (limit)',
     labelNames: ['kind'],
     registers: this.registers,
   });
@@ -59,9 +62,11 @@ export class WebMetrics {
         for (const q of all) for (const [state, n] of Object.entries(q.counts)) this.queueJobs.set({ queue: q.name, state }, n);
       }),
       this.read('inbox', this.inbox, async () => {
-        const { length, pending } = await sources.inbox();
+        const { length, pending, unread, limit } = await sources.inbox();
         this.inbox.set({ kind: 'length' }, length);
         this.inbox.set({ kind: 'pending' }, pending);
+        this.inbox.set({ kind: 'unread' }, unread);
+        this.inbox.set({ kind: 'limit' }, limit);
       }),
       this.read('activity', this.activity, async () => {
         for (const a of await sources.activity()) this.activity.inc({ event: a.event, kind: a.kind }, a.value);

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { TimelineEntry } from '../domain/timeline';
 import type { LedgerStore } from '../store/ledger-store';
+import { isExternalUserId } from '../wecom/recipients';
 
 /** One decrypted chat-archive record, as WeCom's archive SDK returns it (only what we use is checked). */
 const recordSchema = z
@@ -27,8 +28,6 @@ export interface ArchiveResult {
   skipped: number;
 }
 
-/** External contacts' ids start with wo or wm; members' ids are the company's own. */
-export const isExternalId = (id: string) => /^w[mo][A-Za-z0-9_-]{6,}$/.test(id);
 
 /**
  * Chat-archive records (from the company's archive sidecar) become customer or rep messages on the right lead:
@@ -43,13 +42,13 @@ export async function ingestArchive(store: LedgerStore, records: unknown[]): Pro
       continue;
     }
     const r = parsed.data;
-    const fromCustomer = isExternalId(r.from);
+    const fromCustomer = isExternalUserId(r.from);
     let leadIds: string[];
     if (r.roomid) {
       const group = await store.getGroup(r.roomid);
       leadIds = group?.leadIds ?? [];
     } else {
-      const customer = fromCustomer ? r.from : r.tolist.find(isExternalId);
+      const customer = fromCustomer ? r.from : r.tolist.find(isExternalUserId);
       leadIds = customer && (await store.getLead(customer)) ? [customer] : [];
     }
     if (leadIds.length === 0) {

@@ -18,7 +18,19 @@ export interface ReceiverOptions {
   aesKey: string;
   /** corp id for the self-built app, "" for the intelligent robot. */
   receiveId: string;
+  /**
+   * Freshness window of the signed timestamp, in seconds: older than `maxAgeSeconds` or more than `maxFutureSeconds`
+   * ahead of our clock is refused (TIMESTAMP_STALE), so captured bytes cannot be replayed once their dedupe key has
+   * expired. Wide enough for WeCom's retries and clock skew, far narrower than the dedupe TTL.
+   */
+  freshness?: { maxAgeSeconds: number; maxFutureSeconds: number };
 }
+
+/**
+ * What WeCom's echostr decrypts to: a short random token (the official sample's is `1616140317555161061`). Anything
+ * else — markup, JSON, a long text — means someone put a captured callback's Encrypt into a GET to have us decrypt it.
+ */
+const ECHO = /^[A-Za-z0-9_.~-]{1,128}$/;
 
 /**
  * Transport-free callback receiver (after bolt-js's receivers): it verifies raw bytes, decrypts, decodes into the
@@ -35,12 +47,26 @@ export class CallbackReceiver {
     return this.opts.channel;
   }
 
-  /** GET URL verification: returns the plaintext to echo. */
+  /** GET URL verification: returns the plaintext to echo, only when it looks like an echo (never a decrypted event). */
   verifyUrl(q: CallbackQuery): string {
     if (!q.echostr) throw new CallbackError('SIGNATURE_MISSING', 'echostr is required');
     verifySignature(this.opts.token, { signature: q.msg_signature, timestamp: q.timestamp, nonce: q.nonce }, q.echostr);
+    this.checkFresh(q.timestamp);
     // The app echostr carries the corp id; the robot's carries none (receiveid "").
-    return decryptVerified(this.opts.aesKey, q.echostr, this.opts.receiveId);
+    const echo = decryptVerified(this.opts.aesKey, q.echostr, this.opts.receiveId);
+    if (!ECHO.test(echo)) throw new CallbackError('ECHOSTR_INVALID', `echostr decrypts to ${echo.length} characters that are not an echo token`);
+    return echo;
+  }
+
+  /** The signed timestamp must be within the freshness window of our clock (checked after the signature). */
+  private checkFresh(timestamp: string | undefined): void {
+    const f = this.opts.freshness;
+    if (!f) return;
+    const ts = Number(timestamp);
+    if (!/^\d{1,12}$/.test(timestamp ?? '') || !Number.isSafeInteger(ts)) throw new CallbackError('TIMESTAMP_STALE', 'timestamp is not a number of seconds');
+    const skew = Math.floor(this.clock.now() / 1000) - ts;
+    if (skew > f.maxAgeSeconds) throw new CallbackError('TIMESTAMP_STALE', `timestamp is ${skew} s old (window ${f.maxAgeSeconds} s)`);
+    if (-skew > f.maxFutureSeconds) throw new CallbackError('TIMESTAMP_STALE', `timestamp is ${-skew} s ahead (window ${f.maxFutureSeconds} s)`);
   }
 
   /** Verifies, decrypts, decodes; does not store. Throws CallbackError. */
@@ -48,6 +74,7 @@ export class CallbackReceiver {
     const { channel } = this.opts;
     const { encrypt } = channel === 'app' ? parseAppEnvelope(rawBody) : parseBotEnvelope(rawBody);
     verifySignature(this.opts.token, { signature: q.msg_signature, timestamp: q.timestamp, nonce: q.nonce }, encrypt);
+    this.checkFresh(q.timestamp);
     const plaintext = decryptVerified(this.opts.aesKey, encrypt, this.opts.receiveId);
     const event = channel === 'app' ? decodeAppPlaintext(plaintext) : decodeBotPlaintext(plaintext);
     return { id: eventIdFor(channel, event, plaintext), channel, receivedAt: this.clock.now(), event, plaintext };

@@ -1,5 +1,6 @@
 import type { Logger } from '../log';
-import { loggingHandlers, summarize, type EventHandlers } from './dispatch';
+import { isExternalUserId } from '../wecom/recipients';
+import { loggingHandlers, summarize, type EventHandlers, type HandlerContext } from './dispatch';
 import type { Ledger } from './ledger';
 import type { MessageOutbox } from './ports';
 import type { RepCommands } from './rep-commands';
@@ -9,6 +10,12 @@ import type { Nudger } from './nudger';
 export function ledgerHandlers(deps: { ledger: Ledger; commands: RepCommands; nudger: Nudger; outbox: MessageOutbox; log: Logger }): EventHandlers {
   const base = loggingHandlers();
   const reply = async (key: string, touser: string, content: string) => deps.outbox.enqueue({ key, touser, body: { msgtype: 'text', text: { content } } });
+  /** Only members talk to the bot: anything from an external id is logged and left unanswered (never a customer). */
+  const fromNonMember = (fromUser: string, ctx: HandlerContext, kind: string): boolean => {
+    if (!isExternalUserId(fromUser)) return false;
+    ctx.log.warn({ reason: 'event.from_non_member', kind }, 'event from an external contact: not answered (the bot never messages customers)');
+    return true;
+  };
   return {
     ...base,
     external_contact: async (e, ctx) => {
@@ -20,17 +27,20 @@ export function ledgerHandlers(deps: { ledger: Ledger; commands: RepCommands; nu
       ctx.log.info({ reason: 'ledger.group', ...summarize(e) }, 'group change applied');
     },
     template_card_event: async (e, ctx) => {
+      if (fromNonMember(e.fromUser, ctx, e.kind)) return;
       // Button keys are "<action>:<leadId>:<nudgeId>" (src/app/nudger.ts): do it, log it, update the card.
       const handled = await deps.nudger.onCardClick(e, ctx.envelopeId);
       ctx.log.info({ reason: handled ? 'nudge.card_pressed' : 'nudge.card_unknown', ...summarize(e) }, 'card button');
     },
     app_text: async (e, ctx) => {
+      if (fromNonMember(e.fromUser, ctx, e.kind)) return;
       const text = await deps.commands.handle(e.fromUser, e.content, e.msgId, e.createTime * 1000);
       await reply(`reply:${e.msgId}`, e.fromUser, text);
       ctx.log.info({ reason: 'command.answered', fromUser: e.fromUser }, 'rep command answered');
     },
     bot_message: async (e, ctx) => {
       if (e.msgType !== 'text' && e.msgType !== 'mixed') return base.bot_message(e, ctx);
+      if (fromNonMember(e.fromUser, ctx, e.kind)) return;
       const at = e.createTime > 0 ? e.createTime * 1000 : ctx.receivedAt;
       const text = await deps.commands.handle(e.fromUser, e.text, e.msgId, at);
       // Answered in the robot conversation while its response_url is valid (an hour; we keep 5 minutes' margin).

@@ -12,7 +12,8 @@ import type { ButtonInteractionCard } from '../wecom/api-types';
 import type { TemplateCardEvent } from '../wecom/events';
 import { groupAdvice, type GroupInviter } from './group-invites';
 import { closeLead, snoozeLead } from './lead-actions';
-import type { ActivityCounter, MeetingBooker, MessageOutbox, OutboundMessage } from './ports';
+import type { ActivityCounter, BookingStore, MeetingBooker, MessageOutbox, OutboundMessage } from './ports';
+import { bookMeetingOnce } from './meeting-bookings';
 
 export interface CardUpdater {
   /** Replaces the pressed card's buttons with one label, so the rep sees it is done. */
@@ -28,6 +29,8 @@ export interface NudgerDeps {
   nudges: NudgeStore;
   outbox: MessageOutbox;
   meetings: MeetingBooker;
+  /** Meetings booked per card press, so a retried press reuses its meeting. */
+  bookings: BookingStore;
   cards: CardUpdater;
   managers: ManagerLookup;
   invites: GroupInviter;
@@ -190,9 +193,8 @@ export class Nudger {
     const at = e.createTime * 1000 || this.d.clock.now();
     const name = displayName(lead);
     const sentEntry = nudgeId ? (await this.d.store.getTimeline(leadId)).find((x) => x.id === `nudge:${nudgeId}`) : undefined;
-    const added = await this.d.store.addEntry(leadId, { id: `card:${eventId}`, at, kind: 'nudge_acted', source: 'card', actor: e.fromUser, note: action, nudgeKind: sentEntry?.nudgeKind, nudgeId });
-    if (!added) return true; // this press was already handled
-    await this.d.activity.count({ event: 'card_actions', kind: action });
+    // Every step below is idempotent by this press's event id, and the press is logged last: a retry after a crash
+    // anywhere in between finishes the job (the same meeting, the same reply) instead of skipping it.
     let reply: string | undefined;
     switch (action as CardAction) {
       case 'called':
@@ -201,7 +203,12 @@ export class Nudger {
         break;
       case 'meeting': {
         const start = DateTime.fromMillis(this.d.clock.now(), { zone: this.d.settings.timeZone }).plus({ days: 1 }).set({ hour: 10, minute: 0, second: 0, millisecond: 0 });
-        const booked = await this.d.meetings.book({ host: e.fromUser, title: `与${name}沟通方案`, startsAt: start.toMillis(), minutes: 60 });
+        const booked = await bookMeetingOnce({ bookings: this.d.bookings, meetings: this.d.meetings, log: this.d.log }, `card-meeting:${eventId}`, {
+          host: e.fromUser,
+          title: `与${name}沟通方案`,
+          startsAt: start.toMillis(),
+          minutes: 60,
+        });
         await this.d.store.addEntry(leadId, { id: `card-meeting:${eventId}`, at, kind: 'meeting_scheduled', source: 'card', actor: e.fromUser, startsAt: start.toMillis(), link: booked.link });
         reply = `会议已创建：${start.toFormat('M月d日 HH:mm')}，与${name}沟通方案。\n会议链接：${booked.link ?? '见企业微信日程'}\n把链接发给${name}，请他把要拍板的人一起叫上。时间不合适可在会议里改。`;
         break;
@@ -224,6 +231,8 @@ export class Nudger {
       });
     }
     if (reply) await this.d.outbox.enqueue({ key: `card-reply:${eventId}`, touser: e.fromUser, body: { msgtype: 'text', text: { content: reply } } });
+    const added = await this.d.store.addEntry(leadId, { id: `card:${eventId}`, at, kind: 'nudge_acted', source: 'card', actor: e.fromUser, note: action, nudgeKind: sentEntry?.nudgeKind, nudgeId });
+    if (added) await this.d.activity.count({ event: 'card_actions', kind: action });
     return true;
   }
 

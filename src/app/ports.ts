@@ -20,6 +20,21 @@ export class StoreUnavailableError extends Error {
   }
 }
 
+/**
+ * The inbox already holds `limit` callbacks that no worker has taken yet: storing more could only be done by dropping
+ * older ones, so the caller must refuse (503) and let WeCom retry.
+ */
+export class InboxFullError extends Error {
+  readonly code = 'INBOX_FULL';
+  constructor(
+    readonly backlog: number,
+    readonly limit: number,
+  ) {
+    super(`inbox full: ${backlog} callbacks not yet taken by a worker (limit ${limit})`);
+    this.name = 'InboxFullError';
+  }
+}
+
 /** A message to one rep, sent at most once per key (the idempotency key: e.g. lead + nudge kind + period). */
 export interface OutboundMessage {
   key: string;
@@ -72,8 +87,32 @@ export interface JoinCodeMaker {
   createJoinCode(chatId: string, state: string): Promise<JoinCode>;
 }
 
+export interface MeetingRequest {
+  host: string;
+  title: string;
+  startsAt: number;
+  minutes: number;
+}
+
+export interface BookedMeeting {
+  meetingId: string;
+  link?: string;
+}
+
 export interface MeetingBooker {
-  book(req: { host: string; title: string; startsAt: number; minutes: number }): Promise<{ meetingId: string; link?: string }>;
+  book(req: MeetingRequest): Promise<BookedMeeting>;
+  /** The meeting this app already booked for this request (same host, title and start), if any. */
+  findBooked(req: MeetingRequest): Promise<BookedMeeting | undefined>;
+}
+
+/**
+ * Bookings made for an event, by its id, so a retried event reuses its meeting instead of booking another. `claim`
+ * records the intent before the call to WeCom: a claim found without a booking means an earlier run may have booked
+ * and lost the answer.
+ */
+export interface BookingStore {
+  claim(key: string): Promise<{ state: 'new' | 'pending' } | { state: 'booked'; booking: BookedMeeting }>;
+  save(key: string, booking: BookedMeeting): Promise<void>;
 }
 
 /** One thing the product did, counted: e.g. `nudges_sent` of kind `quiet`, `card_actions` of kind `called`. */

@@ -9,7 +9,8 @@ import type { Logger } from '../log';
 import type { Ledger } from './ledger';
 import { groupAdvice, type GroupInviter } from './group-invites';
 import { closeLead, snoozeLead } from './lead-actions';
-import type { MeetingBooker } from './ports';
+import type { BookingStore, MeetingBooker } from './ports';
+import { bookMeetingOnce } from './meeting-bookings';
 
 export const HELP_TEXT = [
   '跟进助手可以这样用：',
@@ -36,6 +37,7 @@ const NEXT_STEP: Record<Lead['state'], string> = {
 export interface RepCommandDeps {
   ledger: Ledger;
   meetings: MeetingBooker;
+  bookings: BookingStore;
   invites: GroupInviter;
   clock: Clock;
   timeZone: string;
@@ -114,7 +116,8 @@ export class RepCommands {
           await this.store.addEntry(lead.id, { id: entryId, at: cmd.when.at, kind: 'meeting_held', source: 'command', actor: rep, minutes: 60, note: cmd.note });
           return `已记录：${cmd.when.date} 和${name}开过会。会上有哪些人？把他们拉进工作群，后面的事在群里推进。`;
         }
-        const booked = await this.d.meetings.book({ host: rep, title: `与${name}沟通方案`, startsAt: cmd.when.at, minutes: 60 });
+        // Booked under this message's id first, so an inbox retry reuses the meeting instead of booking a second one.
+        const booked = await bookMeetingOnce(this.d, entryId, { host: rep, title: `与${name}沟通方案`, startsAt: cmd.when.at, minutes: 60 });
         await this.store.addEntry(lead.id, { id: entryId, at, kind: 'meeting_scheduled', source: 'command', actor: rep, startsAt: cmd.when.at, link: booked.link, note: cmd.note });
         const when = DateTime.fromMillis(cmd.when.at, { zone: this.d.timeZone }).toFormat('M月d日 HH:mm');
         return `已约好：${when} 与${name}的会议。\n会议链接：${booked.link ?? '（见企业微信日程）'}\n把链接发给${name}，请他把需要拍板的人一起叫上。`;

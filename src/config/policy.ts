@@ -14,6 +14,37 @@ export const policySchema = z
         maxBodyBytes: z.number().int().min(1024).max(1024 * 1024),
         /** How long a callback's idempotency key is remembered (WeCom retries within seconds; reorders within minutes). */
         dedupTtlHours: z.number().int().min(1).max(24 * 30),
+        /**
+         * Freshness of a callback's signed timestamp: older than this is refused (TIMESTAMP_STALE, 401). Covers WeCom's
+         * retries (seconds) and our 503s while Redis is away; far narrower than the dedupe TTL, so no replay outlives it.
+         */
+        maxAgeSeconds: z.number().int().min(60).max(24 * 3600),
+        /** How far ahead of our clock a timestamp may be (clock skew). */
+        maxFutureSeconds: z.number().int().min(5).max(3600),
+      })
+      .strict()
+      .refine((i) => i.maxAgeSeconds * 4 <= i.dedupTtlHours * 3600, {
+        message: 'maxAgeSeconds must be at most a quarter of dedupTtlHours: a replay must be refused by its age long before its dedupe key expires',
+      }),
+    http: z
+      .object({
+        /** A client must have sent its whole request head within this (slow-loris). */
+        headersTimeoutMs: z.number().int().min(500).max(120_000),
+        /** A client must have sent its whole request within this. */
+        requestTimeoutMs: z.number().int().min(1000).max(300_000),
+        /** An idle keep-alive connection is closed after this. */
+        keepAliveTimeoutMs: z.number().int().min(100).max(300_000),
+        /** Open connections at most; more are refused at accept. */
+        maxConnections: z.number().int().min(10).max(1_000_000),
+      })
+      .strict()
+      .refine((h) => h.headersTimeoutMs <= h.requestTimeoutMs, { message: 'headersTimeoutMs must not exceed requestTimeoutMs' }),
+    archive: z
+      .object({
+        /** A chat-archive batch (≤ 5,000 records) is at most this large. */
+        maxBodyBytes: z.number().int().min(1024).max(64 * 1024 * 1024),
+        /** Archive batches read at once; more answer 429 (ARCHIVE_BUSY). Bounds the memory an ingest can take. */
+        maxConcurrent: z.number().int().min(1).max(64),
       })
       .strict(),
     inbox: z
@@ -23,10 +54,16 @@ export const policySchema = z
         concurrency: z.number().int().min(1).max(256),
         keepCompletedHours: z.number().int().min(1).max(24 * 30),
         keepCompletedMax: z.number().int().min(100).max(10_000_000),
-        /** The webhook's stream keeps about this many recent callbacks (an audit trail and the pump's buffer). */
+        /**
+         * The webhook's stream holds at most this many callbacks. Callbacks no pump has handed to BullMQ are never
+         * trimmed: when they alone fill it, the webhook answers 503 (INBOX_FULL) and WeCom retries.
+         */
         streamMaxLen: z.number().int().min(1000).max(100_000_000),
+        /** Callbacks already handed to BullMQ that the stream keeps as an audit trail (trimmed past this). */
+        keepForwarded: z.number().int().min(0).max(100_000_000),
       })
-      .strict(),
+      .strict()
+      .refine((i) => i.keepForwarded < i.streamMaxLen, { message: 'keepForwarded must be less than streamMaxLen (room must remain for new callbacks)' }),
     send: z
       .object({
         /** WeCom drops (silently) what exceeds 30/min and 1000/h per member: never set these higher. */

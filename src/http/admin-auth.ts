@@ -1,31 +1,63 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { Middleware } from 'koa';
+import type { Context, Middleware } from 'koa';
 
 const digest = (s: string) => createHash('sha256').update(s).digest();
 
-/** The secret a request presents: a Bearer token, or the password of HTTP Basic (any user name). */
-function presented(header: string): string | undefined {
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/** The secret a request presents and how: a Bearer token, or the password of HTTP Basic (any user name). */
+function presented(header: string): { secret: string; scheme: 'bearer' | 'basic' } | undefined {
   const bearer = /^Bearer\s+(.+)$/i.exec(header);
-  if (bearer) return bearer[1];
+  if (bearer) return { secret: bearer[1] as string, scheme: 'bearer' };
   const basic = /^Basic\s+(.+)$/i.exec(header);
   if (!basic) return undefined;
   const decoded = Buffer.from(basic[1] ?? '', 'base64').toString('utf8');
-  return decoded.includes(':') ? decoded.slice(decoded.indexOf(':') + 1) : undefined;
+  return decoded.includes(':') ? { secret: decoded.slice(decoded.indexOf(':') + 1), scheme: 'basic' } : undefined;
+}
+
+function refuse(ctx: Context, status: number, error: string, message: string): void {
+  ctx.status = status;
+  ctx.body = { error, message };
 }
 
 /**
- * `Authorization: Bearer $ADMIN_TOKEN` (or HTTP Basic with it as the password, for browsers), compared in constant
- * time; 401 otherwise. `browser`: the 401 asks for Basic, so a browser prompts (the queue dashboard).
+ * Why a state-changing request is refused before it is authorised, or undefined when it may go on. A browser attaches
+ * Basic credentials (and cookies) to requests that any page it visits makes, so a state-changing request must come from
+ * our own origin (`Origin`, `Sec-Fetch-Site`), must not rest on Basic credentials (a Bearer header cannot be attached
+ * cross-site without a CORS preflight, which we never grant), and carries JSON if it carries a body (a form post needs
+ * no preflight).
+ */
+export function crossSiteRefusal(ctx: Context): { status: number; error: string; message: string } | undefined {
+  if (SAFE_METHODS.has(ctx.method)) return undefined;
+  const origin = ctx.get('origin');
+  // Our own origin from the request line and Host (koa 3's ctx.origin echoes the Origin header, so it cannot be used).
+  if (origin && origin !== `${ctx.protocol}://${ctx.host}`) return { status: 403, error: 'ORIGIN_FORBIDDEN', message: 'state-changing requests must come from this origin' };
+  const site = ctx.get('sec-fetch-site');
+  if (site && site !== 'same-origin' && site !== 'none') return { status: 403, error: 'ORIGIN_FORBIDDEN', message: `Sec-Fetch-Site ${site} is not allowed` };
+  const hasBody = Number(ctx.get('content-length') || 0) > 0 || ctx.get('transfer-encoding') !== '';
+  if (hasBody && !ctx.is('application/json')) return { status: 415, error: 'JSON_REQUIRED', message: 'send a JSON body (Content-Type: application/json)' };
+  return undefined;
+}
+
+/**
+ * `Authorization: Bearer $ADMIN_TOKEN` (or, for reading only, HTTP Basic with it as the password, for browsers),
+ * compared in constant time; 401 otherwise. State-changing requests also pass crossSiteRefusal and need the Bearer
+ * form (401 BEARER_REQUIRED with Basic). `browser`: the 401 asks for Basic, so a browser prompts (the queue dashboard,
+ * which is read-only).
  */
 export function requireAdmin(adminToken: string, opts: { browser?: boolean } = {}): Middleware {
   const expected = digest(adminToken);
   return async (ctx, next) => {
-    const secret = presented(ctx.get('authorization'));
-    if (secret === undefined || !timingSafeEqual(digest(secret), expected)) {
-      ctx.status = 401;
+    const cross = crossSiteRefusal(ctx);
+    if (cross) return refuse(ctx, cross.status, cross.error, cross.message);
+    const p = presented(ctx.get('authorization'));
+    if (p === undefined || !timingSafeEqual(digest(p.secret), expected)) {
       ctx.set('WWW-Authenticate', opts.browser ? 'Basic realm="wecom-followup admin", charset="UTF-8"' : 'Bearer');
-      ctx.body = { error: 'UNAUTHORIZED', message: 'Authorization: Bearer <ADMIN_TOKEN> required' };
-      return;
+      return refuse(ctx, 401, 'UNAUTHORIZED', 'Authorization: Bearer <ADMIN_TOKEN> required');
+    }
+    if (p.scheme === 'basic' && !SAFE_METHODS.has(ctx.method)) {
+      ctx.set('WWW-Authenticate', 'Bearer');
+      return refuse(ctx, 401, 'BEARER_REQUIRED', 'state-changing requests need Authorization: Bearer <ADMIN_TOKEN>; Basic is for reading in a browser');
     }
     await next();
   };

@@ -20,6 +20,8 @@ export interface HttpDeps {
   /** Resolves when Redis answers; rejects otherwise. */
   ping: () => Promise<void>;
   parked: ParkedEvents;
+  /** Sends that failed for good (permanent errors, attempts exhausted, refused recipients): listed and replayable. */
+  failedSends?: ParkedEvents;
   /** Later issues mount their routes here (admin API, archive ingest). */
   extraRoutes?: (router: Router, admin: Koa.Middleware) => void;
   /** Prometheus metrics: counted on the webhook, served at GET /metrics (admin token). */
@@ -71,19 +73,32 @@ export function createHttpApp(deps: HttpDeps): Koa {
   const dashboard = deps.dashboard;
   if (dashboard) {
     const browserAdmin = requireAdmin(deps.adminToken, { browser: true });
-    app.use(async (ctx, next) => (ctx.path === dashboard.basePath || ctx.path.startsWith(`${dashboard.basePath}/`) ? browserAdmin(ctx, () => dashboard.middleware(ctx, next)) : next()));
+    // Read-only: the dashboard shows queues and jobs; replays go through the JSON API with a Bearer token.
+    const readOnly: Koa.Middleware = async (ctx, next) => {
+      if (ctx.method === 'GET' || ctx.method === 'HEAD') return next();
+      ctx.status = 405;
+      ctx.set('Allow', 'GET, HEAD');
+      ctx.body = { error: 'DASHBOARD_READ_ONLY', message: 'the queue dashboard is read-only; use POST /api/inbox/failed/:id/retry or /api/send/failed/:id/retry' };
+    };
+    app.use(async (ctx, next) =>
+      ctx.path === dashboard.basePath || ctx.path.startsWith(`${dashboard.basePath}/`) ? browserAdmin(ctx, () => readOnly(ctx, () => dashboard.middleware(ctx, next))) : next(),
+    );
   }
 
-  router.get('/api/inbox/failed', admin, async (ctx) => {
-    const limit = Math.min(Math.max(Number(ctx.query.limit ?? 50) || 50, 1), 500);
-    const offset = Math.max(Number(ctx.query.offset ?? 0) || 0, 0);
-    ctx.body = { items: await deps.parked.listFailed(offset, offset + limit - 1), offset, limit };
-  });
-  router.post('/api/inbox/failed/:id/retry', admin, async (ctx) => {
-    const ok = await deps.parked.retry(ctx.params.id ?? '');
-    ctx.status = ok ? 202 : 404;
-    ctx.body = ok ? { retried: ctx.params.id } : { error: 'NOT_FOUND', message: 'no parked event with that id' };
-  });
+  const mountFailed = (path: string, parked: ParkedEvents, what: string) => {
+    router.get(path, admin, async (ctx) => {
+      const limit = Math.min(Math.max(Number(ctx.query.limit ?? 50) || 50, 1), 500);
+      const offset = Math.max(Number(ctx.query.offset ?? 0) || 0, 0);
+      ctx.body = { items: await parked.listFailed(offset, offset + limit - 1), offset, limit };
+    });
+    router.post(`${path}/:id/retry`, admin, async (ctx) => {
+      const ok = await parked.retry(ctx.params.id ?? '');
+      ctx.status = ok ? 202 : 404;
+      ctx.body = ok ? { retried: ctx.params.id } : { error: 'NOT_FOUND', message: `no ${what} with that id` };
+    });
+  };
+  mountFailed('/api/inbox/failed', deps.parked, 'parked event');
+  if (deps.failedSends) mountFailed('/api/send/failed', deps.failedSends, 'failed send');
 
   deps.extraRoutes?.(router, admin);
   app.use(router.routes());

@@ -1,5 +1,5 @@
 import type { Context } from 'koa';
-import { StoreUnavailableError } from '../app/ports';
+import { InboxFullError, StoreUnavailableError } from '../app/ports';
 import type { Logger } from '../log';
 import { CallbackError, type CallbackRejection } from '../wecom/errors';
 
@@ -11,6 +11,8 @@ const STATUS: Record<CallbackRejection, number> = {
   ENVELOPE_MALFORMED: 400,
   PAYLOAD_MALFORMED: 400,
   BODY_TOO_LARGE: 413,
+  TIMESTAMP_STALE: 401,
+  ECHOSTR_INVALID: 400,
 };
 
 /**
@@ -22,6 +24,14 @@ export function answerCallbackError(ctx: Context, err: unknown, log: Logger, rou
     ctx.status = STATUS[err.code];
     ctx.body = err.code;
     log.warn({ reason: err.code, route, status: ctx.status, detail: err.message }, 'callback rejected');
+    return;
+  }
+  if (err instanceof InboxFullError) {
+    // Not a fault of ours or WeCom's: the workers are behind. Refuse what we could not keep; WeCom retries.
+    ctx.status = 503;
+    ctx.body = err.code;
+    ctx.set('Retry-After', '5');
+    log.warn({ reason: err.code, route, status: 503, backlog: err.backlog, limit: err.limit }, 'inbox full: callback refused with 503 so WeCom retries');
     return;
   }
   const code = err instanceof StoreUnavailableError ? err.code : 'INTERNAL_ERROR';

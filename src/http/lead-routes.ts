@@ -1,14 +1,11 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
 import type Router from '@koa/router';
 import type Koa from 'koa';
-import { archiveBatchSchema, ingestArchive } from '../app/archive-ingest';
 import type { Clock } from '../domain/clock';
 import { BUYING_STATES, OUTCOMES, type BuyingState, type Lead, type Outcome } from '../domain/lead';
 import { computeMetrics, DAY_MS, type LeadMetrics } from '../domain/metrics';
 import type { TimelineEntry } from '../domain/timeline';
 import type { Logger } from '../log';
 import type { LedgerStore } from '../store/ledger-store';
-import { readRawBody } from './raw-body';
 
 const iso = (ms: number | undefined) => (ms === undefined ? null : new Date(ms).toISOString());
 
@@ -49,7 +46,7 @@ function badRequest(ctx: Koa.Context, message: string): void {
   ctx.body = { error: 'BAD_REQUEST', message };
 }
 
-export function mountLeadRoutes(router: Router, admin: Koa.Middleware, deps: { store: LedgerStore; clock: Clock; log: Logger; archiveSecret?: string }): void {
+export function mountLeadRoutes(router: Router, admin: Koa.Middleware, deps: { store: LedgerStore; clock: Clock; log: Logger }): void {
   const { store, clock } = deps;
 
   router.get('/api/leads', admin, async (ctx) => {
@@ -87,45 +84,5 @@ export function mountLeadRoutes(router: Router, admin: Koa.Middleware, deps: { s
     }
     const timeline = await store.getTimeline(lead.id);
     ctx.body = { lead: leadView(lead), metrics: metricsView(computeMetrics(lead, timeline, clock.now())), timeline: timeline.map(entryView) };
-  });
-
-  // The chat-archive sidecar posts decrypted records here, signed with ARCHIVE_SECRET.
-  router.post('/ingest/archive', async (ctx) => {
-    if (!deps.archiveSecret) {
-      ctx.status = 404;
-      ctx.body = { error: 'ARCHIVE_DISABLED', message: 'set ARCHIVE_SECRET to accept chat-archive records' };
-      return;
-    }
-    const body = await readRawBody(ctx, 10 * 1024 * 1024).catch((err: Error & { code?: string }) => {
-      ctx.status = err.code === 'BODY_TOO_LARGE' ? 413 : 400;
-      ctx.body = { error: err.code ?? 'BAD_REQUEST' };
-      return undefined;
-    });
-    if (body === undefined) return;
-    const given = /^sha256=([0-9a-f]{64})$/i.exec(ctx.get('x-signature'))?.[1];
-    const expected = createHmac('sha256', deps.archiveSecret).update(body).digest();
-    if (!given || !timingSafeEqual(Buffer.from(given, 'hex'), expected)) {
-      deps.log.warn({ reason: 'ARCHIVE_SIGNATURE_INVALID' }, 'archive batch refused');
-      ctx.status = 401;
-      ctx.body = { error: 'SIGNATURE_INVALID', message: 'X-Signature must be sha256=<hex HMAC-SHA256 of the raw body with ARCHIVE_SECRET>' };
-      return;
-    }
-    let json: unknown;
-    try {
-      json = JSON.parse(body);
-    } catch {
-      return badRequest(ctx, 'body is not JSON');
-    }
-    const batch = archiveBatchSchema.safeParse(json);
-    if (!batch.success) return badRequest(ctx, 'body must be {"records": [...]} with at most 5000 records');
-    try {
-      const result = await ingestArchive(store, batch.data.records);
-      deps.log.info({ reason: 'archive.ingested', ...result }, 'archive batch ingested');
-      ctx.body = result;
-    } catch (err) {
-      deps.log.error({ reason: 'STORE_UNAVAILABLE', err: (err as Error).message }, 'archive batch not stored');
-      ctx.status = 503;
-      ctx.body = { error: 'STORE_UNAVAILABLE' };
-    }
   });
 }

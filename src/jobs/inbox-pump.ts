@@ -3,7 +3,7 @@ import type { Queue } from 'bullmq';
 import type Redis from 'ioredis';
 import type { Policy } from '../config/policy';
 import type { Logger } from '../log';
-import { inboxKeys, readInboxRecord } from '../store/stream-inbox';
+import { inboxKeys, readInboxRecord, trimForwarded } from '../store/stream-inbox';
 import { decodeAppPlaintext, decodeBotPlaintext } from '../wecom/codec';
 import type { InboxEnvelope } from '../wecom/events';
 import { inboxJobOptions, type InboxJobData } from './inbox-queue';
@@ -25,7 +25,7 @@ export class InboxPump {
   constructor(
     private readonly blocking: Redis,
     private readonly queue: Queue<InboxJobData>,
-    prefix: string,
+    private readonly prefix: string,
     private readonly policy: Policy,
     private readonly log: Logger,
     private readonly opts: { batch?: number; blockMs?: number; claimIdleMs?: number } = {},
@@ -108,6 +108,8 @@ export class InboxPump {
     }
     if (jobs.length > 0) await this.queue.addBulk(jobs);
     await this.blocking.xack(this.keys.stream, this.keys.group, ...entries.map((e) => e[0]));
+    // Only now may these entries leave the stream: trim what every pump has handed over, beyond the audit trail.
+    await trimForwarded(this.blocking, this.prefix, this.policy.inbox.keepForwarded);
   }
 }
 

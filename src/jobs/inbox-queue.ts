@@ -23,25 +23,3 @@ export function inboxJobOptions(id: string, policy: Policy): JobsOptions {
     removeOnFail: false, // parked for an operator: GET /api/inbox/failed, POST …/:id/retry
   };
 }
-
-/** Operator view of parked (failed) inbox jobs. */
-export function parkedEvents(queue: Queue<InboxJobData>) {
-  return {
-    async listFailed(start: number, end: number) {
-      const jobs = await queue.getFailed(start, end);
-      return jobs.map((j) => ({
-        id: j.id ?? '',
-        kind: j.name,
-        failedReason: j.failedReason,
-        attemptsMade: j.attemptsMade,
-        finishedOn: j.finishedOn,
-      }));
-    },
-    async retry(id: string) {
-      const job = await queue.getJob(id);
-      if (!job || !(await job.isFailed())) return false;
-      await job.retry('failed');
-      return true;
-    },
-  };
-}

@@ -1,14 +1,16 @@
-import type { Server } from 'node:http';
+import { createServer, type Server, type ServerOptions } from 'node:http';
 import { CallbackReceiver } from '../app/callback-receiver';
 import type { Config } from '../config/env';
 import { systemClock } from '../app/system-clock';
 import type { Clock } from '../domain/clock';
 import type { EventInbox } from '../app/ports';
 import { createHttpApp } from '../http/app';
-import { createInboxQueue, parkedEvents } from '../jobs/inbox-queue';
+import { createInboxQueue } from '../jobs/inbox-queue';
+import { failedJobs } from '../jobs/failed-jobs';
 import { StreamInbox } from '../store/stream-inbox';
 import { LedgerStore } from '../store/ledger-store';
 import { mountLeadRoutes } from '../http/lead-routes';
+import { mountArchiveRoutes } from '../http/archive-routes';
 import { createNudgeQueue } from '../jobs/nudge-jobs';
 import type { Logger } from '../log';
 import { createRedis, waitReady } from '../store/redis';
@@ -20,7 +22,7 @@ import { bullPrefix } from '../jobs/names';
 import { RECONCILE_QUEUE } from '../jobs/reconcile';
 import { SEND_QUEUE } from '../jobs/send-queue';
 import { WebMetrics } from '../metrics';
-import { inboxKeys } from '../store/stream-inbox';
+import { inboxStats } from '../store/stream-inbox';
 import { ActivityStore } from '../store/activity-store';
 
 export interface WebHandle {
@@ -46,32 +48,25 @@ export async function startWeb(config: Config, log: Logger, opts: { clock?: Cloc
   for (const q of [sendQueue, reconcileQueue]) q.on('error', () => undefined);
   const queues = [inboxQueue, sendQueue, nudgeQueue, reconcileQueue] as Queue[];
   const leadStore = new LedgerStore(adminRedis, config.redis.prefix, clock);
-  const stream = inboxKeys(config.redis.prefix);
   const activityStore = new ActivityStore(adminRedis, config.redis.prefix);
   const metrics = new WebMetrics({
     queues: queues.map((q) => ({ name: q.name, counts: () => q.getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed') })),
-    inbox: async () => {
-      const length = await adminRedis.xlen(stream.stream);
-      const pending = await adminRedis.xpending(stream.stream, stream.group).catch((err: Error) => {
-        if (err.message.includes('NOGROUP')) return [0]; // no pump has started yet
-        throw err;
-      });
-      return { length, pending: Number((pending as unknown[])[0] ?? 0) };
-    },
+    inbox: async () => ({ ...(await inboxStats(adminRedis, config.redis.prefix)), limit: config.policy.inbox.streamMaxLen }),
     leads: () => leadStore.countByStateAndOutcome(),
     activity: () => activityStore.all(),
   });
   // The queue dashboard (Bull Board): every queue, its jobs, failures and retries, for operators.
   const board = new KoaAdapter();
   board.setBasePath('/admin/queues');
-  createBullBoard({ queues: queues.map((q) => new BullMQAdapter(q)), serverAdapter: board, options: { uiConfig: { boardTitle: 'wecom-followup' } } });
+  createBullBoard({ queues: queues.map((q) => new BullMQAdapter(q, { readOnlyMode: true })), serverAdapter: board, options: { uiConfig: { boardTitle: 'wecom-followup' } } });
+  const freshness = { maxAgeSeconds: config.policy.ingress.maxAgeSeconds, maxFutureSeconds: config.policy.ingress.maxFutureSeconds };
   const appReceiver = new CallbackReceiver(
-    { channel: 'app', token: config.wecom.token, aesKey: config.wecom.aesKey, receiveId: config.wecom.corpId },
+    { channel: 'app', token: config.wecom.token, aesKey: config.wecom.aesKey, receiveId: config.wecom.corpId, freshness },
     inbox,
     clock,
   );
   const botReceiver = config.wecom.bot
-    ? new CallbackReceiver({ channel: 'bot', token: config.wecom.bot.token, aesKey: config.wecom.bot.aesKey, receiveId: '' }, inbox, clock)
+    ? new CallbackReceiver({ channel: 'bot', token: config.wecom.bot.token, aesKey: config.wecom.bot.aesKey, receiveId: '', freshness }, inbox, clock)
     : undefined;
   const app = createHttpApp({
     log,
@@ -82,11 +77,13 @@ export async function startWeb(config: Config, log: Logger, opts: { clock?: Cloc
     ping: async () => {
       await redis.ping();
     },
-    parked: parkedEvents(inboxQueue),
+    parked: failedJobs(inboxQueue),
+    failedSends: failedJobs(sendQueue),
     metrics,
     dashboard: { basePath: '/admin/queues', middleware: board.registerPlugin() },
     extraRoutes: (router, admin) => {
-      mountLeadRoutes(router, admin, { store: leadStore, clock, log, archiveSecret: config.archiveSecret });
+      mountLeadRoutes(router, admin, { store: leadStore, clock, log });
+      mountArchiveRoutes(router, { store: leadStore, log, secret: config.archiveSecret, ...config.policy.archive });
       // Operators: run a nudge sweep now (a worker picks it up).
       router.post('/api/sweep', admin, async (ctx) => {
         const job = await nudgeQueue.add('sweep', {}, { removeOnComplete: 100, removeOnFail: 100 });
@@ -96,11 +93,13 @@ export async function startWeb(config: Config, log: Logger, opts: { clock?: Cloc
     },
   });
   if (!(await waitReady(redis))) log.warn({ reason: 'REDIS_UNREACHABLE' }, 'Redis is not reachable yet: callbacks are answered 503 until it is');
-  const server = await new Promise<Server>((resolve, reject) => {
-    const s = app.listen(opts.port ?? config.port, () => resolve(s));
-    s.once('error', reject);
+  const server = createServer(serverOptions(config.policy.http), app.callback());
+  server.maxConnections = config.policy.http.maxConnections;
+  server.keepAliveTimeout = config.policy.http.keepAliveTimeoutMs;
+  await new Promise<void>((resolve, reject) => {
+    server.listen(opts.port ?? config.port, () => resolve());
+    server.once('error', reject);
   });
-  server.keepAliveTimeout = 65_000;
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   log.info({ reason: 'web.started', port, bot: Boolean(botReceiver) }, 'web listening');
@@ -118,5 +117,18 @@ export async function startWeb(config: Config, log: Logger, opts: { clock?: Cloc
       adminRedis.disconnect();
       redis.disconnect();
     },
+  };
+}
+
+/**
+ * Timeouts that make sense for WeCom's traffic (small callbacks, answered within WeCom's 5 s): a client that trickles
+ * its headers (slow-loris) or its body is cut off, and idle keep-alive sockets close. Node checks the header and
+ * request timeouts every `connectionsCheckingInterval`, so that interval is a fraction of the shortest timeout.
+ */
+export function serverOptions(h: Config['policy']['http']): ServerOptions {
+  return {
+    headersTimeout: h.headersTimeoutMs,
+    requestTimeout: h.requestTimeoutMs,
+    connectionsCheckingInterval: Math.max(100, Math.min(1000, Math.floor(h.headersTimeoutMs / 4))),
   };
 }

@@ -18,6 +18,7 @@ import { WeComCards, WeComDirectory } from '../wecom/directory';
 import { Nudger } from '../app/nudger';
 import { GroupInvites } from '../app/group-invites';
 import { ActivityStore } from '../store/activity-store';
+import { RedisBookingStore } from '../store/booking-store';
 import { NudgeStore } from '../store/nudge-store';
 import { startNudgeJobs } from '../jobs/nudge-jobs';
 import type { NudgeSettings } from '../domain/nudge-policy';
@@ -55,12 +56,13 @@ export async function startWorker(
   const redis = createRedis(config.redis.url, 'general');
   const api = createWeComApi(config, redis, clock, log);
   const directory = new WeComDirectory(api);
-  const outbox = new SendQueue(redis, prefix);
+  const activity = new ActivityStore(redis, prefix);
+  const outbox = new SendQueue(redis, prefix, { log, activity });
   const store = new LedgerStore(redis, prefix, clock);
   const invites = new GroupInvites({ store, maker: directory, log });
-  const activity = new ActivityStore(redis, prefix);
   const ledger = new Ledger({ store, directory, outbox, invites, activity, clock, sourceRules: config.policy.ledger.sourceRules, log });
-  const commands = new RepCommands({ ledger, meetings: directory, invites, clock, timeZone: config.businessTz, log });
+  const bookings = new RedisBookingStore(redis, prefix);
+  const commands = new RepCommands({ ledger, meetings: directory, bookings, invites, clock, timeZone: config.businessTz, log });
   const nudgeStore = new NudgeStore(redis, prefix);
   const cards = new WeComCards(api, config.policy.nudges.managers);
   const n = config.policy.nudges;
@@ -69,6 +71,7 @@ export async function startWorker(
     nudges: nudgeStore,
     outbox,
     meetings: directory,
+    bookings,
     cards,
     managers: cards,
     invites,

@@ -72,8 +72,11 @@ export class WeComSandbox {
   readonly joinWays = new Map<string, T.AddJoinWayRequest & { config_id: string; qr_code: string }>();
   readonly meetings: (T.MeetingCreateRequest & { meetingid: string; meeting_link: string })[] = [];
   readonly inboxes = new Map<string, InboxMessage[]>();
-  /** Every call, for assertions: api name and the time it was made. */
-  readonly calls: { api: string; at: number; errcode: number }[] = [];
+  /**
+   * Every call, for assertions: api name, the time it was made (the sandbox clock, and the wall clock), its errcode, and
+   * for message/send the touser it was addressed to — whatever the answer, duplicates and refusals included.
+   */
+  readonly calls: { api: string; at: number; wallAt: number; errcode: number; touser?: string }[] = [];
   private readonly tokens = new Map<string, number>(); // token → expiresAt
   private readonly sendTimes = new Map<string, number[]>();
   private readonly duplicateCheck = new Map<string, number>();
@@ -193,6 +196,7 @@ export class WeComSandbox {
             return this.answer(ctx, name, this.err(47001, 'data format error'));
           }
         }
+        ctx.state.touser = typeof body.touser === 'string' ? body.touser : undefined;
         const fault = this.takeFault(name);
         if (fault?.delayMs) await new Promise((res) => setTimeout(res, fault.delayMs));
         if (fault && fault.errcode !== 0) return this.answer(ctx, name, this.err(fault.errcode, 'injected by the sandbox'));
@@ -221,6 +225,8 @@ export class WeComSandbox {
     r.post('/externalcontact/add_contact_way', api('externalcontact/add_contact_way', (_ctx, b) => this.addContactWay(b as unknown as T.AddContactWayRequest)));
     r.post('/aibot/response', api('aibot/response', (ctx, b) => this.robotReply(String(ctx.query.response_code ?? ''), b as unknown as T.RobotReplyBody), false));
     r.post('/meeting/create', api('meeting/create', (_ctx, b) => this.createMeeting(b as unknown as T.MeetingCreateRequest)));
+    r.post('/meeting/get_user_meetingid', api('meeting/get_user_meetingid', (_ctx, b) => this.userMeetingIds(b as unknown as T.GetUserMeetingIdsRequest)));
+    r.post('/meeting/get_info', api('meeting/get_info', (_ctx, b) => this.meetingInfo(String(b.meetingid ?? ''))));
     r.get('/user/get', api('user/get', (ctx) => this.getUser(String(ctx.query.userid ?? ''))));
 
     // Sandbox-only routes: read a member's inbox (the CLI prints it), revoke tokens.
@@ -420,6 +426,29 @@ export class WeComSandbox {
     return { errcode: 0, errmsg: 'ok', meetingid, meeting_code: String(100_000_000 + this.meetings.length), meeting_link };
   }
 
+  /** A member's meetings whose start is in [begin_time, end_time], newest window first as WeCom pages them (≤ 100). */
+  private userMeetingIds(req: T.GetUserMeetingIdsRequest): Record<string, unknown> {
+    if (!this.users.has(req.userid)) return this.err(60111, 'userid not found');
+    const limit = req.limit ?? 100;
+    if (limit < 1 || limit > 100) return this.err(40058, 'limit must be 1-100');
+    const ids = this.meetings
+      .filter((m) => m.admin_userid === req.userid || (m.invitees?.userid ?? []).includes(req.userid))
+      .filter((m) => (req.begin_time === undefined || m.meeting_start >= req.begin_time) && (req.end_time === undefined || m.meeting_start <= req.end_time))
+      .map((m) => m.meetingid);
+    const start = req.cursor ? Number(Buffer.from(req.cursor, 'base64url').toString()) || 0 : 0;
+    const next = start + limit < ids.length ? Buffer.from(String(start + limit)).toString('base64url') : undefined;
+    return { errcode: 0, errmsg: 'ok', meetingid_list: ids.slice(start, start + limit), ...(next ? { next_cursor: next } : {}) };
+  }
+
+  /** meeting/get_info: status from the clock (1 not started, 2 in progress, 3 ended); no attendance recorded yet. */
+  private meetingInfo(meetingid: string): Record<string, unknown> {
+    const m = this.meetings.find((x) => x.meetingid === meetingid);
+    if (!m) return this.err(400002, 'invalid meetingid');
+    const now = Math.floor(this.opts.clock() / 1000);
+    const status = now < m.meeting_start ? 1 : now < m.meeting_start + m.meeting_duration ? 2 : 3;
+    return { errcode: 0, errmsg: 'ok', admin_userid: m.admin_userid, title: m.title, meeting_start: m.meeting_start, meeting_duration: m.meeting_duration, status, agentid: m.agentid, meeting_link: m.meeting_link, attendees: { member: [], tmp_external_user: [] } };
+  }
+
   private getUser(userid: string): Record<string, unknown> {
     const u = this.users.get(userid);
     if (!u) return this.err(60111, 'userid not found');
@@ -442,7 +471,7 @@ export class WeComSandbox {
   }
 
   private answer(ctx: Koa.Context, api: string, body: Record<string, unknown>): void {
-    this.calls.push({ api, at: this.opts.clock(), errcode: Number(body.errcode ?? 0) });
+    this.calls.push({ api, at: this.opts.clock(), wallAt: Date.now(), errcode: Number(body.errcode ?? 0), ...(ctx.state.touser ? { touser: String(ctx.state.touser) } : {}) });
     ctx.status = 200; // WeCom answers HTTP 200 even for errors
     ctx.body = body;
   }

@@ -125,7 +125,13 @@ export class LedgerStore {
       const before = raw ? (JSON.parse(raw) as Lead) : undefined;
       const after = change(raw ? (JSON.parse(raw) as Lead) : undefined);
       const next = after ? JSON.stringify(after) : raw;
-      if (!after || next === raw) return { before, after: before };
+      if (!after) return { before, after: before };
+      if (next === raw) {
+        // Already written — perhaps by a run that crashed before its index writes: index again (idempotent), so a
+        // retry of the same write repairs what the crash left out.
+        if (before) await this.reindex(before, before);
+        return { before, after: before };
+      }
       if ((await this.redis.ledgerCas(key, raw, next)) === 1) {
         await this.reindex(before, after);
         return { before, after };
@@ -161,9 +167,11 @@ export class LedgerStore {
     p.zadd(this.idx('all'), 'NX', after.createdAt, after.id);
     if (before && before.owner !== after.owner) p.zrem(this.idx(`owner:${before.owner}`), after.id);
     p.zadd(this.idx(`owner:${after.owner}`), 'NX', after.createdAt, after.id);
-    if (before && before.state !== after.state) p.srem(this.idx(`state:${before.state}`), after.id);
+    // Out of every other state and outcome, whatever `before` says: a retry after a crash reads the new lead as its
+    // `before`, and must still leave no stale membership behind.
+    for (const st of BUYING_STATES) if (st !== after.state) p.srem(this.idx(`state:${st}`), after.id);
     p.sadd(this.idx(`state:${after.state}`), after.id);
-    if (before && before.outcome !== after.outcome) p.srem(this.idx(`outcome:${before.outcome}`), after.id);
+    for (const o of OUTCOMES) if (o !== after.outcome) p.srem(this.idx(`outcome:${o}`), after.id);
     p.sadd(this.idx(`outcome:${after.outcome}`), after.id);
     p.zadd(this.idx('lastcust'), 'NX', after.createdAt, after.id);
     // Something changed: the nudge sweep looks at this lead again soon (LT keeps an earlier due time).

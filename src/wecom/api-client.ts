@@ -1,6 +1,7 @@
 import type { Logger } from '../log';
 import type * as T from './api-types';
 import { ForeignResponseUrlError, WeComApiError, WeComNetworkError } from './api-errors';
+import { assertMemberRecipients, RecipientRefusedError } from './recipients';
 
 /** Where the client gets its access_token; implemented over Redis so every process shares one (src/store). */
 export interface TokenProvider {
@@ -56,11 +57,29 @@ export class WeComApiClient {
     return res;
   }
 
-  sendMessage(req: T.SendMessageRequest): Promise<T.SendMessageResponse> {
-    return this.call('message/send', 'POST', '/message/send', {}, req);
+  /**
+   * message/send to members only (assertMemberRecipients: never a customer, never @all). `once`: no retry inside the
+   * client, not even after a token refusal — the send queue makes every attempt itself, each with its own rate slot.
+   */
+  async sendMessage(req: T.SendMessageRequest, opts: { once?: boolean } = {}): Promise<T.SendMessageResponse> {
+    this.guardRecipients('message/send', req.touser);
+    const extra = req as unknown as Record<string, unknown>;
+    if (extra.toparty || extra.totag) this.guardRecipients('message/send', '@all'); // we only ever address members by id
+    return this.call('message/send', 'POST', '/message/send', {}, req, opts.once ? 1 : undefined);
   }
   updateTemplateCard(req: T.UpdateTemplateCardRequest): Promise<T.WeComEnvelope> {
+    if (req.atall) this.guardRecipients('message/update_template_card', '@all');
+    if (req.userids) this.guardRecipients('message/update_template_card', req.userids);
     return this.call('message/update_template_card', 'POST', '/message/update_template_card', {}, req);
+  }
+
+  private guardRecipients(api: string, touser: string | readonly string[]): void {
+    try {
+      assertMemberRecipients(touser);
+    } catch (err) {
+      if (err instanceof RecipientRefusedError) this.opts.log.error({ reason: 'send.recipient_refused', api, why: err.why }, 'refused to message anyone but members');
+      throw err;
+    }
   }
   getExternalContact(externalUserId: string, cursor?: string): Promise<T.GetExternalContactResponse> {
     return this.call('externalcontact/get', 'GET', '/externalcontact/get', { external_userid: externalUserId, ...(cursor ? { cursor } : {}) });
@@ -86,13 +105,20 @@ export class WeComApiClient {
   createMeeting(req: T.MeetingCreateRequest): Promise<T.MeetingCreateResponse> {
     return this.call('meeting/create', 'POST', '/meeting/create', {}, req);
   }
+  getUserMeetingIds(req: T.GetUserMeetingIdsRequest): Promise<T.GetUserMeetingIdsResponse> {
+    return this.call('meeting/get_user_meetingid', 'POST', '/meeting/get_user_meetingid', {}, req);
+  }
+  getMeetingInfo(meetingId: string): Promise<T.MeetingInfoResponse> {
+    return this.call('meeting/get_info', 'POST', '/meeting/get_info', {}, { meetingid: meetingId });
+  }
   getUser(userId: string): Promise<T.GetUserResponse> {
     return this.call('user/get', 'GET', '/user/get', { userid: userId });
   }
 
-  private async call<R extends T.WeComEnvelope>(api: string, method: Method, path: string, query: Record<string, string>, body?: unknown): Promise<R> {
+  private async call<R extends T.WeComEnvelope>(api: string, method: Method, path: string, query: Record<string, string>, body?: unknown, maxAttempts?: number): Promise<R> {
     if (!this.tokens) throw new Error('WeComApiClient: no token provider (call useTokens first)');
-    const attempts = this.opts.attempts ?? 3;
+    const attempts = maxAttempts ?? this.opts.attempts ?? 3;
+    const once = maxAttempts === 1;
     let refreshed = false;
     for (let attempt = 1; ; attempt++) {
       const token = await this.tokens.get();
@@ -111,6 +137,10 @@ export class WeComApiClient {
       const error = this.apiError(api, res);
       switch (error.disposition) {
         case 'refresh_token':
+          if (once) {
+            await this.tokens.invalidate(token); // the caller's next attempt gets a fresh token
+            throw error;
+          }
           if (refreshed) throw error;
           refreshed = true;
           this.opts.log.info({ reason: 'wecom.token_refused', api, errcode: res.errcode }, 'access_token refused: refreshing once');

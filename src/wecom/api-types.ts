@@ -184,6 +184,42 @@ export interface MeetingCreateResponse extends WeComEnvelope {
   excess_users?: string[];
 }
 
+/** meeting/get_user_meetingid (protocol.md §11.2): a member's meetings in a time window, paged. */
+export interface GetUserMeetingIdsRequest {
+  userid: string;
+  cursor?: string;
+  begin_time?: number;
+  end_time?: number;
+  limit?: number;
+}
+
+export interface GetUserMeetingIdsResponse extends WeComEnvelope {
+  next_cursor?: string;
+  meetingid_list?: string[];
+}
+
+export interface MeetingAttendee {
+  userid?: string;
+  tmp_external_userid?: string;
+  status: number;
+  first_join_time?: number;
+  last_quit_time?: number;
+  total_join_count?: number;
+  cumulative_time?: number;
+}
+
+/** meeting/get_info (protocol.md §11.2). status: 1 not started, 2 in progress, 3 ended, 4 cancelled, 5 expired. */
+export interface MeetingInfoResponse extends WeComEnvelope {
+  admin_userid: string;
+  title: string;
+  meeting_start: number;
+  meeting_duration: number;
+  status: number;
+  agentid?: number;
+  meeting_link?: string;
+  attendees?: { member?: MeetingAttendee[]; tmp_external_user?: MeetingAttendee[] };
+}
+
 export interface GetUserResponse extends WeComEnvelope {
   userid: string;
   name: string;

@@ -1,4 +1,4 @@
-import type { CustomerDirectory, CustomerProfile, GroupSnapshot, JoinCodeMaker, MeetingBooker } from '../app/ports';
+import type { BookedMeeting, CustomerDirectory, CustomerProfile, GroupSnapshot, JoinCodeMaker, MeetingBooker, MeetingRequest } from '../app/ports';
 import type { JoinCode } from '../store/ledger-store';
 import type { WeComApiClient } from './api-client';
 import { WeComApiError } from './api-errors';
@@ -72,8 +72,8 @@ export class WeComDirectory implements CustomerDirectory, MeetingBooker, JoinCod
     return { configId: config_id, qrCode: join_way.qr_code };
   }
 
-  async book(req: { host: string; title: string; startsAt: number; minutes: number }): Promise<{ meetingId: string; link?: string }> {
-    const title = [...req.title].slice(0, 20).join('');
+  async book(req: MeetingRequest): Promise<BookedMeeting> {
+    const title = meetingTitle(req.title);
     const res = await this.api.createMeeting({
       admin_userid: req.host,
       title,
@@ -84,7 +84,31 @@ export class WeComDirectory implements CustomerDirectory, MeetingBooker, JoinCod
     });
     return { meetingId: res.meetingid, link: res.meeting_link };
   }
+
+  /**
+   * The meeting this app already created for this request, if any: the host's meetings around its start time
+   * (get_user_meetingid), then the one with the same title and start (get_info). How a booking whose answer was lost
+   * (a crash, a timeout) is found instead of booked twice.
+   */
+  async findBooked(req: MeetingRequest): Promise<BookedMeeting | undefined> {
+    const start = Math.floor(req.startsAt / 1000);
+    const title = meetingTitle(req.title);
+    let cursor: string | undefined;
+    for (let page = 0; page < 10; page++) {
+      const res = await this.api.getUserMeetingIds({ userid: req.host, begin_time: start - 60, end_time: start + 60, limit: 100, ...(cursor ? { cursor } : {}) });
+      for (const id of res.meetingid_list ?? []) {
+        const info = await this.api.getMeetingInfo(id);
+        if (info.title === title && info.meeting_start === start && info.status !== 4) return { meetingId: id, link: info.meeting_link };
+      }
+      cursor = res.next_cursor;
+      if (!cursor) return undefined;
+    }
+    return undefined;
+  }
 }
+
+/** meeting/create takes a title of at most 20 characters. */
+const meetingTitle = (title: string) => [...title].slice(0, 20).join('');
 
 /** Card updates and managers over the WeCom API (ports of src/app/nudger.ts). */
 export class WeComCards {

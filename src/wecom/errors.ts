@@ -6,7 +6,11 @@ export type CallbackRejection =
   | 'DECRYPT_FAILED'
   | 'ENVELOPE_MALFORMED'
   | 'PAYLOAD_MALFORMED'
-  | 'BODY_TOO_LARGE';
+  | 'BODY_TOO_LARGE'
+  /** The signed timestamp is outside the freshness window (a replay, or a badly wrong clock). */
+  | 'TIMESTAMP_STALE'
+  /** A URL verification whose echostr does not decrypt to an echo (a captured POST's Encrypt, say): never echoed. */
+  | 'ECHOSTR_INVALID';
 
 export class CallbackError extends Error {
   constructor(

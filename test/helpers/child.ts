@@ -11,19 +11,24 @@ import { ManualClock } from '../../src/domain/clock';
 async function main() {
   const mode = process.argv[2];
   const env = process.env as Record<string, string>;
-  const config = testConfig(env.PREFIX as string, {
-    WECOM_API_BASE: env.SANDBOX_URL as string,
-    WECOM_CORP_ID: env.CORP_ID as string,
-    WECOM_SECRET: env.SECRET as string,
-    WECOM_AGENT_ID: env.AGENT_ID as string,
-  });
+  const given = (o: Record<string, string | undefined>) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Record<string, string>;
+  const config = testConfig(
+    env.PREFIX as string,
+    given({ WECOM_API_BASE: env.SANDBOX_URL, WECOM_CORP_ID: env.CORP_ID, WECOM_SECRET: env.SECRET, WECOM_AGENT_ID: env.AGENT_ID, ARCHIVE_SECRET: env.ARCHIVE_SECRET }),
+  );
   if (env.MARGIN_MS) config.policy.send.marginMs = Number(env.MARGIN_MS);
   const log = createLogger('silent');
   const redis = createRedis(config.redis.url, 'general');
   const api = createWeComApi(config, redis, systemClock, log);
   let stop: () => Promise<void> = async () => undefined;
 
-  if (mode === 'api') {
+  if (mode === 'web') {
+    // The web process alone, as src/main/web-main.ts runs it (hostile-input tests measure its memory from outside).
+    const { startWeb } = await import('../../src/main/web');
+    const web = await startWeb(config, log, { port: 0 });
+    stop = () => web.close();
+    process.send?.({ ready: true, port: web.port, pid: process.pid });
+  } else if (mode === 'api') {
     // calls come in over IPC
   } else if (mode === 'worker') {
     // The whole worker process, as src/main/worker-main.ts runs it, on a fixed business-hours clock.
@@ -59,6 +64,6 @@ async function main() {
       process.send?.({ ok: results.filter((r) => r.status === 'fulfilled').length, errors: results.filter((r) => r.status === 'rejected').map((r) => String((r as PromiseRejectedResult).reason)) });
     }
   });
-  process.send?.({ ready: true });
+  if (mode !== 'web') process.send?.({ ready: true });
 }
 void main();

@@ -40,7 +40,8 @@ export async function startBot(config: Config, handlers?: EventHandlers, opts: {
   // Tests drive sweeps and reconciliation themselves: no schedulers firing behind their backs.
   const worker = opts.worker === false ? undefined : await startWorker(config, log, { handlers, clock: opts.clock, schedulers: false });
   const baseUrl = `http://127.0.0.1:${web.port}`;
-  const driver = new CallbackDriver(baseUrl, { ...VECTOR_A }, BOT_SECRETS);
+  // WeCom signs with the time it shares with us: the driver stamps callbacks with the bot's clock (freshness window).
+  const driver = new CallbackDriver(baseUrl, { ...VECTOR_A }, BOT_SECRETS, opts.clock ? () => (opts.clock as Clock).now() : undefined);
   return {
     web,
     worker,

@@ -11,14 +11,18 @@ export async function startSandbox(opts: Partial<SandboxOptions> = {}): Promise<
 }
 
 /** Runs test/helpers/child.ts in another Node process (a real second process, as in production). */
-export async function startChild(mode: string, env: Record<string, string>): Promise<{ child: ChildProcess; request<T>(msg: unknown): Promise<T>; stop(): Promise<void> }> {
+export async function startChild(
+  mode: string,
+  env: Record<string, string>,
+): Promise<{ child: ChildProcess; ready: Record<string, unknown>; request<T>(msg: unknown): Promise<T>; stop(): Promise<void> }> {
   const child = fork(path.join(__dirname, 'child.ts'), [mode], { env: { ...process.env, ...env }, execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  await new Promise<void>((resolve, reject) => {
-    child.once('message', () => resolve());
+  const ready = await new Promise<Record<string, unknown>>((resolve, reject) => {
+    child.once('message', (m) => resolve(m as Record<string, unknown>));
     child.once('exit', (code) => reject(new Error(`child ${mode} exited with ${code}`)));
   });
   return {
     child,
+    ready,
     request<T>(msg: unknown) {
       return new Promise<T>((resolve) => {
         child.once('message', (m) => resolve(m as T));

@@ -23,11 +23,17 @@ const botFixtures = readdirSync(path.join(__dirname, '..', 'fixtures', 'bot')).f
 
 describe('URL verification (GET)', () => {
   test('official vector A over HTTP: the exact plaintext, no quotes/BOM/newline', async () => {
+    // The vector was signed in 2014: a web process whose clock reads that moment (the freshness window holds).
+    const { startWeb } = await import('../../src/main/web');
+    const { ManualClock } = await import('../../src/domain/clock');
+    const { captureLogger } = await import('../helpers/config');
+    const web2014 = await startWeb(config, captureLogger().log, { port: 0, clock: new ManualClock(1409659589_000) });
     const res = await fetch(
-      `${bot.baseUrl}/wecom/callback?msg_signature=5c45ff5e21c57e6ad56bac8758b79b1d9ac89fd3&timestamp=1409659589&nonce=263014780&echostr=P9nAzCzyDtyTWESHep1vC5X9xho%2FqYX3Zpb4yKa9SKld1DsH3Iyt3tP3zNdtp%2B4RPcs8TgAE7OaBO%2BFZXvnaqQ%3D%3D`,
+      `http://127.0.0.1:${web2014.port}/wecom/callback?msg_signature=5c45ff5e21c57e6ad56bac8758b79b1d9ac89fd3&timestamp=1409659589&nonce=263014780&echostr=P9nAzCzyDtyTWESHep1vC5X9xho%2FqYX3Zpb4yKa9SKld1DsH3Iyt3tP3zNdtp%2B4RPcs8TgAE7OaBO%2BFZXvnaqQ%3D%3D`,
     );
     expect(res.status).toBe(200);
     expect(Buffer.from(await res.arrayBuffer()).toString('hex')).toBe(Buffer.from('1616140317555161061').toString('hex'));
+    await web2014.close();
   });
   test('robot URL verification via the driver', async () => {
     const { url } = bot.driver.verifyRequest('bot', 'echo-12345');
@@ -152,7 +158,8 @@ describe('bad input: a defined answer and a reason code in the log', () => {
   test('correctly signed but undecryptable Encrypt → 400 DECRYPT_FAILED', async () => {
     const { signCallback } = await import('../../src/wecom/crypto');
     const encrypt = Buffer.alloc(64, 7).toString('base64');
-    const q = { timestamp: '1700000000', nonce: '42', msg_signature: signCallback(VECTOR_A.token, '1700000000', '42', encrypt) };
+    const ts = String(Math.floor(Date.now() / 1000));
+    const q = { timestamp: ts, nonce: '42', msg_signature: signCallback(VECTOR_A.token, ts, '42', encrypt) };
     const res = await post(qsOf(q), `<xml><Encrypt><![CDATA[${encrypt}]]></Encrypt></xml>`);
     expect([res.status, await res.text()]).toEqual([400, 'DECRYPT_FAILED']);
   });
