@@ -67,7 +67,7 @@ export class WeComApiClient {
     if (extra.toparty || extra.totag) this.guardRecipients('message/send', '@all'); // we only ever address members by id
     return this.call('message/send', 'POST', '/message/send', {}, req, opts.once ? 1 : undefined);
   }
-  updateTemplateCard(req: T.UpdateTemplateCardRequest): Promise<T.WeComEnvelope> {
+  async updateTemplateCard(req: T.UpdateTemplateCardRequest): Promise<T.WeComEnvelope> {
     if (req.atall) this.guardRecipients('message/update_template_card', '@all');
     if (req.userids) this.guardRecipients('message/update_template_card', req.userids);
     return this.call('message/update_template_card', 'POST', '/message/update_template_card', {}, req);

@@ -52,3 +52,27 @@ test('indexes that drifted from the leads (a crash between the lead write and it
   expect((await store.queryLeads({ owner: 'zhangsan', offset: 0, limit: 10 })).ids.sort()).toEqual(['m-c', 'woA']);
   expect(await store.repairIndexes()).toEqual({ leads: 3, added: 0, removed: 0 });
 });
+
+test('a write retried after a crash between the lead and its indexes repairs them at once (not at the nightly repair)', async () => {
+  // The first run wrote the lead (a new customer, then its state) and died before its index writes.
+  const lead = newLead({ id: 'woRETRY000001', externalUserId: 'woRETRY000001', name: '重试', owner: 'wangwu', source: 'web', createdAt: T + 10 });
+  await redis.set(`${prefix}:lead:{${lead.id}}`, JSON.stringify(lead));
+  const add = (cur: typeof lead | undefined) => cur ?? lead;
+  const { after } = await store.updateLead(lead.id, add); // the inbox's retry of the same event
+  expect(after).toEqual(lead);
+  expect(await redis.zscore(idx('all'), lead.id)).not.toBeNull();
+  expect(await redis.zscore(idx('owner:wangwu'), lead.id)).not.toBeNull();
+  expect(await redis.sismember(idx('state:unknown'), lead.id)).toBe(1);
+  expect(await redis.sismember(idx('outcome:open'), lead.id)).toBe(1);
+  expect(await redis.zscore(idx('lastcust'), lead.id)).not.toBeNull();
+  expect((await store.queryLeads({ owner: 'wangwu', offset: 0, limit: 10 })).ids).toEqual([lead.id]);
+
+  // Then a state change whose index writes were lost: the retry leaves it in its new state only.
+  const positioned = { ...lead, state: 'price_check' as const };
+  await redis.set(`${prefix}:lead:{${lead.id}}`, JSON.stringify(positioned));
+  await store.updateLead(lead.id, (cur) => (cur ? { ...cur, state: 'price_check' } : undefined));
+  expect(await redis.sismember(idx('state:unknown'), lead.id)).toBe(0);
+  expect(await redis.sismember(idx('state:price_check'), lead.id)).toBe(1);
+  expect((await store.queryLeads({ state: 'price_check', offset: 0, limit: 10 })).ids).toContain(lead.id);
+  expect((await store.queryLeads({ state: 'unknown', offset: 0, limit: 10 })).ids).not.toContain(lead.id);
+});
