@@ -32,7 +32,8 @@ async function main() {
     // calls come in over IPC
   } else if (mode === 'worker') {
     // The whole worker process, as src/main/worker-main.ts runs it, on a fixed business-hours clock.
-    const worker = await startWorker(config, log, { clock: new ManualClock(Number(env.CLOCK_MS)), schedulers: false, lockMs: Number(env.LOCK_MS) || undefined });
+    const clock = env.CLOCK_MS ? new ManualClock(Number(env.CLOCK_MS)) : systemClock;
+    const worker = await startWorker(config, log, { clock, schedulers: false, lockMs: Number(env.LOCK_MS) || undefined });
     stop = () => worker.close();
   } else if (mode === 'send-worker') {
     const connection = createRedis(config.redis.url, 'worker');
