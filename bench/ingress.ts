@@ -7,8 +7,8 @@
  * time per request: the part of the ratio that does not depend on how busy the machine's other tenants are.
  */
 import Redis from 'ioredis';
-import { CallbackDriver } from '../src/sandbox/callback-driver';
-import { encodeAppEvent } from '../src/sandbox/event-xml';
+import { CallbackDriver } from '../tools/sandbox/callback-driver';
+import { encodeAppEvent } from '../tools/sandbox/event-xml';
 import { deleteByPrefix } from '../src/store/redis';
 import { fmt, load, startServer, type LoadResult, type PreparedRequest } from './lib';
 import { BENCH_SECRETS } from './servers/secrets';

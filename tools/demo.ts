@@ -15,8 +15,8 @@ import { ManualClock } from '../src/domain/clock';
 import { createLogger } from '../src/log';
 import { startWeb } from '../src/main/web';
 import { startWorker } from '../src/main/worker';
-import { CallbackDriver } from '../src/sandbox/callback-driver';
-import { renderMessage, WeComSandbox, type InboxMessage } from '../src/sandbox/wecom-sandbox';
+import { CallbackDriver } from './sandbox/callback-driver';
+import { renderMessage, WeComSandbox, type InboxMessage } from './sandbox/wecom-sandbox';
 import { deleteByPrefix } from '../src/store/redis';
 import type { WeComEvent } from '../src/wecom/events';
 

@@ -13,8 +13,8 @@
  */
 import { parseArgs } from 'node:util';
 import type { WeComEvent } from '../src/wecom/events';
-import { CallbackDriver } from '../src/sandbox/callback-driver';
-import { renderMessage, WeComSandbox, type InboxMessage } from '../src/sandbox/wecom-sandbox';
+import { CallbackDriver } from './sandbox/callback-driver';
+import { renderMessage, WeComSandbox, type InboxMessage } from './sandbox/wecom-sandbox';
 
 function need(name: string): string {
   const v = process.env[name];

@@ -4,7 +4,7 @@ import type { Clock } from '../../src/domain/clock';
 import type { WeComEvent, WeComEventKind } from '../../src/wecom/events';
 import { startWeb, type WebHandle } from '../../src/main/web';
 import { startWorker, type WorkerHandle } from '../../src/main/worker';
-import { CallbackDriver } from '../../src/sandbox/callback-driver';
+import { CallbackDriver } from '../../tools/sandbox/callback-driver';
 import { BOT_SECRETS, captureLogger, VECTOR_A } from './config';
 
 export interface Seen {

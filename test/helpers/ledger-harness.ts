@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import type { Config } from '../../src/config/env';
 import type { Clock } from '../../src/domain/clock';
-import type { WeComSandbox } from '../../src/sandbox/wecom-sandbox';
+import type { WeComSandbox } from '../../tools/sandbox/wecom-sandbox';
 import type { WeComEvent } from '../../src/wecom/events';
 import { cleanupRedis, testConfig, uniquePrefix, VECTOR_A } from './config';
 import { startBot, type Running } from './harness';

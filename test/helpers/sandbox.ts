@@ -1,6 +1,6 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import { WeComSandbox, type SandboxOptions } from '../../src/sandbox/wecom-sandbox';
+import { WeComSandbox, type SandboxOptions } from '../../tools/sandbox/wecom-sandbox';
 
 export const SANDBOX_APP = { corpId: 'wwsandbox0001', secret: 'sandbox-secret', agentId: 1000002 };
 

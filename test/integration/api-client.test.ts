@@ -1,6 +1,6 @@
 import type Redis from 'ioredis';
 import { createWeComApi } from '../../src/main/wecom-api';
-import type { WeComSandbox } from '../../src/sandbox/wecom-sandbox';
+import type { WeComSandbox } from '../../tools/sandbox/wecom-sandbox';
 import { createRedis } from '../../src/store/redis';
 import { ForeignResponseUrlError, WeComApiError, WeComNetworkError } from '../../src/wecom/api-errors';
 import type { WeComApiClient } from '../../src/wecom/api-client';

@@ -63,7 +63,7 @@ describe('the webhook', () => {
     ['6 minutes ahead', 6 * 60],
   ])('a correctly signed callback whose timestamp is %s → 401 TIMESTAMP_STALE, nothing stored', async (_label, offsetSeconds) => {
     const stale = new ManualClock(T0 + offsetSeconds * 1000);
-    const { CallbackDriver } = await import('../../src/sandbox/callback-driver');
+    const { CallbackDriver } = await import('../../tools/sandbox/callback-driver');
     const { VECTOR_A, BOT_SECRETS } = await import('../helpers/config');
     const driver = new CallbackDriver(bot.baseUrl, { ...VECTOR_A }, BOT_SECRETS, () => stale.now());
     const before = seen.length;

@@ -16,7 +16,7 @@ import { DAY_MS } from '../../src/domain/metrics';
 import { bullPrefix } from '../../src/jobs/names';
 import { NUDGE_QUEUE } from '../../src/jobs/nudge-jobs';
 import { SEND_QUEUE } from '../../src/jobs/send-queue';
-import type { WeComSandbox } from '../../src/sandbox/wecom-sandbox';
+import type { WeComSandbox } from '../../tools/sandbox/wecom-sandbox';
 import { LedgerStore } from '../../src/store/ledger-store';
 import { createRedis, waitReady } from '../../src/store/redis';
 import { uniquePrefix, waitFor } from '../helpers/config';

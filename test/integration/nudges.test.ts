@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import { ManualClock } from '../../src/domain/clock';
-import type { InboxMessage } from '../../src/sandbox/wecom-sandbox';
+import type { InboxMessage } from '../../tools/sandbox/wecom-sandbox';
 import { VECTOR_A, waitFor } from '../helpers/config';
 import { REP, startLedgerBot } from '../helpers/ledger-harness';
 import { startSandbox } from '../helpers/sandbox';

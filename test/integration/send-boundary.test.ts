@@ -8,7 +8,7 @@ import type Redis from 'ioredis';
 import { bullPrefix } from '../../src/jobs/names';
 import { SendQueue, SEND_QUEUE, startSendWorker } from '../../src/jobs/send-queue';
 import { createSendLimiter, createWeComApi } from '../../src/main/wecom-api';
-import type { WeComSandbox } from '../../src/sandbox/wecom-sandbox';
+import type { WeComSandbox } from '../../tools/sandbox/wecom-sandbox';
 import { createRedis } from '../../src/store/redis';
 import { RecipientRefusedError } from '../../src/wecom/recipients';
 import { captureLogger, cleanupRedis, REDIS_URL, testConfig, uniquePrefix, VECTOR_A, waitFor } from '../helpers/config';

@@ -1,6 +1,6 @@
 import type Redis from 'ioredis';
 import { SendQueue } from '../../src/jobs/send-queue';
-import type { WeComSandbox } from '../../src/sandbox/wecom-sandbox';
+import type { WeComSandbox } from '../../tools/sandbox/wecom-sandbox';
 import { createRedis } from '../../src/store/redis';
 import { cleanupRedis, REDIS_URL, uniquePrefix, waitFor } from '../helpers/config';
 import { SANDBOX_APP, startChild, startSandbox } from '../helpers/sandbox';

@@ -140,7 +140,7 @@ describe('bad input: a defined answer and a reason code in the log', () => {
     expect(res.status).toBe(401);
   });
   test('receiveid of another corp → 401 RECEIVEID_MISMATCH', async () => {
-    const { CallbackDriver } = await import('../../src/sandbox/callback-driver');
+    const { CallbackDriver } = await import('../../tools/sandbox/callback-driver');
     const other = new CallbackDriver(bot.baseUrl, { ...VECTOR_A, corpId: 'wwSOMEONEELSE' });
     const r = other.appRequest(fixture('app/text.xml'));
     const res = await post(qsOf(r.query), r.body);

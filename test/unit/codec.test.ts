@@ -1,7 +1,7 @@
 import { decodeAppPlaintext, decodeBotPlaintext, eventIdFor, parseAppEnvelope, parseBotEnvelope } from '../../src/wecom/codec';
 import { CallbackError } from '../../src/wecom/errors';
 import type { WeComEvent } from '../../src/wecom/events';
-import { encodeAppEvent, encodeBotEvent } from '../../src/sandbox/event-xml';
+import { encodeAppEvent, encodeBotEvent } from '../../tools/sandbox/event-xml';
 import { fixture } from '../helpers/fixtures';
 
 const app = (name: string) => decodeAppPlaintext(fixture(`app/${name}.xml`));

@@ -3,7 +3,7 @@ import type { Server } from 'node:http';
 import Router from '@koa/router';
 import Koa from 'koa';
 import getRawBody from 'raw-body';
-import type * as T from '../wecom/api-types';
+import type * as T from '../../src/wecom/api-types';
 
 /**
  * A local stand-in for WeCom's server API: the documented endpoints, shapes and errors (protocol.md §5), over

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { encryptFor, signCallback } from '../wecom/crypto';
-import type { WeComEvent } from '../wecom/events';
+import { encryptFor, signCallback } from '../../src/wecom/crypto';
+import type { WeComEvent } from '../../src/wecom/events';
 import { encodeAppEvent, encodeBotEvent } from './event-xml';
 
 export interface DriverSecrets {

@@ -1,4 +1,4 @@
-import type { WeComEvent } from '../wecom/events';
+import type { WeComEvent } from '../../src/wecom/events';
 
 const cdata = (v: string) => `<![CDATA[${v.replace(/]]>/g, ']]]]><![CDATA[>')}]]>`;
 const tag = (name: string, v: string | number | undefined, raw = false) =>
