@@ -3,8 +3,16 @@ export function bullPrefix(redisPrefix: string): string {
   return `${redisPrefix}:{bull}`;
 }
 
+/** Every BullMQ queue of the product, by name: the one place queue names are written. */
 export const QUEUES = {
+  /** Callbacks moved from the webhook's stream, one job per event. */
   inbox: 'inbox',
+  /** Messages and cards to members, one job per message key. */
+  send: 'send',
+  /** The nudge sweep and the weekly digest (job schedulers). */
+  nudges: 'nudges',
+  /** The nightly reconciliation (job scheduler). */
+  reconcile: 'reconcile',
 } as const;
 
 /**

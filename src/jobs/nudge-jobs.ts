@@ -4,12 +4,10 @@ import type { Nudger } from '../app/nudger';
 import type { Logger } from '../log';
 import type { LedgerStore } from '../store/ledger-store';
 import type { NudgeStore } from '../store/nudge-store';
-import { bullPrefix, lockOptions } from './names';
-
-export const NUDGE_QUEUE = 'nudges';
+import { bullPrefix, lockOptions, QUEUES } from './names';
 
 export function createNudgeQueue(connection: Redis, redisPrefix: string): Queue {
-  const q = new Queue(NUDGE_QUEUE, { connection, prefix: bullPrefix(redisPrefix) });
+  const q = new Queue(QUEUES.nudges, { connection, prefix: bullPrefix(redisPrefix) });
   q.on('error', () => undefined);
   return q;
 }
@@ -41,7 +39,7 @@ export async function startNudgeJobs(deps: {
     await queue.upsertJobScheduler('weekly-digest', { pattern: deps.digestCron, tz: deps.timeZone }, { name: 'digest', opts: keep });
   }
   const worker = new Worker(
-    NUDGE_QUEUE,
+    QUEUES.nudges,
     async (job) => {
       if (job.name === 'digest') {
         const owners = await deps.store.owners();

@@ -4,9 +4,7 @@ import type { Ledger } from '../app/ledger';
 import type { CustomerDirectory } from '../app/ports';
 import type { Clock } from '../domain/clock';
 import type { Logger } from '../log';
-import { bullPrefix } from './names';
-
-export const RECONCILE_QUEUE = 'reconcile';
+import { bullPrefix, QUEUES } from './names';
 
 export interface ReconcileReport {
   groupsChecked: number;
@@ -69,10 +67,10 @@ export async function startReconcileWorker(deps: {
   log: Logger;
   schedulers?: boolean;
 }): Promise<{ queue: Queue; worker: Worker }> {
-  const queue = new Queue(RECONCILE_QUEUE, { connection: deps.connection, prefix: bullPrefix(deps.redisPrefix) });
+  const queue = new Queue(QUEUES.reconcile, { connection: deps.connection, prefix: bullPrefix(deps.redisPrefix) });
   queue.on('error', () => undefined);
   if (deps.schedulers !== false) await queue.upsertJobScheduler('nightly-reconcile', { pattern: deps.cron, tz: deps.timeZone }, { name: 'reconcile', opts: { attempts: 3, backoff: { type: 'exponential', delay: 60_000 }, removeOnComplete: 30, removeOnFail: 30 } });
-  const worker = new Worker(RECONCILE_QUEUE, async () => deps.run(), { connection: deps.connection, prefix: bullPrefix(deps.redisPrefix), concurrency: 1 });
+  const worker = new Worker(QUEUES.reconcile, async () => deps.run(), { connection: deps.connection, prefix: bullPrefix(deps.redisPrefix), concurrency: 1 });
   worker.on('failed', (job, err) => deps.log.error({ reason: 'reconcile.failed', attempt: job?.attemptsMade, err: err.message }, 'reconciliation failed'));
   worker.on('error', (err) => deps.log.error({ reason: 'reconcile.worker_error', err: err.message }, 'reconcile worker error'));
   return { queue, worker };

@@ -9,9 +9,7 @@ import type { SendLimiter } from '../store/send-limiter';
 import type { WeComApiClient } from '../wecom/api-client';
 import { WeComApiError } from '../wecom/api-errors';
 import { assertMemberRecipients, RecipientRefusedError } from '../wecom/recipients';
-import { bullPrefix, lockOptions } from './names';
-
-export const SEND_QUEUE = 'send';
+import { bullPrefix, lockOptions, QUEUES } from './names';
 
 export interface SendResult {
   status: 'sent' | 'already_sent';
@@ -33,7 +31,7 @@ export class SendQueue implements MessageOutbox {
     redisPrefix: string,
     private readonly guard: { log?: Logger; activity?: ActivityCounter } = {},
   ) {
-    this.queue = new Queue<OutboundMessage>(SEND_QUEUE, { connection, prefix: bullPrefix(redisPrefix) });
+    this.queue = new Queue<OutboundMessage>(QUEUES.send, { connection, prefix: bullPrefix(redisPrefix) });
     this.queue.on('error', () => undefined);
   }
 
@@ -115,7 +113,7 @@ export function startSendWorker(deps: SendWorkerDeps): Worker<OutboundMessage, S
     throw new UnrecoverableError(message);
   };
   const worker = new Worker<OutboundMessage, SendResult>(
-    SEND_QUEUE,
+    QUEUES.send,
     async (job: Job<OutboundMessage>, token?: string) => {
       const m = job.data;
       const marker = sentKey(deps.redisPrefix, m.key);

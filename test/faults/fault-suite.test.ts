@@ -13,7 +13,6 @@ import path from 'node:path';
 import { Queue } from 'bullmq';
 import { ManualClock } from '../../src/domain/clock';
 import { bullPrefix, QUEUES } from '../../src/jobs/names';
-import { SEND_QUEUE } from '../../src/jobs/send-queue';
 import { CallbackDriver, type SignedRequest } from '../../tools/sandbox/callback-driver';
 import { encodeAppEvent } from '../../tools/sandbox/event-xml';
 import type { WeComSandbox } from '../../tools/sandbox/wecom-sandbox';
@@ -144,7 +143,7 @@ test('2 web + 2 worker processes, 2,000 callbacks delivered 1–4 times, a worke
   const redis = createRedis(server.url, 'general');
   await waitReady(redis, 10_000);
   const inboxQueue = new Queue(QUEUES.inbox, { connection: redis, prefix: bullPrefix(prefix) });
-  const sendQueue = new Queue(SEND_QUEUE, { connection: redis, prefix: bullPrefix(prefix) });
+  const sendQueue = new Queue(QUEUES.send, { connection: redis, prefix: bullPrefix(prefix) });
   try {
     await waitFor(
       async () => {

@@ -13,9 +13,7 @@ import { DateTime } from 'luxon';
 import { ManualClock } from '../../src/domain/clock';
 import { newLead } from '../../src/domain/lead';
 import { DAY_MS } from '../../src/domain/metrics';
-import { bullPrefix } from '../../src/jobs/names';
-import { NUDGE_QUEUE } from '../../src/jobs/nudge-jobs';
-import { SEND_QUEUE } from '../../src/jobs/send-queue';
+import { bullPrefix, QUEUES } from '../../src/jobs/names';
 import type { WeComSandbox } from '../../tools/sandbox/wecom-sandbox';
 import { LedgerStore } from '../../src/store/ledger-store';
 import { createRedis, waitReady } from '../../src/store/redis';
@@ -75,8 +73,8 @@ test('two worker processes, one SIGKILLed mid-sweep, Redis restarted: exactly on
   const env = { PREFIX: prefix, TEST_REDIS_URL: server.url, SANDBOX_URL: sandboxUrl, CORP_ID: SANDBOX_APP.corpId, SECRET: SANDBOX_APP.secret, AGENT_ID: String(SANDBOX_APP.agentId), CLOCK_MS: String(wednesday), LOCK_MS: String(LOCK_MS) };
   const [a, b] = await Promise.all([startChild('worker', env), startChild('worker', env)]);
   children.push(a, b);
-  const nudgeQueue = new Queue(NUDGE_QUEUE, { connection: redis, prefix: bullPrefix(prefix) });
-  const sendQueue = new Queue(SEND_QUEUE, { connection: redis, prefix: bullPrefix(prefix) });
+  const nudgeQueue = new Queue(QUEUES.nudges, { connection: redis, prefix: bullPrefix(prefix) });
+  const sendQueue = new Queue(QUEUES.send, { connection: redis, prefix: bullPrefix(prefix) });
   for (const q of [nudgeQueue, sendQueue]) q.on('error', () => undefined); // Redis is restarted below
   const sendJobs = async () => Object.values(await sendQueue.getJobCounts()).reduce((x, y) => x + y, 0);
 

@@ -5,8 +5,8 @@
  */
 import { Queue } from 'bullmq';
 import type Redis from 'ioredis';
-import { bullPrefix } from '../../src/jobs/names';
-import { SendQueue, SEND_QUEUE, startSendWorker } from '../../src/jobs/send-queue';
+import { bullPrefix, QUEUES } from '../../src/jobs/names';
+import { SendQueue, startSendWorker } from '../../src/jobs/send-queue';
 import { createSendLimiter, createWeComApi } from '../../src/main/wecom-api';
 import type { WeComSandbox } from '../../tools/sandbox/wecom-sandbox';
 import { createRedis } from '../../src/store/redis';
@@ -65,7 +65,7 @@ describe('nothing is ever sent to a customer', () => {
 
   test('a job put into the queue by other means (bypassing SendQueue): refused by the worker, listed, counted, never sent', async () => {
     const redis = createRedis(REDIS_URL, 'general');
-    const raw = new Queue(SEND_QUEUE, { connection: redis, prefix: bullPrefix(bot.prefix) });
+    const raw = new Queue(QUEUES.send, { connection: redis, prefix: bullPrefix(bot.prefix) });
     const admin = { authorization: `Bearer ${bot.config.adminToken}` };
     try {
       await raw.add('send', { key: 'smuggled', touser: CUSTOMER_IDS[1], body: { msgtype: 'text', text: { content: '买吗' } } }, SendQueue.jobOptions('smuggled'));
