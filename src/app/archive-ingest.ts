@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { TimelineEntry } from '../domain/timeline';
-import type { LedgerStore } from '../store/ledger-store';
+import type { GroupRepository, LeadRepository } from './ports';
 import { isExternalUserId } from '../wecom/recipients';
 
 /** One decrypted chat-archive record, as WeCom's archive SDK returns it (only what we use is checked). */
@@ -33,7 +33,7 @@ export interface ArchiveResult {
  * Chat-archive records (from the company's archive sidecar) become customer or rep messages on the right lead:
  * 1:1 chats by the customer's external id, group chats by the group's bound leads. Idempotent by msgid.
  */
-export async function ingestArchive(store: LedgerStore, records: unknown[]): Promise<ArchiveResult> {
+export async function ingestArchive(store: LeadRepository & GroupRepository, records: unknown[]): Promise<ArchiveResult> {
   const result: ArchiveResult = { accepted: 0, duplicates: 0, unmatched: 0, skipped: 0 };
   for (const raw of records) {
     const parsed = recordSchema.safeParse(raw);

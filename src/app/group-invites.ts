@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from '../log';
 import { displayName, type Lead } from '../domain/lead';
-import type { JoinCode, LedgerStore } from '../store/ledger-store';
-import type { JoinCodeMaker } from './ports';
+import type { GroupRepository, JoinCode, JoinCodeMaker } from './ports';
 
 export interface GroupInviter {
   /** The group's QR join code, made once per group and kept; undefined when WeCom refuses (logged). */
@@ -15,7 +14,7 @@ export interface GroupInviter {
  * (add_join_way draws on a quota shared with 「联系我」), kept in Redis; two workers racing keep the first.
  */
 export class GroupInvites implements GroupInviter {
-  constructor(private readonly d: { store: LedgerStore; maker: JoinCodeMaker; log: Logger }) {}
+  constructor(private readonly d: { store: GroupRepository; maker: JoinCodeMaker; log: Logger }) {}
 
   async joinCodeFor(chatId: string): Promise<JoinCode | undefined> {
     const kept = await this.d.store.getJoinCode(chatId);
@@ -43,7 +42,7 @@ export function inviteText(customer: string, group: string | undefined, qrCode: 
  * What 建群 answers, from a card button or the 建群 command: the lead's group's join code when it has a group (to
  * widen the chain), otherwise how to make one — and that the code will follow once WeCom tells us it exists.
  */
-export async function groupAdvice(d: { store: LedgerStore; invites: GroupInviter }, lead: Lead): Promise<string> {
+export async function groupAdvice(d: { store: GroupRepository; invites: GroupInviter }, lead: Lead): Promise<string> {
   const name = displayName(lead);
   const chatId = lead.groups[0];
   const code = chatId ? await d.invites.joinCodeFor(chatId) : undefined;

@@ -1,10 +1,10 @@
 import type { Lead } from '../domain/lead';
 import type { EntrySource } from '../domain/timeline';
-import type { LedgerStore } from '../store/ledger-store';
+import type { LeadRepository } from './ports';
 
 /** What a rep can do to a lead from a command or a card button: one implementation for both. */
 export interface ActionContext {
-  store: LedgerStore;
+  store: LeadRepository;
   leadId: string;
   /** When it happened (ms). */
   at: number;

@@ -3,13 +3,12 @@ import { absorbManualLead, displayName, isManual, manualLeadsMatching, newLead, 
 import { mapSource, type SourceRule } from '../domain/source';
 import type { TimelineEntry } from '../domain/timeline';
 import type { Logger } from '../log';
-import type { GroupRecord, LedgerStore } from '../store/ledger-store';
 import type { ExternalChatEvent, ExternalContactEvent } from '../wecom/events';
 import { inviteText, type GroupInviter } from './group-invites';
-import type { ActivityCounter, CustomerDirectory, CustomerProfile, MessageOutbox } from './ports';
+import type { ActivityCounter, CustomerDirectory, CustomerProfile, GroupRecord, LedgerRepository, MessageOutbox } from './ports';
 
 export interface LedgerDeps {
-  store: LedgerStore;
+  store: LedgerRepository;
   directory: CustomerDirectory;
   outbox: MessageOutbox;
   invites: GroupInviter;
@@ -28,7 +27,7 @@ export interface LedgerDeps {
 export class Ledger {
   constructor(private readonly d: LedgerDeps) {}
 
-  get store(): LedgerStore {
+  get store(): LedgerRepository {
     return this.d.store;
   }
 

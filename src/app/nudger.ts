@@ -6,13 +6,12 @@ import { computeMetrics, DAY_MS } from '../domain/metrics';
 import { businessCalendar, evaluateNudges, WEEKLY_QUESTION, type Nudge, type NudgeSettings } from '../domain/nudge-policy';
 import type { TimelineEntry } from '../domain/timeline';
 import type { Logger } from '../log';
-import type { LedgerStore } from '../store/ledger-store';
 import type { NudgeRecord, NudgeStore } from '../store/nudge-store';
 import type { ButtonInteractionCard } from '../wecom/api-types';
 import type { TemplateCardEvent } from '../wecom/events';
 import { groupAdvice, type GroupInviter } from './group-invites';
 import { closeLead, snoozeLead } from './lead-actions';
-import type { ActivityCounter, BookingStore, MeetingBooker, MessageOutbox, OutboundMessage } from './ports';
+import type { ActivityCounter, BookingStore, LedgerRepository, MeetingBooker, MessageOutbox, OutboundMessage } from './ports';
 import { bookMeetingOnce } from './meeting-bookings';
 
 export interface CardUpdater {
@@ -25,7 +24,7 @@ export interface ManagerLookup {
 }
 
 export interface NudgerDeps {
-  store: LedgerStore;
+  store: LedgerRepository;
   nudges: NudgeStore;
   outbox: MessageOutbox;
   meetings: MeetingBooker;

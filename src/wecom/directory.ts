@@ -1,5 +1,4 @@
-import type { BookedMeeting, CustomerDirectory, CustomerProfile, GroupSnapshot, JoinCodeMaker, MeetingBooker, MeetingRequest } from '../app/ports';
-import type { JoinCode } from '../store/ledger-store';
+import type { BookedMeeting, CustomerDirectory, CustomerProfile, GroupSnapshot, JoinCode, JoinCodeMaker, MeetingBooker, MeetingRequest } from '../app/ports';
 import type { WeComApiClient } from './api-client';
 import { WeComApiError } from './api-errors';
 

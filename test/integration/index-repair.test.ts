@@ -23,12 +23,8 @@ test('indexes that drifted from the leads (a crash between the lead write and it
     newLead({ id: 'm-merged', name: 'D', owner: 'zhangsan', source: 'phone', createdAt: T + 3, mergedInto: 'woA' }),
   ];
   await store.bulkLoad(leads.map((lead) => ({ lead, entries: [] })));
-  const clean = await store.repairIndexes();
-  expect(clean.leads).toBe(3);
-  // bulkLoad indexed the merged lead like any other: that is the one thing the first run removes.
-  expect(clean.added).toBe(0);
-  const baseline = clean.removed;
-  expect(baseline).toBeGreaterThan(0);
+  // bulkLoad, writes and the repair share one membership rule (membershipsOf): the merged lead was never indexed,
+  // so a fresh load has nothing to repair. (Before issue 10 bulkLoad indexed it and the first repair removed it.)
   expect(await store.repairIndexes()).toEqual({ leads: 3, added: 0, removed: 0 });
 
   // Drift: A missing from `all` and its owner list; B still listed under its old state, outcome and owner; a lead
