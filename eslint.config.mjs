@@ -1,6 +1,16 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+/**
+ * The layers (docs/architecture.md): what each folder of src/ may import. A rule per layer, so an import that points
+ * the wrong way fails `npm run lint`.
+ */
+const IO_MODULES = ['koa', '@koa/router', 'bullmq', 'ioredis', 'pino', 'raw-body', 'prom-client'].flatMap((m) => [m]);
+const NODE_IO = ['fs', 'net', 'http', 'https', 'child_process', 'dgram', 'dns', 'tls', 'worker_threads'].flatMap((m) => [m, `node:${m}`]);
+const appInternals = { group: ['**/app/*', '!**/app/ports', '!**/app/ports/*'], message: 'outside src/app, import only the ports (src/app/ports): the use cases are handed in by src/main' };
+const layer = (files, ...groups) => ({ files, rules: { 'no-restricted-imports': ['error', { patterns: groups }] } });
+const never = (names, why) => ({ group: names.map((n) => `**/${n}/*`), message: why });
+
 export default tseslint.config(
   { ignores: ['dist/**', 'dist-bench/**', 'node_modules/**', 'coverage/**', 'scratch/**', '**/*.js'] },
   js.configs.recommended,
@@ -15,7 +25,13 @@ export default tseslint.config(
   {
     files: ['src/domain/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { paths: ['koa', '@koa/router', 'bullmq', 'ioredis', 'pino'] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [...IO_MODULES, ...NODE_IO].map((name) => ({ name, message: 'src/domain is pure: no I/O' })),
+          patterns: [{ group: ['../*'], message: 'src/domain imports only src/domain (and pure libraries)' }],
+        },
+      ],
       'no-restricted-syntax': [
         'error',
         { selector: "CallExpression[callee.object.name='Date'][callee.property.name='now']", message: 'inject a clock' },
@@ -23,6 +39,22 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    files: ['src/app/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: ['koa', '@koa/router', 'bullmq', 'ioredis'].map((name) => ({ name, message: 'src/app talks to Redis, BullMQ and HTTP through ports' })),
+          patterns: [never(['store', 'jobs', 'http', 'main'], 'src/app depends on ports it defines, not on their adapters')],
+        },
+      ],
+    },
+  },
+  layer(['src/store/**/*.ts'], appInternals, never(['jobs', 'http', 'main'], 'src/store is an adapter: it implements ports')),
+  layer(['src/wecom/**/*.ts'], appInternals, never(['store', 'jobs', 'http', 'main'], 'src/wecom is an adapter: WeCom protocol and API only')),
+  layer(['src/jobs/**/*.ts'], appInternals, never(['http', 'main'], 'src/jobs: thin BullMQ processors and producers')),
+  layer(['src/http/**/*.ts'], appInternals, never(['store', 'jobs', 'main'], 'src/http: parse, authorise, call one use case, render')),
   {
     files: ['bench/**/*.ts', 'tools/**/*.ts', 'src/main/demo*.ts'],
     rules: { 'no-console': 'off' },

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { TimelineEntry } from '../domain/timeline';
-import type { GroupRepository, LeadRepository } from './ports';
+import type { ArchiveIntake, ArchiveResult, GroupRepository, LeadRepository } from './ports';
 import { isExternalUserId } from '../wecom/recipients';
 
 /** One decrypted chat-archive record, as WeCom's archive SDK returns it (only what we use is checked). */
@@ -17,15 +17,17 @@ const recordSchema = z
   })
   .passthrough();
 
-export const archiveBatchSchema = z.object({ records: z.array(z.unknown()).max(5000) });
+const archiveBatchSchema = z.object({ records: z.array(z.unknown()).max(5000) });
 
-export interface ArchiveResult {
-  accepted: number;
-  duplicates: number;
-  /** Records about customers or groups the ledger does not know (yet). */
-  unmatched: number;
-  /** Records that are not chat messages (recall, switch, …) or not readable. */
-  skipped: number;
+/** The chat-archive feed (ArchiveIntake): a batch `{"records": [...]}` of at most 5,000 records. */
+export class ArchiveIngest implements ArchiveIntake {
+  constructor(private readonly store: LeadRepository & GroupRepository) {}
+
+  async ingest(body: unknown): Promise<{ ok: true; result: ArchiveResult } | { ok: false; message: string }> {
+    const batch = archiveBatchSchema.safeParse(body);
+    if (!batch.success) return { ok: false, message: 'body must be {"records": [...]} with at most 5000 records' };
+    return { ok: true, result: await ingestArchive(this.store, batch.data.records) };
+  }
 }
 
 

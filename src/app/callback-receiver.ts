@@ -3,14 +3,7 @@ import { decodeAppPlaintext, decodeBotPlaintext, eventIdFor, parseAppEnvelope, p
 import { decryptVerified, verifySignature } from '../wecom/crypto';
 import { CallbackError } from '../wecom/errors';
 import type { InboxEnvelope } from '../wecom/events';
-import type { EventInbox } from './ports';
-
-export interface CallbackQuery {
-  msg_signature?: string;
-  timestamp?: string;
-  nonce?: string;
-  echostr?: string;
-}
+import type { CallbackIntake, CallbackQuery, EventInbox } from './ports';
 
 export interface ReceiverOptions {
   channel: 'app' | 'bot';
@@ -36,7 +29,7 @@ const ECHO = /^[A-Za-z0-9_.~-]{1,128}$/;
  * Transport-free callback receiver (after bolt-js's receivers): it verifies raw bytes, decrypts, decodes into the
  * typed union and hands the envelope to the inbox. HTTP concerns (status codes, body limits) live in src/http.
  */
-export class CallbackReceiver {
+export class CallbackReceiver implements CallbackIntake {
   constructor(
     private readonly opts: ReceiverOptions,
     private readonly inbox: EventInbox,

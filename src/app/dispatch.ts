@@ -1,5 +1,6 @@
 import type { Logger } from '../log';
 import type { InboxEnvelope, WeComEvent, WeComEventKind } from '../wecom/events';
+import type { EventConsumer } from './ports';
 
 export interface HandlerContext {
   envelopeId: string;
@@ -92,4 +93,14 @@ export function loggingHandlers(): EventHandlers {
       ctx.log.warn({ reason: 'event.unknown_kind', ...summarize(e) }, 'stored an event kind we do not model');
     },
   };
+}
+
+/** The inbox's consumer: one stored callback, dispatched to its handler with a child logger carrying its id and kind. */
+export class HandlerDispatch implements EventConsumer {
+  constructor(private readonly handlers: EventHandlers) {}
+
+  consume(envelope: InboxEnvelope, ctx: { attempt: number; log: Logger }): Promise<void> {
+    const log = ctx.log.child({ eventId: envelope.id, kind: envelope.event.kind });
+    return dispatchEvent(this.handlers, envelope, { envelopeId: envelope.id, channel: envelope.channel, receivedAt: envelope.receivedAt, log, attempt: ctx.attempt });
+  }
 }

@@ -6,26 +6,16 @@ import { computeMetrics, DAY_MS } from '../domain/metrics';
 import { businessCalendar, evaluateNudges, WEEKLY_QUESTION, type Nudge, type NudgeSettings } from '../domain/nudge-policy';
 import type { TimelineEntry } from '../domain/timeline';
 import type { Logger } from '../log';
-import type { NudgeRecord, NudgeStore } from '../store/nudge-store';
 import type { ButtonInteractionCard } from '../wecom/api-types';
 import type { TemplateCardEvent } from '../wecom/events';
 import { groupAdvice, type GroupInviter } from './group-invites';
 import { closeLead, snoozeLead } from './lead-actions';
-import type { ActivityCounter, BookingStore, LedgerRepository, MeetingBooker, MessageOutbox, OutboundMessage } from './ports';
+import type { ActivityCounter, BookingStore, CardUpdater, LedgerRepository, ManagerLookup, MeetingBooker, MessageOutbox, NudgeRecord, NudgeRepository, NudgeRunner, OutboundMessage } from './ports';
 import { bookMeetingOnce } from './meeting-bookings';
-
-export interface CardUpdater {
-  /** Replaces the pressed card's buttons with one label, so the rep sees it is done. */
-  markDone(responseCode: string, label: string): Promise<void>;
-}
-
-export interface ManagerLookup {
-  managerOf(rep: string): Promise<string | undefined>;
-}
 
 export interface NudgerDeps {
   store: LedgerRepository;
-  nudges: NudgeStore;
+  nudges: NudgeRepository;
   outbox: MessageOutbox;
   meetings: MeetingBooker;
   /** Meetings booked per card press, so a retried press reuses its meeting. */
@@ -76,8 +66,27 @@ export function nudgeCard(n: Nudge, id: string, lead: Lead): ButtonInteractionCa
  * goes into the digest), sends a button card through the send queue, and records it on the lead. Button presses
  * do the thing, are logged, resolve the nudge and update the card.
  */
-export class Nudger {
+export class Nudger implements NudgeRunner {
   constructor(private readonly d: NudgerDeps) {}
+
+  /** Drains what is due, one batch at a time (bounded: 100 batches a run; the next run goes on). */
+  async sweepDue(batch: number): Promise<{ checked: number; sent: number; capped: number }> {
+    let total = { checked: 0, sent: 0, capped: 0 };
+    for (let round = 0; round < 100; round++) {
+      const r = await this.sweep(batch);
+      total = { checked: total.checked + r.checked, sent: total.sent + r.sent, capped: total.capped + r.capped };
+      if (r.checked < batch) break;
+    }
+    return total;
+  }
+
+  /** Monday's digest for every rep with leads, with the nudges the daily cap held back last week. */
+  async weeklyDigest(): Promise<number> {
+    return this.digest(await this.d.store.owners(), async (rep) => {
+      const held = await Promise.all((await this.d.nudges.takeOverflow(rep)).map((id) => this.d.nudges.get(id)));
+      return held.filter((r): r is NudgeRecord => !!r).map((r) => r.title);
+    });
+  }
 
   async sweep(limit: number): Promise<{ checked: number; sent: number; capped: number }> {
     const now = this.d.clock.now();

@@ -1,6 +1,6 @@
 import Router from '@koa/router';
 import Koa from 'koa';
-import type { CallbackReceiver } from '../app/callback-receiver';
+import type { CallbackIntake } from '../app/ports';
 import type { Logger } from '../log';
 import type { WebMetrics } from '../metrics';
 import { requireAdmin } from './admin-auth';
@@ -13,8 +13,8 @@ export interface ParkedEvents {
 
 export interface HttpDeps {
   log: Logger;
-  appReceiver: CallbackReceiver;
-  botReceiver?: CallbackReceiver;
+  appReceiver: CallbackIntake;
+  botReceiver?: CallbackIntake;
   maxBodyBytes: number;
   adminToken: string;
   /** Resolves when Redis answers; rejects otherwise. */

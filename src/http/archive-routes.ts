@@ -1,11 +1,10 @@
 import type Router from '@koa/router';
-import { archiveBatchSchema, ingestArchive } from '../app/archive-ingest';
+import type { ArchiveIntake } from '../app/ports';
 import type { Logger } from '../log';
-import type { LedgerStore } from '../store/ledger-store';
 import { readSignedBody, SIGNED_BODY_STATUS, SignedBodyError } from './signed-body';
 
 export interface ArchiveRouteDeps {
-  store: LedgerStore;
+  archive: ArchiveIntake;
   log: Logger;
   /** HMAC key of the sidecar's batches; the route answers 404 when unset. */
   secret?: string;
@@ -48,12 +47,11 @@ export function mountArchiveRoutes(router: Router, deps: ArchiveRouteDeps): void
       } catch {
         return refuse(400, 'BAD_REQUEST', 'body is not JSON');
       }
-      const batch = archiveBatchSchema.safeParse(json);
-      if (!batch.success) return refuse(400, 'BAD_REQUEST', 'body must be {"records": [...]} with at most 5000 records');
       try {
-        const result = await ingestArchive(deps.store, batch.data.records);
-        deps.log.info({ reason: 'archive.ingested', ...result }, 'archive batch ingested');
-        ctx.body = result;
+        const answer = await deps.archive.ingest(json);
+        if (!answer.ok) return refuse(400, 'BAD_REQUEST', answer.message);
+        deps.log.info({ reason: 'archive.ingested', ...answer.result }, 'archive batch ingested');
+        ctx.body = answer.result;
       } catch (err) {
         deps.log.error({ reason: 'STORE_UNAVAILABLE', err: (err as Error).message }, 'archive batch not stored');
         refuse(503, 'STORE_UNAVAILABLE');

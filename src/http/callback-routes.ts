@@ -1,5 +1,5 @@
 import type Router from '@koa/router';
-import type { CallbackReceiver } from '../app/callback-receiver';
+import type { CallbackIntake } from '../app/ports';
 import type { Logger } from '../log';
 import type { WebMetrics } from '../metrics';
 import { answerCallbackError } from './errors';
@@ -7,7 +7,7 @@ import { parseRawQuery } from './query';
 import { readRawBody } from './raw-body';
 
 /** GET (URL verification) and POST (encrypted callbacks) for one receiver. */
-export function mountCallbackRoutes(router: Router, path: string, receiver: CallbackReceiver, log: Logger, maxBodyBytes: number, metrics?: WebMetrics): void {
+export function mountCallbackRoutes(router: Router, path: string, receiver: CallbackIntake, log: Logger, maxBodyBytes: number, metrics?: WebMetrics): void {
   router.get(path, (ctx) => {
     try {
       const plain = receiver.verifyUrl(parseRawQuery(ctx.querystring));

@@ -5,7 +5,7 @@ import { BUYING_STATES, OUTCOMES, type BuyingState, type Lead, type Outcome } fr
 import { computeMetrics, DAY_MS, type LeadMetrics } from '../domain/metrics';
 import type { TimelineEntry } from '../domain/timeline';
 import type { Logger } from '../log';
-import type { LedgerStore } from '../store/ledger-store';
+import type { LeadQueries, LeadRepository } from '../app/ports';
 
 const iso = (ms: number | undefined) => (ms === undefined ? null : new Date(ms).toISOString());
 
@@ -46,7 +46,7 @@ function badRequest(ctx: Koa.Context, message: string): void {
   ctx.body = { error: 'BAD_REQUEST', message };
 }
 
-export function mountLeadRoutes(router: Router, admin: Koa.Middleware, deps: { store: LedgerStore; clock: Clock; log: Logger }): void {
+export function mountLeadRoutes(router: Router, admin: Koa.Middleware, deps: { store: LeadRepository & LeadQueries; clock: Clock; log: Logger }): void {
   const { store, clock } = deps;
 
   router.get('/api/leads', admin, async (ctx) => {

@@ -1,6 +1,6 @@
 import { Worker, type Job } from 'bullmq';
 import type Redis from 'ioredis';
-import { dispatchEvent, type EventHandlers } from '../app/dispatch';
+import type { EventConsumer } from '../app/ports';
 import type { Policy } from '../config/policy';
 import type { Logger } from '../log';
 import type { InboxJobData } from './inbox-queue';
@@ -16,7 +16,7 @@ export function startInboxWorker(opts: {
   connection: Redis;
   redisPrefix: string;
   policy: Policy;
-  handlers: EventHandlers;
+  consumer: EventConsumer;
   log: Logger;
   autorun?: boolean;
 }): Worker<InboxJobData> {
@@ -24,15 +24,8 @@ export function startInboxWorker(opts: {
   const worker = new Worker<InboxJobData>(
     QUEUES.inbox,
     async (job: Job<InboxJobData>) => {
-      const envelope = job.data;
-      const child = log.child({ eventId: envelope.id, kind: envelope.event.kind, jobId: job.id });
-      await dispatchEvent(opts.handlers, envelope, {
-        envelopeId: envelope.id,
-        channel: envelope.channel,
-        receivedAt: envelope.receivedAt,
-        log: child,
-        attempt: job.attemptsMade + 1,
-      });
+      // A thin processor: the job is the stored callback; the use case applies it.
+      await opts.consumer.consume(job.data, { attempt: job.attemptsMade + 1, log: log.child({ jobId: job.id }) });
     },
     {
       connection: opts.connection,

@@ -1,9 +1,7 @@
 import { Queue, Worker } from 'bullmq';
 import type Redis from 'ioredis';
-import type { Nudger } from '../app/nudger';
 import type { Logger } from '../log';
-import type { LedgerStore } from '../store/ledger-store';
-import type { NudgeStore } from '../store/nudge-store';
+import type { NudgeRunner } from '../app/ports';
 import { bullPrefix, lockOptions, QUEUES } from './names';
 
 export function createNudgeQueue(connection: Redis, redisPrefix: string): Queue {
@@ -21,9 +19,7 @@ export async function startNudgeJobs(deps: {
   schedulers: boolean;
   connection: Redis;
   redisPrefix: string;
-  nudger: Nudger;
-  store: LedgerStore;
-  nudges: NudgeStore;
+  nudges: NudgeRunner;
   sweepEveryMinutes: number;
   sweepBatch: number;
   digestCron: string;
@@ -40,24 +36,8 @@ export async function startNudgeJobs(deps: {
   }
   const worker = new Worker(
     QUEUES.nudges,
-    async (job) => {
-      if (job.name === 'digest') {
-        const owners = await deps.store.owners();
-        return deps.nudger.digest(owners, async (rep) => {
-          const ids = await deps.nudges.takeOverflow(rep);
-          const recs = await Promise.all(ids.map((id) => deps.nudges.get(id)));
-          return recs.filter((r) => !!r).map((r) => r!.title);
-        });
-      }
-      // sweep: drain what is due, one batch at a time
-      let total = { checked: 0, sent: 0, capped: 0 };
-      for (let round = 0; round < 100; round++) {
-        const r = await deps.nudger.sweep(deps.sweepBatch);
-        total = { checked: total.checked + r.checked, sent: total.sent + r.sent, capped: total.capped + r.capped };
-        if (r.checked < deps.sweepBatch) break;
-      }
-      return total;
-    },
+    // A thin processor: which job, then one use case.
+    async (job) => (job.name === 'digest' ? deps.nudges.weeklyDigest() : deps.nudges.sweepDue(deps.sweepBatch)),
     { connection: deps.connection, prefix: bullPrefix(deps.redisPrefix), concurrency: 1, ...lockOptions(deps.lockMs) },
   );
   worker.on('failed', (job, err) => deps.log.error({ reason: 'nudge.job_failed', job: job?.name, err: err.message }, 'nudge job failed'));

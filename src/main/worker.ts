@@ -1,5 +1,5 @@
 import type { Worker } from 'bullmq';
-import type { EventHandlers } from '../app/dispatch';
+import { HandlerDispatch, type EventHandlers } from '../app/dispatch';
 import { Ledger } from '../app/ledger';
 import { ledgerHandlers } from '../app/ledger-handlers';
 import { RepCommands } from '../app/rep-commands';
@@ -9,7 +9,8 @@ import type { Clock } from '../domain/clock';
 import { InboxPump } from '../jobs/inbox-pump';
 import { createInboxQueue } from '../jobs/inbox-queue';
 import { startInboxWorker } from '../jobs/inbox-worker';
-import { reconcile, startReconcileWorker } from '../jobs/reconcile';
+import { startReconcileWorker } from '../jobs/reconcile';
+import { reconcile } from '../app/reconcile';
 import { SendQueue, startSendWorker } from '../jobs/send-queue';
 import type { Logger } from '../log';
 import { LedgerStore } from '../store/ledger-store';
@@ -104,7 +105,7 @@ export async function startWorker(
     connection,
     redisPrefix: prefix,
     policy: config.policy,
-    handlers: opts.handlers ?? ledgerHandlers({ ledger, commands, nudger, outbox, log }),
+    consumer: new HandlerDispatch(opts.handlers ?? ledgerHandlers({ ledger, commands, nudger, outbox, log })),
     log,
   });
   const reconcileNow = () => reconcile({ ledger, directory, clock, log });
@@ -114,9 +115,7 @@ export async function startWorker(
     schedulers,
     connection,
     redisPrefix: prefix,
-    nudger,
-    store,
-    nudges: nudgeStore,
+    nudges: nudger,
     sweepEveryMinutes: n.sweepEveryMinutes,
     sweepBatch: n.sweepBatch,
     digestCron: n.digestCron,

@@ -1,15 +1,5 @@
 import type Redis from 'ioredis';
-import type { NudgeKind } from '../domain/nudge-policy';
-
-/** A nudge held back by the rep's daily cap, waiting for the digest. (Sent nudges live on the lead's timeline.) */
-export interface NudgeRecord {
-  id: string;
-  leadId: string;
-  kind: NudgeKind;
-  owner: string;
-  title: string;
-  createdAt: number;
-}
+import type { NudgeRecord, NudgeRepository } from '../app/ports';
 
 /**
  * Admits a batch of nudge ids into their reps' allowances for one day, in one call: an id admitted before is admitted
@@ -42,7 +32,7 @@ interface NudgeCommands {
  *   <p>:nudge:cap:<yyyymmdd>            hash, ~36 h                     per rep: c:<rep> = count, n:<id> = rep (the daily cap)
  *   <p>:nudge:overflow:<rep>            list                            nudges over the cap, for the next digest
  */
-export class NudgeStore {
+export class NudgeStore implements NudgeRepository {
   private readonly redis: Redis & NudgeCommands;
   constructor(
     redis: Redis,
