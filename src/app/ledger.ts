@@ -204,31 +204,32 @@ export class Ledger {
   /** Reads the group from WeCom and makes the ledger agree; returns what changed (for reconciliation's log). */
   async syncGroup(chatId: string, opts: { dismissedAt?: number; entry?: TimelineEntry } = {}): Promise<{ bound: string[]; unbound: string[]; changed: boolean }> {
     const snapshot = opts.dismissedAt === undefined ? await this.d.directory.getGroup(chatId) : undefined;
-    const before = await this.d.store.getGroup(chatId);
-    const events = [...(before?.events ?? [])];
-    if (opts.entry && !events.some((x) => x.id === opts.entry?.id)) events.push(opts.entry);
-    if (snapshot) {
-      // The group's own create_time, whichever arrived first: the create callback or a later event that made us look.
-      const created = events.find((x) => x.kind === 'group_created');
-      if (created) created.at = snapshot.createdAt;
-      else events.push({ id: `group_created:${chatId}`, at: snapshot.createdAt, kind: 'group_created', source: 'callback', chatId });
-    }
     const customers = snapshot?.customers ?? [];
-    const leads = await this.d.store.getLeads(customers);
-    const leadIds = leads.map((l) => l.id);
-    const record: GroupRecord = {
-      chatId,
-      name: snapshot?.name ?? before?.name,
-      owner: snapshot?.owner ?? before?.owner,
-      customers,
-      staff: snapshot?.staff ?? [],
-      leadIds,
-      dismissed: !snapshot,
-      memberVersion: snapshot?.memberVersion,
-      updatedAt: this.d.clock.now(),
-      events: events.sort((a, b) => a.at - b.at || a.id.localeCompare(b.id)),
-    };
-    await this.d.store.saveGroup(record);
+    const leadIds = (await this.d.store.getLeads(customers)).map((l) => l.id);
+    // Compare-and-set on the group: another event of this group handled at the same time keeps its entry too.
+    const { before, after } = await this.d.store.updateGroup(chatId, (cur) => {
+      const events = [...(cur?.events ?? [])];
+      if (opts.entry && !events.some((x) => x.id === opts.entry?.id)) events.push(opts.entry);
+      if (snapshot) {
+        // The group's own create_time, whichever arrived first: the create callback or a later event that made us look.
+        const created = events.find((x) => x.kind === 'group_created');
+        if (created) created.at = snapshot.createdAt;
+        else events.push({ id: `group_created:${chatId}`, at: snapshot.createdAt, kind: 'group_created', source: 'callback', chatId });
+      }
+      return {
+        chatId,
+        name: snapshot?.name ?? cur?.name,
+        owner: snapshot?.owner ?? cur?.owner,
+        customers,
+        staff: snapshot?.staff ?? [],
+        leadIds,
+        dismissed: !snapshot,
+        memberVersion: snapshot?.memberVersion,
+        updatedAt: this.d.clock.now(),
+        events: events.sort((a, b) => a.at - b.at || a.id.localeCompare(b.id)),
+      };
+    });
+    const record = after as GroupRecord;
     await this.d.store.setGroupCustomers(chatId, before?.customers ?? [], customers);
     const unbound = (before?.leadIds ?? []).filter((id) => !leadIds.includes(id));
     for (const id of [...leadIds, ...unbound]) await this.refreshLeadGroups(id);
@@ -240,8 +241,7 @@ export class Ledger {
   private async bindToKnownGroups(leadId: string): Promise<void> {
     const chats = await this.d.store.groupsOfCustomer(leadId);
     for (const chatId of chats) {
-      const g = await this.d.store.getGroup(chatId);
-      if (g && !g.leadIds.includes(leadId)) await this.d.store.saveGroup({ ...g, leadIds: [...g.leadIds, leadId] });
+      await this.d.store.updateGroup(chatId, (g) => (g && !g.leadIds.includes(leadId) ? { ...g, leadIds: [...g.leadIds, leadId] } : undefined));
     }
     if (chats.length > 0) await this.refreshLeadGroups(leadId);
   }

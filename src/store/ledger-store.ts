@@ -56,6 +56,7 @@ export class LedgerStore implements LedgerRepository {
   // Groups
   getGroup = (chatId: string) => this.groups.getGroup(chatId);
   saveGroup = (g: GroupRecord) => this.groups.saveGroup(g);
+  updateGroup = (chatId: string, change: (current: GroupRecord | undefined) => GroupRecord | undefined) => this.groups.updateGroup(chatId, change);
   getJoinCode = (chatId: string) => this.groups.getJoinCode(chatId);
   saveJoinCode = (chatId: string, code: JoinCode) => this.groups.saveJoinCode(chatId, code);
   setGroupCustomers = (chatId: string, before: string[], after: string[]) => this.groups.setGroupCustomers(chatId, before, after);

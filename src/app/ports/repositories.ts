@@ -76,6 +76,11 @@ export interface LeadQueries {
 export interface GroupRepository {
   getGroup(chatId: string): Promise<GroupRecord | undefined>;
   saveGroup(g: GroupRecord): Promise<void>;
+  /**
+   * Read-modify-write of one group, optimistic like updateLead: two events of the same group handled at once both
+   * land (neither overwrites the other's timeline entry). `change` gets a copy, or undefined for a new group.
+   */
+  updateGroup(chatId: string, change: (current: GroupRecord | undefined) => GroupRecord | undefined): Promise<{ before?: GroupRecord; after?: GroupRecord }>;
   getJoinCode(chatId: string): Promise<JoinCode | undefined>;
   /** Keeps the first join code saved for a group and returns it (two workers racing end with the same one). */
   saveJoinCode(chatId: string, code: JoinCode): Promise<JoinCode>;

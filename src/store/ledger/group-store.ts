@@ -2,6 +2,14 @@ import type Redis from 'ioredis';
 import type { GroupRecord, GroupRepository, JoinCode } from '../../app/ports';
 import type { LedgerKeys } from './keys';
 
+/** Compare-and-set: write the new group only if it is still what we read. */
+const CAS = `
+if (redis.call('GET', KEYS[1]) or '') == ARGV[1] then
+  redis.call('SET', KEYS[1], ARGV[2])
+  return 1
+end
+return 0`;
+
 /** Customer groups, their join codes, and each customer's groups (GroupRepository over Redis). */
 export class GroupStore implements GroupRepository {
   constructor(
@@ -16,6 +24,19 @@ export class GroupStore implements GroupRepository {
 
   async saveGroup(g: GroupRecord): Promise<void> {
     await this.redis.set(this.keys.group(g.chatId), JSON.stringify(g));
+  }
+
+  async updateGroup(chatId: string, change: (current: GroupRecord | undefined) => GroupRecord | undefined): Promise<{ before?: GroupRecord; after?: GroupRecord }> {
+    const key = this.keys.group(chatId);
+    for (let attempt = 0; attempt < 50; attempt++) {
+      const raw = (await this.redis.get(key)) ?? '';
+      const before = raw ? (JSON.parse(raw) as GroupRecord) : undefined;
+      const after = change(raw ? (JSON.parse(raw) as GroupRecord) : undefined);
+      if (!after) return { before, after: before };
+      const next = JSON.stringify(after);
+      if (next === raw || (await this.redis.eval(CAS, 1, key, raw, next)) === 1) return { before, after };
+    }
+    throw new Error(`group ${chatId}: too much contention`);
   }
 
   async getJoinCode(chatId: string): Promise<JoinCode | undefined> {
