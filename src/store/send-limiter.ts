@@ -1,4 +1,5 @@
 import type Redis from 'ioredis';
+import type { RateSlots } from '../app/ports';
 
 /**
  * WeCom silently drops app messages beyond 30 a minute or 1000 an hour per member, and caps the app's messages per
@@ -51,7 +52,7 @@ interface LimiterCommands {
   reserveSendSlot(k1: string, k2: string, k3: string, ...args: (string | number)[]): Promise<number>;
 }
 
-export class SendLimiter {
+export class SendLimiter implements RateSlots {
   private readonly redis: Redis & LimiterCommands;
 
   constructor(
@@ -73,13 +74,13 @@ export class SendLimiter {
    * After the message went out, its slot is re-stamped with the completion time: WeCom saw it between the
    * reservation and now, so counting it at `now` keeps our window at least as full as WeCom's.
    */
-  async confirm(member: string, messageKey: string, now: number): Promise<void> {
+  async confirm(member: string, slot: string, now: number): Promise<void> {
     const [m, h] = this.windowKeys(member);
-    await this.redis.confirmSendSlot(m, h, now, messageKey);
+    await this.redis.confirmSendSlot(m, h, now, slot);
   }
 
   /** 0 when a slot was reserved for this message; otherwise how long to wait before asking again. */
-  async reserve(member: string, messageKey: string, now: number, day: { id: string; msUntilEnd: number }): Promise<number> {
+  async reserve(member: string, slot: string, now: number, day: { id: string; msUntilEnd: number }): Promise<number> {
     const l = this.limits;
     const [m, h] = this.windowKeys(member);
     return this.redis.reserveSendSlot(
@@ -93,7 +94,7 @@ export class SendLimiter {
       l.perMemberPerHour,
       l.appPerDay,
       day.msUntilEnd,
-      messageKey,
+      slot,
     );
   }
 }

@@ -4,7 +4,7 @@ import { createLogger } from '../../src/log';
 import { createRedis } from '../../src/store/redis';
 import { systemClock } from '../../src/app/system-clock';
 import { createSendLimiter, createWeComApi } from '../../src/main/wecom-api';
-import { startSendWorker } from '../../src/jobs/send-queue';
+import { startSendWorker } from '../../src/main/send-worker';
 import { startWorker } from '../../src/main/worker';
 import { ManualClock } from '../../src/domain/clock';
 

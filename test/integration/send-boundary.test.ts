@@ -6,7 +6,8 @@
 import { Queue } from 'bullmq';
 import type Redis from 'ioredis';
 import { bullPrefix, QUEUES } from '../../src/jobs/names';
-import { SendQueue, startSendWorker } from '../../src/jobs/send-queue';
+import { SendQueue } from '../../src/jobs/send-queue';
+import { startSendWorker } from '../../src/main/send-worker';
 import { createSendLimiter, createWeComApi } from '../../src/main/wecom-api';
 import type { WeComSandbox } from '../../tools/sandbox/wecom-sandbox';
 import { createRedis } from '../../src/store/redis';

@@ -76,7 +76,7 @@ test('200 nudges for one rep, two worker processes: all delivered, none twice, n
 }, 40_000);
 
 test('45009 from WeCom: the send waits out the penalty window in BullMQ’s delayed set — not failed, not lost, not retried at once', async () => {
-  const { startSendWorker } = await import('../../src/jobs/send-queue');
+  const { startSendWorker } = await import('../../src/main/send-worker');
   const { createSendLimiter, createWeComApi } = await import('../../src/main/wecom-api');
   const { testConfig, captureLogger } = await import('../helpers/config');
   const config = testConfig(prefix, { WECOM_API_BASE: url, WECOM_CORP_ID: SANDBOX_APP.corpId, WECOM_SECRET: SANDBOX_APP.secret, WECOM_AGENT_ID: String(SANDBOX_APP.agentId) });

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { MessageBody } from '../../wecom/api-types';
 
 /** A message to one rep, sent at most once per key (the idempotency key: e.g. lead + nudge kind + period). */
@@ -32,4 +33,40 @@ export interface Activity {
  */
 export interface ActivityCounter {
   count(...activities: Activity[]): Promise<void>;
+}
+
+/** What sending one message came to. */
+export interface SendResult {
+  status: 'sent' | 'already_sent';
+  /** 'robot': answered in the robot conversation through its response_url. */
+  via?: 'robot' | 'app';
+  msgid?: string;
+  responseCode?: string;
+}
+
+/** One attempt at a queued message: sent; wait (a rate slot, WeCom's penalty) and try again; or failed for good. */
+export type SendOutcome = { kind: 'sent'; result: SendResult } | { kind: 'wait'; ms: number } | { kind: 'failed'; reason: string };
+
+/** The send use case (src/app/send-message.ts), as the send queue's processor calls it. Throws on a transient failure. */
+export interface MessageSending {
+  attempt(message: OutboundMessage, jobId: string): Promise<SendOutcome>;
+}
+
+/** Which messages went out (by key), so a re-run never sends twice. */
+export interface SentMarks {
+  get(key: string): Promise<Omit<SendResult, 'status'> | undefined>;
+  mark(key: string, sent: Omit<SendResult, 'status'>): Promise<void>;
+}
+
+/** The members' rate windows and the app's daily quota, shared by every worker process (src/store/send-limiter.ts). */
+export interface RateSlots {
+  /** 0 when a slot was reserved under `slot`; otherwise how long to wait before asking again. */
+  reserve(member: string, slot: string, now: number, day: { id: string; msUntilEnd: number }): Promise<number>;
+  /** After the call returned: re-stamps the slot with the time WeCom has certainly seen it by. */
+  confirm(member: string, slot: string, now: number): Promise<void>;
+}
+
+/** The stable id of a message key: the send job's id and its sent mark's name. */
+export function messageIdOf(key: string): string {
+  return `send-${createHash('sha256').update(key).digest('hex').slice(0, 40)}`;
 }

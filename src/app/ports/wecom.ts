@@ -1,3 +1,4 @@
+import type { MessageBody, SendMessageRequest, SendMessageResponse } from '../../wecom/api-types';
 import type { JoinCode } from './repositories';
 
 /** What we can learn about customers and their groups from WeCom. */
@@ -69,4 +70,13 @@ export interface CardUpdater {
 /** Who a rep's manager is (user/get → direct_leader, or config). */
 export interface ManagerLookup {
   managerOf(rep: string): Promise<string | undefined>;
+}
+
+/** WeCom's message APIs as the send use case needs them (src/wecom/api-client.ts). */
+export interface MessageChannel {
+  readonly agentId: number;
+  /** message/send to members only; `once`: no retry inside (the caller makes every attempt, each with its own slot). */
+  sendMessage(req: SendMessageRequest, opts?: { once?: boolean }): Promise<SendMessageResponse>;
+  /** A reply through a robot callback's one-time response_url. */
+  replyInRobotChat(responseUrl: string, body: MessageBody): Promise<void>;
 }
