@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from '../log';
-import { displayName, type Lead } from '../domain/lead';
 import type { GroupRepository, JoinCode, JoinCodeMaker } from './ports';
 
 export interface GroupInviter {
@@ -28,29 +27,4 @@ export class GroupInvites implements GroupInviter {
       return undefined;
     }
   }
-}
-
-/** What the rep is told with a group's join code. */
-export function inviteText(customer: string, group: string | undefined, qrCode: string): string {
-  return (
-    `「${group ?? '客户群'}」的入群二维码：${qrCode}\n` +
-    `发给${customer}，请他把那边参与决定的人（拍板的、用的、管采购的）扫码拉进来——方案在群里一起定，比你一个人写文档快，决策链也看得见。`
-  );
-}
-
-/**
- * What 建群 answers, from a card button or the 建群 command: the lead's group's join code when it has a group (to
- * widen the chain), otherwise how to make one — and that the code will follow once WeCom tells us it exists.
- */
-export async function groupAdvice(d: { store: GroupRepository; invites: GroupInviter }, lead: Lead): Promise<string> {
-  const name = displayName(lead);
-  const chatId = lead.groups[0];
-  const code = chatId ? await d.invites.joinCodeFor(chatId) : undefined;
-  if (chatId && code) return inviteText(name, (await d.store.getGroup(chatId))?.name, code.qrCode);
-  return [
-    `给${name}拉个工作群：`,
-    `1. 在企业微信里「发起群聊」，选上${name}和你的同事（技术、经理）。`,
-    '2. 群名写上客户公司和项目，例如「某某学校·项目沟通群」。',
-    `群建好后我会自动记到这个客户名下，并把入群二维码发给你，让${name}把他那边参与决定的人拉进来。`,
-  ].join('\n');
 }

@@ -4,10 +4,10 @@ import { loggingHandlers, summarize, type EventHandlers, type HandlerContext } f
 import type { Ledger } from './ledger';
 import type { MessageOutbox } from './ports';
 import type { RepCommands } from './rep-commands';
-import type { Nudger } from './nudger';
+import type { CardPresses } from './card-presses';
 
 /** The inbox handlers once the ledger exists: each event kind updates leads, groups and timelines. */
-export function ledgerHandlers(deps: { ledger: Ledger; commands: RepCommands; nudger: Nudger; outbox: MessageOutbox; log: Logger }): EventHandlers {
+export function ledgerHandlers(deps: { ledger: Ledger; commands: RepCommands; cards: CardPresses; outbox: MessageOutbox; log: Logger }): EventHandlers {
   const base = loggingHandlers();
   const reply = async (key: string, touser: string, content: string) => deps.outbox.enqueue({ key, touser, body: { msgtype: 'text', text: { content } } });
   /** Only members talk to the bot: anything from an external id is logged and left unanswered (never a customer). */
@@ -29,7 +29,7 @@ export function ledgerHandlers(deps: { ledger: Ledger; commands: RepCommands; nu
     template_card_event: async (e, ctx) => {
       if (fromNonMember(e.fromUser, ctx, e.kind)) return;
       // Button keys are "<action>:<leadId>:<nudgeId>" (src/app/nudger.ts): do it, log it, update the card.
-      const handled = await deps.nudger.onCardClick(e, ctx.envelopeId);
+      const handled = await deps.cards.onCardClick(e, ctx.envelopeId);
       ctx.log.info({ reason: handled ? 'nudge.card_pressed' : 'nudge.card_unknown', ...summarize(e) }, 'card button');
     },
     app_text: async (e, ctx) => {

@@ -1,10 +1,11 @@
 import type { Clock } from '../domain/clock';
-import { absorbManualLead, displayName, isManual, manualLeadsMatching, newLead, setIfNewer, SOURCE_LABELS, type Lead } from '../domain/lead';
+import { absorbManualLead, isManual, manualLeadsMatching, newLead, setIfNewer, type Lead } from '../domain/lead';
 import { mapSource, type SourceRule } from '../domain/source';
 import type { TimelineEntry } from '../domain/timeline';
 import type { Logger } from '../log';
 import type { ExternalChatEvent, ExternalContactEvent } from '../wecom/events';
-import { inviteText, type GroupInviter } from './group-invites';
+import type { GroupInviter } from './group-invites';
+import { COPY } from './copy';
 import type { ActivityCounter, CustomerDirectory, CustomerProfile, GroupRecord, LedgerRepository, MessageOutbox } from './ports';
 
 export interface LedgerDeps {
@@ -66,34 +67,16 @@ export class Ledger {
    */
   private async mergeMatchingManualLead(customer: Lead, at: number, isNew: boolean): Promise<void> {
     const matches = manualLeadsMatching(await this.d.store.manualLeadsOf(customer.owner), customer);
-    const name = displayName(customer);
     if (matches.length === 1) {
       const manual = matches[0] as Lead;
       await this.mergeManual(manual.id, customer.id, at, customer.owner, 'callback');
-      await this.d.outbox.enqueue({
-        key: `merged:${manual.id}:${customer.id}`,
-        touser: customer.owner,
-        body: { msgtype: 'text', text: { content: `${name}${customer.company ? `（${customer.company}）` : ''}加了你的企业微信。你之前手工建的线索「${manual.name}」已合并进来：电话、定位和决策时间都在这位客户名下了。` } },
-      });
+      await this.d.outbox.enqueue({ key: `merged:${manual.id}:${customer.id}`, touser: customer.owner, body: { msgtype: 'text', text: { content: COPY.mergedOnAdd(customer, manual) } } });
     } else if (matches.length > 1 && isNew) {
       await this.d.store.setLastList(
         customer.owner,
         matches.map((m) => m.id),
       );
-      await this.d.outbox.enqueue({
-        key: `merge-choice:${customer.id}`,
-        touser: customer.owner,
-        body: {
-          msgtype: 'text',
-          text: {
-            content: [
-              `${name}加了你的企业微信。你有 ${matches.length} 条手工线索也可能是这位客户：`,
-              ...matches.map((m, i) => `#${i + 1} ${m.name}（${SOURCE_LABELS[m.source]}）`),
-              `是哪一条？回复「合并 #1 ${name}」把它并进来；都不是就不用管。`,
-            ].join('\n'),
-          },
-        },
-      });
+      await this.d.outbox.enqueue({ key: `merge-choice:${customer.id}`, touser: customer.owner, body: { msgtype: 'text', text: { content: COPY.mergeChoice(customer, matches) } } });
     }
   }
 
@@ -137,14 +120,7 @@ export class Ledger {
         if (!after) return;
         const added = await this.d.store.addEntry(after.id, { id: `deleted:${eventId}`, at, kind: 'contact_deleted', source: 'callback', actor: e.externalUserId, note: 'customer deleted the rep' });
         if (added) {
-          await this.d.outbox.enqueue({
-            key: `lost-contact:${eventId}`,
-            touser: e.userId,
-            body: {
-              msgtype: 'text',
-              text: { content: `客户「${after.remark || after.name}」刚刚删除了你的企业微信。\n建议今天就亲自打个电话问清原因；如果已经在群里，留意群里的动静。` },
-            },
-          });
+          await this.d.outbox.enqueue({ key: `lost-contact:${eventId}`, touser: e.userId, body: { msgtype: 'text', text: { content: COPY.lostContact(after) } } });
         }
         return;
       }
@@ -191,13 +167,7 @@ export class Ledger {
     if (!g || g.dismissed || g.leadIds.length === 0) return;
     const code = await this.d.invites.joinCodeFor(chatId);
     for (const lead of await this.d.store.getLeads(g.leadIds)) {
-      const name = displayName(lead);
-      const head = `${name}的工作群「${g.name ?? '客户群'}」建好了，已记到${name}名下。`;
-      await this.d.outbox.enqueue({
-        key: `group-invite:${chatId}:${lead.id}`,
-        touser: lead.owner,
-        body: { msgtype: 'text', text: { content: code ? `${head}\n${inviteText(name, g.name, code.qrCode)}` : `${head}\n请${name}在群里把那边参与决定的人也拉进来。` } },
-      });
+      await this.d.outbox.enqueue({ key: `group-invite:${chatId}:${lead.id}`, touser: lead.owner, body: { msgtype: 'text', text: { content: COPY.groupCreated(lead, g.name, code?.qrCode) } } });
     }
   }
 

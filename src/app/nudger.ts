@@ -6,23 +6,15 @@ import { computeMetrics, DAY_MS } from '../domain/metrics';
 import { businessCalendar, evaluateNudges, WEEKLY_QUESTION, type Nudge, type NudgeSettings } from '../domain/nudge-policy';
 import type { TimelineEntry } from '../domain/timeline';
 import type { Logger } from '../log';
-import type { ButtonInteractionCard } from '../wecom/api-types';
-import type { TemplateCardEvent } from '../wecom/events';
-import { groupAdvice, type GroupInviter } from './group-invites';
-import { closeLead, snoozeLead } from './lead-actions';
-import type { ActivityCounter, BookingStore, CardUpdater, LedgerRepository, ManagerLookup, MeetingBooker, MessageOutbox, NudgeRecord, NudgeRepository, NudgeRunner, OutboundMessage } from './ports';
-import { bookMeetingOnce } from './meeting-bookings';
+import { nudgeCard } from './nudge-card';
+import { COPY } from './copy';
+import type { ActivityCounter, LedgerRepository, ManagerLookup, MessageOutbox, NudgeRecord, NudgeRepository, NudgeRunner, OutboundMessage } from './ports';
 
 export interface NudgerDeps {
   store: LedgerRepository;
   nudges: NudgeRepository;
   outbox: MessageOutbox;
-  meetings: MeetingBooker;
-  /** Meetings booked per card press, so a retried press reuses its meeting. */
-  bookings: BookingStore;
-  cards: CardUpdater;
   managers: ManagerLookup;
-  invites: GroupInviter;
   activity: ActivityCounter;
   clock: Clock;
   settings: NudgeSettings;
@@ -33,32 +25,6 @@ export interface NudgerDeps {
 
 /** Leads per chunk of a sweep batch; a 500-lead batch runs as 4 chunks in flight together (bench:sweep picked 125). */
 const SWEEP_CHUNK = 125;
-
-export const CARD_ACTIONS = {
-  called: '已打电话',
-  meeting: '约会议',
-  group: '建群',
-  snooze: '稍后提醒',
-  lost: '已输单',
-} as const;
-export type CardAction = keyof typeof CARD_ACTIONS;
-
-export function nudgeCard(n: Nudge, id: string, lead: Lead): ButtonInteractionCard {
-  const actions: CardAction[] =
-    n.kind === 'proposal_to_meeting' || n.kind === 'widen_chain'
-      ? ['meeting', 'group', 'snooze', 'lost']
-      : n.kind === 'open_group'
-        ? ['group', 'meeting', 'snooze', 'lost']
-        : ['called', 'meeting', 'snooze', 'lost'];
-  return {
-    card_type: 'button_interaction',
-    source: { desc: '跟进助手' },
-    main_title: { title: [...n.title].slice(0, 26).join(''), desc: `${lead.company ?? ''}${lead.company ? ' · ' : ''}${STATE_LABELS[lead.state]}` },
-    sub_title_text: n.text,
-    task_id: id,
-    button_list: actions.map((a, i) => ({ text: CARD_ACTIONS[a], style: i === 0 ? 1 : 2, key: `${a}:${lead.id}:${id}` })),
-  };
-}
 
 /**
  * Turns the policy into pushes: the sweep evaluates only the leads whose check is due, claims each nudge for its
@@ -181,67 +147,14 @@ export class Nudger implements NudgeRunner {
     if (ignored < this.d.escalateAfterIgnored) return;
     const manager = await this.d.managers.managerOf(lead.owner);
     if (!manager) return;
-    const name = displayName(lead);
     await this.d.outbox.enqueue({
       key: `escalate:${lead.id}:${n.kind}:${ignored}`,
       touser: manager,
-      body: { msgtype: 'text', text: { content: `【跟进提醒升级】${lead.owner} 的客户「${name}」：「${n.title}」已提醒 ${ignored} 次没有处理。\n建议今天和 ${lead.owner} 一起过一下这个客户。` } },
+      body: { msgtype: 'text', text: { content: COPY.escalation(lead.owner, lead, n.title, ignored) } },
     });
     if (await this.d.store.addEntry(lead.id, { id: `escalated:${lead.id}:${n.kind}:${ignored}`, at: now, kind: 'nudge_ignored', source: 'api', nudgeKind: n.kind, actor: manager, note: `escalated after ${ignored}` })) {
       await this.d.activity.count({ event: 'nudges_escalated', kind: n.kind });
     }
-  }
-
-  /** A button on a nudge card: do it, log it, resolve the nudge, update the card. */
-  async onCardClick(e: TemplateCardEvent, eventId: string): Promise<boolean> {
-    const [action, leadId, nudgeId] = e.eventKey.split(':') as [CardAction | string, string | undefined, string | undefined];
-    if (!leadId || !(action in CARD_ACTIONS)) return false;
-    const lead = await this.d.store.getLead(leadId);
-    if (!lead) return false;
-    const at = e.createTime * 1000 || this.d.clock.now();
-    const name = displayName(lead);
-    const sentEntry = nudgeId ? (await this.d.store.getTimeline(leadId)).find((x) => x.id === `nudge:${nudgeId}`) : undefined;
-    // Every step below is idempotent by this press's event id, and the press is logged last: a retry after a crash
-    // anywhere in between finishes the job (the same meeting, the same reply) instead of skipping it.
-    let reply: string | undefined;
-    switch (action as CardAction) {
-      case 'called':
-        await this.d.store.addEntry(leadId, { id: `card-call:${eventId}`, at, kind: 'call', source: 'card', actor: e.fromUser });
-        reply = `好，记下了和${name}通了电话。聊了多久、定了什么？回复例如「电话 ${name} 20分钟 方案下周三定」，我会记到时长和决策时间。`;
-        break;
-      case 'meeting': {
-        const start = DateTime.fromMillis(this.d.clock.now(), { zone: this.d.settings.timeZone }).plus({ days: 1 }).set({ hour: 10, minute: 0, second: 0, millisecond: 0 });
-        const booked = await bookMeetingOnce({ bookings: this.d.bookings, meetings: this.d.meetings, log: this.d.log }, `card-meeting:${eventId}`, {
-          host: e.fromUser,
-          title: `与${name}沟通方案`,
-          startsAt: start.toMillis(),
-          minutes: 60,
-        });
-        await this.d.store.addEntry(leadId, { id: `card-meeting:${eventId}`, at, kind: 'meeting_scheduled', source: 'card', actor: e.fromUser, startsAt: start.toMillis(), link: booked.link });
-        reply = `会议已创建：${start.toFormat('M月d日 HH:mm')}，与${name}沟通方案。\n会议链接：${booked.link ?? '见企业微信日程'}\n把链接发给${name}，请他把要拍板的人一起叫上。时间不合适可在会议里改。`;
-        break;
-      }
-      case 'group':
-        reply = await groupAdvice({ store: this.d.store, invites: this.d.invites }, lead);
-        break;
-      case 'snooze':
-        await snoozeLead({ store: this.d.store, leadId, at, actor: e.fromUser, entryId: `card-snooze:${eventId}`, source: 'card' }, 3);
-        reply = `好，3 天内不再提醒${name}。`;
-        break;
-      case 'lost':
-        await closeLead({ store: this.d.store, leadId, at, actor: e.fromUser, entryId: `card-lost:${eventId}`, source: 'card' }, 'lost', '卡片标记输单');
-        reply = `已记为输单：${name}。回复「输单 ${name} 原因」补上原因，方便复盘。`;
-        break;
-    }
-    if (e.responseCode) {
-      await this.d.cards.markDone(e.responseCode, `已处理：${CARD_ACTIONS[action as CardAction]}`).catch((err: Error) => {
-        this.d.log.warn({ reason: 'nudge.card_update_failed', err: err.message }, 'card could not be updated');
-      });
-    }
-    if (reply) await this.d.outbox.enqueue({ key: `card-reply:${eventId}`, touser: e.fromUser, body: { msgtype: 'text', text: { content: reply } } });
-    const added = await this.d.store.addEntry(leadId, { id: `card:${eventId}`, at, kind: 'nudge_acted', source: 'card', actor: e.fromUser, note: action, nudgeKind: sentEntry?.nudgeKind, nudgeId });
-    if (added) await this.d.activity.count({ event: 'card_actions', kind: action });
-    return true;
   }
 
   /** Monday's digest: this week's calls ranked by risk, with the direct question, plus what the cap held back. */

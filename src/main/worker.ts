@@ -18,6 +18,8 @@ import { LedgerStore } from '../store/ledger-store';
 import { createRedis } from '../store/redis';
 import { WeComCards, WeComDirectory } from '../wecom/directory';
 import { Nudger } from '../app/nudger';
+import { CardPresses } from '../app/card-presses';
+import { RepActions } from '../app/rep-actions';
 import { GroupInvites } from '../app/group-invites';
 import { ActivityStore } from '../store/activity-store';
 import { RedisBookingStore } from '../store/booking-store';
@@ -31,6 +33,7 @@ export interface WorkerHandle {
   pump: InboxPump;
   ledger: Ledger;
   nudger: Nudger;
+  cards: CardPresses;
   reconcileNow(): ReturnType<typeof reconcile>;
   close(): Promise<void>;
 }
@@ -68,15 +71,13 @@ export async function startWorker(
   const nudgeStore = new NudgeStore(redis, prefix);
   const cards = new WeComCards(api, config.policy.nudges.managers);
   const n = config.policy.nudges;
+  const actions = new RepActions({ store, ledger, meetings: directory, bookings, invites, timeZone: config.businessTz, log });
+  const cardPresses = new CardPresses({ store, actions, outbox, cards, activity, clock, timeZone: config.businessTz, log });
   const nudger = new Nudger({
     store,
     nudges: nudgeStore,
     outbox,
-    meetings: directory,
-    bookings,
-    cards,
     managers: cards,
-    invites,
     activity,
     clock,
     settings: nudgeSettings(config),
@@ -106,7 +107,7 @@ export async function startWorker(
     connection,
     redisPrefix: prefix,
     policy: config.policy,
-    consumer: new HandlerDispatch(opts.handlers ?? ledgerHandlers({ ledger, commands, nudger, outbox, log })),
+    consumer: new HandlerDispatch(opts.handlers ?? ledgerHandlers({ ledger, commands, cards: cardPresses, outbox, log })),
     log,
   });
   const reconcileNow = () => reconcile({ ledger, directory, clock, log });
@@ -130,6 +131,7 @@ export async function startWorker(
     pump,
     ledger,
     nudger,
+    cards: cardPresses,
     reconcileNow,
     async close() {
       await pump.stop();

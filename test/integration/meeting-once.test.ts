@@ -71,8 +71,8 @@ test('the 约会议 button pressed once, its event handled twice: one meeting', 
   const { worker } = parts();
   const before = bot.sandbox.meetings.length;
   const press = { kind: 'template_card_event' as const, corpId: VECTOR_A.corpId, createTime: Math.floor(Date.now() / 1000), fromUser: REP, eventKey: `meeting:${CUSTOMER}:n-1`, taskId: 't-1', cardType: 'button_interaction', selectedItems: [] };
-  await worker.nudger.onCardClick(press, 'evt-card-meeting-1');
-  await worker.nudger.onCardClick(press, 'evt-card-meeting-1');
+  await worker.cards.onCardClick(press, 'evt-card-meeting-1');
+  await worker.cards.onCardClick(press, 'evt-card-meeting-1');
   expect(bot.sandbox.meetings.length - before).toBe(1);
   const doc = await bot.lead(CUSTOMER);
   expect(doc?.timeline.filter((e) => e.id === 'card-meeting:evt-card-meeting-1')).toHaveLength(1);

@@ -1,0 +1,70 @@
+import { DateTime } from 'luxon';
+import type { Clock } from '../domain/clock';
+import type { Logger } from '../log';
+import type { TemplateCardEvent } from '../wecom/events';
+import { cardDoneLabel, cardReply, CARD_BUTTONS } from './copy';
+import type { CardAction } from './nudge-card';
+import type { ActivityCounter, CardUpdater, LedgerRepository, MessageOutbox } from './ports';
+import type { RepActionResult, RepActions } from './rep-actions';
+
+export interface CardPressDeps {
+  store: LedgerRepository;
+  actions: RepActions;
+  outbox: MessageOutbox;
+  cards: CardUpdater;
+  activity: ActivityCounter;
+  clock: Clock;
+  timeZone: string;
+  log: Logger;
+}
+
+/**
+ * A button on a nudge card, as a thin adapter onto the rep-action core: do it, update the card, answer, and log the
+ * press on the lead (which resolves the nudge). Every step is idempotent by the press's event id, and the press is
+ * logged last: a retry after a crash anywhere in between finishes the job (the same meeting, the same reply).
+ */
+export class CardPresses {
+  constructor(private readonly d: CardPressDeps) {}
+
+  /** False when the key is not one of ours or the lead is gone. */
+  async onCardClick(e: TemplateCardEvent, eventId: string): Promise<boolean> {
+    const [action, leadId, nudgeId] = e.eventKey.split(':') as [string, string | undefined, string | undefined];
+    if (!leadId || !(action in CARD_BUTTONS)) return false;
+    const lead = await this.d.store.getLead(leadId);
+    if (!lead) return false;
+    const at = e.createTime * 1000 || this.d.clock.now();
+    const sentEntry = nudgeId ? (await this.d.store.getTimeline(leadId)).find((x) => x.id === `nudge:${nudgeId}`) : undefined;
+    const input = (prefix: string) => ({ lead, actor: e.fromUser, at, entryId: `${prefix}:${eventId}`, source: 'card' as const });
+    const { actions } = this.d;
+    let result: RepActionResult;
+    switch (action as CardAction) {
+      case 'called':
+        result = await actions.logCall(input('card-call'));
+        break;
+      case 'meeting': {
+        // Tomorrow 10:00, business time.
+        const start = DateTime.fromMillis(this.d.clock.now(), { zone: this.d.timeZone }).plus({ days: 1 }).set({ hour: 10, minute: 0, second: 0, millisecond: 0 });
+        result = await actions.bookMeeting(input('card-meeting'), start.toMillis());
+        break;
+      }
+      case 'group':
+        result = await actions.openGroup(lead);
+        break;
+      case 'snooze':
+        result = await actions.snooze(input('card-snooze'), 3);
+        break;
+      case 'lost':
+        result = await actions.close(input('card-lost'), 'lost', '卡片标记输单');
+        break;
+    }
+    if (e.responseCode) {
+      await this.d.cards.markDone(e.responseCode, cardDoneLabel(action as CardAction)).catch((err: Error) => {
+        this.d.log.warn({ reason: 'nudge.card_update_failed', err: err.message }, 'card could not be updated');
+      });
+    }
+    await this.d.outbox.enqueue({ key: `card-reply:${eventId}`, touser: e.fromUser, body: { msgtype: 'text', text: { content: cardReply(result, this.d.timeZone) } } });
+    const added = await this.d.store.addEntry(leadId, { id: `card:${eventId}`, at, kind: 'nudge_acted', source: 'card', actor: e.fromUser, note: action, nudgeKind: sentEntry?.nudgeKind, nudgeId });
+    if (added) await this.d.activity.count({ event: 'card_actions', kind: action });
+    return true;
+  }
+}

@@ -1,0 +1,153 @@
+/**
+ * Every sentence the product says to a person, in one file, keyed by what it answers — reviewed here as copy, and the
+ * place a second language would go. Simplified Chinese; the one next step the method gives for each situation.
+ * (The nudges' own titles and texts come from the policy, src/domain/nudge-policy.ts, with its questions.)
+ */
+import { DateTime } from 'luxon';
+import { displayName, SOURCE_LABELS, STATE_LABELS, type BuyingState, type Lead, type SourceChannel } from '../domain/lead';
+import { POSITION_QUESTION, WEEKLY_QUESTION } from '../domain/nudge-policy';
+import type { RepActionResult } from './rep-actions';
+
+export const HELP_TEXT = [
+  '跟进助手可以这样用：',
+  '今日 — 今天该跟进的客户',
+  '定位 王总 比价 / 观望 / 陪跑 — 记下客户处在哪种状态',
+  '电话 王总 20分钟 方案下周三定 — 记一次电话（时长、要点、决策时间）',
+  '要方案 王总 — 客户要方案了',
+  '会议 王总 周四15:00 — 约会议（或记下开过的会）',
+  '建群 王总 — 拉客户进工作群',
+  '暂停 王总 3天 — 这几天先别提醒',
+  '赢单 王总 / 输单 王总 预算不够',
+  '线索 张总 询价单 — 新建一个还没加企业微信的线索',
+  '合并 #1 张建国 — 把手工线索并到加了企业微信的客户（同名时我会自动合并）',
+  '客户可以用名字、备注，或上次列表里的 #序号。',
+].join('\n');
+
+/** The one next step for a lead in each buying state (the method's step after positioning). */
+export const NEXT_STEP: Record<BuyingState, string> = {
+  unknown: `先定位：直接问「${POSITION_QUESTION}」`,
+  exploring: `客户还没决定买不买：每周亲自打一个电话，问「${WEEKLY_QUESTION}」`,
+  price_check: '比价的客户报完价就容易消失：今天就约个会，把决策的人拉进来，别只发报价单。',
+  benchmarking: '你可能是陪跑的那家：约个会讲清楚我们的特色，把客户拉进工作群，抢回客户的时间。',
+};
+
+/** The buttons of a nudge card. */
+export const CARD_BUTTONS = {
+  called: '已打电话',
+  meeting: '约会议',
+  group: '建群',
+  snooze: '稍后提醒',
+  lost: '已输单',
+} as const;
+
+const fmt = (ms: number, zone: string, pattern: string) => DateTime.fromMillis(ms, { zone }).toFormat(pattern);
+
+/** Answers to typed commands, by the rep-action's result. */
+export function commandReply(r: RepActionResult, zone: string): string {
+  const name = displayName(r.lead);
+  switch (r.action) {
+    case 'state':
+      return `已记录：${name} —「${STATE_LABELS[r.to]}」。\n下一步：${NEXT_STEP[r.to]}`;
+    case 'call':
+      if (r.outcome === 'no_answer') return `已记录：给${name}打了电话，没接通。\n过两小时再打一次；还是不通就发条消息约个时间。`;
+      return [
+        `已记录：与${name}通话${r.minutes ? ` ${r.minutes} 分钟` : ''}。`,
+        r.decisionDate ? `决策时间：${r.decisionDate}（到时候我会提醒你问结果）。` : undefined,
+        `近 7 天通话 ${r.calls7d} 次；近 30 天占用客户时间 ${r.mindshareMinutes30d} 分钟。`,
+        `下一步：别自己闷头写方案——约个会（「会议 ${name} 周四15:00」）或拉个工作群（「建群 ${name}」），把客户拉进来。`,
+      ]
+        .filter(Boolean)
+        .join('\n');
+    case 'proposal':
+      return `已记录：${name}要方案。\n别一个人写方案：约个会一起过需求（「会议 ${name} 周四15:00」），或拉个工作群（「建群 ${name}」），让客户和做决定的人一起参与。`;
+    case 'meeting_held':
+      return `已记录：${r.date} 和${name}开过会。会上有哪些人？把他们拉进工作群，后面的事在群里推进。`;
+    case 'meeting_booked':
+      return `已约好：${fmt(r.startsAt, zone, 'M月d日 HH:mm')} 与${name}的会议。\n会议链接：${r.link ?? '（见企业微信日程）'}\n把链接发给${name}，请他把需要拍板的人一起叫上。`;
+    case 'group':
+      return groupAdviceText(r.lead, r.joinCode && { qrCode: r.joinCode.qrCode, groupName: r.groupName });
+    case 'snoozed':
+      return `好，${r.days} 天内不再提醒${name}（到 ${fmt(r.until, zone, 'M月d日')}）。`;
+    case 'closed':
+      return r.outcome === 'won' ? `恭喜！${name}已记为赢单。` : `已记为输单：${name}${r.reason ? `（${r.reason}）` : ''}。复盘一下：是哪一步客户的时间被友商占走了？`;
+  }
+}
+
+/** Answers to a press on a nudge card, by the rep-action's result. */
+export function cardReply(r: RepActionResult, zone: string): string {
+  const name = displayName(r.lead);
+  switch (r.action) {
+    case 'call':
+      return `好，记下了和${name}通了电话。聊了多久、定了什么？回复例如「电话 ${name} 20分钟 方案下周三定」，我会记到时长和决策时间。`;
+    case 'meeting_booked':
+      return `会议已创建：${fmt(r.startsAt, zone, 'M月d日 HH:mm')}，与${name}沟通方案。\n会议链接：${r.link ?? '见企业微信日程'}\n把链接发给${name}，请他把要拍板的人一起叫上。时间不合适可在会议里改。`;
+    case 'snoozed':
+      return `好，${r.days} 天内不再提醒${name}。`;
+    case 'closed':
+      return `已记为输单：${name}。回复「输单 ${name} 原因」补上原因，方便复盘。`;
+    default:
+      return commandReply(r, zone);
+  }
+}
+
+/** The label a pressed card shows instead of its buttons. */
+export const cardDoneLabel = (button: keyof typeof CARD_BUTTONS) => `已处理：${CARD_BUTTONS[button]}`;
+
+/** The meeting's title in WeCom. */
+export const meetingTitle = (lead: Lead) => `与${displayName(lead)}沟通方案`;
+
+/** What the rep is told with a group's join code. */
+export function inviteText(customer: string, group: string | undefined, qrCode: string): string {
+  return (
+    `「${group ?? '客户群'}」的入群二维码：${qrCode}\n` +
+    `发给${customer}，请他把那边参与决定的人（拍板的、用的、管采购的）扫码拉进来——方案在群里一起定，比你一个人写文档快，决策链也看得见。`
+  );
+}
+
+/** 建群: the group's join code when the lead has a group, otherwise how to open one. */
+export function groupAdviceText(lead: Lead, code?: { qrCode: string; groupName?: string }): string {
+  const name = displayName(lead);
+  if (code) return inviteText(name, code.groupName, code.qrCode);
+  return [
+    `给${name}拉个工作群：`,
+    `1. 在企业微信里「发起群聊」，选上${name}和你的同事（技术、经理）。`,
+    '2. 群名写上客户公司和项目，例如「某某学校·项目沟通群」。',
+    `群建好后我会自动记到这个客户名下，并把入群二维码发给你，让${name}把他那边参与决定的人拉进来。`,
+  ].join('\n');
+}
+
+export const COPY = {
+  commandFailed: '抱歉，这条没有记上（系统暂时出错）。请稍后再发一次。',
+  notUnderstood: (text: string, hint?: string) => (hint ? `没太看懂。可以这样写：${hint}\n\n发「帮助」看全部用法。` : `没太看懂「${text.slice(0, 30)}」。\n\n${HELP_TEXT}`),
+  askWhen: (name: string) => `约在什么时候？例如：会议 ${name} 周四15:00`,
+  noSuchNumber: (target: string) => `没有 ${target}。先发「今日」看列表，再用 #序号。`,
+  noSuchCustomer: (target: string) => `没有找到客户「${target}」。发「今日」看你的客户，或用「线索 ${target} 询价单」新建。`,
+  whichOne: (target: string, choices: Lead[], total: number) =>
+    [`找到 ${total} 位「${target}」，是哪一位？`, ...choices.map((l, i) => `#${i + 1} ${displayName(l)}${l.company ? `（${l.company}）` : ''}`), '请用 #序号 再发一次，例如把「' + target + '」换成「#1」。'].join('\n'),
+  noLeadsYet: '你名下还没有在跟的客户。客户加你企业微信后会自动出现在这里。',
+  today: (total: number, rows: { lead: Lead; quietDays: number; calls7d: number }[]) =>
+    [
+      `今天该跟进的客户（${total} 位中最久没动静的 ${rows.length} 位）：`,
+      ...rows.map((r, i) => `#${i + 1} ${displayName(r.lead)} · ${STATE_LABELS[r.lead.state]} · ${r.quietDays} 天没动静 · 近7天通话 ${r.calls7d} 次`),
+      '亲自打个电话，比发资料管用。',
+    ].join('\n'),
+  manualLeadCreated: (name: string, source: SourceChannel) => `已新建线索：${name}（${SOURCE_LABELS[source]}）。\n第一次回电就定位：${NEXT_STEP.unknown.replace('先定位：', '')}`,
+  merged: (manual: Lead, into: Lead) => `已合并：手工线索「${manual.name}」并入${displayName(into)}。之前记的电话、定位和决策时间都在${displayName(into)}名下了。`,
+  mergeRefused: (manual: Lead) => `没能合并：线索「${manual.name}」已经并到别的客户名下了。`,
+  mergedOnAdd: (customer: Lead, manual: Lead) =>
+    `${displayName(customer)}${customer.company ? `（${customer.company}）` : ''}加了你的企业微信。你之前手工建的线索「${manual.name}」已合并进来：电话、定位和决策时间都在这位客户名下了。`,
+  mergeChoice: (customer: Lead, matches: Lead[]) =>
+    [
+      `${displayName(customer)}加了你的企业微信。你有 ${matches.length} 条手工线索也可能是这位客户：`,
+      ...matches.map((m, i) => `#${i + 1} ${m.name}（${SOURCE_LABELS[m.source]}）`),
+      `是哪一条？回复「合并 #1 ${displayName(customer)}」把它并进来；都不是就不用管。`,
+    ].join('\n'),
+  lostContact: (lead: Lead) => `客户「${lead.remark || lead.name}」刚刚删除了你的企业微信。\n建议今天就亲自打个电话问清原因；如果已经在群里，留意群里的动静。`,
+  groupCreated: (lead: Lead, groupName: string | undefined, qrCode?: string) => {
+    const name = displayName(lead);
+    const head = `${name}的工作群「${groupName ?? '客户群'}」建好了，已记到${name}名下。`;
+    return qrCode ? `${head}\n${inviteText(name, groupName, qrCode)}` : `${head}\n请${name}在群里把那边参与决定的人也拉进来。`;
+  },
+  escalation: (rep: string, lead: Lead, nudgeTitle: string, ignored: number) =>
+    `【跟进提醒升级】${rep} 的客户「${displayName(lead)}」：「${nudgeTitle}」已提醒 ${ignored} 次没有处理。\n建议今天和 ${rep} 一起过一下这个客户。`,
+} as const;

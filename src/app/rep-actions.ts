@@ -1,0 +1,120 @@
+import { DateTime } from 'luxon';
+import { displayName, isManual, type BuyingState, type Lead } from '../domain/lead';
+import { computeMetrics } from '../domain/metrics';
+import type { EntrySource } from '../domain/timeline';
+import type { Logger } from '../log';
+import { meetingTitle } from './copy';
+import type { GroupInviter } from './group-invites';
+import type { Ledger } from './ledger';
+import { bookMeetingOnce } from './meeting-bookings';
+import type { BookingStore, JoinCode, LedgerRepository, MeetingBooker } from './ports';
+
+/** Who did what to which lead, when, and under which timeline entry id (doing it twice records it once). */
+export interface ActionInput {
+  lead: Lead;
+  actor: string;
+  /** When it happened (ms). */
+  at: number;
+  /** The entry's id, from the message or card event: the idempotency key of the action. */
+  entryId: string;
+  source: EntrySource;
+}
+
+/** What an action came to: every entry point renders it (a reply, a card update, later JSON for the board). */
+export type RepActionResult =
+  | { action: 'state'; lead: Lead; to: BuyingState }
+  | { action: 'call'; lead: Lead; outcome: 'talked' | 'no_answer'; minutes?: number; decisionDate?: string; calls7d: number; mindshareMinutes30d: number }
+  | { action: 'proposal'; lead: Lead }
+  | { action: 'meeting_held'; lead: Lead; date: string }
+  | { action: 'meeting_booked'; lead: Lead; startsAt: number; link?: string }
+  | { action: 'group'; lead: Lead; joinCode?: JoinCode; groupName?: string }
+  | { action: 'snoozed'; lead: Lead; days: number; until: number }
+  | { action: 'closed'; lead: Lead; outcome: 'won' | 'lost'; reason?: string };
+
+export interface RepActionDeps {
+  store: LedgerRepository;
+  ledger: Ledger;
+  meetings: MeetingBooker;
+  bookings: BookingStore;
+  invites: GroupInviter;
+  timeZone: string;
+  log: Logger;
+}
+
+/**
+ * The one rep-action core: what a rep (or later a manager, the board or the sidebar) can do to a lead, each written
+ * once. Commands and card presses are thin adapters onto it; every action is idempotent by its input's entry id.
+ */
+export class RepActions {
+  constructor(private readonly d: RepActionDeps) {}
+
+  /** 定位: the buying state, last-writer-wins by when it was said. */
+  async setState(i: ActionInput, to: BuyingState): Promise<RepActionResult> {
+    const from = i.lead.state;
+    await this.d.store.updateIfNewer(i.lead.id, 'state', i.at, (l) => (l.state = to));
+    await this.d.store.addEntry(i.lead.id, { id: i.entryId, at: i.at, kind: 'state_changed', source: i.source, actor: i.actor, from, to });
+    return { action: 'state', lead: i.lead, to };
+  }
+
+  /** 电话: a call, with its minutes, outcome, note and the decision date the customer gave, when known. */
+  async logCall(i: ActionInput, call: { minutes?: number; outcome?: 'talked' | 'no_answer'; note?: string; decisionDate?: string } = {}): Promise<RepActionResult> {
+    await this.d.store.addEntry(i.lead.id, { id: i.entryId, at: i.at, kind: 'call', source: i.source, actor: i.actor, minutes: call.minutes, outcome: call.outcome, note: call.note });
+    const date = call.decisionDate;
+    if (date) {
+      await this.d.store.updateIfNewer(i.lead.id, 'decisionDate', i.at, (l) => (l.decisionDate = date));
+      await this.d.store.addEntry(i.lead.id, { id: `${i.entryId}:decision`, at: i.at, kind: 'decision_date_set', source: i.source, actor: i.actor, to: date });
+    }
+    const [lead, timeline] = await Promise.all([this.d.store.getLead(i.lead.id), this.d.store.getTimeline(i.lead.id)]);
+    const m = computeMetrics(lead ?? i.lead, timeline, i.at);
+    return { action: 'call', lead: i.lead, outcome: call.outcome ?? 'talked', minutes: call.minutes, decisionDate: date, calls7d: m.calls7d, mindshareMinutes30d: m.mindshareMinutes30d };
+  }
+
+  /** 要方案: the customer asked for a document — the nudge that follows says meet or group instead of writing alone. */
+  async logProposalRequest(i: ActionInput, note?: string): Promise<RepActionResult> {
+    await this.d.store.addEntry(i.lead.id, { id: i.entryId, at: i.at, kind: 'proposal_requested', source: i.source, actor: i.actor, note });
+    return { action: 'proposal', lead: i.lead };
+  }
+
+  /**
+   * 会议: a time in the future books a WeCom meeting (once per entry id, also across retries); a time that has passed
+   * logs a meeting held.
+   */
+  async bookMeeting(i: ActionInput, startsAt: number, note?: string): Promise<RepActionResult> {
+    if (startsAt <= i.at) {
+      await this.d.store.addEntry(i.lead.id, { id: i.entryId, at: startsAt, kind: 'meeting_held', source: i.source, actor: i.actor, minutes: 60, note });
+      return { action: 'meeting_held', lead: i.lead, date: DateTime.fromMillis(startsAt, { zone: this.d.timeZone }).toISODate() as string };
+    }
+    const booked = await bookMeetingOnce(this.d, i.entryId, { host: i.actor, title: meetingTitle(i.lead), startsAt, minutes: 60 });
+    await this.d.store.addEntry(i.lead.id, { id: i.entryId, at: i.at, kind: 'meeting_scheduled', source: i.source, actor: i.actor, startsAt, link: booked.link, note });
+    return { action: 'meeting_booked', lead: i.lead, startsAt, link: booked.link };
+  }
+
+  /** 建群: the lead's group's QR join code when it has a group, to widen the chain; otherwise the steps to open one. */
+  async openGroup(lead: Lead): Promise<RepActionResult> {
+    const chatId = lead.groups[0];
+    const joinCode = chatId ? await this.d.invites.joinCodeFor(chatId) : undefined;
+    const groupName = chatId && joinCode ? (await this.d.store.getGroup(chatId))?.name : undefined;
+    return { action: 'group', lead, ...(joinCode ? { joinCode, groupName } : {}) };
+  }
+
+  /** 暂停: no nudges for `days`. */
+  async snooze(i: ActionInput, days: number): Promise<RepActionResult> {
+    const until = i.at + days * 86_400_000;
+    await this.d.store.updateIfNewer(i.lead.id, 'snooze', i.at, (l) => (l.snoozedUntil = until));
+    await this.d.store.addEntry(i.lead.id, { id: i.entryId, at: i.at, kind: 'snoozed', source: i.source, actor: i.actor, note: `${days}天` });
+    return { action: 'snoozed', lead: i.lead, days, until };
+  }
+
+  /** 赢单 / 输单: closes the lead with a reason. */
+  async close(i: ActionInput, outcome: 'won' | 'lost', reason?: string): Promise<RepActionResult> {
+    const { before } = await this.d.store.updateIfNewer(i.lead.id, 'outcome', i.at, (l) => ((l.outcome = outcome), (l.outcomeReason = reason)));
+    await this.d.store.addEntry(i.lead.id, { id: i.entryId, at: i.at, kind: 'outcome_changed', source: i.source, actor: i.actor, from: before?.outcome, to: outcome, note: reason });
+    return { action: 'closed', lead: i.lead, outcome, reason };
+  }
+
+  /** 合并: a manual lead into a WeCom customer's lead; false when it already went into another one. */
+  async merge(manual: Lead, into: Lead, at: number, actor: string, source: EntrySource): Promise<boolean> {
+    if (!isManual(manual)) throw new Error(`lead ${displayName(manual)} is not a manual lead`);
+    return this.d.ledger.mergeManual(manual.id, into.id, at, actor, source);
+  }
+}
