@@ -1,14 +1,14 @@
-import { createHash } from 'node:crypto';
 import { DateTime } from 'luxon';
 import type { Clock } from '../domain/clock';
 import { displayName, isFollowedUp, STATE_LABELS, type Lead } from '../domain/lead';
 import { computeMetrics, DAY_MS } from '../domain/metrics';
+import { digestRisk, ignoredInARow, nudgeIdFor, shouldEscalate } from '../domain/nudge-bookkeeping';
 import { businessCalendar, evaluateNudges, WEEKLY_QUESTION, type Nudge, type NudgeSettings } from '../domain/nudge-policy';
 import type { TimelineEntry } from '../domain/timeline';
 import type { Logger } from '../log';
 import { nudgeCard } from './nudge-card';
 import { COPY } from './copy';
-import type { ActivityCounter, LedgerRepository, ManagerLookup, MessageOutbox, NudgeRecord, NudgeRepository, NudgeRunner, OutboundMessage } from './ports';
+import type { ActivityCounter, LedgerRepository, ManagerLookup, MessageOutbox, NudgeRecord, NudgeRepository, NudgeRunner } from './ports';
 
 export interface NudgerDeps {
   store: LedgerRepository;
@@ -83,68 +83,58 @@ export class Nudger implements NudgeRunner {
     const loaded = await this.d.store.loadMany(ids);
     const day = DateTime.fromMillis(now, { zone: this.d.settings.timeZone }).toFormat('yyyyLLdd');
     const calendar = businessCalendar(now, this.d.settings);
+    // One record per lead with a nudge due, carried through every step (no arrays aligned by index).
+    interface Due {
+      lead: Lead;
+      timeline: TimelineEntry[];
+      n: Nudge;
+      id: string;
+      next: number;
+      allowed?: boolean;
+    }
     const due: { leadId: string; at: number }[] = [];
-    const todo: { lead: Lead; timeline: TimelineEntry[]; n: Nudge; periodMs: number; next: number }[] = [];
+    const todo: Due[] = [];
     for (const { id, lead, timeline } of loaded) {
       if (!lead) {
         due.push({ leadId: id, at: Number.POSITIVE_INFINITY });
         continue;
       }
       const ev = evaluateNudges(lead, computeMetrics(lead, timeline, now), timeline, this.d.settings, now, calendar);
-      if (!ev.nudge) due.push({ leadId: id, at: ev.nextCheckAt });
-      else {
-        const periodMs = this.d.settings.repeatDays[ev.nudge.kind] * DAY_MS;
-        todo.push({ lead, timeline, n: ev.nudge, periodMs, next: Math.min(ev.nextCheckAt, now + periodMs) });
+      if (!ev.nudge) {
+        due.push({ leadId: id, at: ev.nextCheckAt });
+        continue;
       }
+      const periodMs = this.d.settings.repeatDays[ev.nudge.kind] * DAY_MS;
+      const next = Math.min(ev.nextCheckAt, now + periodMs);
+      due.push({ leadId: id, at: next });
+      todo.push({ lead, timeline, n: ev.nudge, id: nudgeIdFor(lead.id, ev.nudge.kind, timeline), next });
     }
-    // The nudge id is derived from (lead, kind, repeat cycle) — the cycle being the last nudge of that kind on the
-    // lead. Sweeps racing on a lead saw the same last nudge, so they derive the same id, and every step below is
-    // keyed by it: the allowance admits an id once, the send job and the timeline entry are keyed by it.
-    const nudgeIds = todo.map((t) => {
-      const cycle = t.timeline.filter((e) => e.kind === 'nudge_sent' && e.nudgeKind === t.n.kind).reduce((last, e) => (e.at > last.at ? e : last), { id: 'first', at: -1 }).id;
-      return `n-${createHash('sha256').update(`${t.lead.id}:${t.n.kind}:${cycle}`).digest('hex').slice(0, 24)}`;
-    });
-    const claims = await this.d.nudges.admitMany(
-      todo.map((t, i) => ({ id: nudgeIds[i] as string, rep: t.lead.owner, dayId: day })),
-      this.d.dailyCapPerRep,
+    const claims = new Map((await this.d.nudges.admitMany(todo.map((t) => ({ id: t.id, rep: t.lead.owner, dayId: day })), this.d.dailyCapPerRep)).map((c) => [c.id, c.allowed]));
+    for (const t of todo) t.allowed = claims.get(t.id) ?? false;
+    const sending = todo.filter((t) => t.allowed);
+    const held: NudgeRecord[] = todo.filter((t) => !t.allowed).map((t) => ({ id: t.id, leadId: t.lead.id, kind: t.n.kind, owner: t.lead.owner, title: t.n.title, createdAt: now }));
+    await this.d.outbox.enqueueMany(sending.map((t) => ({ key: `nudge:${t.id}`, touser: t.lead.owner, body: { msgtype: 'template_card' as const, template_card: nudgeCard(t.n, t.id, t.lead) } })));
+    const newlyHeld = await this.d.nudges.holdMany(held);
+    // The timeline entry is the nudge's record: kind, title, when; a press adds a nudge_acted entry with its id.
+    const firsts = await this.d.store.recordMany(
+      sending.map((t) => ({ leadId: t.lead.id, entry: { id: `nudge:${t.id}`, at: now, kind: 'nudge_sent' as const, source: 'api' as const, actor: t.lead.owner, nudgeKind: t.n.kind, nudgeId: t.id, note: t.n.title } })),
+      due,
     );
-    const cardsOut: OutboundMessage[] = [];
-    const entries: { leadId: string; entry: TimelineEntry }[] = [];
-    const entryTodo: (typeof todo)[number][] = [];
-    const overflow: NudgeRecord[] = [];
-    todo.forEach((t, i) => {
-      const c = claims[i] as (typeof claims)[number];
-      const record: NudgeRecord = { id: c.id, leadId: t.lead.id, kind: t.n.kind, owner: t.lead.owner, title: t.n.title, createdAt: now };
-      due.push({ leadId: t.lead.id, at: t.next });
-      if (c.allowed) {
-        cardsOut.push({ key: `nudge:${c.id}`, touser: t.lead.owner, body: { msgtype: 'template_card', template_card: nudgeCard(t.n, c.id, t.lead) } });
-        // The timeline entry is the nudge's record: kind, title, when; a press adds a nudge_acted entry with its id.
-        entries.push({ leadId: t.lead.id, entry: { id: `nudge:${c.id}`, at: now, kind: 'nudge_sent', source: 'api', actor: t.lead.owner, nudgeKind: t.n.kind, nudgeId: c.id, note: t.n.title } });
-        entryTodo.push(t);
-      } else overflow.push(record);
-    });
-    await this.d.outbox.enqueueMany(cardsOut);
-    const newlyHeld = await this.d.nudges.holdMany(overflow);
-    const firsts = await this.d.store.recordMany(entries, due);
-    let sent = 0;
+    // The entry's insert tells exactly one sweep it was first: that one counts and escalates.
+    const firstSent = sending.filter((_, i) => firsts[i]);
     const byKind = new Map<string, number>();
-    for (let i = 0; i < entries.length; i++) {
-      if (!firsts[i]) continue;
-      sent++;
-      const t = entryTodo[i] as (typeof todo)[number];
+    for (const t of firstSent) {
       byKind.set(t.n.kind, (byKind.get(t.n.kind) ?? 0) + 1);
       await this.escalateIfIgnored(t.lead, t.n, t.timeline, now);
     }
     await this.d.activity.count(...[...byKind].map(([kind, n]) => ({ event: 'nudges_sent', kind, n })), { event: 'nudges_capped', n: newlyHeld });
-    return { sent, capped: newlyHeld };
+    return { sent: firstSent.length, capped: newlyHeld };
   }
 
   /** The same lead's nudge of one kind, ignored `escalateAfterIgnored` times in a row, goes to the rep's manager. */
   private async escalateIfIgnored(lead: Lead, n: Nudge, timeline: TimelineEntry[], now: number): Promise<void> {
-    const sent = timeline.filter((e) => e.kind === 'nudge_sent' && e.nudgeKind === n.kind).sort((a, b) => a.at - b.at);
-    const lastAct = Math.max(0, ...timeline.filter((e) => e.kind === 'nudge_acted').map((e) => e.at));
-    const ignored = sent.filter((e) => e.at > lastAct).length; // before this one
-    if (ignored < this.d.escalateAfterIgnored) return;
+    const ignored = ignoredInARow(timeline, n.kind); // before this one
+    if (!shouldEscalate(ignored, this.d.escalateAfterIgnored)) return;
     const manager = await this.d.managers.managerOf(lead.owner);
     if (!manager) return;
     await this.d.outbox.enqueue({
@@ -168,8 +158,7 @@ export class Nudger implements NudgeRunner {
       const scored = await Promise.all(
         leads.map(async (l) => {
           const m = computeMetrics(l, await this.d.store.getTimeline(l.id), now);
-          const risk = m.quietDays * (l.state === 'price_check' || l.state === 'benchmarking' ? 2 : 1) + (m.calls7d === 0 ? 5 : 0) + (l.decisionDate && l.decisionDate <= DateTime.fromMillis(now, { zone: this.d.settings.timeZone }).plus({ days: 7 }).toISODate()! ? 10 : 0);
-          return { l, m, risk };
+          return { l, m, risk: digestRisk(l, m, now, this.d.settings.timeZone) };
         }),
       );
       scored.sort((a, b) => b.risk - a.risk);

@@ -1,0 +1,173 @@
+/**
+ * The use cases on in-memory fakes of their ports (no Redis, no BullMQ, no WeCom): the rep-action core from both
+ * entry points, the ledger's handlers, the sweep and the policy's bookkeeping. Fast; the Redis-backed integration
+ * tests cover the adapters.
+ */
+import { DateTime } from 'luxon';
+import { CardPresses } from '../../src/app/card-presses';
+import { GroupInvites } from '../../src/app/group-invites';
+import { Ledger } from '../../src/app/ledger';
+import { Nudger } from '../../src/app/nudger';
+import { RepActions } from '../../src/app/rep-actions';
+import { RepCommands } from '../../src/app/rep-commands';
+import { ManualClock } from '../../src/domain/clock';
+import { newLead, type Lead } from '../../src/domain/lead';
+import { DAY_MS } from '../../src/domain/metrics';
+import { digestRisk, ignoredInARow, nudgeIdFor, shouldEscalate } from '../../src/domain/nudge-bookkeeping';
+import type { TimelineEntry } from '../../src/domain/timeline';
+import { createLogger } from '../../src/log';
+import { TEST_NUDGE_SETTINGS } from '../helpers/nudge-settings';
+import { MemoryDirectory, MemoryLedger, MemoryMeetings, MemoryNudges, MemoryOutbox, noActivity, noCards } from '../support/fakes';
+
+const TZ = 'Asia/Shanghai';
+const wednesday = DateTime.fromISO('2026-11-25T10:00:00', { zone: TZ }).toMillis();
+const log = createLogger('silent');
+
+function world() {
+  const clock = new ManualClock(wednesday);
+  const store = new MemoryLedger(() => clock.now());
+  const outbox = new MemoryOutbox();
+  const meetings = new MemoryMeetings();
+  const directory = new MemoryDirectory();
+  const invites = new GroupInvites({ store, maker: { createJoinCode: async (chatId) => ({ configId: `c-${chatId}`, qrCode: `https://qr.test/${chatId}` }) }, log });
+  const ledger = new Ledger({ store, directory, outbox, invites, activity: noActivity, clock, sourceRules: [{ pattern: '询价', source: 'inquiry' }], log });
+  const actions = new RepActions({ store, ledger, meetings, bookings: meetings, invites, timeZone: TZ, log });
+  const commands = new RepCommands({ ledger, meetings, bookings: meetings, invites, clock, timeZone: TZ, log });
+  const cards = new CardPresses({ store, actions, outbox, cards: noCards, activity: noActivity, clock, timeZone: TZ, log });
+  const nudges = new MemoryNudges();
+  const nudger = new Nudger({ store, nudges, outbox, managers: { managerOf: async () => 'lisi' }, activity: noActivity, clock, settings: TEST_NUDGE_SETTINGS, dailyCapPerRep: 3, escalateAfterIgnored: 2, log });
+  return { clock, store, outbox, meetings, directory, ledger, actions, commands, cards, nudges, nudger };
+}
+
+const customer = (id: string, remark: string, createdAt = wednesday - 10 * DAY_MS): Lead =>
+  newLead({ id, externalUserId: id, name: `${remark}本名`, remark, owner: 'zhangsan', source: 'inquiry', createdAt });
+
+/** A lead's ledger result with the ids and sources that differ between entry points taken out. */
+async function outcomeOf(w: ReturnType<typeof world>, id: string) {
+  const lead = (await w.store.getLead(id)) as Lead;
+  const timeline = (await w.store.getTimeline(id)).filter((e) => e.kind !== 'nudge_acted');
+  return {
+    lead: { state: lead.state, outcome: lead.outcome, outcomeReason: lead.outcomeReason, snoozedUntil: lead.snoozedUntil, decisionDate: lead.decisionDate },
+    timeline: timeline.map(({ id: _id, source: _s, ...rest }) => rest),
+  };
+}
+
+describe('the rep-action core: a card press and a command give the same ledger result', () => {
+  const cases: { button: string; command: (name: string) => string }[] = [
+    { button: 'called', command: (n) => `电话 ${n}` },
+    { button: 'meeting', command: (n) => `会议 ${n} ${DateTime.fromMillis(wednesday, { zone: TZ }).plus({ days: 1 }).toFormat('M月d日')}10:00` },
+    { button: 'group', command: (n) => `建群 ${n}` },
+    { button: 'snooze', command: (n) => `暂停 ${n} 3天` },
+    { button: 'lost', command: (n) => `输单 ${n} 卡片标记输单` },
+  ];
+  test.each(cases)('$button', async ({ button, command }) => {
+    const w = world();
+    await w.store.bulkLoad([{ lead: customer('woCARD', '王总'), entries: [] }, { lead: customer('woTYPED', '李总'), entries: [] }]);
+    const pressed = await w.cards.onCardClick({ kind: 'template_card_event', corpId: 'c', createTime: wednesday / 1000, fromUser: 'zhangsan', eventKey: `${button}:woCARD:n1`, taskId: 't', cardType: 'button_interaction', selectedItems: [] }, 'evt-1');
+    expect(pressed).toBe(true);
+    const answer = await w.commands.handle('zhangsan', command('李总'), '9000000001', wednesday);
+    expect(answer).not.toMatch(/没太看懂|没有找到|出错/);
+    const card = await outcomeOf(w, 'woCARD');
+    const typed = await outcomeOf(w, 'woTYPED');
+    // The call from the card has no minutes or note; the typed one says "talked": the same call, otherwise.
+    const strip = (o: typeof card) => ({ ...o, timeline: o.timeline.map(({ note: _n, outcome: _o, link: _l, ...e }) => e) });
+    expect(strip(card)).toEqual(strip(typed));
+    if (button === 'meeting') expect(w.meetings.booked.map((m) => m.startsAt)).toEqual([w.meetings.booked[0]?.startsAt, w.meetings.booked[0]?.startsAt]);
+    // The press itself is logged once, whatever the retries.
+    await w.cards.onCardClick({ kind: 'template_card_event', corpId: 'c', createTime: wednesday / 1000, fromUser: 'zhangsan', eventKey: `${button}:woCARD:n1`, taskId: 't', cardType: 'button_interaction', selectedItems: [] }, 'evt-1');
+    expect((await w.store.getTimeline('woCARD')).filter((e) => e.kind === 'nudge_acted')).toHaveLength(1);
+    expect(w.meetings.booked.length).toBe(button === 'meeting' ? 2 : 0);
+  });
+
+  test('every action is idempotent by its entry id', async () => {
+    const w = world();
+    await w.store.bulkLoad([{ lead: customer('woIDEM', '赵总'), entries: [] }]);
+    const lead = (await w.store.getLead('woIDEM')) as Lead;
+    const input = { lead, actor: 'zhangsan', at: wednesday, entryId: 'cmd:1', source: 'command' as const };
+    for (let i = 0; i < 2; i++) {
+      await w.actions.setState({ ...input, entryId: 'cmd:s' }, 'price_check');
+      await w.actions.logCall({ ...input, entryId: 'cmd:c' }, { minutes: 20, decisionDate: '2026-12-01' });
+      await w.actions.logProposalRequest({ ...input, entryId: 'cmd:p' });
+      await w.actions.bookMeeting({ ...input, entryId: 'cmd:m' }, wednesday + DAY_MS);
+      await w.actions.snooze({ ...input, entryId: 'cmd:z' }, 2);
+    }
+    expect((await w.store.getTimeline('woIDEM')).map((e) => e.kind).sort()).toEqual(['call', 'decision_date_set', 'meeting_scheduled', 'proposal_requested', 'snoozed', 'state_changed']);
+    expect(w.meetings.booked).toHaveLength(1);
+    expect((await w.store.getLead('woIDEM'))?.state).toBe('price_check');
+  });
+});
+
+describe('the ledger on fakes', () => {
+  test('a customer added twice, out of order with a profile edit: one lead, the newer facts win', async () => {
+    const w = world();
+    w.directory.customers.set('woNEW', { externalUserId: 'woNEW', name: '王建国', company: '某学校', followers: [{ userId: 'zhangsan', remark: '王总', state: '询价单', addedAt: wednesday }] });
+    const add = { kind: 'external_contact' as const, corpId: 'c', createTime: wednesday / 1000, changeType: 'add_external_contact' as const, userId: 'zhangsan', externalUserId: 'woNEW', state: '询价单' };
+    await w.ledger.contactEvent(add, 'e1');
+    await w.ledger.contactEvent(add, 'e1');
+    const lead = await w.store.getLead('woNEW');
+    expect(lead).toMatchObject({ name: '王建国', remark: '王总', company: '某学校', owner: 'zhangsan', source: 'inquiry', state: 'unknown' });
+    expect((await w.store.getTimeline('woNEW')).map((e) => e.kind)).toEqual(['added']);
+  });
+
+  test('a group with the customer and a colleague of theirs: bound, two stakeholders, the rep gets the join code once', async () => {
+    const w = world();
+    await w.store.bulkLoad([{ lead: customer('woG', '钱总'), entries: [] }]);
+    w.directory.groups.set('wrG', { chatId: 'wrG', name: '钱总项目群', owner: 'zhangsan', createdAt: wednesday, customers: ['woG', 'wmCOLLEAGUE1'], staff: ['zhangsan'] });
+    const create = { kind: 'external_chat' as const, corpId: 'c', createTime: wednesday / 1000, chatId: 'wrG', changeType: 'create' as const };
+    await w.ledger.groupEvent(create, 'g1');
+    await w.ledger.groupEvent(create, 'g1');
+    expect(await w.store.getLead('woG')).toMatchObject({ groups: ['wrG'], stakeholders: ['wmCOLLEAGUE1', 'woG'] });
+    expect(w.outbox.texts('zhangsan').filter((t) => t.includes('https://qr.test/wrG'))).toHaveLength(1);
+  });
+});
+
+describe('the sweep on fakes', () => {
+  test('quiet, uncalled leads get one card each; a second sweep sends nothing new; the daily cap holds the rest', async () => {
+    const w = world();
+    await w.store.bulkLoad(Array.from({ length: 5 }, (_, i) => ({ lead: { ...customer(`woS${i}`, `客户${i}`), state: 'price_check' as const }, entries: [] })));
+    for (let i = 0; i < 5; i++) await w.store.setDue(`woS${i}`, wednesday - 1);
+    const first = await w.nudger.sweep(100);
+    expect(first).toMatchObject({ checked: 5, sent: 3, capped: 2 });
+    const cards = [...w.outbox.messages.values()].filter((m) => m.body.msgtype === 'template_card');
+    expect(cards).toHaveLength(3);
+    expect(new Set(cards.map((c) => c.touser))).toEqual(new Set(['zhangsan']));
+    const again = await w.nudger.checkMany(['woS0', 'woS1', 'woS2', 'woS3', 'woS4'], wednesday);
+    expect(again.sent).toBe(0);
+    expect([...w.outbox.messages.values()].filter((m) => m.body.msgtype === 'template_card')).toHaveLength(3);
+  });
+
+  test('the same nudge ignored twice goes to the manager', async () => {
+    const w = world();
+    await w.store.bulkLoad([{ lead: { ...customer('woIGN', '孙总'), state: 'price_check' as const }, entries: [] }]);
+    for (let day = 0; day < 21; day++) {
+      w.clock.set(wednesday + day * DAY_MS);
+      await w.nudger.checkMany(['woIGN'], w.clock.now());
+    }
+    expect(w.outbox.texts('lisi').some((t) => t.startsWith('【跟进提醒升级】zhangsan 的客户「孙总」'))).toBe(true);
+  });
+});
+
+describe('the policy’s bookkeeping', () => {
+  const sent = (id: string, at: number, kind = 'quiet' as const): TimelineEntry => ({ id, at, kind: 'nudge_sent', source: 'api', nudgeKind: kind, nudgeId: id });
+  test('a nudge id follows the last nudge of its kind: the same for racing sweeps, new for the next cycle', () => {
+    const a = nudgeIdFor('woX', 'quiet', []);
+    expect(nudgeIdFor('woX', 'quiet', [])).toBe(a);
+    expect(nudgeIdFor('woX', 'weekly_call', [])).not.toBe(a);
+    expect(nudgeIdFor('woX', 'quiet', [sent('nudge:1', 5)])).not.toBe(a);
+    expect(nudgeIdFor('woX', 'quiet', [sent('nudge:1', 5), sent('nudge:2', 9)])).toBe(nudgeIdFor('woX', 'quiet', [sent('nudge:2', 9), sent('nudge:1', 5)]));
+  });
+  test('ignored in a row counts the nudges of a kind since the last press', () => {
+    const tl = [sent('a', 1), sent('b', 2), { id: 'p', at: 3, kind: 'nudge_acted' as const, source: 'card' as const }, sent('c', 4), sent('d', 5), sent('w', 6, 'weekly_call' as never)];
+    expect(ignoredInARow(tl, 'quiet')).toBe(2);
+    expect(shouldEscalate(2, 2)).toBe(true);
+    expect(shouldEscalate(1, 2)).toBe(false);
+  });
+  test('digest risk: silence counts double for price comparers, an uncalled week and a decision due add', () => {
+    const m = { quietDays: 4, calls7d: 0 } as never;
+    const base = customer('woR', '周总');
+    expect(digestRisk(base, m, wednesday, TZ)).toBe(4 + 5);
+    expect(digestRisk({ ...base, state: 'price_check' }, m, wednesday, TZ)).toBe(8 + 5);
+    expect(digestRisk({ ...base, decisionDate: '2026-11-30' }, m, wednesday, TZ)).toBe(4 + 5 + 10);
+    expect(digestRisk({ ...base, decisionDate: '2026-12-30' }, m, wednesday, TZ)).toBe(4 + 5);
+  });
+});
