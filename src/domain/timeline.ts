@@ -54,8 +54,3 @@ export interface TimelineEntry {
   startsAt?: number;
   link?: string;
 }
-
-/** Kinds that are a touch from the customer's side (they answered, showed up, joined). */
-export const CUSTOMER_TOUCHES: ReadonlySet<TimelineKind> = new Set(['customer_message', 'call', 'meeting_held', 'member_joined']);
-/** Kinds that are a touch from our side. */
-export const REP_TOUCHES: ReadonlySet<TimelineKind> = new Set(['rep_message', 'call', 'meeting_scheduled', 'meeting_held', 'document_sent', 'group_created']);

@@ -2,7 +2,7 @@ import Router from '@koa/router';
 import Koa from 'koa';
 import type { CallbackIntake } from '../app/ports';
 import type { Logger } from '../log';
-import type { WebMetrics } from '../metrics';
+import type { WebMetrics } from './web-metrics';
 import { requireAdmin } from './admin-auth';
 import { mountCallbackRoutes } from './callback-routes';
 

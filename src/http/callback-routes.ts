@@ -1,7 +1,7 @@
 import type Router from '@koa/router';
 import type { CallbackIntake } from '../app/ports';
 import type { Logger } from '../log';
-import type { WebMetrics } from '../metrics';
+import type { WebMetrics } from './web-metrics';
 import { answerCallbackError } from './errors';
 import { parseRawQuery } from './query';
 import { readRawBody } from './raw-body';

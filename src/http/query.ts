@@ -1,6 +1,6 @@
 /**
  * Parses a raw query string, percent-decoding each value exactly once. Unlike querystring/URLSearchParams it leaves
- * "+" alone: WeCom's echostr is base64, where "+" is data, not a space (protocol.md §1.2).
+ * "+" alone: WeCom's echostr is base64, where "+" is data, not a space (docs/wecom-protocol.md §1.2).
  */
 export function parseRawQuery(qs: string): Record<string, string> {
   const out: Record<string, string> = {};

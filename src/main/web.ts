@@ -20,7 +20,7 @@ import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { KoaAdapter } from '@bull-board/koa';
 import { bullPrefix, QUEUES } from '../jobs/names';
-import { WebMetrics } from '../metrics';
+import { WebMetrics } from '../http/web-metrics';
 import { inboxStats } from '../store/stream-inbox';
 import { ActivityStore } from '../store/activity-store';
 

@@ -168,7 +168,7 @@ export class WeComApiClient {
   }
 
   /**
-   * Replies in a robot conversation through a callback's response_url (protocol.md §3.4): unencrypted JSON, no
+   * Replies in a robot conversation through a callback's response_url (docs/wecom-protocol.md §3.4): unencrypted JSON, no
    * access_token, one call per URL, valid for an hour. Not retried — a second call on the same URL cannot succeed —
    * and only to WeCom's own endpoint on WECOM_API_BASE's host. Text goes as markdown (the endpoint takes markdown or a
    * card), with a "#" at a line start written "＃" so "#1 王总" stays a list line, not a heading.

@@ -1,4 +1,4 @@
-/** Typed requests and responses of the WeCom server API endpoints we use (protocol.md §5). */
+/** Typed requests and responses of the WeCom server API endpoints we use (docs/wecom-protocol.md §5). */
 
 export interface WeComEnvelope {
   errcode: number;
@@ -26,7 +26,7 @@ export type MessageBody =
   | { msgtype: 'markdown'; markdown: { content: string } }
   | { msgtype: 'template_card'; template_card: ButtonInteractionCard };
 
-/** What a robot's response_url takes (protocol.md §3.4): markdown or a template card, unencrypted JSON. */
+/** What a robot's response_url takes (docs/wecom-protocol.md §3.4): markdown or a template card, unencrypted JSON. */
 export type RobotReplyBody = Extract<MessageBody, { msgtype: 'markdown' | 'template_card' }>;
 
 export type SendMessageRequest = MessageBody & {
@@ -184,7 +184,7 @@ export interface MeetingCreateResponse extends WeComEnvelope {
   excess_users?: string[];
 }
 
-/** meeting/get_user_meetingid (protocol.md §11.2): a member's meetings in a time window, paged. */
+/** meeting/get_user_meetingid (docs/wecom-protocol.md §11.2): a member's meetings in a time window, paged. */
 export interface GetUserMeetingIdsRequest {
   userid: string;
   cursor?: string;
@@ -208,7 +208,7 @@ export interface MeetingAttendee {
   cumulative_time?: number;
 }
 
-/** meeting/get_info (protocol.md §11.2). status: 1 not started, 2 in progress, 3 ended, 4 cancelled, 5 expired. */
+/** meeting/get_info (docs/wecom-protocol.md §11.2). status: 1 not started, 2 in progress, 3 ended, 4 cancelled, 5 expired. */
 export interface MeetingInfoResponse extends WeComEnvelope {
   admin_userid: string;
   title: string;

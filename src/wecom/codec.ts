@@ -237,7 +237,7 @@ export function decodeBotPlaintext(plaintext: string): WeComEvent {
 
 /**
  * The idempotency key of a callback. Messages carry a unique msgid; events do not, and WeCom's advice
- * (FromUserName+CreateTime) collapses distinct customer events (`sys`, one-second resolution — protocol.md §1.7).
+ * (FromUserName+CreateTime) collapses distinct customer events (`sys`, one-second resolution — docs/wecom-protocol.md §1.7).
  * So events are keyed by the hash of their whole decrypted plaintext: a retry carries the same plaintext, two
  * different events never do.
  */

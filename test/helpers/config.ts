@@ -4,7 +4,7 @@ import { readEnvOptions, type Config } from '../../src/config/env';
 import { createLogger, type Logger } from '../../src/log';
 import { deleteByPrefix } from '../../src/store/redis';
 
-/** Official test vector A (protocol.md §6). */
+/** Official test vector A (docs/wecom-protocol.md §6). */
 export const VECTOR_A = {
   corpId: 'wx5823bf96d3bd56c7',
   token: 'QDG6eK',

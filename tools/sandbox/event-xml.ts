@@ -5,7 +5,7 @@ const tag = (name: string, v: string | number | undefined, raw = false) =>
   v === undefined ? '' : `<${name}>${raw || typeof v === 'number' ? String(v) : cdata(v)}</${name}>`;
 
 /**
- * Encodes a typed event as the XML WeCom would send to a self-built app (the shapes of protocol.md §2, with
+ * Encodes a typed event as the XML WeCom would send to a self-built app (the shapes of docs/wecom-protocol.md §2, with
  * CDATA where WeCom uses it, numbers bare, `<Item>` lists). The inverse of decodeAppPlaintext.
  */
 export function encodeAppEvent(e: WeComEvent, corpId = 'toUser'): string {
@@ -79,7 +79,7 @@ export function encodeAppEvent(e: WeComEvent, corpId = 'toUser'): string {
   return `<xml>${body}</xml>`;
 }
 
-/** Encodes a robot event as the JSON WeCom's intelligent robot sends (protocol.md §3.3). */
+/** Encodes a robot event as the JSON WeCom's intelligent robot sends (docs/wecom-protocol.md §3.3). */
 export function encodeBotEvent(e: WeComEvent): string {
   if (e.kind === 'bot_message') {
     const content = e.msgType === 'mixed' ? { mixed: { msg_item: [{ msgtype: 'text', text: { content: e.text } }] } } : { text: { content: e.text } };

@@ -6,7 +6,7 @@ import getRawBody from 'raw-body';
 import type * as T from '../../src/wecom/api-types';
 
 /**
- * A local stand-in for WeCom's server API: the documented endpoints, shapes and errors (protocol.md §5), over
+ * A local stand-in for WeCom's server API: the documented endpoints, shapes and errors (docs/wecom-protocol.md §5), over
  * real HTTP. It keeps every message sent to a member as that member's inbox. It is a test double for WeCom, not
  * for our code: the bot talks to it through the same client it uses in production.
  */
@@ -139,7 +139,7 @@ export class WeComSandbox {
   }
 
   /**
-   * The response_url WeCom puts in a robot callback from this member: one call, valid for an hour (protocol.md §3.4).
+   * The response_url WeCom puts in a robot callback from this member: one call, valid for an hour (docs/wecom-protocol.md §3.4).
    * Tests and the callback driver put it into the robot events they send.
    */
   robotResponseUrl(userid: string): string {
