@@ -7,7 +7,10 @@ import tseslint from 'typescript-eslint';
  */
 const IO_MODULES = ['koa', '@koa/router', 'bullmq', 'ioredis', 'pino', 'raw-body', 'prom-client'].flatMap((m) => [m]);
 const NODE_IO = ['fs', 'net', 'http', 'https', 'child_process', 'dgram', 'dns', 'tls', 'worker_threads'].flatMap((m) => [m, `node:${m}`]);
-const appInternals = { group: ['**/app/*', '!**/app/ports', '!**/app/ports/*'], message: 'outside src/app, import only the ports (src/app/ports): the use cases are handed in by src/main' };
+const appInternals = {
+  group: ['**/app/*', '!**/app/ports', '!**/app/ports/*'],
+  message: 'outside src/app, import only the ports (src/app/ports): the use cases are handed in by src/main',
+};
 const layer = (files, ...groups) => ({ files, rules: { 'no-restricted-imports': ['error', { patterns: groups }] } });
 const never = (names, why) => ({ group: names.map((n) => `**/${n}/*`), message: why });
 

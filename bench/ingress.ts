@@ -73,7 +73,9 @@ async function main() {
       const res = await measured(web, slice, cpu.web);
       offset += res.total;
       webhook.push(res);
-      console.log(`round ${r + 1}: bare ${fmt(baseline[r]!.rps)} req/s p99 ${baseline[r]!.p99} ms ${fmt(cpu.bare[r]!)} µs CPU/req | webhook ${fmt(res.rps)} req/s p99 ${res.p99} ms ${fmt(cpu.web[r]!)} µs CPU/req`);
+      console.log(
+        `round ${r + 1}: bare ${fmt(baseline[r]!.rps)} req/s p99 ${baseline[r]!.p99} ms ${fmt(cpu.bare[r]!)} µs CPU/req | webhook ${fmt(res.rps)} req/s p99 ${res.p99} ms ${fmt(cpu.web[r]!)} µs CPU/req`,
+      );
     }
   } finally {
     await web.stop();
@@ -93,7 +95,9 @@ async function main() {
   console.log('|---|---:|---:|---:|---:|');
   console.log(`| bare Koa + verify + decrypt (baseline) | ${fmt(b.rps)} | ${b.p50} | ${b.p99} | ${fmt(mid(cpu.bare))} |`);
   console.log(`| webhook: verify, decrypt, decode, enqueue in Redis | ${fmt(w.rps)} | ${w.p50} | ${w.p99} | ${fmt(mid(cpu.web))} |`);
-  console.log(`| ratio webhook / baseline (median of ${ratios.length} paired rounds; range ${ratios[0]?.toFixed(2)}–${ratios.at(-1)?.toFixed(2)}) | ${ratio.toFixed(2)} | | | ${(mid(cpu.bare) / mid(cpu.web)).toFixed(2)} |`);
+  console.log(
+    `| ratio webhook / baseline (median of ${ratios.length} paired rounds; range ${ratios[0]?.toFixed(2)}–${ratios.at(-1)?.toFixed(2)}) | ${ratio.toFixed(2)} | | | ${(mid(cpu.bare) / mid(cpu.web)).toFixed(2)} |`,
+  );
   console.log(`non-200 or errors from the webhook: ${failed}`);
   if (failed > 0) process.exitCode = 1;
 }

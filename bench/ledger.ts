@@ -29,11 +29,22 @@ const log = createLogger('silent');
 
 const directory: CustomerDirectory = {
   async getCustomer(id) {
-    return { externalUserId: id, name: `客户${id.slice(-5)}`, company: '某公司', followers: [{ userId: `rep${id.length % 20}`, remark: undefined, state: '询价单', addedAt: NOW }] };
+    return {
+      externalUserId: id,
+      name: `客户${id.slice(-5)}`,
+      company: '某公司',
+      followers: [{ userId: `rep${id.length % 20}`, remark: undefined, state: '询价单', addedAt: NOW }],
+    };
   },
   async getGroup(chatId): Promise<GroupSnapshot> {
     const n = Number(chatId.slice(2));
-    return { chatId, owner: 'rep1', createdAt: NOW - DAY_MS, customers: [`wo${String(n).padStart(10, '0')}`, `wm${String(n).padStart(10, '0')}`], staff: ['rep1'] };
+    return {
+      chatId,
+      owner: 'rep1',
+      createdAt: NOW - DAY_MS,
+      customers: [`wo${String(n).padStart(10, '0')}`, `wm${String(n).padStart(10, '0')}`],
+      staff: ['rep1'],
+    };
   },
   async listGroupIds() {
     return [];
@@ -48,7 +59,16 @@ async function applyEvents(prefix: string): Promise<{ seconds: number; baselineS
   const redis = createRedis(REDIS_URL, 'general');
   const store = new LedgerStore(redis, prefix);
   const invites = { joinCodeFor: async (chatId: string) => ({ configId: chatId, qrCode: `https://qr.example/${chatId}` }) };
-  const ledger = new Ledger({ store, directory, outbox, invites, activity: new ActivityStore(redis, prefix), clock: { now: () => NOW }, sourceRules: [{ pattern: '询价', source: 'inquiry' }], log });
+  const ledger = new Ledger({
+    store,
+    directory,
+    outbox,
+    invites,
+    activity: new ActivityStore(redis, prefix),
+    clock: { now: () => NOW },
+    sourceRules: [{ pattern: '询价', source: 'inquiry' }],
+    log,
+  });
   const ids = Array.from({ length: EVENTS }, (_, i) => `wo${String(i).padStart(10, '0')}`);
   const concurrency = 8; // the inbox worker's default
   let t = performance.now();
@@ -91,7 +111,17 @@ async function seed(prefix: string): Promise<{ bytesPerLead: number }> {
     for (let j = i; j < Math.min(i + 1000, LEADS); j++) {
       const id = `wo${String(j).padStart(12, '0')}`;
       const created = NOW - (j % 60) * DAY_MS;
-      const lead = newLead({ id, externalUserId: id, name: `客户${j}`, company: '某某科技有限公司', remark: `王总${j % 100}`, owner: `rep${j % 200}`, source: 'inquiry', createdAt: created, state: states[j % 4] });
+      const lead = newLead({
+        id,
+        externalUserId: id,
+        name: `客户${j}`,
+        company: '某某科技有限公司',
+        remark: `王总${j % 100}`,
+        owner: `rep${j % 200}`,
+        source: 'inquiry',
+        createdAt: created,
+        state: states[j % 4],
+      });
       const entries: TimelineEntry[] = [
         { id: `added:${id}`, at: created, kind: 'added', source: 'callback', actor: lead.owner },
         { id: `c1:${id}`, at: created + DAY_MS, kind: 'customer_message', source: 'archive', actor: id, note: '方案收到了，我们内部再看看' },
@@ -149,8 +179,11 @@ async function main() {
       console.log('');
       console.log(`| ledger (${fmt(EVENTS)} events; ${fmt(LEADS)} leads stored) | value | vs baseline |`);
       console.log('|---|---:|---:|');
-      console.log(`| events applied per second (ledger, 8 at a time) | ${fmt((2 * EVENTS) / applied.seconds)} | ${(applied.baselineSeconds / applied.seconds).toFixed(2)} × raw writes (${fmt((2 * EVENTS) / applied.baselineSeconds)}/s) |`);
-      for (const [name, r] of rows) console.log(`| ${name}: mean / p99 ms, req/s | ${r.mean.toFixed(2)} / ${r.p99}, ${fmt(r.rps)} | ${(r.mean / base).toFixed(1)} × healthz mean |`);
+      console.log(
+        `| events applied per second (ledger, 8 at a time) | ${fmt((2 * EVENTS) / applied.seconds)} | ${(applied.baselineSeconds / applied.seconds).toFixed(2)} × raw writes (${fmt((2 * EVENTS) / applied.baselineSeconds)}/s) |`,
+      );
+      for (const [name, r] of rows)
+        console.log(`| ${name}: mean / p99 ms, req/s | ${r.mean.toFixed(2)} / ${r.p99}, ${fmt(r.rps)} | ${(r.mean / base).toFixed(1)} × healthz mean |`);
       console.log(`| Redis memory per lead (lead + 5 entries + indexes) | ${fmt(bytesPerLead)} bytes | |`);
     } finally {
       await web.close();

@@ -30,7 +30,14 @@ const TOTAL = Number(process.env.BENCH_LEADS ?? 100_000);
 const wednesday = DateTime.fromISO('2026-11-25T10:00:00', { zone: 'Asia/Shanghai' }).toMillis();
 // The shipped policy (config/app.json), as a deployment would run it.
 const settings = nudgeSettings(
-  readEnvOptions({ WECOM_CORP_ID: 'wwbench', WECOM_AGENT_ID: '1', WECOM_SECRET: 's', WECOM_TOKEN: 't', WECOM_AES_KEY: 'jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C', ADMIN_TOKEN: 'bench-admin-token-000000' }),
+  readEnvOptions({
+    WECOM_CORP_ID: 'wwbench',
+    WECOM_AGENT_ID: '1',
+    WECOM_SECRET: 's',
+    WECOM_TOKEN: 't',
+    WECOM_AES_KEY: 'jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C',
+    ADMIN_TOKEN: 'bench-admin-token-000000',
+  }),
 );
 
 async function run(total: number, due: number): Promise<{ seconds: number; sent: number; baseline: number }> {
@@ -43,7 +50,10 @@ async function run(total: number, due: number): Promise<{ seconds: number; sent:
       const batch = [];
       for (let j = i; j < Math.min(i + 2000, total); j++) {
         const id = `wo${String(j).padStart(12, '0')}`;
-        batch.push({ lead: newLead({ id, externalUserId: id, name: `客户${j}`, owner: `rep${j % 200}`, source: 'inquiry', createdAt: wednesday - 10 * DAY_MS }), entries: [] });
+        batch.push({
+          lead: newLead({ id, externalUserId: id, name: `客户${j}`, owner: `rep${j % 200}`, source: 'inquiry', createdAt: wednesday - 10 * DAY_MS }),
+          entries: [],
+        });
       }
       await store.bulkLoad(batch);
       const p = redis.pipeline();
@@ -109,7 +119,9 @@ async function main() {
   console.log('|---|---:|---:|---:|---:|');
   for (const due of [5_000, 50_000]) {
     const r = await run(TOTAL, due);
-    console.log(`| ${fmt(due)} due | ${r.seconds.toFixed(2)} | ${fmt(r.sent / r.seconds)} | ${r.baseline.toFixed(2)} | ${(r.seconds / r.baseline).toFixed(1)} × |`);
+    console.log(
+      `| ${fmt(due)} due | ${r.seconds.toFixed(2)} | ${fmt(r.sent / r.seconds)} | ${r.baseline.toFixed(2)} | ${(r.seconds / r.baseline).toFixed(1)} × |`,
+    );
     if (r.sent !== due) {
       console.log(`expected ${due} nudges, sent ${r.sent}`);
       process.exitCode = 1;

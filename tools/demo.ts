@@ -101,7 +101,15 @@ async function main(): Promise<number> {
     console.log('wecom-followup demo: 一个「问两句就走」的客户，按方法跟进的一周。');
 
     say('客户通过询价单加了张三的企业微信');
-    await send({ kind: 'external_contact', corpId: CORP, createTime: now(), changeType: 'add_external_contact', userId: REP, externalUserId: CUSTOMER, state: '询价单' });
+    await send({
+      kind: 'external_contact',
+      corpId: CORP,
+      createTime: now(),
+      changeType: 'add_external_contact',
+      userId: REP,
+      externalUserId: CUSTOMER,
+      state: '询价单',
+    });
     await waitLead((l) => !!l);
 
     clock.advance(2 * 3_600_000);
@@ -131,7 +139,18 @@ async function main(): Promise<number> {
     const button = card?.button_list.find((b) => b.text === '约会议');
     console.log(`\x1b[33m  张三 ▸ 点了卡片上的「约会议」\x1b[0m`);
     if (card && button) {
-      await send({ kind: 'template_card_event', corpId: CORP, createTime: now(), fromUser: REP, eventKey: button.key, taskId: card.task_id, cardType: 'button_interaction', responseCode: meetingCard?.response_code, agentId: '1000002', selectedItems: [] });
+      await send({
+        kind: 'template_card_event',
+        corpId: CORP,
+        createTime: now(),
+        fromUser: REP,
+        eventKey: button.key,
+        taskId: card.task_id,
+        cardType: 'button_interaction',
+        responseCode: meetingCard?.response_code,
+        agentId: '1000002',
+        selectedItems: [],
+      });
     } else failures.push('meeting card has no 约会议 button');
     await expectMessages(1, 'meeting link', /会议链接：https:\/\//);
 
@@ -157,7 +176,17 @@ async function main(): Promise<number> {
         ...COLLEAGUES.map((c) => ({ userid: c, type: 2 as const, join_time: now() + 60, join_scene: 3, invitor: undefined })),
       ],
     });
-    await send({ kind: 'external_chat', corpId: CORP, createTime: now() + 60, chatId: CHAT, changeType: 'update', updateDetail: 'add_member', joinScene: 3, memChangeCnt: 2, memChangeList: COLLEAGUES });
+    await send({
+      kind: 'external_chat',
+      corpId: CORP,
+      createTime: now() + 60,
+      chatId: CHAT,
+      changeType: 'update',
+      updateDetail: 'add_member',
+      joinScene: 3,
+      memChangeCnt: 2,
+      memChangeList: COLLEAGUES,
+    });
     await waitLead((l) => (l?.stakeholders.length ?? 0) === 3);
     const lead = await worker.ledger.store.getLead(CUSTOMER);
     console.log(`    账本：王总的客户侧参与人 ${lead?.stakeholders.length} 位，工作群 ${lead?.groups.length} 个`);
@@ -175,7 +204,9 @@ async function main(): Promise<number> {
     await deleteByPrefix(r, PREFIX);
     r.disconnect();
   }
-  console.log(failures.length ? `\n✗ demo incomplete: ${failures.join('; ')}` : `\n✓ demo complete: ${shown.length} messages to the rep, none to the customer.`);
+  console.log(
+    failures.length ? `\n✗ demo incomplete: ${failures.join('; ')}` : `\n✓ demo complete: ${shown.length} messages to the rep, none to the customer.`,
+  );
   return failures.length ? 1 : 0;
 }
 

@@ -54,18 +54,44 @@ async function callback(kind: string, args: string[]): Promise<void> {
   let event: WeComEvent;
   switch (kind) {
     case 'add-contact':
-      event = { kind: 'external_contact', corpId, createTime: now, changeType: 'add_external_contact', userId: values.user ?? 'zhangsan', externalUserId: values.external ?? 'woSANDBOX0001', state: values.state };
+      event = {
+        kind: 'external_contact',
+        corpId,
+        createTime: now,
+        changeType: 'add_external_contact',
+        userId: values.user ?? 'zhangsan',
+        externalUserId: values.external ?? 'woSANDBOX0001',
+        state: values.state,
+      };
       break;
     case 'group-create':
       event = { kind: 'external_chat', corpId, createTime: now, chatId: values.chat ?? 'wrSANDBOX0001', changeType: 'create' };
       break;
     case 'join': {
       const members = (values.members ?? '').split(',').filter(Boolean);
-      event = { kind: 'external_chat', corpId, createTime: now, chatId: values.chat ?? 'wrSANDBOX0001', changeType: 'update', updateDetail: 'add_member', joinScene: 0, memChangeCnt: members.length, memChangeList: members };
+      event = {
+        kind: 'external_chat',
+        corpId,
+        createTime: now,
+        chatId: values.chat ?? 'wrSANDBOX0001',
+        changeType: 'update',
+        updateDetail: 'add_member',
+        joinScene: 0,
+        memChangeCnt: members.length,
+        memChangeList: members,
+      };
       break;
     }
     case 'text':
-      event = { kind: 'app_text', corpId, createTime: now, msgId: String(BigInt(now) * 1000000n + BigInt(Math.floor(Math.random() * 1e6))), fromUser: values.user ?? 'zhangsan', content: positionals.join(' '), agentId: process.env.WECOM_AGENT_ID ?? '1000002' };
+      event = {
+        kind: 'app_text',
+        corpId,
+        createTime: now,
+        msgId: String(BigInt(now) * 1000000n + BigInt(Math.floor(Math.random() * 1e6))),
+        fromUser: values.user ?? 'zhangsan',
+        content: positionals.join(' '),
+        agentId: process.env.WECOM_AGENT_ID ?? '1000002',
+      };
       break;
     default:
       console.error(`sandbox: unknown callback "${kind}" (add-contact, group-create, join, text)`);

@@ -30,7 +30,6 @@ export class ArchiveIngest implements ArchiveIntake {
   }
 }
 
-
 /**
  * Chat-archive records (from the company's archive sidecar) become customer or rep messages on the right lead:
  * 1:1 chats by the customer's external id, group chats by the group's bound leads. Idempotent by msgid.

@@ -43,7 +43,9 @@ export class CardPresses {
         break;
       case 'meeting': {
         // Tomorrow 10:00, business time.
-        const start = DateTime.fromMillis(this.d.clock.now(), { zone: this.d.timeZone }).plus({ days: 1 }).set({ hour: 10, minute: 0, second: 0, millisecond: 0 });
+        const start = DateTime.fromMillis(this.d.clock.now(), { zone: this.d.timeZone })
+          .plus({ days: 1 })
+          .set({ hour: 10, minute: 0, second: 0, millisecond: 0 });
         result = await actions.bookMeeting(input('card-meeting'), start.toMillis());
         break;
       }
@@ -62,8 +64,21 @@ export class CardPresses {
         this.d.log.warn({ reason: 'nudge.card_update_failed', err: err.message }, 'card could not be updated');
       });
     }
-    await this.d.outbox.enqueue({ key: `card-reply:${eventId}`, touser: e.fromUser, body: { msgtype: 'text', text: { content: cardReply(result, this.d.timeZone) } } });
-    const added = await this.d.store.addEntry(leadId, { id: `card:${eventId}`, at, kind: 'nudge_acted', source: 'card', actor: e.fromUser, note: action, nudgeKind: sentEntry?.nudgeKind, nudgeId });
+    await this.d.outbox.enqueue({
+      key: `card-reply:${eventId}`,
+      touser: e.fromUser,
+      body: { msgtype: 'text', text: { content: cardReply(result, this.d.timeZone) } },
+    });
+    const added = await this.d.store.addEntry(leadId, {
+      id: `card:${eventId}`,
+      at,
+      kind: 'nudge_acted',
+      source: 'card',
+      actor: e.fromUser,
+      note: action,
+      nudgeKind: sentEntry?.nudgeKind,
+      nudgeId,
+    });
     if (added) await this.d.activity.count({ event: 'card_actions', kind: action });
     return true;
   }

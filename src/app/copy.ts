@@ -69,7 +69,9 @@ export function commandReply(r: RepActionResult, zone: string): string {
     case 'snoozed':
       return `好，${r.days} 天内不再提醒${name}（到 ${fmt(r.until, zone, 'M月d日')}）。`;
     case 'closed':
-      return r.outcome === 'won' ? `恭喜！${name}已记为赢单。` : `已记为输单：${name}${r.reason ? `（${r.reason}）` : ''}。复盘一下：是哪一步客户的时间被友商占走了？`;
+      return r.outcome === 'won'
+        ? `恭喜！${name}已记为赢单。`
+        : `已记为输单：${name}${r.reason ? `（${r.reason}）` : ''}。复盘一下：是哪一步客户的时间被友商占走了？`;
   }
 }
 
@@ -118,12 +120,17 @@ export function groupAdviceText(lead: Lead, code?: { qrCode: string; groupName?:
 
 export const COPY = {
   commandFailed: '抱歉，这条没有记上（系统暂时出错）。请稍后再发一次。',
-  notUnderstood: (text: string, hint?: string) => (hint ? `没太看懂。可以这样写：${hint}\n\n发「帮助」看全部用法。` : `没太看懂「${text.slice(0, 30)}」。\n\n${HELP_TEXT}`),
+  notUnderstood: (text: string, hint?: string) =>
+    hint ? `没太看懂。可以这样写：${hint}\n\n发「帮助」看全部用法。` : `没太看懂「${text.slice(0, 30)}」。\n\n${HELP_TEXT}`,
   askWhen: (name: string) => `约在什么时候？例如：会议 ${name} 周四15:00`,
   noSuchNumber: (target: string) => `没有 ${target}。先发「今日」看列表，再用 #序号。`,
   noSuchCustomer: (target: string) => `没有找到客户「${target}」。发「今日」看你的客户，或用「线索 ${target} 询价单」新建。`,
   whichOne: (target: string, choices: Lead[], total: number) =>
-    [`找到 ${total} 位「${target}」，是哪一位？`, ...choices.map((l, i) => `#${i + 1} ${displayName(l)}${l.company ? `（${l.company}）` : ''}`), '请用 #序号 再发一次，例如把「' + target + '」换成「#1」。'].join('\n'),
+    [
+      `找到 ${total} 位「${target}」，是哪一位？`,
+      ...choices.map((l, i) => `#${i + 1} ${displayName(l)}${l.company ? `（${l.company}）` : ''}`),
+      '请用 #序号 再发一次，例如把「' + target + '」换成「#1」。',
+    ].join('\n'),
   noLeadsYet: '你名下还没有在跟的客户。客户加你企业微信后会自动出现在这里。',
   today: (total: number, rows: { lead: Lead; quietDays: number; calls7d: number }[]) =>
     [
@@ -131,8 +138,10 @@ export const COPY = {
       ...rows.map((r, i) => `#${i + 1} ${displayName(r.lead)} · ${STATE_LABELS[r.lead.state]} · ${r.quietDays} 天没动静 · 近7天通话 ${r.calls7d} 次`),
       '亲自打个电话，比发资料管用。',
     ].join('\n'),
-  manualLeadCreated: (name: string, source: SourceChannel) => `已新建线索：${name}（${SOURCE_LABELS[source]}）。\n第一次回电就定位：${NEXT_STEP.unknown.replace('先定位：', '')}`,
-  merged: (manual: Lead, into: Lead) => `已合并：手工线索「${manual.name}」并入${displayName(into)}。之前记的电话、定位和决策时间都在${displayName(into)}名下了。`,
+  manualLeadCreated: (name: string, source: SourceChannel) =>
+    `已新建线索：${name}（${SOURCE_LABELS[source]}）。\n第一次回电就定位：${NEXT_STEP.unknown.replace('先定位：', '')}`,
+  merged: (manual: Lead, into: Lead) =>
+    `已合并：手工线索「${manual.name}」并入${displayName(into)}。之前记的电话、定位和决策时间都在${displayName(into)}名下了。`,
   mergeRefused: (manual: Lead) => `没能合并：线索「${manual.name}」已经并到别的客户名下了。`,
   mergedOnAdd: (customer: Lead, manual: Lead) =>
     `${displayName(customer)}${customer.company ? `（${customer.company}）` : ''}加了你的企业微信。你之前手工建的线索「${manual.name}」已合并进来：电话、定位和决策时间都在这位客户名下了。`,

@@ -101,6 +101,12 @@ export class HandlerDispatch implements EventConsumer {
 
   consume(envelope: InboxEnvelope, ctx: { attempt: number; log: Logger }): Promise<void> {
     const log = ctx.log.child({ eventId: envelope.id, kind: envelope.event.kind });
-    return dispatchEvent(this.handlers, envelope, { envelopeId: envelope.id, channel: envelope.channel, receivedAt: envelope.receivedAt, log, attempt: ctx.attempt });
+    return dispatchEvent(this.handlers, envelope, {
+      envelopeId: envelope.id,
+      channel: envelope.channel,
+      receivedAt: envelope.receivedAt,
+      log,
+      attempt: ctx.attempt,
+    });
   }
 }

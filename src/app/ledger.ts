@@ -33,14 +33,29 @@ export class Ledger {
   }
 
   /** add_external_contact / add_half_external_contact, and reconciliation's discoveries. */
-  async customerAdded(args: { externalUserId: string; userId: string; state?: string; at: number; entryId: string; source: TimelineEntry['source']; profile?: CustomerProfile }): Promise<Lead | undefined> {
+  async customerAdded(args: {
+    externalUserId: string;
+    userId: string;
+    state?: string;
+    at: number;
+    entryId: string;
+    source: TimelineEntry['source'];
+    profile?: CustomerProfile;
+  }): Promise<Lead | undefined> {
     const profile = args.profile ?? (await this.d.directory.getCustomer(args.externalUserId));
     const follower = profile?.followers.find((f) => f.userId === args.userId);
     const source = mapSource(args.state ?? follower?.state, this.d.sourceRules);
     const { before, after } = await this.d.store.updateLead(args.externalUserId, (cur) => {
       const lead =
         cur ??
-        newLead({ id: args.externalUserId, externalUserId: args.externalUserId, name: profile?.name ?? args.externalUserId, owner: args.userId, source, createdAt: args.at });
+        newLead({
+          id: args.externalUserId,
+          externalUserId: args.externalUserId,
+          name: profile?.name ?? args.externalUserId,
+          owner: args.userId,
+          source,
+          createdAt: args.at,
+        });
       lead.createdAt = Math.min(lead.createdAt, args.at);
       if (lead.source === 'other' && source !== 'other') lead.source = source;
       setIfNewer(lead, 'owner', args.at, (l) => (l.owner = args.userId));
@@ -54,7 +69,14 @@ export class Ledger {
       }
       return lead;
     });
-    await this.d.store.addEntry(args.externalUserId, { id: args.entryId, at: args.at, kind: 'added', source: args.source, actor: args.userId, note: args.state });
+    await this.d.store.addEntry(args.externalUserId, {
+      id: args.entryId,
+      at: args.at,
+      kind: 'added',
+      source: args.source,
+      actor: args.userId,
+      note: args.state,
+    });
     await this.bindToKnownGroups(args.externalUserId);
     if (after) await this.mergeMatchingManualLead(after, args.at, !before);
     return after;
@@ -70,13 +92,21 @@ export class Ledger {
     if (matches.length === 1) {
       const manual = matches[0] as Lead;
       await this.mergeManual(manual.id, customer.id, at, customer.owner, 'callback');
-      await this.d.outbox.enqueue({ key: `merged:${manual.id}:${customer.id}`, touser: customer.owner, body: { msgtype: 'text', text: { content: COPY.mergedOnAdd(customer, manual) } } });
+      await this.d.outbox.enqueue({
+        key: `merged:${manual.id}:${customer.id}`,
+        touser: customer.owner,
+        body: { msgtype: 'text', text: { content: COPY.mergedOnAdd(customer, manual) } },
+      });
     } else if (matches.length > 1 && isNew) {
       await this.d.store.setLastList(
         customer.owner,
         matches.map((m) => m.id),
       );
-      await this.d.outbox.enqueue({ key: `merge-choice:${customer.id}`, touser: customer.owner, body: { msgtype: 'text', text: { content: COPY.mergeChoice(customer, matches) } } });
+      await this.d.outbox.enqueue({
+        key: `merge-choice:${customer.id}`,
+        touser: customer.owner,
+        body: { msgtype: 'text', text: { content: COPY.mergeChoice(customer, matches) } },
+      });
     }
   }
 
@@ -118,15 +148,34 @@ export class Ledger {
       case 'del_follow_user': {
         const { after } = await this.d.store.updateIfNewer(e.externalUserId, 'relationship', at, (l) => (l.relationship = 'lost_contact'));
         if (!after) return;
-        const added = await this.d.store.addEntry(after.id, { id: `deleted:${eventId}`, at, kind: 'contact_deleted', source: 'callback', actor: e.externalUserId, note: 'customer deleted the rep' });
+        const added = await this.d.store.addEntry(after.id, {
+          id: `deleted:${eventId}`,
+          at,
+          kind: 'contact_deleted',
+          source: 'callback',
+          actor: e.externalUserId,
+          note: 'customer deleted the rep',
+        });
         if (added) {
-          await this.d.outbox.enqueue({ key: `lost-contact:${eventId}`, touser: e.userId, body: { msgtype: 'text', text: { content: COPY.lostContact(after) } } });
+          await this.d.outbox.enqueue({
+            key: `lost-contact:${eventId}`,
+            touser: e.userId,
+            body: { msgtype: 'text', text: { content: COPY.lostContact(after) } },
+          });
         }
         return;
       }
       case 'del_external_contact': {
         const { after } = await this.d.store.updateIfNewer(e.externalUserId, 'relationship', at, (l) => (l.relationship = 'closed'));
-        if (after) await this.d.store.addEntry(after.id, { id: `deleted:${eventId}`, at, kind: 'contact_deleted', source: 'callback', actor: e.userId, note: e.source === 'DELETE_BY_TRANSFER' ? 'transferred to another rep' : 'rep deleted the customer' });
+        if (after)
+          await this.d.store.addEntry(after.id, {
+            id: `deleted:${eventId}`,
+            at,
+            kind: 'contact_deleted',
+            source: 'callback',
+            actor: e.userId,
+            note: e.source === 'DELETE_BY_TRANSFER' ? 'transferred to another rep' : 'rep deleted the customer',
+          });
         return;
       }
       case 'transfer_fail':
@@ -167,12 +216,19 @@ export class Ledger {
     if (!g || g.dismissed || g.leadIds.length === 0) return;
     const code = await this.d.invites.joinCodeFor(chatId);
     for (const lead of await this.d.store.getLeads(g.leadIds)) {
-      await this.d.outbox.enqueue({ key: `group-invite:${chatId}:${lead.id}`, touser: lead.owner, body: { msgtype: 'text', text: { content: COPY.groupCreated(lead, g.name, code?.qrCode) } } });
+      await this.d.outbox.enqueue({
+        key: `group-invite:${chatId}:${lead.id}`,
+        touser: lead.owner,
+        body: { msgtype: 'text', text: { content: COPY.groupCreated(lead, g.name, code?.qrCode) } },
+      });
     }
   }
 
   /** Reads the group from WeCom and makes the ledger agree; returns what changed (for reconciliation's log). */
-  async syncGroup(chatId: string, opts: { dismissedAt?: number; entry?: TimelineEntry } = {}): Promise<{ bound: string[]; unbound: string[]; changed: boolean }> {
+  async syncGroup(
+    chatId: string,
+    opts: { dismissedAt?: number; entry?: TimelineEntry } = {},
+  ): Promise<{ bound: string[]; unbound: string[]; changed: boolean }> {
     const snapshot = opts.dismissedAt === undefined ? await this.d.directory.getGroup(chatId) : undefined;
     const customers = snapshot?.customers ?? [];
     const leadIds = (await this.d.store.getLeads(customers)).map((l) => l.id);
@@ -203,7 +259,8 @@ export class Ledger {
     await this.d.store.setGroupCustomers(chatId, before?.customers ?? [], customers);
     const unbound = (before?.leadIds ?? []).filter((id) => !leadIds.includes(id));
     for (const id of [...leadIds, ...unbound]) await this.refreshLeadGroups(id);
-    const changed = JSON.stringify([before?.customers, before?.leadIds, before?.dismissed]) !== JSON.stringify([record.customers, record.leadIds, record.dismissed]);
+    const changed =
+      JSON.stringify([before?.customers, before?.leadIds, before?.dismissed]) !== JSON.stringify([record.customers, record.leadIds, record.dismissed]);
     return { bound: leadIds.filter((id) => !(before?.leadIds ?? []).includes(id)), unbound, changed };
   }
 

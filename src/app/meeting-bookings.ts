@@ -6,7 +6,11 @@ import type { BookedMeeting, BookingStore, MeetingBooker, MeetingRequest } from 
  * and reuses it; a retry that finds only the claim (the earlier run died or timed out after calling WeCom) first asks
  * WeCom for a meeting with the same host, title and start, and books only if there is none.
  */
-export async function bookMeetingOnce(d: { bookings: BookingStore; meetings: MeetingBooker; log: Logger }, key: string, req: MeetingRequest): Promise<BookedMeeting> {
+export async function bookMeetingOnce(
+  d: { bookings: BookingStore; meetings: MeetingBooker; log: Logger },
+  key: string,
+  req: MeetingRequest,
+): Promise<BookedMeeting> {
   const claim = await d.bookings.claim(key);
   if (claim.state === 'booked') return claim.booking;
   if (claim.state === 'pending') {

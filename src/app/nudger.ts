@@ -61,7 +61,10 @@ export class Nudger implements NudgeRunner {
     // next, so the two cores work at once instead of taking turns. Each chunk keeps its own order (send, then record).
     const chunks: string[][] = [];
     for (let i = 0; i < ids.length; i += SWEEP_CHUNK) chunks.push(ids.slice(i, i + SWEEP_CHUNK));
-    const r = (await Promise.all(chunks.map((c) => this.checkMany(c, now)))).reduce((a, b) => ({ sent: a.sent + b.sent, capped: a.capped + b.capped }), { sent: 0, capped: 0 });
+    const r = (await Promise.all(chunks.map((c) => this.checkMany(c, now)))).reduce((a, b) => ({ sent: a.sent + b.sent, capped: a.capped + b.capped }), {
+      sent: 0,
+      capped: 0,
+    });
     if (ids.length > 0) this.d.log.info({ reason: 'nudge.sweep', checked: ids.length, ...r }, 'sweep done');
     return { checked: ids.length, ...r };
   }
@@ -109,15 +112,42 @@ export class Nudger implements NudgeRunner {
       due.push({ leadId: id, at: next });
       todo.push({ lead, timeline, n: ev.nudge, id: nudgeIdFor(lead.id, ev.nudge.kind, timeline), next });
     }
-    const claims = new Map((await this.d.nudges.admitMany(todo.map((t) => ({ id: t.id, rep: t.lead.owner, dayId: day })), this.d.dailyCapPerRep)).map((c) => [c.id, c.allowed]));
+    const claims = new Map(
+      (
+        await this.d.nudges.admitMany(
+          todo.map((t) => ({ id: t.id, rep: t.lead.owner, dayId: day })),
+          this.d.dailyCapPerRep,
+        )
+      ).map((c) => [c.id, c.allowed]),
+    );
     for (const t of todo) t.allowed = claims.get(t.id) ?? false;
     const sending = todo.filter((t) => t.allowed);
-    const held: NudgeRecord[] = todo.filter((t) => !t.allowed).map((t) => ({ id: t.id, leadId: t.lead.id, kind: t.n.kind, owner: t.lead.owner, title: t.n.title, createdAt: now }));
-    await this.d.outbox.enqueueMany(sending.map((t) => ({ key: `nudge:${t.id}`, touser: t.lead.owner, body: { msgtype: 'template_card' as const, template_card: nudgeCard(t.n, t.id, t.lead) } })));
+    const held: NudgeRecord[] = todo
+      .filter((t) => !t.allowed)
+      .map((t) => ({ id: t.id, leadId: t.lead.id, kind: t.n.kind, owner: t.lead.owner, title: t.n.title, createdAt: now }));
+    await this.d.outbox.enqueueMany(
+      sending.map((t) => ({
+        key: `nudge:${t.id}`,
+        touser: t.lead.owner,
+        body: { msgtype: 'template_card' as const, template_card: nudgeCard(t.n, t.id, t.lead) },
+      })),
+    );
     const newlyHeld = await this.d.nudges.holdMany(held);
     // The timeline entry is the nudge's record: kind, title, when; a press adds a nudge_acted entry with its id.
     const firsts = await this.d.store.recordMany(
-      sending.map((t) => ({ leadId: t.lead.id, entry: { id: `nudge:${t.id}`, at: now, kind: 'nudge_sent' as const, source: 'api' as const, actor: t.lead.owner, nudgeKind: t.n.kind, nudgeId: t.id, note: t.n.title } })),
+      sending.map((t) => ({
+        leadId: t.lead.id,
+        entry: {
+          id: `nudge:${t.id}`,
+          at: now,
+          kind: 'nudge_sent' as const,
+          source: 'api' as const,
+          actor: t.lead.owner,
+          nudgeKind: t.n.kind,
+          nudgeId: t.id,
+          note: t.n.title,
+        },
+      })),
       due,
     );
     // The entry's insert tells exactly one sweep it was first: that one counts and escalates.
@@ -142,7 +172,17 @@ export class Nudger implements NudgeRunner {
       touser: manager,
       body: { msgtype: 'text', text: { content: COPY.escalation(lead.owner, lead, n.title, ignored) } },
     });
-    if (await this.d.store.addEntry(lead.id, { id: `escalated:${lead.id}:${n.kind}:${ignored}`, at: now, kind: 'nudge_ignored', source: 'api', nudgeKind: n.kind, actor: manager, note: `escalated after ${ignored}` })) {
+    if (
+      await this.d.store.addEntry(lead.id, {
+        id: `escalated:${lead.id}:${n.kind}:${ignored}`,
+        at: now,
+        kind: 'nudge_ignored',
+        source: 'api',
+        nudgeKind: n.kind,
+        actor: manager,
+        note: `escalated after ${ignored}`,
+      })
+    ) {
       await this.d.activity.count({ event: 'nudges_escalated', kind: n.kind });
     }
   }
@@ -165,7 +205,12 @@ export class Nudger implements NudgeRunner {
       const held = await overflowTitles(rep);
       const lines = [
         `**本周要亲自打的电话（${Math.min(scored.length, 10)} 位）**`,
-        ...scored.slice(0, 10).map(({ l, m }, i) => `${i + 1}. ${displayName(l)} · ${STATE_LABELS[l.state]} · ${m.quietDays} 天没动静${l.decisionDate ? ` · 决策日 ${l.decisionDate}` : ''}`),
+        ...scored
+          .slice(0, 10)
+          .map(
+            ({ l, m }, i) =>
+              `${i + 1}. ${displayName(l)} · ${STATE_LABELS[l.state]} · ${m.quietDays} 天没动静${l.decisionDate ? ` · 决策日 ${l.decisionDate}` : ''}`,
+          ),
         `\n直接问：「${WEEKLY_QUESTION}」`,
         ...(held.length ? ['\n**上周超出每日提醒上限、没来得及推送的：**', ...held.map((t) => `- ${t}`)] : []),
         '\n打完电话，把下一步拖进会议或工作群。',

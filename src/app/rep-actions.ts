@@ -57,8 +57,20 @@ export class RepActions {
   }
 
   /** 电话: a call, with its minutes, outcome, note and the decision date the customer gave, when known. */
-  async logCall(i: ActionInput, call: { minutes?: number; outcome?: 'talked' | 'no_answer'; note?: string; decisionDate?: string } = {}): Promise<RepActionResult> {
-    await this.d.store.addEntry(i.lead.id, { id: i.entryId, at: i.at, kind: 'call', source: i.source, actor: i.actor, minutes: call.minutes, outcome: call.outcome, note: call.note });
+  async logCall(
+    i: ActionInput,
+    call: { minutes?: number; outcome?: 'talked' | 'no_answer'; note?: string; decisionDate?: string } = {},
+  ): Promise<RepActionResult> {
+    await this.d.store.addEntry(i.lead.id, {
+      id: i.entryId,
+      at: i.at,
+      kind: 'call',
+      source: i.source,
+      actor: i.actor,
+      minutes: call.minutes,
+      outcome: call.outcome,
+      note: call.note,
+    });
     const date = call.decisionDate;
     if (date) {
       await this.d.store.updateIfNewer(i.lead.id, 'decisionDate', i.at, (l) => (l.decisionDate = date));
@@ -66,7 +78,15 @@ export class RepActions {
     }
     const [lead, timeline] = await Promise.all([this.d.store.getLead(i.lead.id), this.d.store.getTimeline(i.lead.id)]);
     const m = computeMetrics(lead ?? i.lead, timeline, i.at);
-    return { action: 'call', lead: i.lead, outcome: call.outcome ?? 'talked', minutes: call.minutes, decisionDate: date, calls7d: m.calls7d, mindshareMinutes30d: m.mindshareMinutes30d };
+    return {
+      action: 'call',
+      lead: i.lead,
+      outcome: call.outcome ?? 'talked',
+      minutes: call.minutes,
+      decisionDate: date,
+      calls7d: m.calls7d,
+      mindshareMinutes30d: m.mindshareMinutes30d,
+    };
   }
 
   /** 要方案: the customer asked for a document — the nudge that follows says meet or group instead of writing alone. */
@@ -85,7 +105,16 @@ export class RepActions {
       return { action: 'meeting_held', lead: i.lead, date: DateTime.fromMillis(startsAt, { zone: this.d.timeZone }).toISODate() as string };
     }
     const booked = await bookMeetingOnce(this.d, i.entryId, { host: i.actor, title: meetingTitle(i.lead), startsAt, minutes: 60 });
-    await this.d.store.addEntry(i.lead.id, { id: i.entryId, at: i.at, kind: 'meeting_scheduled', source: i.source, actor: i.actor, startsAt, link: booked.link, note });
+    await this.d.store.addEntry(i.lead.id, {
+      id: i.entryId,
+      at: i.at,
+      kind: 'meeting_scheduled',
+      source: i.source,
+      actor: i.actor,
+      startsAt,
+      link: booked.link,
+      note,
+    });
     return { action: 'meeting_booked', lead: i.lead, startsAt, link: booked.link };
   }
 
@@ -108,7 +137,16 @@ export class RepActions {
   /** 赢单 / 输单: closes the lead with a reason. */
   async close(i: ActionInput, outcome: 'won' | 'lost', reason?: string): Promise<RepActionResult> {
     const { before } = await this.d.store.updateIfNewer(i.lead.id, 'outcome', i.at, (l) => ((l.outcome = outcome), (l.outcomeReason = reason)));
-    await this.d.store.addEntry(i.lead.id, { id: i.entryId, at: i.at, kind: 'outcome_changed', source: i.source, actor: i.actor, from: before?.outcome, to: outcome, note: reason });
+    await this.d.store.addEntry(i.lead.id, {
+      id: i.entryId,
+      at: i.at,
+      kind: 'outcome_changed',
+      source: i.source,
+      actor: i.actor,
+      from: before?.outcome,
+      to: outcome,
+      note: reason,
+    });
     return { action: 'closed', lead: i.lead, outcome, reason };
   }
 

@@ -21,13 +21,20 @@ export interface RepCommandDeps {
   log: Logger;
 }
 
-
 /** What a rep typed, turned into ledger changes and a reply in Chinese. Never silent, never a stack trace. */
 export class RepCommands {
   private readonly actions: RepActions;
 
   constructor(private readonly d: RepCommandDeps) {
-    this.actions = new RepActions({ store: d.ledger.store, ledger: d.ledger, meetings: d.meetings, bookings: d.bookings, invites: d.invites, timeZone: d.timeZone, log: d.log });
+    this.actions = new RepActions({
+      store: d.ledger.store,
+      ledger: d.ledger,
+      meetings: d.meetings,
+      bookings: d.bookings,
+      invites: d.invites,
+      timeZone: d.timeZone,
+      log: d.log,
+    });
   }
 
   private get store() {
@@ -106,7 +113,8 @@ export class RepCommands {
     }
     const leads = (await this.store.leadsOf(rep)).filter(only);
     const exact = leads.filter((l) => l.remark === target || l.name === target);
-    const partial = exact.length > 0 ? exact : leads.filter((l) => (l.remark ?? '').includes(target) || l.name.includes(target) || (l.company ?? '').includes(target));
+    const partial =
+      exact.length > 0 ? exact : leads.filter((l) => (l.remark ?? '').includes(target) || l.name.includes(target) || (l.company ?? '').includes(target));
     if (partial.length === 1) return partial[0] as Lead;
     if (partial.length === 0) return COPY.noSuchCustomer(target);
     const choices = partial.slice(0, 9);

@@ -55,7 +55,10 @@ export class MessageSender implements MessageSending {
         await d.activity?.count({ event: 'messages_sent', kind: 'robot' });
         return { kind: 'sent', result: { status: 'sent', via: 'robot' } };
       } catch (err) {
-        d.log.warn({ reason: 'send.robot_reply_failed', code: (err as { code?: string }).code, err: (err as Error).message, touser: m.touser }, 'robot reply failed: sending it as an app message');
+        d.log.warn(
+          { reason: 'send.robot_reply_failed', code: (err as { code?: string }).code, err: (err as Error).message, touser: m.touser },
+          'robot reply failed: sending it as an app message',
+        );
         await d.activity?.count({ event: 'robot_reply_fallbacks' });
       }
     }
@@ -78,7 +81,8 @@ export class MessageSender implements MessageSending {
         return { kind: 'wait', ms: err.retryAfterMs ?? 60_000 };
       }
       if (err instanceof RecipientRefusedError) return this.failed(m, 'recipient_refused', { why: err.why }, err.message);
-      if (err instanceof WeComApiError && err.disposition === 'permanent') return this.failed(m, String(err.errcode), { errcode: err.errcode, hint: err.hint }, err.message);
+      if (err instanceof WeComApiError && err.disposition === 'permanent')
+        return this.failed(m, String(err.errcode), { errcode: err.errcode, hint: err.hint }, err.message);
       throw err; // transient (-1, network, token refused): the queue retries with backoff, with a new slot
     }
     // Marked first, before anything else can fail: the window in which a crash makes a re-send is this one write.
@@ -92,7 +96,10 @@ export class MessageSender implements MessageSending {
   }
 
   private async failed(m: OutboundMessage, kind: string, detail: Record<string, unknown>, reason: string): Promise<SendOutcome> {
-    this.d.log.error({ reason: 'send.permanent_error', kind, key: m.key, touser: m.touser, ...detail }, 'message cannot be sent: listed under GET /api/send/failed');
+    this.d.log.error(
+      { reason: 'send.permanent_error', kind, key: m.key, touser: m.touser, ...detail },
+      'message cannot be sent: listed under GET /api/send/failed',
+    );
     await this.d.activity?.count({ event: 'messages_failed', kind });
     return { kind: 'failed', reason };
   }

@@ -11,14 +11,26 @@ export const policySchema = z
     ingress: z
       .object({
         /** Callbacks are a few KB; 1 MB is the hard ceiling. */
-        maxBodyBytes: z.number().int().min(1024).max(1024 * 1024),
+        maxBodyBytes: z
+          .number()
+          .int()
+          .min(1024)
+          .max(1024 * 1024),
         /** How long a callback's idempotency key is remembered (WeCom retries within seconds; reorders within minutes). */
-        dedupTtlHours: z.number().int().min(1).max(24 * 30),
+        dedupTtlHours: z
+          .number()
+          .int()
+          .min(1)
+          .max(24 * 30),
         /**
          * Freshness of a callback's signed timestamp: older than this is refused (TIMESTAMP_STALE, 401). Covers WeCom's
          * retries (seconds) and our 503s while Redis is away; far narrower than the dedupe TTL, so no replay outlives it.
          */
-        maxAgeSeconds: z.number().int().min(60).max(24 * 3600),
+        maxAgeSeconds: z
+          .number()
+          .int()
+          .min(60)
+          .max(24 * 3600),
         /** How far ahead of our clock a timestamp may be (clock skew). */
         maxFutureSeconds: z.number().int().min(5).max(3600),
       })
@@ -42,7 +54,11 @@ export const policySchema = z
     archive: z
       .object({
         /** A chat-archive batch (≤ 5,000 records) is at most this large. */
-        maxBodyBytes: z.number().int().min(1024).max(64 * 1024 * 1024),
+        maxBodyBytes: z
+          .number()
+          .int()
+          .min(1024)
+          .max(64 * 1024 * 1024),
         /** Archive batches read at once; more answer 429 (ARCHIVE_BUSY). Bounds the memory an ingest can take. */
         maxConcurrent: z.number().int().min(1).max(64),
       })
@@ -52,7 +68,11 @@ export const policySchema = z
         attempts: z.number().int().min(1).max(50),
         backoffMs: z.number().int().min(10).max(3_600_000),
         concurrency: z.number().int().min(1).max(256),
-        keepCompletedHours: z.number().int().min(1).max(24 * 30),
+        keepCompletedHours: z
+          .number()
+          .int()
+          .min(1)
+          .max(24 * 30),
         keepCompletedMax: z.number().int().min(100).max(10_000_000),
         /**
          * The webhook's stream holds at most this many callbacks. Callbacks no pump has handed to BullMQ are never
@@ -108,7 +128,9 @@ export const policySchema = z
       .object({
         positionAfterHours: z.number().min(0).max(72),
         weeklyCallDays: z.number().int().min(1).max(30),
-        quietDays: z.object({ unknown: z.number().min(1), exploring: z.number().min(1), price_check: z.number().min(1), benchmarking: z.number().min(1) }).strict(),
+        quietDays: z
+          .object({ unknown: z.number().min(1), exploring: z.number().min(1), price_check: z.number().min(1), benchmarking: z.number().min(1) })
+          .strict(),
         proposalHours: z.number().min(0).max(240),
         widenChainDays: z.number().min(0).max(60),
         repeatDays: z
@@ -122,8 +144,14 @@ export const policySchema = z
             widen_chain: z.number().min(0),
           })
           .strict(),
-        recheckHours: z.number().min(1).max(24 * 14),
-        leadGapHours: z.number().min(0).max(24 * 14),
+        recheckHours: z
+          .number()
+          .min(1)
+          .max(24 * 14),
+        leadGapHours: z
+          .number()
+          .min(0)
+          .max(24 * 14),
         /** Nudges a rep gets per business day at most; the rest wait in the next digest. */
         dailyCapPerRep: z.number().int().min(1).max(200),
         sweepEveryMinutes: z.number().int().min(1).max(60),

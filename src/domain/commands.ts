@@ -81,7 +81,8 @@ function splitTarget(rest: string): { target: string; tail: string } {
   const first = space === -1 ? rest : rest.slice(0, space);
   // Typed without a space: the name ends where digits or a keyword begin ("王总20分钟", "王总比价").
   const glued = /^([\u4e00-\u9fa5A-Za-z·.]{1,12}?)(\d|比价|观望|陪跑|看看|对比|预算|方案|下周|周[一二三四五六日天]|明天|后天|今天|没接|未接)/.exec(first);
-  if (glued?.[1] && glued[1].length < first.length) return { target: glued[1], tail: `${first.slice(glued[1].length)}${space === -1 ? '' : rest.slice(space)}`.trim() };
+  if (glued?.[1] && glued[1].length < first.length)
+    return { target: glued[1], tail: `${first.slice(glued[1].length)}${space === -1 ? '' : rest.slice(space)}`.trim() };
   return { target: first, tail: space === -1 ? '' : rest.slice(space + 1).trim() };
 }
 

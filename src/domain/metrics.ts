@@ -123,7 +123,8 @@ export function computeMetrics(lead: Lead, timeline: readonly TimelineEntry[], n
     stakeholders: lead.stakeholders.length,
     oneSidedStreak: streak,
     mindshareMinutes30d: capturedMinutes(entries, since(30), now + 1),
-    customerInitiated30d: entries.filter((e) => e.at > since(30) && (e.kind === 'customer_message' || (e.kind === 'member_joined' && e.customerInitiated))).length,
+    customerInitiated30d: entries.filter((e) => e.at > since(30) && (e.kind === 'customer_message' || (e.kind === 'member_joined' && e.customerInitiated)))
+      .length,
     mindshareThisWeek: thisWeek,
     mindshareLastWeek: lastWeek,
     mindshareTrend: thisWeek - lastWeek,

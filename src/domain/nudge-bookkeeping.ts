@@ -11,7 +11,9 @@ import type { TimelineEntry } from './timeline';
  * keyed by it (the allowance, the send job, the timeline entry), which makes a nudge go out once.
  */
 export function nudgeIdFor(leadId: string, kind: NudgeKind, timeline: readonly TimelineEntry[]): string {
-  const cycle = timeline.filter((e) => e.kind === 'nudge_sent' && e.nudgeKind === kind).reduce((last, e) => (e.at > last.at ? e : last), { id: 'first', at: -1 }).id;
+  const cycle = timeline
+    .filter((e) => e.kind === 'nudge_sent' && e.nudgeKind === kind)
+    .reduce((last, e) => (e.at > last.at ? e : last), { id: 'first', at: -1 }).id;
   return `n-${createHash('sha256').update(`${leadId}:${kind}:${cycle}`).digest('hex').slice(0, 24)}`;
 }
 
@@ -34,6 +36,8 @@ export const shouldEscalate = (ignored: number, threshold: number): boolean => i
 export function digestRisk(lead: Lead, m: LeadMetrics, now: number, timeZone: string): number {
   const inAWeek = DateTime.fromMillis(now, { zone: timeZone }).plus({ days: 7 }).toISODate() as string;
   return (
-    m.quietDays * (lead.state === 'price_check' || lead.state === 'benchmarking' ? 2 : 1) + (m.calls7d === 0 ? 5 : 0) + (lead.decisionDate && lead.decisionDate <= inAWeek ? 10 : 0)
+    m.quietDays * (lead.state === 'price_check' || lead.state === 'benchmarking' ? 2 : 1) +
+    (m.calls7d === 0 ? 5 : 0) +
+    (lead.decisionDate && lead.decisionDate <= inAWeek ? 10 : 0)
   );
 }

@@ -95,7 +95,12 @@ export interface BusinessCalendar {
 }
 
 export function businessCalendar(now: number, s: Pick<NudgeSettings, 'timeZone' | 'hours' | 'days'>): BusinessCalendar {
-  return { now, open: inBusinessHours(now, s), nextOpening: nextBusinessOpening(now, s), today: DateTime.fromMillis(now, { zone: s.timeZone }).toISODate() ?? '' };
+  return {
+    now,
+    open: inBusinessHours(now, s),
+    nextOpening: nextBusinessOpening(now, s),
+    today: DateTime.fromMillis(now, { zone: s.timeZone }).toISODate() ?? '',
+  };
 }
 
 /** What the method says to do now about this lead. Pure: facts and the time in, a decision out. */
@@ -148,7 +153,11 @@ export function evaluateNudges(
   const positionAt = lead.createdAt + s.positionAfterHours * 3_600_000;
   if (lead.state === 'unknown') {
     if (now >= positionAt) {
-      due.push({ kind: 'position', title: `${name}：先定位`, text: `${name}还没定位。第一次回电就直接问，不用绕：\n「${POSITION_QUESTION}」\n问完回复「定位 ${name} 比价 / 观望 / 陪跑」。` });
+      due.push({
+        kind: 'position',
+        title: `${name}：先定位`,
+        text: `${name}还没定位。第一次回电就直接问，不用绕：\n「${POSITION_QUESTION}」\n问完回复「定位 ${name} 比价 / 观望 / 陪跑」。`,
+      });
     } else wakeups.push(positionAt);
   }
 
@@ -169,7 +178,11 @@ export function evaluateNudges(
   const lastCall = lastOf(timeline, (e) => e.kind === 'call');
   const callAnchor = lastCall?.at ?? lead.createdAt;
   if (now - callAnchor >= s.weeklyCallDays * DAY_MS) {
-    due.push({ kind: 'weekly_call', title: `本周给${name}打个电话`, text: `这周还没和${name}通过电话。亲自打一个，直接问：\n「${name.endsWith('总') ? `${name}，` : ''}我上次不是给您汇报过吗？${WEEKLY_QUESTION}」` });
+    due.push({
+      kind: 'weekly_call',
+      title: `本周给${name}打个电话`,
+      text: `这周还没和${name}通过电话。亲自打一个，直接问：\n「${name.endsWith('总') ? `${name}，` : ''}我上次不是给您汇报过吗？${WEEKLY_QUESTION}」`,
+    });
   } else wakeups.push(callAnchor + s.weeklyCallDays * DAY_MS);
 
   // open_group: a real conversation happened and there is no customer group.

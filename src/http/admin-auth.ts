@@ -31,7 +31,8 @@ export function crossSiteRefusal(ctx: Context): { status: number; error: string;
   if (SAFE_METHODS.has(ctx.method)) return undefined;
   const origin = ctx.get('origin');
   // Our own origin from the request line and Host (koa 3's ctx.origin echoes the Origin header, so it cannot be used).
-  if (origin && origin !== `${ctx.protocol}://${ctx.host}`) return { status: 403, error: 'ORIGIN_FORBIDDEN', message: 'state-changing requests must come from this origin' };
+  if (origin && origin !== `${ctx.protocol}://${ctx.host}`)
+    return { status: 403, error: 'ORIGIN_FORBIDDEN', message: 'state-changing requests must come from this origin' };
   const site = ctx.get('sec-fetch-site');
   if (site && site !== 'same-origin' && site !== 'none') return { status: 403, error: 'ORIGIN_FORBIDDEN', message: `Sec-Fetch-Site ${site} is not allowed` };
   const hasBody = Number(ctx.get('content-length') || 0) > 0 || ctx.get('transfer-encoding') !== '';

@@ -78,10 +78,15 @@ export function createHttpApp(deps: HttpDeps): Koa {
       if (ctx.method === 'GET' || ctx.method === 'HEAD') return next();
       ctx.status = 405;
       ctx.set('Allow', 'GET, HEAD');
-      ctx.body = { error: 'DASHBOARD_READ_ONLY', message: 'the queue dashboard is read-only; use POST /api/inbox/failed/:id/retry or /api/send/failed/:id/retry' };
+      ctx.body = {
+        error: 'DASHBOARD_READ_ONLY',
+        message: 'the queue dashboard is read-only; use POST /api/inbox/failed/:id/retry or /api/send/failed/:id/retry',
+      };
     };
     app.use(async (ctx, next) =>
-      ctx.path === dashboard.basePath || ctx.path.startsWith(`${dashboard.basePath}/`) ? browserAdmin(ctx, () => readOnly(ctx, () => dashboard.middleware(ctx, next))) : next(),
+      ctx.path === dashboard.basePath || ctx.path.startsWith(`${dashboard.basePath}/`)
+        ? browserAdmin(ctx, () => readOnly(ctx, () => dashboard.middleware(ctx, next)))
+        : next(),
     );
   }
 

@@ -39,7 +39,11 @@ export function mountArchiveRoutes(router: Router, deps: ArchiveRouteDeps): void
         body = await readSignedBody(ctx, deps.secret, deps.maxBodyBytes);
       } catch (err) {
         if (!(err instanceof SignedBodyError)) throw err;
-        return refuse(SIGNED_BODY_STATUS[err.code], err.code, err.code === 'SIGNATURE_INVALID' ? 'X-Signature must be sha256=<hex HMAC-SHA256 of the raw body with ARCHIVE_SECRET>' : err.message);
+        return refuse(
+          SIGNED_BODY_STATUS[err.code],
+          err.code,
+          err.code === 'SIGNATURE_INVALID' ? 'X-Signature must be sha256=<hex HMAC-SHA256 of the raw body with ARCHIVE_SECRET>' : err.message,
+        );
       }
       let json: unknown;
       try {

@@ -25,7 +25,12 @@ export interface MetricsSources {
 export class WebMetrics {
   readonly registry = new Registry();
   private readonly registers = [this.registry];
-  private readonly callbacks = new Counter({ name: 'wf_callbacks_total', help: 'WeCom callbacks answered, by route, HTTP status and reason code', labelNames: ['route', 'status', 'reason'], registers: this.registers });
+  private readonly callbacks = new Counter({
+    name: 'wf_callbacks_total',
+    help: 'WeCom callbacks answered, by route, HTTP status and reason code',
+    labelNames: ['route', 'status', 'reason'],
+    registers: this.registers,
+  });
   private readonly latency = new Histogram({
     name: 'wf_callback_seconds',
     help: 'Time to answer a WeCom callback (verify, decrypt, decode, durably record)',
@@ -33,21 +38,36 @@ export class WebMetrics {
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
     registers: this.registers,
   });
-  private readonly queueJobs = new Gauge({ name: 'wf_queue_jobs', help: 'BullMQ jobs by queue and state', labelNames: ['queue', 'state'], registers: this.registers });
+  private readonly queueJobs = new Gauge({
+    name: 'wf_queue_jobs',
+    help: 'BullMQ jobs by queue and state',
+    labelNames: ['queue', 'state'],
+    registers: this.registers,
+  });
   private readonly inbox = new Gauge({
     name: 'wf_inbox_entries',
     help: 'The durable inbox stream: entries kept (length), handed to a pump but not yet acknowledged (pending), not yet read by any pump (unread), and the hard limit at which callbacks are refused with 503 (limit)',
     labelNames: ['kind'],
     registers: this.registers,
   });
-  private readonly leads = new Gauge({ name: 'wf_leads', help: 'Leads by buying state and by outcome', labelNames: ['by', 'value'], registers: this.registers });
+  private readonly leads = new Gauge({
+    name: 'wf_leads',
+    help: 'Leads by buying state and by outcome',
+    labelNames: ['by', 'value'],
+    registers: this.registers,
+  });
   private readonly activity = new Counter({
     name: 'wf_activity_total',
     help: 'What the product did, across every worker: nudges_sent and nudges_escalated by kind, nudges_capped, card_actions by button, messages_sent by channel (app, robot), robot_reply_fallbacks, messages_failed by errcode, leads_merged',
     labelNames: ['event', 'kind'],
     registers: this.registers,
   });
-  private readonly sourceErrors = new Counter({ name: 'wf_metrics_source_errors_total', help: 'Scrape-time reads from Redis that failed, by source', labelNames: ['source'], registers: this.registers });
+  private readonly sourceErrors = new Counter({
+    name: 'wf_metrics_source_errors_total',
+    help: 'Scrape-time reads from Redis that failed, by source',
+    labelNames: ['source'],
+    registers: this.registers,
+  });
 
   constructor(private readonly sources: MetricsSources) {
     collectDefaultMetrics({ register: this.registry, prefix: 'wf_' });

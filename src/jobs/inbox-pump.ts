@@ -64,7 +64,16 @@ export class InboxPump {
           await this.claimStale(claimEvery, batch);
         }
         const res = (await this.blocking.xreadgroup(
-          'GROUP', this.keys.group, this.consumer, 'COUNT', batch, 'BLOCK', this.opts.blockMs ?? 1000, 'STREAMS', this.keys.stream, '>',
+          'GROUP',
+          this.keys.group,
+          this.consumer,
+          'COUNT',
+          batch,
+          'BLOCK',
+          this.opts.blockMs ?? 1000,
+          'STREAMS',
+          this.keys.stream,
+          '>',
         )) as [string, StreamEntry[]][] | null;
         const entries = res?.[0]?.[1] ?? [];
         if (entries.length > 0) await this.forward(entries);

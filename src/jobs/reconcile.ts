@@ -19,7 +19,12 @@ export async function startReconcileWorker(deps: {
 }): Promise<{ queue: Queue; worker: Worker }> {
   const queue = new Queue(QUEUES.reconcile, { connection: deps.connection, prefix: bullPrefix(deps.redisPrefix) });
   queue.on('error', () => undefined);
-  if (deps.schedulers !== false) await queue.upsertJobScheduler('nightly-reconcile', { pattern: deps.cron, tz: deps.timeZone }, { name: 'reconcile', opts: { attempts: 3, backoff: { type: 'exponential', delay: 60_000 }, removeOnComplete: 30, removeOnFail: 30 } });
+  if (deps.schedulers !== false)
+    await queue.upsertJobScheduler(
+      'nightly-reconcile',
+      { pattern: deps.cron, tz: deps.timeZone },
+      { name: 'reconcile', opts: { attempts: 3, backoff: { type: 'exponential', delay: 60_000 }, removeOnComplete: 30, removeOnFail: 30 } },
+    );
   const worker = new Worker(QUEUES.reconcile, async () => deps.run(), { connection: deps.connection, prefix: bullPrefix(deps.redisPrefix), concurrency: 1 });
   worker.on('failed', (job, err) => deps.log.error({ reason: 'reconcile.failed', attempt: job?.attemptsMade, err: err.message }, 'reconciliation failed'));
   worker.on('error', (err) => deps.log.error({ reason: 'reconcile.worker_error', err: err.message }, 'reconcile worker error'));

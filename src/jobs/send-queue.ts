@@ -5,7 +5,6 @@ import type { Logger } from '../log';
 import { assertMemberRecipients, RecipientRefusedError } from '../wecom/recipients';
 import { bullPrefix, lockOptions, QUEUES } from './names';
 
-
 /** Producer side: one job per message key; adding the same key again is a no-op. */
 export class SendQueue implements MessageOutbox {
   readonly queue: Queue<OutboundMessage>;
@@ -100,7 +99,10 @@ export function startSendProcessor(deps: {
       return;
     }
     // Out of attempts: as loud as a permanent error, and listed for replay like one.
-    log.error({ reason: 'send.gave_up', jobId: job.id, attempt: job.attemptsMade, touser: job.data.touser, err: err.message }, 'message not sent after its last attempt: listed under GET /api/send/failed');
+    log.error(
+      { reason: 'send.gave_up', jobId: job.id, attempt: job.attemptsMade, touser: job.data.touser, err: err.message },
+      'message not sent after its last attempt: listed under GET /api/send/failed',
+    );
     void deps.activity?.count({ event: 'messages_failed', kind: 'attempts_exhausted' });
   });
   worker.on('error', (err) => log.error({ reason: 'send.worker_error', err: err.message }, 'send worker error'));

@@ -3,7 +3,10 @@ import { ConfigError } from '../config/errors';
 import { createLogger, type Logger } from '../log';
 
 /** Shared start-up for the entry points: config (fail fast, every problem listed), logger, graceful shutdown. */
-export async function run(name: string, start: (config: ReturnType<typeof readEnvOptions>, log: Logger) => Promise<{ close(): Promise<void> }[]>): Promise<void> {
+export async function run(
+  name: string,
+  start: (config: ReturnType<typeof readEnvOptions>, log: Logger) => Promise<{ close(): Promise<void> }[]>,
+): Promise<void> {
   let config;
   try {
     config = readEnvOptions(process.env);

@@ -41,5 +41,13 @@ export function startSendWorker(deps: SendWorkerDeps): Worker<OutboundMessage, S
     duplicateCheckSeconds: deps.duplicateCheckSeconds,
     onSent: deps.onSent,
   });
-  return startSendProcessor({ connection: deps.connection, redisPrefix: deps.redisPrefix, sender, log: deps.log, activity: deps.activity, concurrency: deps.concurrency, lockMs: deps.lockMs });
+  return startSendProcessor({
+    connection: deps.connection,
+    redisPrefix: deps.redisPrefix,
+    sender,
+    log: deps.log,
+    activity: deps.activity,
+    concurrency: deps.concurrency,
+    lockMs: deps.lockMs,
+  });
 }

@@ -34,10 +34,12 @@ export interface WebHandle {
 export async function startWeb(config: Config, log: Logger, opts: { clock?: Clock; port?: number; inbox?: EventInbox } = {}): Promise<WebHandle> {
   const clock = opts.clock ?? systemClock;
   const redis = createRedis(config.redis.url, 'ingress');
-  const inbox: EventInbox = opts.inbox ?? new StreamInbox(redis, config.redis.prefix, {
-    dedupTtlMs: config.policy.ingress.dedupTtlHours * 3_600_000,
-    streamMaxLen: config.policy.inbox.streamMaxLen,
-  });
+  const inbox: EventInbox =
+    opts.inbox ??
+    new StreamInbox(redis, config.redis.prefix, {
+      dedupTtlMs: config.policy.ingress.dedupTtlHours * 3_600_000,
+      streamMaxLen: config.policy.inbox.streamMaxLen,
+    });
   // Operators' view of parked events; a separate, ordinary connection so admin calls never touch the ingress one.
   const adminRedis = createRedis(config.redis.url, 'general');
   const inboxQueue = createInboxQueue(adminRedis, config.redis.prefix);
@@ -57,7 +59,11 @@ export async function startWeb(config: Config, log: Logger, opts: { clock?: Cloc
   // The queue dashboard (Bull Board): every queue, its jobs, failures and retries, for operators.
   const board = new KoaAdapter();
   board.setBasePath('/admin/queues');
-  createBullBoard({ queues: queues.map((q) => new BullMQAdapter(q, { readOnlyMode: true })), serverAdapter: board, options: { uiConfig: { boardTitle: 'wecom-followup' } } });
+  createBullBoard({
+    queues: queues.map((q) => new BullMQAdapter(q, { readOnlyMode: true })),
+    serverAdapter: board,
+    options: { uiConfig: { boardTitle: 'wecom-followup' } },
+  });
   const freshness = { maxAgeSeconds: config.policy.ingress.maxAgeSeconds, maxFutureSeconds: config.policy.ingress.maxFutureSeconds };
   const appReceiver = new CallbackReceiver(
     { channel: 'app', token: config.wecom.token, aesKey: config.wecom.aesKey, receiveId: config.wecom.corpId, freshness },

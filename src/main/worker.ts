@@ -112,7 +112,15 @@ export async function startWorker(
   });
   const reconcileNow = () => reconcile({ ledger, directory, clock, log });
   const schedulers = opts.schedulers ?? true;
-  const nightly = await startReconcileWorker({ connection, redisPrefix: prefix, cron: config.policy.ledger.reconcileCron, timeZone: config.businessTz, run: reconcileNow, log, schedulers });
+  const nightly = await startReconcileWorker({
+    connection,
+    redisPrefix: prefix,
+    cron: config.policy.ledger.reconcileCron,
+    timeZone: config.businessTz,
+    run: reconcileNow,
+    log,
+    schedulers,
+  });
   const nudgeJobs = await startNudgeJobs({
     schedulers,
     connection,

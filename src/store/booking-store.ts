@@ -17,7 +17,10 @@ export class RedisBookingStore implements BookingStore {
 
   async claim(key: string): Promise<{ state: 'new' | 'pending' } | { state: 'booked'; booking: BookedMeeting }> {
     const k = this.key(key);
-    const [[, set], [, raw]] = (await this.redis.multi().set(k, 'pending', 'EX', TTL_SECONDS, 'NX').get(k).exec()) as [[unknown, string | null], [unknown, string | null]];
+    const [[, set], [, raw]] = (await this.redis.multi().set(k, 'pending', 'EX', TTL_SECONDS, 'NX').get(k).exec()) as [
+      [unknown, string | null],
+      [unknown, string | null],
+    ];
     if (set === 'OK') return { state: 'new' };
     if (!raw || raw === 'pending') return { state: 'pending' };
     return { state: 'booked', booking: JSON.parse(raw) as BookedMeeting };

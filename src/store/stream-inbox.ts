@@ -192,7 +192,9 @@ export async function inboxStats(redis: Redis, prefix: string): Promise<{ length
     if (/no such key|ERR/.test(err.message)) return [];
     throw err;
   })) as unknown[][];
-  const group = groups.map((g) => Object.fromEntries(Array.from({ length: g.length / 2 }, (_, i) => [String(g[2 * i]), g[2 * i + 1]]))).find((g) => g.name === k.group);
+  const group = groups
+    .map((g) => Object.fromEntries(Array.from({ length: g.length / 2 }, (_, i) => [String(g[2 * i]), g[2 * i + 1]])))
+    .find((g) => g.name === k.group);
   if (!group) return { length, pending: 0, unread: length };
   const lag = group.lag === null || group.lag === undefined ? undefined : Number(group.lag);
   return { length, pending: Number(group.pending ?? 0), unread: lag ?? Math.max(0, length - Number(group.pending ?? 0)) };

@@ -77,7 +77,8 @@ export class WeComApiClient {
     try {
       assertMemberRecipients(touser);
     } catch (err) {
-      if (err instanceof RecipientRefusedError) this.opts.log.error({ reason: 'send.recipient_refused', api, why: err.why }, 'refused to message anyone but members');
+      if (err instanceof RecipientRefusedError)
+        this.opts.log.error({ reason: 'send.recipient_refused', api, why: err.why }, 'refused to message anyone but members');
       throw err;
     }
   }
@@ -115,7 +116,14 @@ export class WeComApiClient {
     return this.call('user/get', 'GET', '/user/get', { userid: userId });
   }
 
-  private async call<R extends T.WeComEnvelope>(api: string, method: Method, path: string, query: Record<string, string>, body?: unknown, maxAttempts?: number): Promise<R> {
+  private async call<R extends T.WeComEnvelope>(
+    api: string,
+    method: Method,
+    path: string,
+    query: Record<string, string>,
+    body?: unknown,
+    maxAttempts?: number,
+  ): Promise<R> {
     if (!this.tokens) throw new Error('WeComApiClient: no token provider (call useTokens first)');
     const attempts = maxAttempts ?? this.opts.attempts ?? 3;
     const once = maxAttempts === 1;

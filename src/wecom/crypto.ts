@@ -8,11 +8,7 @@ export function signCallback(token: string, timestamp: string, nonce: string, en
 }
 
 /** Constant-time check of msg_signature; throws CallbackError. */
-export function verifySignature(
-  token: string,
-  q: { signature?: string; timestamp?: string; nonce?: string },
-  encrypted: string,
-): void {
+export function verifySignature(token: string, q: { signature?: string; timestamp?: string; nonce?: string }, encrypted: string): void {
   if (!q.signature || q.timestamp === undefined || q.nonce === undefined) {
     throw new CallbackError('SIGNATURE_MISSING', 'msg_signature, timestamp and nonce are required');
   }

@@ -94,7 +94,13 @@ export class WeComDirectory implements CustomerDirectory, MeetingBooker, JoinCod
     const title = meetingTitle(req.title);
     let cursor: string | undefined;
     for (let page = 0; page < 10; page++) {
-      const res = await this.api.getUserMeetingIds({ userid: req.host, begin_time: start - 60, end_time: start + 60, limit: 100, ...(cursor ? { cursor } : {}) });
+      const res = await this.api.getUserMeetingIds({
+        userid: req.host,
+        begin_time: start - 60,
+        end_time: start + 60,
+        limit: 100,
+        ...(cursor ? { cursor } : {}),
+      });
       for (const id of res.meetingid_list ?? []) {
         const info = await this.api.getMeetingInfo(id);
         if (info.title === title && info.meeting_start === start && info.status !== 4) return { meetingId: id, link: info.meeting_link };

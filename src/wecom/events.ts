@@ -130,15 +130,7 @@ export interface UnknownEvent extends Base {
 }
 
 export type WeComEvent =
-  | AppTextMessage
-  | ExternalContactEvent
-  | ExternalChatEvent
-  | ExternalTagEvent
-  | TemplateCardEvent
-  | MsgAuditNotifyEvent
-  | BotMessage
-  | BotEvent
-  | UnknownEvent;
+  AppTextMessage | ExternalContactEvent | ExternalChatEvent | ExternalTagEvent | TemplateCardEvent | MsgAuditNotifyEvent | BotMessage | BotEvent | UnknownEvent;
 
 export type WeComEventKind = WeComEvent['kind'];
 

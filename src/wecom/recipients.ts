@@ -17,7 +17,9 @@ export class RecipientRefusedError extends Error {
     /** Why: an external (customer) id, a broadcast (@all), or no recipient at all. */
     readonly why: 'external_id' | 'broadcast' | 'empty',
   ) {
-    super(`message refused: the recipient is ${why === 'external_id' ? 'an external contact (customer)' : why === 'broadcast' ? 'a broadcast (@all)' : 'missing'}`);
+    super(
+      `message refused: the recipient is ${why === 'external_id' ? 'an external contact (customer)' : why === 'broadcast' ? 'a broadcast (@all)' : 'missing'}`,
+    );
     this.name = 'RecipientRefusedError';
   }
 }

@@ -70,7 +70,11 @@ const asArray = (v: XmlValue | undefined): XmlValue[] => (v === undefined ? [] :
 /** Children of a list element, accepting `<Item>`s and the legacy comma-separated form. */
 export function list(node: XmlNode, key: string, itemKey: string): string[] {
   const v = node[key];
-  if (typeof v === 'string') return v.split(',').map((s) => s.trim()).filter(Boolean);
+  if (typeof v === 'string')
+    return v
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
   if (v && typeof v === 'object' && !Array.isArray(v)) {
     return asArray(v[itemKey]).filter((x): x is string => typeof x === 'string' && x !== '');
   }

@@ -32,7 +32,11 @@ const COMMANDS = 600;
 const FROM_EXTERNAL = 200;
 // CUSTOMERS + COMMANDS + FROM_EXTERNAL = 2,000 distinct callbacks.
 /** Distinct lead names without digits (the command parser reads digits as minutes): 123 → 乙丙丁. */
-const leadName = (i: number) => `线索${String(i).split('').map((d) => '甲乙丙丁戊己庚辛壬癸'[Number(d)]).join('')}`;
+const leadName = (i: number) =>
+  `线索${String(i)
+    .split('')
+    .map((d) => '甲乙丙丁戊己庚辛壬癸'[Number(d)])
+    .join('')}`;
 const customerId = (i: number) => `wmFAULT${String(i).padStart(6, '0')}AAAAAAAAAA`;
 
 type Child = Awaited<ReturnType<typeof startChild>>;
@@ -48,7 +52,10 @@ beforeAll(async () => {
   await server.start();
   ({ sandbox, url: sandboxUrl } = await startSandbox({ corpId: VECTOR_A.corpId, secret: 'test-secret', agentId: 218 }));
   for (const r of REPS) sandbox.addUser({ userid: r, name: `销售${r}` });
-  for (let i = 0; i < CUSTOMERS; i++) sandbox.addContact({ external_userid: customerId(i), name: `王客户${i}`, type: 1, corp_name: `公司${i}` }, [{ userid: REPS[i % REPS.length] as string, remark: `王总${i}` }]);
+  for (let i = 0; i < CUSTOMERS; i++)
+    sandbox.addContact({ external_userid: customerId(i), name: `王客户${i}`, type: 1, corp_name: `公司${i}` }, [
+      { userid: REPS[i % REPS.length] as string, remark: `王总${i}` },
+    ]);
 });
 afterAll(async () => {
   await Promise.all(children.map((c) => (c.child.exitCode === null && c.child.signalCode === null ? c.stop() : undefined)));
@@ -62,15 +69,51 @@ function events(now: number): { event: WeComEvent; kind: 'customer' | 'command' 
   const list: { event: WeComEvent; kind: 'customer' | 'command' | 'external'; key: string }[] = [];
   for (let i = 0; i < CUSTOMERS; i++) {
     const rep = REPS[i % REPS.length] as string;
-    list.push({ kind: 'customer', key: customerId(i), event: { kind: 'external_contact', corpId: VECTOR_A.corpId, createTime: now - 3600 + i, changeType: 'add_external_contact', userId: rep, externalUserId: customerId(i), state: '官网' } });
+    list.push({
+      kind: 'customer',
+      key: customerId(i),
+      event: {
+        kind: 'external_contact',
+        corpId: VECTOR_A.corpId,
+        createTime: now - 3600 + i,
+        changeType: 'add_external_contact',
+        userId: rep,
+        externalUserId: customerId(i),
+        state: '官网',
+      },
+    });
   }
   for (let i = 0; i < COMMANDS; i++) {
     const rep = REPS[i % REPS.length] as string;
-    list.push({ kind: 'command', key: leadName(i), event: { kind: 'app_text', corpId: VECTOR_A.corpId, createTime: now - 600 + i, msgId: String(7_100_000_000 + i), fromUser: rep, content: `线索 ${leadName(i)} 电话`, agentId: '218' } });
+    list.push({
+      kind: 'command',
+      key: leadName(i),
+      event: {
+        kind: 'app_text',
+        corpId: VECTOR_A.corpId,
+        createTime: now - 600 + i,
+        msgId: String(7_100_000_000 + i),
+        fromUser: rep,
+        content: `线索 ${leadName(i)} 电话`,
+        agentId: '218',
+      },
+    });
   }
   for (let i = 0; i < FROM_EXTERNAL; i++) {
     const from = customerId(i % CUSTOMERS);
-    list.push({ kind: 'external', key: from, event: { kind: 'app_text', corpId: VECTOR_A.corpId, createTime: now - 300 + i, msgId: String(7_200_000_000 + i), fromUser: from, content: '多少钱', agentId: '218' } });
+    list.push({
+      kind: 'external',
+      key: from,
+      event: {
+        kind: 'app_text',
+        corpId: VECTOR_A.corpId,
+        createTime: now - 300 + i,
+        msgId: String(7_200_000_000 + i),
+        fromUser: from,
+        content: '多少钱',
+        agentId: '218',
+      },
+    });
   }
   for (let i = list.length - 1; i > 0; i--) {
     const j = Math.floor(Math.random() * (i + 1));
@@ -81,8 +124,21 @@ function events(now: number): { event: WeComEvent; kind: 'customer' | 'command' 
 
 test('2 web + 2 worker processes, 2,000 callbacks delivered 1–4 times, a worker killed, Redis down 5 s, WeCom failing: every promise kept', async () => {
   const prefix = uniquePrefix('faults');
-  const env = { PREFIX: prefix, TEST_REDIS_URL: server.url, SANDBOX_URL: sandboxUrl, CORP_ID: VECTOR_A.corpId, SECRET: 'test-secret', AGENT_ID: '218', LOCK_MS: '3000' };
-  const [webA, webB, workerA, workerB] = await Promise.all([startChild('web', env), startChild('web', env), startChild('worker', env), startChild('worker', env)]);
+  const env = {
+    PREFIX: prefix,
+    TEST_REDIS_URL: server.url,
+    SANDBOX_URL: sandboxUrl,
+    CORP_ID: VECTOR_A.corpId,
+    SECRET: 'test-secret',
+    AGENT_ID: '218',
+    LOCK_MS: '3000',
+  };
+  const [webA, webB, workerA, workerB] = await Promise.all([
+    startChild('web', env),
+    startChild('web', env),
+    startChild('worker', env),
+    startChild('worker', env),
+  ]);
   children.push(webA, webB, workerA, workerB);
   const drivers = [webA, webB].map((w) => new CallbackDriver(`http://127.0.0.1:${w.ready.port as number}`, { ...VECTOR_A }));
 
@@ -136,7 +192,9 @@ test('2 web + 2 worker processes, 2,000 callbacks delivered 1–4 times, a worke
   };
   await Promise.all(Array.from({ length: 24 }, lane));
   await Promise.all(faultRuns);
-  console.error(`fault suite: ${acknowledged.filter(Boolean).length}/${all.length} callbacks acknowledged; answers ${JSON.stringify(Object.fromEntries(statuses))}`);
+  console.error(
+    `fault suite: ${acknowledged.filter(Boolean).length}/${all.length} callbacks acknowledged; answers ${JSON.stringify(Object.fromEntries(statuses))}`,
+  );
   expect(acknowledged.filter(Boolean).length).toBeGreaterThan(all.length * 0.8);
 
   // Quiet: nothing left in the stream, the inbox or the send queue (45009's penalty wait is a minute).
@@ -205,7 +263,9 @@ test('2 web + 2 worker processes, 2,000 callbacks delivered 1–4 times, a worke
     for (const j of failed) expect(j.failedReason).toBeTruthy();
     const counted = (await new ActivityStore(redis, prefix).all()).filter((a) => a.event === 'messages_failed').reduce((n, a) => n + a.value, 0);
     expect(counted).toBe(failed.length);
-    console.error(`fault suite: ${sends.length} message/send calls, at most ${most} to one rep in 60 s, ${failed.length} failed sends, repair ${JSON.stringify(repair)}`);
+    console.error(
+      `fault suite: ${sends.length} message/send calls, at most ${most} to one rep in 60 s, ${failed.length} failed sends, repair ${JSON.stringify(repair)}`,
+    );
   } finally {
     await Promise.all([inboxQueue.close(), sendQueue.close()]);
     redis.disconnect();

@@ -14,7 +14,13 @@ async function main() {
   const given = (o: Record<string, string | undefined>) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Record<string, string>;
   const config = testConfig(
     env.PREFIX as string,
-    given({ WECOM_API_BASE: env.SANDBOX_URL, WECOM_CORP_ID: env.CORP_ID, WECOM_SECRET: env.SECRET, WECOM_AGENT_ID: env.AGENT_ID, ARCHIVE_SECRET: env.ARCHIVE_SECRET }),
+    given({
+      WECOM_API_BASE: env.SANDBOX_URL,
+      WECOM_CORP_ID: env.CORP_ID,
+      WECOM_SECRET: env.SECRET,
+      WECOM_AGENT_ID: env.AGENT_ID,
+      ARCHIVE_SECRET: env.ARCHIVE_SECRET,
+    }),
   );
   if (env.MARGIN_MS) config.policy.send.marginMs = Number(env.MARGIN_MS);
   const log = createLogger('silent');
@@ -62,7 +68,10 @@ async function main() {
     }
     if (msg.cmd === 'getUsers') {
       const results = await Promise.allSettled(Array.from({ length: msg.n ?? 10 }, () => api.getUser('zhangsan')));
-      process.send?.({ ok: results.filter((r) => r.status === 'fulfilled').length, errors: results.filter((r) => r.status === 'rejected').map((r) => String((r as PromiseRejectedResult).reason)) });
+      process.send?.({
+        ok: results.filter((r) => r.status === 'fulfilled').length,
+        errors: results.filter((r) => r.status === 'rejected').map((r) => String((r as PromiseRejectedResult).reason)),
+      });
     }
   });
   if (mode !== 'web') process.send?.({ ready: true });

@@ -20,7 +20,15 @@ export function recordingHandlers(fail?: (e: WeComEvent, ctx: HandlerContext) =>
     seen.push({ event, ctx });
   };
   const kinds: WeComEventKind[] = [
-    'app_text', 'external_contact', 'external_chat', 'external_tag', 'template_card_event', 'msgaudit_notify', 'bot_message', 'bot_event', 'unknown',
+    'app_text',
+    'external_contact',
+    'external_chat',
+    'external_tag',
+    'template_card_event',
+    'msgaudit_notify',
+    'bot_message',
+    'bot_event',
+    'unknown',
   ];
   return { handlers: Object.fromEntries(kinds.map((k) => [k, rec])) as unknown as EventHandlers, seen };
 }

@@ -12,7 +12,10 @@ export const REP = 'zhangsan';
 
 /** The bot (web + worker with the real ledger handlers) against a WeCom sandbox, on a fresh key prefix. */
 export async function startLedgerBot(name: string, sandboxOpts: { sandbox?: WeComSandbox; url?: string; clock?: Clock } = {}) {
-  const sb = sandboxOpts.sandbox && sandboxOpts.url ? { sandbox: sandboxOpts.sandbox, url: sandboxOpts.url } : await startSandbox({ corpId: VECTOR_A.corpId, secret: 'test-secret', agentId: 218 });
+  const sb =
+    sandboxOpts.sandbox && sandboxOpts.url
+      ? { sandbox: sandboxOpts.sandbox, url: sandboxOpts.url }
+      : await startSandbox({ corpId: VECTOR_A.corpId, secret: 'test-secret', agentId: 218 });
   const prefix = uniquePrefix(name);
   const config: Config = testConfig(prefix, { WECOM_API_BASE: sb.url, ARCHIVE_SECRET });
   const bot: Running = await startBot(config, undefined, { clock: sandboxOpts.clock });
@@ -31,12 +34,19 @@ export async function startLedgerBot(name: string, sandboxOpts: { sandbox?: WeCo
       return res.status === 200 ? ((await res.json()) as LeadDoc) : undefined;
     },
     async leads(qs = '') {
-      return (await (await fetch(`${bot.baseUrl}/api/leads${qs}`, { headers: admin })).json()) as { items: { lead: LeadDoc['lead']; metrics: LeadDoc['metrics'] }[]; total: number };
+      return (await (await fetch(`${bot.baseUrl}/api/leads${qs}`, { headers: admin })).json()) as {
+        items: { lead: LeadDoc['lead']; metrics: LeadDoc['metrics'] }[];
+        total: number;
+      };
     },
     async archive(records: unknown[], secret = ARCHIVE_SECRET) {
       const body = JSON.stringify({ records });
       const sig = createHmac('sha256', secret).update(body).digest('hex');
-      const res = await fetch(`${bot.baseUrl}/ingest/archive`, { method: 'POST', body, headers: { 'content-type': 'application/json', 'x-signature': `sha256=${sig}` } });
+      const res = await fetch(`${bot.baseUrl}/ingest/archive`, {
+        method: 'POST',
+        body,
+        headers: { 'content-type': 'application/json', 'x-signature': `sha256=${sig}` },
+      });
       return { status: res.status, body: (await res.json()) as Record<string, number> };
     },
     async close(closeSandbox = true) {
@@ -48,7 +58,17 @@ export async function startLedgerBot(name: string, sandboxOpts: { sandbox?: WeCo
 }
 
 export interface LeadDoc {
-  lead: Record<string, unknown> & { id: string; name: string; owner: string; source: string; state: string; outcome: string; stakeholders: string[]; groups: string[]; decisionDate: string | null };
+  lead: Record<string, unknown> & {
+    id: string;
+    name: string;
+    owner: string;
+    source: string;
+    state: string;
+    outcome: string;
+    stakeholders: string[];
+    groups: string[];
+    decisionDate: string | null;
+  };
   metrics: Record<string, unknown> & { calls7d: number; stakeholders: number; mindshareMinutes30d: number; quietDays: number };
   timeline: (Record<string, unknown> & { kind: string; at: string; source: string; id: string })[];
 }

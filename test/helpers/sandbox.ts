@@ -15,7 +15,11 @@ export async function startChild(
   mode: string,
   env: Record<string, string>,
 ): Promise<{ child: ChildProcess; ready: Record<string, unknown>; request<T>(msg: unknown): Promise<T>; stop(): Promise<void> }> {
-  const child = fork(path.join(__dirname, 'child.ts'), [mode], { env: { ...process.env, ...env }, execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(path.join(__dirname, 'child.ts'), [mode], {
+    env: { ...process.env, ...env },
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   const ready = await new Promise<Record<string, unknown>>((resolve, reject) => {
     child.once('message', (m) => resolve(m as Record<string, unknown>));
     child.once('exit', (code) => reject(new Error(`child ${mode} exited with ${code}`)));

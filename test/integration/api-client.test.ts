@@ -16,7 +16,12 @@ let api: WeComApiClient;
 const { log, lines } = captureLogger();
 
 const configFor = (base: string) =>
-  testConfig(prefix, { WECOM_API_BASE: base, WECOM_CORP_ID: SANDBOX_APP.corpId, WECOM_SECRET: SANDBOX_APP.secret, WECOM_AGENT_ID: String(SANDBOX_APP.agentId) });
+  testConfig(prefix, {
+    WECOM_API_BASE: base,
+    WECOM_CORP_ID: SANDBOX_APP.corpId,
+    WECOM_SECRET: SANDBOX_APP.secret,
+    WECOM_AGENT_ID: String(SANDBOX_APP.agentId),
+  });
 
 beforeAll(async () => {
   ({ sandbox, url } = await startSandbox());
@@ -44,20 +49,37 @@ afterAll(async () => {
 
 describe('every endpoint against the sandbox', () => {
   test('message/send text, markdown and a button card; update_template_card with the response_code', async () => {
-    expect(await api.sendMessage({ touser: 'zhangsan', agentid: api.agentId, msgtype: 'text', text: { content: '你好' } })).toMatchObject({ errcode: 0, msgid: expect.any(String) });
-    expect(await api.sendMessage({ touser: 'zhangsan', agentid: api.agentId, msgtype: 'markdown', markdown: { content: '**跟进**' } })).toMatchObject({ errcode: 0 });
+    expect(await api.sendMessage({ touser: 'zhangsan', agentid: api.agentId, msgtype: 'text', text: { content: '你好' } })).toMatchObject({
+      errcode: 0,
+      msgid: expect.any(String),
+    });
+    expect(await api.sendMessage({ touser: 'zhangsan', agentid: api.agentId, msgtype: 'markdown', markdown: { content: '**跟进**' } })).toMatchObject({
+      errcode: 0,
+    });
     const card = await api.sendMessage({
       touser: 'zhangsan',
       agentid: api.agentId,
       msgtype: 'template_card',
-      template_card: { card_type: 'button_interaction', main_title: { title: '跟进提醒' }, task_id: 'task-1', button_list: [{ text: '已打电话', key: 'called' }] },
+      template_card: {
+        card_type: 'button_interaction',
+        main_title: { title: '跟进提醒' },
+        task_id: 'task-1',
+        button_list: [{ text: '已打电话', key: 'called' }],
+      },
     });
     expect(card.response_code).toMatch(/^rc_/);
-    await api.updateTemplateCard({ userids: ['zhangsan'], agentid: api.agentId, response_code: card.response_code as string, button: { replace_name: '已处理' } });
+    await api.updateTemplateCard({
+      userids: ['zhangsan'],
+      agentid: api.agentId,
+      response_code: card.response_code as string,
+      button: { replace_name: '已处理' },
+    });
     expect(sandbox.inbox('zhangsan').map((m) => m.msgtype)).toEqual(['text', 'markdown', 'template_card']);
     expect(sandbox.inbox('zhangsan')[2]?.updates).toHaveLength(1);
     // response_code is single use
-    await expect(api.updateTemplateCard({ agentid: api.agentId, response_code: card.response_code as string, button: { replace_name: 'x' } })).rejects.toMatchObject({ errcode: 40058 });
+    await expect(
+      api.updateTemplateCard({ agentid: api.agentId, response_code: card.response_code as string, button: { replace_name: 'x' } }),
+    ).rejects.toMatchObject({ errcode: 40058 });
   });
   test('externalcontact/get and list', async () => {
     const c = await api.getExternalContact('woAB0001');
@@ -74,7 +96,9 @@ describe('every endpoint against the sandbox', () => {
     const page2 = await api.listGroupChats({ limit: 3, cursor: page1.next_cursor });
     expect(page2.group_chat_list).toHaveLength(2);
     expect(page2.next_cursor).toBeUndefined();
-    expect((await api.listGroupChats({ limit: 10, owner_filter: { userid_list: ['zhangsan'] } })).group_chat_list).toEqual([{ chat_id: 'wrGROUP0001', status: 0 }]);
+    expect((await api.listGroupChats({ limit: 10, owner_filter: { userid_list: ['zhangsan'] } })).group_chat_list).toEqual([
+      { chat_id: 'wrGROUP0001', status: 0 },
+    ]);
     const g = await api.getGroupChat('wrGROUP0001');
     expect(g.group_chat.member_list.filter((m) => m.type === 2)).toHaveLength(1);
     expect(g.group_chat.member_version).toMatch(/^[0-9a-f]{32}$/);
@@ -91,7 +115,10 @@ describe('every endpoint against the sandbox', () => {
     await api.replyInRobotChat(responseUrl, { msgtype: 'markdown', markdown: { content: '已记录' } });
     expect(sandbox.inbox('zhangsan').at(-1)).toMatchObject({ channel: 'robot', msgtype: 'markdown', body: { markdown: { content: '已记录' } } });
     // The URL works once.
-    await expect(api.replyInRobotChat(responseUrl, { msgtype: 'markdown', markdown: { content: 'again' } })).rejects.toMatchObject({ errcode: 40058, api: 'aibot/response' });
+    await expect(api.replyInRobotChat(responseUrl, { msgtype: 'markdown', markdown: { content: 'again' } })).rejects.toMatchObject({
+      errcode: 40058,
+      api: 'aibot/response',
+    });
     // A URL on another host (or another path) is never called.
     const before = sandbox.calls.length;
     for (const foreign of ['https://evil.example/cgi-bin/aibot/response?response_code=x', `${url}/cgi-bin/message/send?response_code=x`, 'RESPONSEURL']) {
@@ -100,10 +127,20 @@ describe('every endpoint against the sandbox', () => {
     expect(sandbox.calls.length).toBe(before);
   });
   test('add_contact_way, meeting/create, user/get', async () => {
-    expect(await api.addContactWay({ type: 1, scene: 2, user: ['zhangsan'], state: '询价单' })).toMatchObject({ config_id: expect.any(String), qr_code: expect.any(String) });
-    const m = await api.createMeeting({ admin_userid: 'zhangsan', title: '王总方案沟通', meeting_start: Math.floor(Date.now() / 1000) + 3600, meeting_duration: 3600 });
+    expect(await api.addContactWay({ type: 1, scene: 2, user: ['zhangsan'], state: '询价单' })).toMatchObject({
+      config_id: expect.any(String),
+      qr_code: expect.any(String),
+    });
+    const m = await api.createMeeting({
+      admin_userid: 'zhangsan',
+      title: '王总方案沟通',
+      meeting_start: Math.floor(Date.now() / 1000) + 3600,
+      meeting_duration: 3600,
+    });
     expect(m.meeting_link).toMatch(/^https:\/\/meeting/);
-    await expect(api.createMeeting({ admin_userid: 'zhangsan', title: 'x', meeting_start: 1, meeting_duration: 3600 })).rejects.toMatchObject({ errcode: 40058 });
+    await expect(api.createMeeting({ admin_userid: 'zhangsan', title: 'x', meeting_start: 1, meeting_duration: 3600 })).rejects.toMatchObject({
+      errcode: 40058,
+    });
     expect((await api.getUser('zhangsan')).direct_leader).toEqual(['lisi']);
     await expect(api.getUser('nobody')).rejects.toMatchObject({ errcode: 60111 });
   });
@@ -139,7 +176,17 @@ describe('errors', () => {
     expect(err).toMatchObject({ errcode: 45009, disposition: 'rate_limited', retryAfterMs: 60_000 });
   });
   test('timeouts: every call has one, and a slow WeCom is a WeComNetworkError after the retries', async () => {
-    const slow = createWeComApi(testConfig(prefix, { WECOM_API_BASE: url, WECOM_CORP_ID: SANDBOX_APP.corpId, WECOM_SECRET: SANDBOX_APP.secret, WECOM_AGENT_ID: String(SANDBOX_APP.agentId) }), redis, { now: () => Date.now() }, log);
+    const slow = createWeComApi(
+      testConfig(prefix, {
+        WECOM_API_BASE: url,
+        WECOM_CORP_ID: SANDBOX_APP.corpId,
+        WECOM_SECRET: SANDBOX_APP.secret,
+        WECOM_AGENT_ID: String(SANDBOX_APP.agentId),
+      }),
+      redis,
+      { now: () => Date.now() },
+      log,
+    );
     // a client with a short timeout
     (slow as unknown as { opts: { timeoutMs: number; backoffMs: number } }).opts.timeoutMs = 150;
     (slow as unknown as { opts: { timeoutMs: number; backoffMs: number } }).opts.backoffMs = 10;
@@ -152,14 +199,30 @@ describe('errors', () => {
     expect(lines.filter((l) => l.reason === 'wecom.network_retry').length).toBeGreaterThanOrEqual(2);
   });
   test('a wrong secret is 40001 from gettoken, permanent', async () => {
-    const bad = createWeComApi(testConfig(`${prefix}-badsecret`, { WECOM_API_BASE: url, WECOM_CORP_ID: SANDBOX_APP.corpId, WECOM_SECRET: 'wrong', WECOM_AGENT_ID: String(SANDBOX_APP.agentId) }), redis, { now: () => Date.now() }, log);
+    const bad = createWeComApi(
+      testConfig(`${prefix}-badsecret`, {
+        WECOM_API_BASE: url,
+        WECOM_CORP_ID: SANDBOX_APP.corpId,
+        WECOM_SECRET: 'wrong',
+        WECOM_AGENT_ID: String(SANDBOX_APP.agentId),
+      }),
+      redis,
+      { now: () => Date.now() },
+      log,
+    );
     await expect(bad.getUser('zhangsan')).rejects.toMatchObject({ errcode: 40001, api: 'gettoken' });
   });
   test('the sandbox refuses message/send without a valid token, as WeCom does', async () => {
     const post = (qs: string) =>
-      fetch(`${url}/cgi-bin/message/send${qs}`, { method: 'POST', body: JSON.stringify({ touser: 'zhangsan', agentid: SANDBOX_APP.agentId, msgtype: 'text', text: { content: 'x' } }) }).then((r) => r.json());
+      fetch(`${url}/cgi-bin/message/send${qs}`, {
+        method: 'POST',
+        body: JSON.stringify({ touser: 'zhangsan', agentid: SANDBOX_APP.agentId, msgtype: 'text', text: { content: 'x' } }),
+      }).then((r) => r.json());
     expect(await post('')).toMatchObject({ errcode: 41001 });
-    expect(await post('?access_token=forged')).toMatchObject({ errcode: 40014, errmsg: expect.stringMatching(/more info at https:\/\/open\.work\.weixin\.qq\.com\/devtool\/query\?e=40014/) });
+    expect(await post('?access_token=forged')).toMatchObject({
+      errcode: 40014,
+      errmsg: expect.stringMatching(/more info at https:\/\/open\.work\.weixin\.qq\.com\/devtool\/query\?e=40014/),
+    });
   });
   test('no log line carries the access_token', () => {
     const text = JSON.stringify(lines);
@@ -170,7 +233,13 @@ describe('errors', () => {
 describe('access_token shared across processes', () => {
   test('42001 mid-run: 20 concurrent calls across two processes refresh exactly once', async () => {
     await api.getUser('zhangsan'); // token cached in Redis
-    const child = await startChild('api', { PREFIX: prefix, SANDBOX_URL: url, CORP_ID: SANDBOX_APP.corpId, SECRET: SANDBOX_APP.secret, AGENT_ID: String(SANDBOX_APP.agentId) });
+    const child = await startChild('api', {
+      PREFIX: prefix,
+      SANDBOX_URL: url,
+      CORP_ID: SANDBOX_APP.corpId,
+      SECRET: SANDBOX_APP.secret,
+      AGENT_ID: String(SANDBOX_APP.agentId),
+    });
     try {
       await child.request<{ ok: number }>({ cmd: 'getUsers', n: 1 }); // the child uses the shared token
       const tokensBefore = sandbox.count('gettoken');
@@ -191,7 +260,12 @@ describe('access_token shared across processes', () => {
   test('a token close to expiry is refreshed ahead of time by one caller, others keep using it', async () => {
     const clock = new ManualClock(Date.now());
     const p2 = `${prefix}-ahead`;
-    const c = createWeComApi(testConfig(p2, { WECOM_API_BASE: url, WECOM_CORP_ID: SANDBOX_APP.corpId, WECOM_SECRET: SANDBOX_APP.secret, WECOM_AGENT_ID: String(SANDBOX_APP.agentId) }), redis, clock, log);
+    const c = createWeComApi(
+      testConfig(p2, { WECOM_API_BASE: url, WECOM_CORP_ID: SANDBOX_APP.corpId, WECOM_SECRET: SANDBOX_APP.secret, WECOM_AGENT_ID: String(SANDBOX_APP.agentId) }),
+      redis,
+      clock,
+      log,
+    );
     await c.getUser('zhangsan');
     const before = sandbox.count('gettoken');
     clock.advance(7200_000 - 120_000); // two minutes left: inside the refresh-ahead window

@@ -26,7 +26,14 @@ beforeAll(async () => {
         { userid: `wmRACEB${String(i).padStart(8, '0')}`, type: 2, join_time: T0 + 60, join_scene: 3 },
       ],
     });
-    await bot.send({ kind: 'external_contact', corpId: VECTOR_A.corpId, createTime: T0, changeType: 'add_external_contact', userId: REP, externalUserId: customer });
+    await bot.send({
+      kind: 'external_contact',
+      corpId: VECTOR_A.corpId,
+      createTime: T0,
+      changeType: 'add_external_contact',
+      userId: REP,
+      externalUserId: customer,
+    });
   }
   await waitFor(async () => (await bot.leads()).total === GROUPS, { timeoutMs: 10_000 });
 });
@@ -41,7 +48,17 @@ test('add_member and create of the same group at once (the join handled first), 
     Array.from({ length: GROUPS }, (_, i) =>
       Promise.all([
         ledger.groupEvent(
-          { kind: 'external_chat', corpId: VECTOR_A.corpId, createTime: T0 + 60, chatId: `wrRACE${i}`, changeType: 'update', updateDetail: 'add_member', joinScene: 3, memChangeCnt: 1, memChangeList: [`wmRACEB${String(i).padStart(8, '0')}`] },
+          {
+            kind: 'external_chat',
+            corpId: VECTOR_A.corpId,
+            createTime: T0 + 60,
+            chatId: `wrRACE${i}`,
+            changeType: 'update',
+            updateDetail: 'add_member',
+            joinScene: 3,
+            memChangeCnt: 1,
+            memChangeList: [`wmRACEB${String(i).padStart(8, '0')}`],
+          },
           `race-join-${i}`,
         ),
         ledger.groupEvent({ kind: 'external_chat', corpId: VECTOR_A.corpId, createTime: T0, chatId: `wrRACE${i}`, changeType: 'create' }, `race-create-${i}`),

@@ -69,7 +69,19 @@ describe('the webhook', () => {
     const before = seen.length;
     const app = await driver.deliver(driver.appRequest(fixture('app/text.xml').replace('hello', `stale ${offsetSeconds}`)), { retries: 0 });
     expect([app.status, app.body]).toEqual([401, 'TIMESTAMP_STALE']);
-    const robot = await driver.deliver(driver.botRequest(JSON.stringify({ msgid: `stale-${offsetSeconds}`, aibotid: 'A', chattype: 'single', from: { userid: 'zhangsan' }, msgtype: 'text', text: { content: 'hi' } })), { retries: 0 });
+    const robot = await driver.deliver(
+      driver.botRequest(
+        JSON.stringify({
+          msgid: `stale-${offsetSeconds}`,
+          aibotid: 'A',
+          chattype: 'single',
+          from: { userid: 'zhangsan' },
+          msgtype: 'text',
+          text: { content: 'hi' },
+        }),
+      ),
+      { retries: 0 },
+    );
     expect([robot.status, robot.body]).toEqual([401, 'TIMESTAMP_STALE']);
     const verify = await fetch(driver.verifyRequest('app', '12345').url);
     expect([verify.status, await verify.text()]).toEqual([401, 'TIMESTAMP_STALE']);
@@ -124,21 +136,24 @@ describe('state-changing routes refuse cross-site and form-encoded requests', ()
   ];
   const jobsIn = async (queue: string) => (await redis.keys(`${bullPrefix(prefix)}:${queue}:*`)).filter((k) => /:\d+$|:send-|:[0-9a-f]{20,}$/.test(k)).length;
 
-  test.each(routes)('%s %s: Basic + foreign Origin → 403 ORIGIN_FORBIDDEN; Basic + Sec-Fetch-Site cross-site → 403; same-origin form → 415; Basic JSON → 401; Bearer form → 415', async (method, path) => {
-    const url = `${bot.baseUrl}${path}`;
-    const call = async (headers: Record<string, string>, body = sendForm) => {
-      const res = await fetch(url, { method, headers, body });
-      return [res.status, ((await res.json().catch(() => ({}))) as { error?: string }).error];
-    };
-    expect(await call({ ...basic, ...form, origin: 'https://evil.example' })).toEqual([403, 'ORIGIN_FORBIDDEN']);
-    expect(await call({ ...basic, ...form, 'sec-fetch-site': 'cross-site' })).toEqual([403, 'ORIGIN_FORBIDDEN']);
-    expect(await call({ ...basic, ...form, 'sec-fetch-site': 'same-site' })).toEqual([403, 'ORIGIN_FORBIDDEN']);
-    expect(await call({ ...basic, ...form })).toEqual([415, 'JSON_REQUIRED']);
-    expect(await call({ ...basic, ...form, 'content-type': 'text/plain' }, 'x')).toEqual([415, 'JSON_REQUIRED']);
-    expect(await call({ ...basic, ...json }, '{}')).toEqual([401, 'BEARER_REQUIRED']);
-    expect(await call({ ...bearer, ...form })).toEqual([415, 'JSON_REQUIRED']);
-    expect(await call({ ...form, origin: 'https://evil.example' })).toEqual([403, 'ORIGIN_FORBIDDEN']);
-  });
+  test.each(routes)(
+    '%s %s: Basic + foreign Origin → 403 ORIGIN_FORBIDDEN; Basic + Sec-Fetch-Site cross-site → 403; same-origin form → 415; Basic JSON → 401; Bearer form → 415',
+    async (method, path) => {
+      const url = `${bot.baseUrl}${path}`;
+      const call = async (headers: Record<string, string>, body = sendForm) => {
+        const res = await fetch(url, { method, headers, body });
+        return [res.status, ((await res.json().catch(() => ({}))) as { error?: string }).error];
+      };
+      expect(await call({ ...basic, ...form, origin: 'https://evil.example' })).toEqual([403, 'ORIGIN_FORBIDDEN']);
+      expect(await call({ ...basic, ...form, 'sec-fetch-site': 'cross-site' })).toEqual([403, 'ORIGIN_FORBIDDEN']);
+      expect(await call({ ...basic, ...form, 'sec-fetch-site': 'same-site' })).toEqual([403, 'ORIGIN_FORBIDDEN']);
+      expect(await call({ ...basic, ...form })).toEqual([415, 'JSON_REQUIRED']);
+      expect(await call({ ...basic, ...form, 'content-type': 'text/plain' }, 'x')).toEqual([415, 'JSON_REQUIRED']);
+      expect(await call({ ...basic, ...json }, '{}')).toEqual([401, 'BEARER_REQUIRED']);
+      expect(await call({ ...bearer, ...form })).toEqual([415, 'JSON_REQUIRED']);
+      expect(await call({ ...form, origin: 'https://evil.example' })).toEqual([403, 'ORIGIN_FORBIDDEN']);
+    },
+  );
 
   test('the queue dashboard is read-only even with a Bearer token and JSON: 405 DASHBOARD_READ_ONLY, no job added', async () => {
     const res = await fetch(`${bot.baseUrl}/admin/queues/api/queues/send/add`, {
@@ -205,7 +220,13 @@ describe('the chat-archive ingress, attacked by unauthenticated callers (a separ
   /** Posts `size` bytes, streamed; resolves with the status or the network error the server closed it with. */
   const post = (port: number, headers: Record<string, string>, size: number) =>
     new Promise<string>((resolve) => {
-      const req = httpRequest({ host: '127.0.0.1', port, path: '/ingest/archive', method: 'POST', headers: { 'content-type': 'application/json', 'content-length': String(size), ...headers } });
+      const req = httpRequest({
+        host: '127.0.0.1',
+        port,
+        path: '/ingest/archive',
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'content-length': String(size), ...headers },
+      });
       let settled = false;
       const done = (v: string) => {
         if (!settled) {
@@ -254,7 +275,9 @@ describe('the chat-archive ingress, attacked by unauthenticated callers (a separ
       expect(['413 BODY_TOO_LARGE', 'EPIPE', 'ECONNRESET']).toContain(declaredTooLarge);
       await new Promise((r) => setTimeout(r, 1500));
       const after = rssOf(pid);
-      console.error(`archive attack RSS: baseline ${(baseline / 2 ** 20).toFixed(0)} MB, peak ${(peak / 2 ** 20).toFixed(0)} MB, after ${(after / 2 ** 20).toFixed(0)} MB`);
+      console.error(
+        `archive attack RSS: baseline ${(baseline / 2 ** 20).toFixed(0)} MB, peak ${(peak / 2 ** 20).toFixed(0)} MB, after ${(after / 2 ** 20).toFixed(0)} MB`,
+      );
       expect(peak - baseline).toBeLessThan(120 * 2 ** 20);
       expect(after - baseline).toBeLessThan(80 * 2 ** 20);
       // Still serving.

@@ -32,7 +32,13 @@ afterAll(async () => {
 });
 
 test('3,000 callbacks with no worker and a 1,000-entry stream: 1,000 stored, 2,000 refused with 503; all 3,000 applied exactly once after retries', async () => {
-  const requests = Array.from({ length: 3000 }, (_, i) => bot.driver.appRequest(fixture('app/text.xml').replace('hello', `backlog ${i}`).replace(/<MsgId>\d+/, `<MsgId>${9_000_000 + i}`)));
+  const requests = Array.from({ length: 3000 }, (_, i) =>
+    bot.driver.appRequest(
+      fixture('app/text.xml')
+        .replace('hello', `backlog ${i}`)
+        .replace(/<MsgId>\d+/, `<MsgId>${9_000_000 + i}`),
+    ),
+  );
   const answers: { status: number; body: string }[] = [];
   for (let i = 0; i < requests.length; i += 100) {
     answers.push(...(await Promise.all(requests.slice(i, i + 100).map((r) => bot.driver.deliver(r, { retries: 0 })))));

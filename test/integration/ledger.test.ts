@@ -27,9 +27,28 @@ function seed(b: Bot): void {
 }
 
 const story = (): WeComEvent[] => [
-  { kind: 'external_contact', corpId: VECTOR_A.corpId, createTime: T0, changeType: 'add_external_contact', userId: REP, externalUserId: CUSTOMER, state: '询价单', welcomeCode: 'W' },
+  {
+    kind: 'external_contact',
+    corpId: VECTOR_A.corpId,
+    createTime: T0,
+    changeType: 'add_external_contact',
+    userId: REP,
+    externalUserId: CUSTOMER,
+    state: '询价单',
+    welcomeCode: 'W',
+  },
   { kind: 'external_chat', corpId: VECTOR_A.corpId, createTime: T0 + 30, chatId: CHAT, changeType: 'create' },
-  { kind: 'external_chat', corpId: VECTOR_A.corpId, createTime: T0 + 60, chatId: CHAT, changeType: 'update', updateDetail: 'add_member', joinScene: 3, memChangeCnt: 2, memChangeList: COLLEAGUES },
+  {
+    kind: 'external_chat',
+    corpId: VECTOR_A.corpId,
+    createTime: T0 + 60,
+    chatId: CHAT,
+    changeType: 'update',
+    updateDetail: 'add_member',
+    joinScene: 3,
+    memChangeCnt: 2,
+    memChangeList: COLLEAGUES,
+  },
 ];
 
 let bot: Bot;
@@ -47,7 +66,17 @@ test('a customer is added → a lead with name, remark, company and source', asy
   await bot.send(story()[0] as WeComEvent);
   await settle(bot, async () => !!(await bot.lead(CUSTOMER)));
   const doc = await bot.lead(CUSTOMER);
-  expect(doc?.lead).toMatchObject({ id: CUSTOMER, externalUserId: CUSTOMER, name: '王建国', remark: '王总', company: '新疆某学校', owner: REP, source: 'inquiry', state: 'unknown', outcome: 'open' });
+  expect(doc?.lead).toMatchObject({
+    id: CUSTOMER,
+    externalUserId: CUSTOMER,
+    name: '王建国',
+    remark: '王总',
+    company: '新疆某学校',
+    owner: REP,
+    source: 'inquiry',
+    state: 'unknown',
+    outcome: 'open',
+  });
   expect(doc?.timeline.map((e) => e.kind)).toEqual(['added']);
   expect(doc?.timeline[0]?.at).toBe(new Date(T0 * 1000).toISOString()); // WeCom's CreateTime, not ours
 });
@@ -81,8 +110,18 @@ test('a new group with a lead in it → the rep gets the group’s QR join code 
   expect(invites(bot)).toHaveLength(1);
   // The rep asks for it by command later: the same code.
   const qr = /入群二维码：(\S+)/.exec(text)?.[1] as string;
-  await bot.send({ kind: 'app_text', corpId: VECTOR_A.corpId, createTime: T0 + 200, msgId: '7000000000000000009', fromUser: REP, content: '建群 王总', agentId: '218' });
-  await waitFor(() => bot.sandbox.inbox(REP).some((m) => m.body.msgtype === 'text' && m.body.text.content.startsWith('「王总项目群」的入群二维码：' + qr)), { timeoutMs: 10_000 });
+  await bot.send({
+    kind: 'app_text',
+    corpId: VECTOR_A.corpId,
+    createTime: T0 + 200,
+    msgId: '7000000000000000009',
+    fromUser: REP,
+    content: '建群 王总',
+    agentId: '218',
+  });
+  await waitFor(() => bot.sandbox.inbox(REP).some((m) => m.body.msgtype === 'text' && m.body.text.content.startsWith('「王总项目群」的入群二维码：' + qr)), {
+    timeoutMs: 10_000,
+  });
   expect(bot.sandbox.count('externalcontact/groupchat/add_join_way')).toBe(1);
 });
 
@@ -109,7 +148,16 @@ test('an archive batch sent twice → each message counted once', async () => {
   const records = [
     { msgid: 'arch-1', action: 'send', from: CUSTOMER, tolist: [REP], roomid: '', msgtime: t, msgtype: 'text', text: { content: '方案收到了' } },
     { msgid: 'arch-2', action: 'send', from: REP, tolist: [CUSTOMER], roomid: '', msgtime: t + 60_000, msgtype: 'text', text: { content: '好的王总' } },
-    { msgid: 'arch-3', action: 'send', from: COLLEAGUES[0], tolist: [], roomid: CHAT, msgtime: t + 120_000, msgtype: 'text', text: { content: '我们下周开会' } },
+    {
+      msgid: 'arch-3',
+      action: 'send',
+      from: COLLEAGUES[0],
+      tolist: [],
+      roomid: CHAT,
+      msgtime: t + 120_000,
+      msgtype: 'text',
+      text: { content: '我们下周开会' },
+    },
     { msgid: 'arch-4', action: 'recall', from: REP, tolist: [], roomid: CHAT, msgtime: t + 130_000, msgtype: 'revoke' },
     { msgid: 'arch-5', action: 'send', from: 'woSTRANGER000001', tolist: [REP], roomid: '', msgtime: t, msgtype: 'text', text: { content: '?' } },
   ];
@@ -125,7 +173,15 @@ test('an archive batch sent twice → each message counted once', async () => {
 });
 
 test('a rep logs a call by command → the timeline and metrics show it and the reply says so', async () => {
-  await bot.send({ kind: 'app_text', corpId: VECTOR_A.corpId, createTime: Math.floor(Date.now() / 1000), msgId: '7000000000000000001', fromUser: REP, content: '电话 王总 20分钟 方案下周三定', agentId: '218' });
+  await bot.send({
+    kind: 'app_text',
+    corpId: VECTOR_A.corpId,
+    createTime: Math.floor(Date.now() / 1000),
+    msgId: '7000000000000000001',
+    fromUser: REP,
+    content: '电话 王总 20分钟 方案下周三定',
+    agentId: '218',
+  });
   const reply = () => bot.sandbox.inbox(REP).find((m) => m.body.msgtype === 'text' && m.body.text.content.startsWith('已记录：与王总通话'));
   await settle(bot, async () => !!reply());
   const r = reply();
@@ -141,8 +197,17 @@ test('a rep logs a call by command → the timeline and metrics show it and the 
 });
 
 test('commands: position, ambiguous names get a numbered choice, unknown text gets help', async () => {
-  bot.sandbox.addContact({ external_userid: 'woWANG00000009', name: '王强', type: 1, corp_name: '另一家公司' }, [{ userid: REP, remark: '王总(二中)', state: '官网' }]);
-  await bot.send({ kind: 'external_contact', corpId: VECTOR_A.corpId, createTime: T0 + 500, changeType: 'add_external_contact', userId: REP, externalUserId: 'woWANG00000009' });
+  bot.sandbox.addContact({ external_userid: 'woWANG00000009', name: '王强', type: 1, corp_name: '另一家公司' }, [
+    { userid: REP, remark: '王总(二中)', state: '官网' },
+  ]);
+  await bot.send({
+    kind: 'external_contact',
+    corpId: VECTOR_A.corpId,
+    createTime: T0 + 500,
+    changeType: 'add_external_contact',
+    userId: REP,
+    externalUserId: 'woWANG00000009',
+  });
   await settle(bot, async () => !!(await bot.lead('woWANG00000009')));
   const say = async (content: string, id: string) => {
     const before = bot.sandbox.inbox(REP).length;
@@ -164,7 +229,14 @@ test('commands: position, ambiguous names get a numbered choice, unknown text ge
 
 test('the customer deletes the rep → lost contact, and the rep is told at once', async () => {
   const before = bot.sandbox.inbox(REP).length;
-  await bot.send({ kind: 'external_contact', corpId: VECTOR_A.corpId, createTime: Math.floor(Date.now() / 1000), changeType: 'del_follow_user', userId: REP, externalUserId: 'woWANG00000009' });
+  await bot.send({
+    kind: 'external_contact',
+    corpId: VECTOR_A.corpId,
+    createTime: Math.floor(Date.now() / 1000),
+    changeType: 'del_follow_user',
+    userId: REP,
+    externalUserId: 'woWANG00000009',
+  });
   await settle(bot, async () => bot.sandbox.inbox(REP).length > before);
   const m = bot.sandbox.inbox(REP).at(-1);
   expect(m?.body.msgtype === 'text' && m.body.text.content).toMatch(/删除了你的企业微信/);
@@ -188,7 +260,15 @@ test('admin API: 401 without the token, filters and pagination', async () => {
 test('nightly reconciliation repairs what lost callbacks left out', async () => {
   // A customer and a group whose callbacks never came.
   bot.sandbox.addContact({ external_userid: 'woLOST0000000001', name: '刘总', type: 1 }, [{ userid: REP, state: '门店' }]);
-  bot.sandbox.setGroup({ chat_id: 'wrLOSTGROUP00001', name: '刘总群', owner: REP, member_list: [{ userid: 'woLOST0000000001', type: 2, join_time: T0, join_scene: 1 }, { userid: 'wmLIU0000000002', type: 2, join_time: T0, join_scene: 3 }] });
+  bot.sandbox.setGroup({
+    chat_id: 'wrLOSTGROUP00001',
+    name: '刘总群',
+    owner: REP,
+    member_list: [
+      { userid: 'woLOST0000000001', type: 2, join_time: T0, join_scene: 1 },
+      { userid: 'wmLIU0000000002', type: 2, join_time: T0, join_scene: 3 },
+    ],
+  });
   const report = await bot.bot.worker?.reconcileNow();
   expect(report).toMatchObject({ leadsCreated: 1 });
   expect(report?.groupsFixed).toBeGreaterThanOrEqual(1);
@@ -204,8 +284,24 @@ test('WeCom refuses the join code → the group is still recorded, the rep still
   const customer = 'woREFUSE000001';
   const chat = 'wrREFUSED00001';
   bot.sandbox.addContact({ external_userid: customer, name: '孙立', type: 1, corp_name: '某制造厂' }, [{ userid: REP, remark: '孙工' }]);
-  bot.sandbox.setGroup({ chat_id: chat, name: '孙工项目群', owner: REP, create_time: T0 + 90, member_list: [{ userid: REP, type: 1, join_time: T0, join_scene: 1 }, { userid: customer, type: 2, join_time: T0, join_scene: 1 }] });
-  await bot.send({ kind: 'external_contact', corpId: VECTOR_A.corpId, createTime: T0 + 80, changeType: 'add_external_contact', userId: REP, externalUserId: customer });
+  bot.sandbox.setGroup({
+    chat_id: chat,
+    name: '孙工项目群',
+    owner: REP,
+    create_time: T0 + 90,
+    member_list: [
+      { userid: REP, type: 1, join_time: T0, join_scene: 1 },
+      { userid: customer, type: 2, join_time: T0, join_scene: 1 },
+    ],
+  });
+  await bot.send({
+    kind: 'external_contact',
+    corpId: VECTOR_A.corpId,
+    createTime: T0 + 80,
+    changeType: 'add_external_contact',
+    userId: REP,
+    externalUserId: customer,
+  });
   await settle(bot, async () => !!(await bot.lead(customer)));
   bot.sandbox.failNext('externalcontact/groupchat/add_join_way', 40058);
   await bot.send({ kind: 'external_chat', corpId: VECTOR_A.corpId, createTime: T0 + 90, chatId: chat, changeType: 'create' });
@@ -222,7 +318,15 @@ describe('a manual lead that later adds the rep on WeCom', () => {
   let seq = 0;
   const say = async (content: string) => {
     seq++;
-    await bot.send({ kind: 'app_text', corpId: VECTOR_A.corpId, createTime: T0 + 300 + seq, msgId: `71000000000000000${String(seq).padStart(2, '0')}`, fromUser: REP, content, agentId: '218' });
+    await bot.send({
+      kind: 'app_text',
+      corpId: VECTOR_A.corpId,
+      createTime: T0 + 300 + seq,
+      msgId: `71000000000000000${String(seq).padStart(2, '0')}`,
+      fromUser: REP,
+      content,
+      agentId: '218',
+    });
   };
   const texts = () => bot.sandbox.inbox(REP).flatMap((m) => (m.body.msgtype === 'text' ? [m.body.text.content] : []));
   const added = (externalUserId: string, createTime: number) =>
@@ -295,7 +399,8 @@ describe('a rep talking to the intelligent robot', () => {
   test('a used or foreign response_url → the answer still arrives, as an app message, and the reason is logged', async () => {
     const used = bot.sandbox.robotResponseUrl(REP);
     await fetch(used, { method: 'POST', body: JSON.stringify({ msgtype: 'markdown', markdown: { content: 'someone else' } }) });
-    const appMessages = () => bot.sandbox.inbox(REP).filter((m) => m.channel !== 'robot' && m.body.msgtype === 'text' && /^(跟进助手可以这样用|没太看懂)/.test(m.body.text.content));
+    const appMessages = () =>
+      bot.sandbox.inbox(REP).filter((m) => m.channel !== 'robot' && m.body.msgtype === 'text' && /^(跟进助手可以这样用|没太看懂)/.test(m.body.text.content));
     const before = appMessages().length;
     await ask('帮助', 'CAIQrobot0002', used);
     await ask('你好', 'CAIQrobot0003', 'RESPONSEURL');

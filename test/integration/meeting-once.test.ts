@@ -18,7 +18,14 @@ const redis = createRedis(REDIS_URL, 'general');
 beforeAll(async () => {
   bot = await startLedgerBot('meeting-once');
   bot.sandbox.addUser({ userid: REP, name: '张三' }).addContact({ external_userid: CUSTOMER, name: '王建国', type: 1 }, [{ userid: REP, remark: '王总' }]);
-  await bot.send({ kind: 'external_contact', corpId: VECTOR_A.corpId, createTime: Math.floor(Date.now() / 1000), changeType: 'add_external_contact', userId: REP, externalUserId: CUSTOMER });
+  await bot.send({
+    kind: 'external_contact',
+    corpId: VECTOR_A.corpId,
+    createTime: Math.floor(Date.now() / 1000),
+    changeType: 'add_external_contact',
+    userId: REP,
+    externalUserId: CUSTOMER,
+  });
   await waitFor(async () => !!(await bot.lead(CUSTOMER)), { timeoutMs: 10_000 });
 });
 afterAll(async () => {
@@ -33,7 +40,15 @@ function parts() {
   const { log } = captureLogger('silent');
   const directory = new WeComDirectory(createWeComApi(bot.config, redis, { now: () => Date.now() }, log));
   const bookings = new RedisBookingStore(redis, bot.prefix);
-  const commands = new RepCommands({ ledger: worker.ledger, meetings: directory, bookings, invites: { joinCodeFor: async () => undefined }, clock: { now: () => Date.now() }, timeZone: 'Asia/Shanghai', log });
+  const commands = new RepCommands({
+    ledger: worker.ledger,
+    meetings: directory,
+    bookings,
+    invites: { joinCodeFor: async () => undefined },
+    clock: { now: () => Date.now() },
+    timeZone: 'Asia/Shanghai',
+    log,
+  });
   return { worker, directory, bookings, commands };
 }
 
@@ -70,7 +85,16 @@ test('the earlier run booked at WeCom and died before recording it: the retry fi
 test('the 约会议 button pressed once, its event handled twice: one meeting', async () => {
   const { worker } = parts();
   const before = bot.sandbox.meetings.length;
-  const press = { kind: 'template_card_event' as const, corpId: VECTOR_A.corpId, createTime: Math.floor(Date.now() / 1000), fromUser: REP, eventKey: `meeting:${CUSTOMER}:n-1`, taskId: 't-1', cardType: 'button_interaction', selectedItems: [] };
+  const press = {
+    kind: 'template_card_event' as const,
+    corpId: VECTOR_A.corpId,
+    createTime: Math.floor(Date.now() / 1000),
+    fromUser: REP,
+    eventKey: `meeting:${CUSTOMER}:n-1`,
+    taskId: 't-1',
+    cardType: 'button_interaction',
+    selectedItems: [],
+  };
   await worker.cards.onCardClick(press, 'evt-card-meeting-1');
   await worker.cards.onCardClick(press, 'evt-card-meeting-1');
   expect(bot.sandbox.meetings.length - before).toBe(1);

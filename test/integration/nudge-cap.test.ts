@@ -43,7 +43,9 @@ afterAll(async () => {
 });
 
 test('a rep gets at most dailyCapPerRep nudges a day; the overflow waits for the digest, not lost', async () => {
-  const leads = Array.from({ length: 5 }, (_, i) => newLead({ id: `woCAP${i}`, externalUserId: `woCAP${i}`, name: `客户${i}`, owner: 'zhangsan', source: 'web', createdAt: wednesday - 10 * DAY_MS }));
+  const leads = Array.from({ length: 5 }, (_, i) =>
+    newLead({ id: `woCAP${i}`, externalUserId: `woCAP${i}`, name: `客户${i}`, owner: 'zhangsan', source: 'web', createdAt: wednesday - 10 * DAY_MS }),
+  );
   await store.bulkLoad(leads.map((lead) => ({ lead, entries: [] })));
   for (const l of leads) await store.setDue(l.id, wednesday - 1);
   const r = await nudger.sweep(100);
@@ -67,7 +69,15 @@ test('a rep gets at most dailyCapPerRep nudges a day; the overflow waits for the
 });
 
 test('the same lead’s nudge ignored three times goes to the manager', async () => {
-  const lead = newLead({ id: 'woIGNORED1', externalUserId: 'woIGNORED1', name: '赵总', owner: 'zhangsan', source: 'web', createdAt: wednesday - 30 * DAY_MS, state: 'exploring' });
+  const lead = newLead({
+    id: 'woIGNORED1',
+    externalUserId: 'woIGNORED1',
+    name: '赵总',
+    owner: 'zhangsan',
+    source: 'web',
+    createdAt: wednesday - 30 * DAY_MS,
+    state: 'exploring',
+  });
   await store.bulkLoad([{ lead, entries: [{ id: 'c', at: wednesday - 30 * DAY_MS, kind: 'call', source: 'command', minutes: 5 }] }]);
   const before = sent.length;
   // three weekly-call nudges, a week apart, none acted on
@@ -81,7 +91,11 @@ test('the same lead’s nudge ignored three times goes to the manager', async ()
 });
 
 test('the allowance admits per rep and per day, idempotently, also when chunks of a batch ask at once', async () => {
-  const ask = (ids: string[], rep: string, dayId = '20261126') => nudges.admitMany(ids.map((id) => ({ id, rep, dayId })), 3);
+  const ask = (ids: string[], rep: string, dayId = '20261126') =>
+    nudges.admitMany(
+      ids.map((id) => ({ id, rep, dayId })),
+      3,
+    );
   const [a, b] = await Promise.all([ask(['a1', 'a2'], 'wangwu'), ask(['a3', 'a4'], 'wangwu')]);
   expect([...(a ?? []), ...(b ?? [])].filter((x) => x.allowed)).toHaveLength(3); // cap 3, whichever chunk came first
   // Asking again gives the same answers; another rep and another day have their own allowance.
@@ -90,19 +104,47 @@ test('the allowance admits per rep and per day, idempotently, also when chunks o
   expect((await ask(['b1', 'b2', 'b3', 'b4'], 'zhaoliu')).map((x) => x.allowed)).toEqual([true, true, true, false]);
   expect((await ask(['a5'], 'wangwu', '20261127')).map((x) => x.allowed)).toEqual([true]);
   // One batch with several days asks once per day.
-  const mixed = await nudges.admitMany([{ id: 'c1', rep: 'qianqi', dayId: '20261201' }, { id: 'c2', rep: 'qianqi', dayId: '20261202' }], 1);
-  expect(mixed).toEqual([{ id: 'c1', allowed: true }, { id: 'c2', allowed: true }]);
+  const mixed = await nudges.admitMany(
+    [
+      { id: 'c1', rep: 'qianqi', dayId: '20261201' },
+      { id: 'c2', rep: 'qianqi', dayId: '20261202' },
+    ],
+    1,
+  );
+  expect(mixed).toEqual([
+    { id: 'c1', allowed: true },
+    { id: 'c2', allowed: true },
+  ]);
 });
 
 test('a sweep batch split into concurrent chunks still gives each rep exactly its cap', async () => {
-  const leads = Array.from({ length: 600 }, (_, i) => newLead({ id: `woCHUNK${i}`, externalUserId: `woCHUNK${i}`, name: `客户${i}`, owner: `chunkrep${i % 3}`, source: 'web', createdAt: clock.now() - 10 * DAY_MS }));
+  const leads = Array.from({ length: 600 }, (_, i) =>
+    newLead({
+      id: `woCHUNK${i}`,
+      externalUserId: `woCHUNK${i}`,
+      name: `客户${i}`,
+      owner: `chunkrep${i % 3}`,
+      source: 'web',
+      createdAt: clock.now() - 10 * DAY_MS,
+    }),
+  );
   await store.bulkLoad(leads.map((lead) => ({ lead, entries: [] })));
   for (const l of leads) await store.setDue(l.id, clock.now() - 1);
   const before = sent.length;
   // Earlier tests left a few leads due too: count only this test's reps.
   while ((await nudger.sweep(500)).checked === 500);
   const cards = sent.slice(before).filter((m) => m.body.msgtype === 'template_card' && m.touser.startsWith('chunkrep'));
-  expect(cards.map((m) => m.touser).sort()).toEqual(['chunkrep0', 'chunkrep0', 'chunkrep0', 'chunkrep1', 'chunkrep1', 'chunkrep1', 'chunkrep2', 'chunkrep2', 'chunkrep2']);
+  expect(cards.map((m) => m.touser).sort()).toEqual([
+    'chunkrep0',
+    'chunkrep0',
+    'chunkrep0',
+    'chunkrep1',
+    'chunkrep1',
+    'chunkrep1',
+    'chunkrep2',
+    'chunkrep2',
+    'chunkrep2',
+  ]);
   const held = await Promise.all(['chunkrep0', 'chunkrep1', 'chunkrep2'].map((r) => nudges.takeOverflow(r)));
   expect(held.map((h) => h.length)).toEqual([197, 197, 197]);
 });

@@ -36,7 +36,9 @@ afterAll(async () => {
 async function setup(prefix: string, outboxWrap?: (real: MessageOutbox) => MessageOutbox) {
   const clock = new ManualClock(wednesday);
   const store = new LedgerStore(redis, prefix, clock);
-  const leads = Array.from({ length: LEADS }, (_, i) => newLead({ id: `woF${i}`, externalUserId: `woF${i}`, name: `客户${i}`, owner: `rep${i % 4}`, source: 'web', createdAt: wednesday - 10 * DAY_MS }));
+  const leads = Array.from({ length: LEADS }, (_, i) =>
+    newLead({ id: `woF${i}`, externalUserId: `woF${i}`, name: `客户${i}`, owner: `rep${i % 4}`, source: 'web', createdAt: wednesday - 10 * DAY_MS }),
+  );
   await store.bulkLoad(leads.map((lead) => ({ lead, entries: [] })));
   for (const l of leads) await store.setDue(l.id, wednesday - 1);
   const queue = new SendQueue(redis, prefix);

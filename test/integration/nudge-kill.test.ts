@@ -64,13 +64,24 @@ function cardsPerLead(): Map<string, number> {
 test('two worker processes, one SIGKILLed mid-sweep, Redis restarted: exactly one card per due lead', async () => {
   const prefix = uniquePrefix('nkill');
   const store = new LedgerStore(redis, prefix, new ManualClock(wednesday));
-  const leads = Array.from({ length: LEADS }, (_, i) => newLead({ id: `woK${i}`, externalUserId: `woK${i}`, name: `客户${i}`, owner: `rep${i % REPS}`, source: 'web', createdAt: wednesday - 10 * DAY_MS }));
+  const leads = Array.from({ length: LEADS }, (_, i) =>
+    newLead({ id: `woK${i}`, externalUserId: `woK${i}`, name: `客户${i}`, owner: `rep${i % REPS}`, source: 'web', createdAt: wednesday - 10 * DAY_MS }),
+  );
   await store.bulkLoad(leads.map((lead) => ({ lead, entries: [] })));
   const due = redis.pipeline();
   for (const l of leads) due.zadd(`${prefix}:idx:due`, wednesday - 1, l.id);
   await due.exec();
 
-  const env = { PREFIX: prefix, TEST_REDIS_URL: server.url, SANDBOX_URL: sandboxUrl, CORP_ID: SANDBOX_APP.corpId, SECRET: SANDBOX_APP.secret, AGENT_ID: String(SANDBOX_APP.agentId), CLOCK_MS: String(wednesday), LOCK_MS: String(LOCK_MS) };
+  const env = {
+    PREFIX: prefix,
+    TEST_REDIS_URL: server.url,
+    SANDBOX_URL: sandboxUrl,
+    CORP_ID: SANDBOX_APP.corpId,
+    SECRET: SANDBOX_APP.secret,
+    AGENT_ID: String(SANDBOX_APP.agentId),
+    CLOCK_MS: String(wednesday),
+    LOCK_MS: String(LOCK_MS),
+  };
   const [a, b] = await Promise.all([startChild('worker', env), startChild('worker', env)]);
   children.push(a, b);
   const nudgeQueue = new Queue(QUEUES.nudges, { connection: redis, prefix: bullPrefix(prefix) });
@@ -80,7 +91,10 @@ test('two worker processes, one SIGKILLed mid-sweep, Redis restarted: exactly on
 
   // Both processes sweep; A is killed once a random share of the cards is enqueued.
   const killAt = 1 + Math.floor(Math.random() * (LEADS / 2));
-  await nudgeQueue.addBulk([{ name: 'sweep', data: {} }, { name: 'sweep', data: {} }]);
+  await nudgeQueue.addBulk([
+    { name: 'sweep', data: {} },
+    { name: 'sweep', data: {} },
+  ]);
   await waitFor(async () => (await sendJobs()) >= killAt, { timeoutMs: 20_000, intervalMs: 1 });
   a.child.kill('SIGKILL');
   // Redis goes down under B and comes back (AOF, as in docker-compose).
@@ -92,16 +106,22 @@ test('two worker processes, one SIGKILLed mid-sweep, Redis restarted: exactly on
   // A restarted worker, and the scheduler's next ticks.
   const c = await startChild('worker', env);
   children.push(c);
-  await nudgeQueue.addBulk([{ name: 'sweep', data: {} }, { name: 'sweep', data: {} }]);
+  await nudgeQueue.addBulk([
+    { name: 'sweep', data: {} },
+    { name: 'sweep', data: {} },
+  ]);
   await waitFor(async () => [...cardsPerLead().values()].reduce((x, y) => x + y, 0) >= LEADS, { timeoutMs: 30_000, intervalMs: 50 });
   // Give a stalled job (the killed process held some) time to come back and prove it sends nothing twice.
   await new Promise((r) => setTimeout(r, 3 * LOCK_MS));
   await nudgeQueue.add('sweep', {});
   await waitFor(async () => (await nudgeQueue.getJobCounts('waiting', 'active')).waiting === 0, { timeoutMs: 10_000, intervalMs: 50 });
-  await waitFor(async () => {
-    const counts = await sendQueue.getJobCounts('waiting', 'active', 'delayed');
-    return counts.waiting === 0 && counts.active === 0 && counts.delayed === 0;
-  }, { timeoutMs: 10_000, intervalMs: 50 });
+  await waitFor(
+    async () => {
+      const counts = await sendQueue.getJobCounts('waiting', 'active', 'delayed');
+      return counts.waiting === 0 && counts.active === 0 && counts.delayed === 0;
+    },
+    { timeoutMs: 10_000, intervalMs: 50 },
+  );
 
   // Only a send in flight in the killed process (its send concurrency is 4) may reach WeCom a second time — and
   // WeCom's duplicate check (enable_duplicate_check) keeps that one from the rep.

@@ -29,7 +29,15 @@ async function drainSends(expected: number) {
 }
 
 test('a new lead gets the positioning question; positioning resolves it', async () => {
-  await bot.send({ kind: 'external_contact', corpId: VECTOR_A.corpId, createTime: Math.floor(clock.now() / 1000), changeType: 'add_external_contact', userId: REP, externalUserId: CUSTOMER, state: '询价单' });
+  await bot.send({
+    kind: 'external_contact',
+    corpId: VECTOR_A.corpId,
+    createTime: Math.floor(clock.now() / 1000),
+    changeType: 'add_external_contact',
+    userId: REP,
+    externalUserId: CUSTOMER,
+    state: '询价单',
+  });
   await waitFor(async () => !!(await bot.lead(CUSTOMER)));
   expect((await sweep()).sent).toBe(0); // not before two hours
   clock.advance(2 * 3_600_000);
@@ -38,7 +46,15 @@ test('a new lead gets the positioning question; positioning resolves it', async 
   const card = cards()[0];
   expect(card?.body.msgtype === 'template_card' && card.body.template_card.sub_title_text).toContain('您是出来比价的，还是不确定买不买');
   // the rep answers 比价
-  await bot.send({ kind: 'app_text', corpId: VECTOR_A.corpId, createTime: Math.floor(clock.now() / 1000), msgId: '8000000000000000001', fromUser: REP, content: '定位 王总 比价', agentId: '218' });
+  await bot.send({
+    kind: 'app_text',
+    corpId: VECTOR_A.corpId,
+    createTime: Math.floor(clock.now() / 1000),
+    msgId: '8000000000000000001',
+    fromUser: REP,
+    content: '定位 王总 比价',
+    agentId: '218',
+  });
   await waitFor(async () => (await bot.lead(CUSTOMER))?.lead.state === 'price_check');
   clock.advance(3_600_000);
   expect((await sweep()).sent).toBe(0);
@@ -84,13 +100,23 @@ test('clicking 已打电话 logs the call, resolves the nudge and updates the ca
   expect(msg.updates[0]?.button?.replace_name).toBe('已处理：已打电话');
   const doc = await bot.lead(CUSTOMER);
   expect(doc?.timeline.map((e) => e.kind)).toEqual(expect.arrayContaining(['nudge_sent', 'nudge_acted', 'call']));
-  await waitFor(() => bot.sandbox.inbox(REP).some((m) => m.msgtype === 'text' && m.body.msgtype === 'text' && m.body.text.content.includes('记下了和王总通了电话')));
+  await waitFor(() =>
+    bot.sandbox.inbox(REP).some((m) => m.msgtype === 'text' && m.body.msgtype === 'text' && m.body.text.content.includes('记下了和王总通了电话')),
+  );
   clock.advance(3_600_000);
   expect((await sweep()).sent).toBe(0);
 });
 
 test('约会议 on a card creates a WeCom meeting and returns the link', async () => {
-  await bot.send({ kind: 'app_text', corpId: VECTOR_A.corpId, createTime: Math.floor(clock.now() / 1000), msgId: '8000000000000000002', fromUser: REP, content: '要方案 王总', agentId: '218' });
+  await bot.send({
+    kind: 'app_text',
+    corpId: VECTOR_A.corpId,
+    createTime: Math.floor(clock.now() / 1000),
+    msgId: '8000000000000000002',
+    fromUser: REP,
+    content: '要方案 王总',
+    agentId: '218',
+  });
   await waitFor(async () => !!(await bot.lead(CUSTOMER))?.timeline.some((e) => e.kind === 'proposal_requested'));
   clock.advance(4 * 3_600_000);
   expect((await sweep()).sent).toBe(1);
@@ -98,7 +124,18 @@ test('约会议 on a card creates a WeCom meeting and returns the link', async (
   const msg = cards().find((m) => m.body.msgtype === 'template_card' && m.body.template_card.main_title.title.includes('要方案')) as InboxMessage;
   const card = msg.body.msgtype === 'template_card' ? msg.body.template_card : undefined;
   expect(card?.button_list[0]?.text).toBe('约会议');
-  await bot.send({ kind: 'template_card_event', corpId: VECTOR_A.corpId, createTime: Math.floor(clock.now() / 1000), fromUser: REP, eventKey: card?.button_list[0]?.key as string, taskId: card?.task_id as string, cardType: 'button_interaction', responseCode: msg.response_code, agentId: '218', selectedItems: [] });
+  await bot.send({
+    kind: 'template_card_event',
+    corpId: VECTOR_A.corpId,
+    createTime: Math.floor(clock.now() / 1000),
+    fromUser: REP,
+    eventKey: card?.button_list[0]?.key as string,
+    taskId: card?.task_id as string,
+    cardType: 'button_interaction',
+    responseCode: msg.response_code,
+    agentId: '218',
+    selectedItems: [],
+  });
   await waitFor(() => bot.sandbox.meetings.length === 1);
   await waitFor(() => bot.sandbox.inbox(REP).some((m) => m.body.msgtype === 'text' && m.body.text.content.includes('会议链接：https://meeting')));
   expect((await bot.lead(CUSTOMER))?.timeline.some((e) => e.kind === 'meeting_scheduled')).toBe(true);
@@ -106,15 +143,40 @@ test('约会议 on a card creates a WeCom meeting and returns the link', async (
 
 test('建群 on a card: steps while there is no group; once the group exists, its QR join code', async () => {
   const press = (n: number) =>
-    bot.send({ kind: 'template_card_event', corpId: VECTOR_A.corpId, createTime: Math.floor(clock.now() / 1000) + n, fromUser: REP, eventKey: `group:${CUSTOMER}:n-grouptest${n}`, taskId: `n-grouptest${n}`, cardType: 'button_interaction', agentId: '218', selectedItems: [] });
+    bot.send({
+      kind: 'template_card_event',
+      corpId: VECTOR_A.corpId,
+      createTime: Math.floor(clock.now() / 1000) + n,
+      fromUser: REP,
+      eventKey: `group:${CUSTOMER}:n-grouptest${n}`,
+      taskId: `n-grouptest${n}`,
+      cardType: 'button_interaction',
+      agentId: '218',
+      selectedItems: [],
+    });
   const texts = () => bot.sandbox.inbox(REP).flatMap((m) => (m.body.msgtype === 'text' ? [m.body.text.content] : []));
   await press(1);
   await waitFor(() => texts().some((t) => t.startsWith('给王总拉个工作群')));
   expect(texts().find((t) => t.startsWith('给王总拉个工作群'))).toMatch(/群建好后我会自动记到这个客户名下，并把入群二维码发给你/);
 
   // The rep makes the group in the WeCom client; WeCom tells us; the rep gets the code without asking.
-  bot.sandbox.setGroup({ chat_id: 'wrQUIETGROUP001', name: '王总方案群', owner: REP, create_time: Math.floor(clock.now() / 1000), member_list: [{ userid: REP, type: 1, join_time: 0, join_scene: 1 }, { userid: CUSTOMER, type: 2, join_time: 0, join_scene: 1 }] });
-  await bot.send({ kind: 'external_chat', corpId: VECTOR_A.corpId, createTime: Math.floor(clock.now() / 1000), chatId: 'wrQUIETGROUP001', changeType: 'create' });
+  bot.sandbox.setGroup({
+    chat_id: 'wrQUIETGROUP001',
+    name: '王总方案群',
+    owner: REP,
+    create_time: Math.floor(clock.now() / 1000),
+    member_list: [
+      { userid: REP, type: 1, join_time: 0, join_scene: 1 },
+      { userid: CUSTOMER, type: 2, join_time: 0, join_scene: 1 },
+    ],
+  });
+  await bot.send({
+    kind: 'external_chat',
+    corpId: VECTOR_A.corpId,
+    createTime: Math.floor(clock.now() / 1000),
+    chatId: 'wrQUIETGROUP001',
+    changeType: 'create',
+  });
   await waitFor(() => texts().some((t) => t.includes('工作群「王总方案群」建好了')));
   const qr = /入群二维码：(\S+)/.exec(texts().find((t) => t.includes('工作群「王总方案群」建好了')) ?? '')?.[1];
   expect(qr).toMatch(/^https:\/\/sandbox\.local\/qr\/join\//);
@@ -129,7 +191,8 @@ test('建群 on a card: steps while there is no group; once the group exists, it
 test('a rep who asks the same thing twice, minutes apart, gets both answers (WeCom’s duplicate check is kept short)', async () => {
   const helps = () => bot.sandbox.inbox(REP).filter((m) => m.body.msgtype === 'text' && m.body.text.content.startsWith('跟进助手可以这样用'));
   const before = helps().length;
-  const ask = (msgId: string) => bot.send({ kind: 'app_text', corpId: VECTOR_A.corpId, createTime: Math.floor(clock.now() / 1000), msgId, fromUser: REP, content: '帮助', agentId: '218' });
+  const ask = (msgId: string) =>
+    bot.send({ kind: 'app_text', corpId: VECTOR_A.corpId, createTime: Math.floor(clock.now() / 1000), msgId, fromUser: REP, content: '帮助', agentId: '218' });
   await ask('8000000000000000101');
   await waitFor(() => helps().length === before + 1);
   clock.advance(6 * 60_000);

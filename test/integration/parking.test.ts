@@ -45,7 +45,9 @@ test('a throwing handler is retried with backoff, parked after its attempts, lis
   expect(bot.lines.filter((l) => l.reason === 'inbox.retrying')).toHaveLength(2);
 
   expect((await fetch(`${bot.baseUrl}/api/inbox/failed`)).status).toBe(401);
-  const list = (await (await fetch(`${bot.baseUrl}/api/inbox/failed`, { headers: admin })).json()) as { items: { id: string; kind: string; failedReason: string; attemptsMade: number }[] };
+  const list = (await (await fetch(`${bot.baseUrl}/api/inbox/failed`, { headers: admin })).json()) as {
+    items: { id: string; kind: string; failedReason: string; attemptsMade: number }[];
+  };
   expect(list.items).toHaveLength(1);
   expect(list.items[0]).toMatchObject({ kind: 'external_chat', attemptsMade: 3, failedReason: 'induced failure on attempt 3' });
 

@@ -52,7 +52,11 @@ test('Redis down → 503 so WeCom retries; the process stays up; after Redis ret
   expect(metricsWhileDown).not.toMatch(/wf_queue_jobs\{/);
 
   // WeCom retries the same request (three times, as it does); it is stored once and handled once.
-  const results = await Promise.all([bot.driver.deliver(req, { retries: 0 }), bot.driver.deliver(req, { retries: 0 }), bot.driver.deliver(req, { retries: 0 })]);
+  const results = await Promise.all([
+    bot.driver.deliver(req, { retries: 0 }),
+    bot.driver.deliver(req, { retries: 0 }),
+    bot.driver.deliver(req, { retries: 0 }),
+  ]);
   expect(results.map((r) => r.status)).toEqual([200, 200, 200]);
   await waitFor(() => seen.some((s) => s.event.kind === 'external_contact' && s.event.externalUserId === 'woDOWN0001'), { timeoutMs: 15_000 });
   await new Promise((r) => setTimeout(r, 300));

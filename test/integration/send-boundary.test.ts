@@ -32,10 +32,45 @@ describe('nothing is ever sent to a customer', () => {
 
   test('app text, robot message and card press from an external id: not answered, logged; a rep is still answered', async () => {
     const [a, b, c] = CUSTOMER_IDS as [string, string, string];
-    await bot.send({ kind: 'app_text', corpId: VECTOR_A.corpId, createTime: now(), msgId: '8100000000000000001', fromUser: a, content: '今日', agentId: '218' });
-    await bot.send({ kind: 'bot_message', corpId: '', createTime: now(), msgId: 'ext-bot-1', chatType: 'single', fromUser: b, msgType: 'text', text: '帮助', responseUrl: bot.sandbox.robotResponseUrl(b) });
-    await bot.send({ kind: 'template_card_event', corpId: VECTOR_A.corpId, createTime: now(), fromUser: c, eventKey: 'called:woX:n1', taskId: 't1', cardType: 'button_interaction', selectedItems: [] });
-    await bot.send({ kind: 'app_text', corpId: VECTOR_A.corpId, createTime: now(), msgId: '8100000000000000002', fromUser: REP, content: '帮助', agentId: '218' });
+    await bot.send({
+      kind: 'app_text',
+      corpId: VECTOR_A.corpId,
+      createTime: now(),
+      msgId: '8100000000000000001',
+      fromUser: a,
+      content: '今日',
+      agentId: '218',
+    });
+    await bot.send({
+      kind: 'bot_message',
+      corpId: '',
+      createTime: now(),
+      msgId: 'ext-bot-1',
+      chatType: 'single',
+      fromUser: b,
+      msgType: 'text',
+      text: '帮助',
+      responseUrl: bot.sandbox.robotResponseUrl(b),
+    });
+    await bot.send({
+      kind: 'template_card_event',
+      corpId: VECTOR_A.corpId,
+      createTime: now(),
+      fromUser: c,
+      eventKey: 'called:woX:n1',
+      taskId: 't1',
+      cardType: 'button_interaction',
+      selectedItems: [],
+    });
+    await bot.send({
+      kind: 'app_text',
+      corpId: VECTOR_A.corpId,
+      createTime: now(),
+      msgId: '8100000000000000002',
+      fromUser: REP,
+      content: '帮助',
+      agentId: '218',
+    });
     await waitFor(() => bot.sandbox.inbox(REP).length === 1, { timeoutMs: 10_000 });
     await waitFor(() => bot.bot.lines.filter((l) => l.reason === 'event.from_non_member').length === 3, { timeoutMs: 10_000 });
     await new Promise((r) => setTimeout(r, 300));
@@ -52,9 +87,19 @@ describe('nothing is ever sent to a customer', () => {
       const body = { msgtype: 'text' as const, text: { content: '您好' } };
       for (const touser of [...CUSTOMER_IDS, `${REP}|${CUSTOMER_IDS[0]}`, '@all', '', ' | ']) {
         await expect(queue.enqueue({ key: `ext-${touser}`, touser, body })).rejects.toBeInstanceOf(RecipientRefusedError);
-        await expect(queue.enqueueMany([{ key: `ok-${touser}`, touser: REP, body }, { key: `ext-many-${touser}`, touser, body }])).rejects.toBeInstanceOf(RecipientRefusedError);
+        await expect(
+          queue.enqueueMany([
+            { key: `ok-${touser}`, touser: REP, body },
+            { key: `ext-many-${touser}`, touser, body },
+          ]),
+        ).rejects.toBeInstanceOf(RecipientRefusedError);
       }
-      expect(await queue.queue.getJobCounts('waiting', 'delayed', 'active', 'completed')).toEqual({ waiting: 0, delayed: 0, active: 0, completed: expect.any(Number) });
+      expect(await queue.queue.getJobCounts('waiting', 'delayed', 'active', 'completed')).toEqual({
+        waiting: 0,
+        delayed: 0,
+        active: 0,
+        completed: expect.any(Number),
+      });
       expect(lines.filter((l) => l.reason === 'send.recipient_refused').length).toBeGreaterThanOrEqual(7);
       expect(counted).toContainEqual({ event: 'messages_refused', kind: 'external_id' });
       expect(counted).toContainEqual({ event: 'messages_refused', kind: 'broadcast' });
@@ -69,8 +114,13 @@ describe('nothing is ever sent to a customer', () => {
     const raw = new Queue(QUEUES.send, { connection: redis, prefix: bullPrefix(bot.prefix) });
     const admin = { authorization: `Bearer ${bot.config.adminToken}` };
     try {
-      await raw.add('send', { key: 'smuggled', touser: CUSTOMER_IDS[1], body: { msgtype: 'text', text: { content: '买吗' } } }, SendQueue.jobOptions('smuggled'));
-      const failed = async () => ((await (await fetch(`${bot.bot.baseUrl}/api/send/failed`, { headers: admin })).json()) as { items: { id: string; failedReason: string }[] }).items;
+      await raw.add(
+        'send',
+        { key: 'smuggled', touser: CUSTOMER_IDS[1], body: { msgtype: 'text', text: { content: '买吗' } } },
+        SendQueue.jobOptions('smuggled'),
+      );
+      const failed = async () =>
+        ((await (await fetch(`${bot.bot.baseUrl}/api/send/failed`, { headers: admin })).json()) as { items: { id: string; failedReason: string }[] }).items;
       await waitFor(async () => (await failed()).length === 1, { timeoutMs: 10_000 });
       expect((await failed())[0]?.failedReason).toMatch(/external contact/);
       expect(bot.bot.lines.some((l) => l.reason === 'send.permanent_error' && l.kind === 'recipient_refused')).toBe(true);
@@ -112,9 +162,9 @@ describe('nothing is ever sent to a customer', () => {
     try {
       await queue.enqueue({ key: 'to-ghost', touser: 'ghost', body: { msgtype: 'text', text: { content: '提醒' } } });
       const listed = async () =>
-        ((await (await fetch(`${bot.bot.baseUrl}/api/send/failed?limit=10`, { headers: admin })).json()) as { items: { id: string; failedReason: string }[] }).items.find((i) =>
-          /81013/.test(i.failedReason),
-        );
+        (
+          (await (await fetch(`${bot.bot.baseUrl}/api/send/failed?limit=10`, { headers: admin })).json()) as { items: { id: string; failedReason: string }[] }
+        ).items.find((i) => /81013/.test(i.failedReason));
       await waitFor(async () => !!(await listed()), { timeoutMs: 10_000 });
       expect(bot.bot.lines.some((l) => l.reason === 'send.permanent_error' && l.errcode === 81013)).toBe(true);
       const metrics = await (await fetch(`${bot.bot.baseUrl}/metrics`, { headers: admin })).text();
@@ -149,7 +199,12 @@ describe('every attempt that reaches WeCom takes its own rate slot', () => {
   });
 
   test('40 messages to one rep while WeCom answers -1 to the first 45 calls: all delivered once, never more than 30 calls in any minute', async () => {
-    const config = testConfig(prefix, { WECOM_API_BASE: url, WECOM_CORP_ID: SANDBOX_APP.corpId, WECOM_SECRET: SANDBOX_APP.secret, WECOM_AGENT_ID: String(SANDBOX_APP.agentId) });
+    const config = testConfig(prefix, {
+      WECOM_API_BASE: url,
+      WECOM_CORP_ID: SANDBOX_APP.corpId,
+      WECOM_SECRET: SANDBOX_APP.secret,
+      WECOM_AGENT_ID: String(SANDBOX_APP.agentId),
+    });
     config.policy.send.marginMs = 100;
     const { log } = captureLogger('silent');
     const connection = createRedis(REDIS_URL, 'worker');
@@ -167,9 +222,14 @@ describe('every attempt that reaches WeCom takes its own rate slot', () => {
     });
     try {
       sandbox.failNext('message/send', -1, 45);
-      await queue.enqueueMany(Array.from({ length: 40 }, (_, i) => ({ key: `slot-${i}`, touser: 'zhangsan', body: { msgtype: 'text' as const, text: { content: `第 ${i} 条` } } })));
+      await queue.enqueueMany(
+        Array.from({ length: 40 }, (_, i) => ({ key: `slot-${i}`, touser: 'zhangsan', body: { msgtype: 'text' as const, text: { content: `第 ${i} 条` } } })),
+      );
       await waitFor(() => sandbox.inbox('zhangsan').length === 40, { timeoutMs: 40_000, intervalMs: 100 });
-      const times = sandbox.calls.filter((c) => c.api === 'message/send' && c.touser === 'zhangsan').map((c) => c.wallAt).sort((a, b) => a - b);
+      const times = sandbox.calls
+        .filter((c) => c.api === 'message/send' && c.touser === 'zhangsan')
+        .map((c) => c.wallAt)
+        .sort((a, b) => a - b);
       expect(times.length).toBe(40 + 45);
       let most = 0;
       for (let i = 0, j = 0; i < times.length; i++) {

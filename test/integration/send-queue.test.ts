@@ -41,7 +41,8 @@ test('200 nudges for one rep, two worker processes: all delivered, none twice, n
   await redis.set('unused', '1', 'PX', 1); // warm the connection
   const workers = await Promise.all([startChild('send-worker', { ...env, MARGIN_MS: '100' }), startChild('send-worker', { ...env, MARGIN_MS: '100' })]);
   try {
-    const enqueue = (i: number) => queue.enqueue({ key: `lead-${i}:quiet:2026-W48`, touser: 'zhangsan', body: { msgtype: 'text', text: { content: `第 ${i} 条提醒` } } });
+    const enqueue = (i: number) =>
+      queue.enqueue({ key: `lead-${i}:quiet:2026-W48`, touser: 'zhangsan', body: { msgtype: 'text', text: { content: `第 ${i} 条提醒` } } });
     await Promise.all(Array.from({ length: 200 }, (_, i) => enqueue(i)));
     // The same nudges again (a sweep that ran twice): no new messages.
     await Promise.all(Array.from({ length: 200 }, (_, i) => enqueue(i)));
@@ -51,7 +52,13 @@ test('200 nudges for one rep, two worker processes: all delivered, none twice, n
     expect(sandbox.inbox('zhangsan').length).toBeLessThan(200);
 
     await waitFor(() => sandbox.inbox('zhangsan').length === 200, { timeoutMs: 20_000, intervalMs: 100 }).catch(async (e) => {
-      console.error('inbox', sandbox.inbox('zhangsan').length, JSON.stringify(await queue.queue.getJobCounts()), JSON.stringify((await queue.queue.getFailed()).slice(0, 3).map((j) => j.failedReason)), JSON.stringify((await queue.queue.getDelayed()).slice(0,3).map((j) => [j.delay, j.timestamp, j.attemptsMade, j.opts.delay])));
+      console.error(
+        'inbox',
+        sandbox.inbox('zhangsan').length,
+        JSON.stringify(await queue.queue.getJobCounts()),
+        JSON.stringify((await queue.queue.getFailed()).slice(0, 3).map((j) => j.failedReason)),
+        JSON.stringify((await queue.queue.getDelayed()).slice(0, 3).map((j) => [j.delay, j.timestamp, j.attemptsMade, j.opts.delay])),
+      );
       throw e;
     });
     await new Promise((r) => setTimeout(r, 500));
@@ -79,7 +86,12 @@ test('45009 from WeCom: the send waits out the penalty window in BullMQ’s dela
   const { startSendWorker } = await import('../../src/main/send-worker');
   const { createSendLimiter, createWeComApi } = await import('../../src/main/wecom-api');
   const { testConfig, captureLogger } = await import('../helpers/config');
-  const config = testConfig(prefix, { WECOM_API_BASE: url, WECOM_CORP_ID: SANDBOX_APP.corpId, WECOM_SECRET: SANDBOX_APP.secret, WECOM_AGENT_ID: String(SANDBOX_APP.agentId) });
+  const config = testConfig(prefix, {
+    WECOM_API_BASE: url,
+    WECOM_CORP_ID: SANDBOX_APP.corpId,
+    WECOM_SECRET: SANDBOX_APP.secret,
+    WECOM_AGENT_ID: String(SANDBOX_APP.agentId),
+  });
   const { log, lines } = captureLogger();
   const connection = createRedis(REDIS_URL, 'worker');
   const worker = startSendWorker({

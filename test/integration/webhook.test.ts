@@ -78,7 +78,9 @@ describe('the sandbox callback driver speaks what the webhook reads', () => {
     const events = [
       ...appFixtures.filter((f) => !f.startsWith('unknown')).map((f) => decodeAppPlaintext(fixture(`app/${f}`))),
       ...botFixtures.map((f) => decodeBotPlaintext(fixture(`bot/${f}`))),
-    ].map((e, i) => (e.kind === 'bot_message' || e.kind === 'bot_event' || e.kind === 'app_text' ? { ...e, msgId: `${e.msgId}${i}` } : e)).map((e, i) => ({ ...e, createTime: 1_800_000_000 + i }));
+    ]
+      .map((e, i) => (e.kind === 'bot_message' || e.kind === 'bot_event' || e.kind === 'app_text' ? { ...e, msgId: `${e.msgId}${i}` } : e))
+      .map((e, i) => ({ ...e, createTime: 1_800_000_000 + i }));
     const before = seen.length;
     for (const e of events) expect((await bot.driver.send(e)).status).toBe(200);
     await waitFor(() => seen.length - before === events.length);
@@ -168,7 +170,11 @@ describe('bad input: a defined answer and a reason code in the log', () => {
     expect([res.status, res.body]).toEqual([400, 'PAYLOAD_MALFORMED']);
   });
   test('robot body that is JSON but not an object → 400', async () => {
-    const res = await fetch(`${bot.baseUrl}/wecom/bot?${qsOf(goodReq().query)}`, { method: 'POST', body: '[1,2,3]', headers: { 'content-type': 'application/json' } });
+    const res = await fetch(`${bot.baseUrl}/wecom/bot?${qsOf(goodReq().query)}`, {
+      method: 'POST',
+      body: '[1,2,3]',
+      headers: { 'content-type': 'application/json' },
+    });
     expect([res.status, await res.text()]).toEqual([400, 'ENVELOPE_MALFORMED']);
   });
   test('10 MB body → 413 BODY_TOO_LARGE, declared or streamed', async () => {
@@ -177,9 +183,11 @@ describe('bad input: a defined answer and a reason code in the log', () => {
     expect([res.status, await res.text()]).toEqual([413, 'BODY_TOO_LARGE']);
     // chunked, no content-length: the limit still holds
     const { Readable } = await import('node:stream');
-    const stream = Readable.from((function* () {
-      for (let i = 0; i < 20; i++) yield Buffer.alloc(512 * 1024, 'b');
-    })());
+    const stream = Readable.from(
+      (function* () {
+        for (let i = 0; i < 20; i++) yield Buffer.alloc(512 * 1024, 'b');
+      })(),
+    );
     const res2 = await fetch(`${bot.baseUrl}/wecom/callback?${qsOf(goodReq().query)}`, {
       method: 'POST',
       body: Readable.toWeb(stream) as unknown as ReadableStream,

@@ -175,7 +175,11 @@ export class MemoryOutbox implements MessageOutbox {
     for (const m of ms) await this.enqueue(m);
   }
   texts(touser: string): string[] {
-    return [...this.messages.values()].filter((m) => m.touser === touser).map((m) => (m.body.msgtype === 'text' ? m.body.text.content : m.body.msgtype === 'markdown' ? m.body.markdown.content : m.body.template_card.main_title.title));
+    return [...this.messages.values()]
+      .filter((m) => m.touser === touser)
+      .map((m) =>
+        m.body.msgtype === 'text' ? m.body.text.content : m.body.msgtype === 'markdown' ? m.body.markdown.content : m.body.template_card.main_title.title,
+      );
   }
 }
 

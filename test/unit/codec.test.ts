@@ -73,7 +73,7 @@ describe('app XML → typed events', () => {
     expect(app('tag_shuffle')).toMatchObject({ kind: 'external_tag', changeType: 'shuffle', strategyId: 'STRATEGY_ID' });
   });
 
-  test('template_card_event with the doc\'s misspelt OpitonIds', () => {
+  test("template_card_event with the doc's misspelt OpitonIds", () => {
     expect(app('template_card_event')).toEqual({
       kind: 'template_card_event',
       corpId: 'toUser',
@@ -117,7 +117,9 @@ describe('app XML → typed events', () => {
 
 describe('envelopes', () => {
   test('app envelope: fields in any order, CDATA or not', () => {
-    expect(parseAppEnvelope('<xml><ToUserName><![CDATA[wx1]]></ToUserName><Encrypt><![CDATA[abc+/=]]></Encrypt><AgentID><![CDATA[218]]></AgentID></xml>')).toEqual({
+    expect(
+      parseAppEnvelope('<xml><ToUserName><![CDATA[wx1]]></ToUserName><Encrypt><![CDATA[abc+/=]]></Encrypt><AgentID><![CDATA[218]]></AgentID></xml>'),
+    ).toEqual({
       encrypt: 'abc+/=',
       toUserName: 'wx1',
       agentId: '218',
@@ -175,9 +177,25 @@ describe('robot JSON → typed events', () => {
 
 describe('encoder ↔ decoder round trip (the sandbox speaks what the bot reads)', () => {
   const fixtures = [
-    'text', 'add_external_contact', 'edit_external_contact', 'add_half_external_contact', 'del_external_contact', 'del_follow_user',
-    'transfer_fail', 'msg_audit_approved', 'chat_create', 'chat_add_member_doc', 'chat_add_member_prod', 'chat_del_member_comma',
-    'chat_change_owner', 'chat_change_name', 'chat_change_notice', 'chat_dismiss', 'tag_create', 'tag_shuffle', 'template_card_event',
+    'text',
+    'add_external_contact',
+    'edit_external_contact',
+    'add_half_external_contact',
+    'del_external_contact',
+    'del_follow_user',
+    'transfer_fail',
+    'msg_audit_approved',
+    'chat_create',
+    'chat_add_member_doc',
+    'chat_add_member_prod',
+    'chat_del_member_comma',
+    'chat_change_owner',
+    'chat_change_name',
+    'chat_change_notice',
+    'chat_dismiss',
+    'tag_create',
+    'tag_shuffle',
+    'template_card_event',
     'msgaudit_notify',
   ];
   test.each(fixtures)('%s', (name) => {

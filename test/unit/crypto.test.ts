@@ -44,10 +44,14 @@ describe('official test vector A', () => {
   test('the signature compare accepts upper-case hex and rejects a one-character change', () => {
     const q = { timestamp: '1409659813', nonce: '1372623149' };
     expect(() => verifySignature(VECTOR_A.token, { ...q, signature: '477715D11CDB4164915DEBCBA66CB864D751F3E6' }, A_POST_ENCRYPT)).not.toThrow();
-    expect(codeOf(() => verifySignature(VECTOR_A.token, { ...q, signature: '477715d11cdb4164915debcba66cb864d751f3e7' }, A_POST_ENCRYPT))).toBe('SIGNATURE_INVALID');
+    expect(codeOf(() => verifySignature(VECTOR_A.token, { ...q, signature: '477715d11cdb4164915debcba66cb864d751f3e7' }, A_POST_ENCRYPT))).toBe(
+      'SIGNATURE_INVALID',
+    );
     expect(codeOf(() => verifySignature(VECTOR_A.token, { ...q, signature: '' }, A_POST_ENCRYPT))).toBe('SIGNATURE_MISSING');
     expect(codeOf(() => verifySignature(VECTOR_A.token, { signature: 'abc', timestamp: '1' }, A_POST_ENCRYPT))).toBe('SIGNATURE_MISSING');
-    expect(codeOf(() => verifySignature('otherToken', { ...q, signature: '477715d11cdb4164915debcba66cb864d751f3e6' }, A_POST_ENCRYPT))).toBe('SIGNATURE_INVALID');
+    expect(codeOf(() => verifySignature('otherToken', { ...q, signature: '477715d11cdb4164915debcba66cb864d751f3e6' }, A_POST_ENCRYPT))).toBe(
+      'SIGNATURE_INVALID',
+    );
   });
 });
 
@@ -108,13 +112,21 @@ describe('hostile inputs are clean CallbackErrors, never crashes or garbage', ()
   test.each([
     ['wrong key', () => decryptVerified(otherKey, good, VECTOR_A.corpId), 'DECRYPT_FAILED'],
     ['truncated base64', () => decryptVerified(VECTOR_A.aesKey, good.slice(0, good.length - 7), VECTOR_A.corpId), 'DECRYPT_FAILED'],
-    ['truncated by one AES block', () => decryptVerified(VECTOR_A.aesKey, raw.subarray(0, raw.length - 16).toString('base64'), VECTOR_A.corpId), 'DECRYPT_FAILED'],
+    [
+      'truncated by one AES block',
+      () => decryptVerified(VECTOR_A.aesKey, raw.subarray(0, raw.length - 16).toString('base64'), VECTOR_A.corpId),
+      'DECRYPT_FAILED',
+    ],
     ['not base64', () => decryptVerified(VECTOR_A.aesKey, '!!!not-base64!!!', VECTOR_A.corpId), 'DECRYPT_FAILED'],
     ['empty', () => decryptVerified(VECTOR_A.aesKey, '', VECTOR_A.corpId), 'DECRYPT_FAILED'],
     ['one block only', () => decryptVerified(VECTOR_A.aesKey, raw.subarray(0, 16).toString('base64'), VECTOR_A.corpId), 'DECRYPT_FAILED'],
     ['msg_len past the end', () => decryptVerified(VECTOR_A.aesKey, lenPastEnd, VECTOR_A.corpId), 'DECRYPT_FAILED'],
     ['bad padding', () => decryptVerified(VECTOR_A.aesKey, badPadding, VECTOR_A.corpId), 'DECRYPT_FAILED'],
-    ['flipped byte', () => decryptVerified(VECTOR_A.aesKey, Buffer.from(raw.map((b, i) => (i === 20 ? b ^ 1 : b))).toString('base64'), VECTOR_A.corpId), 'DECRYPT_FAILED'],
+    [
+      'flipped byte',
+      () => decryptVerified(VECTOR_A.aesKey, Buffer.from(raw.map((b, i) => (i === 20 ? b ^ 1 : b))).toString('base64'), VECTOR_A.corpId),
+      'DECRYPT_FAILED',
+    ],
     ['wrong receiveid', () => decryptVerified(VECTOR_A.aesKey, good, 'someoneelse'), 'RECEIVEID_MISMATCH'],
   ])('%s', (_name, fn, code) => {
     expect(codeOf(fn)).toBe(code);

@@ -2,7 +2,16 @@ import { absorbManualLead, isFollowedUp, manualLeadsMatching, newLead, type Lead
 
 const T = Date.parse('2026-11-20T02:00:00Z');
 const manual = (id: string, name: string, extra: Partial<Lead> = {}): Lead => newLead({ id, name, owner: 'zhangsan', source: 'phone', createdAt: T, ...extra });
-const customer = newLead({ id: 'woZHANG', externalUserId: 'woZHANG', name: '张建国', remark: '张总', company: '某制造厂', owner: 'zhangsan', source: 'other', createdAt: T + 86_400_000 });
+const customer = newLead({
+  id: 'woZHANG',
+  externalUserId: 'woZHANG',
+  name: '张建国',
+  remark: '张总',
+  company: '某制造厂',
+  owner: 'zhangsan',
+  source: 'other',
+  createdAt: T + 86_400_000,
+});
 
 describe('which manual leads may be a new WeCom customer', () => {
   test.each([
@@ -32,9 +41,22 @@ describe('which manual leads may be a new WeCom customer', () => {
 
 describe('absorbing a manual lead', () => {
   test('what the rep knew comes over: state, decision date, snooze, channel, the earlier start', () => {
-    const m = manual('m-1', '张总', { state: 'price_check', decisionDate: '2026-12-04', snoozedUntil: T + 5, stamps: { state: T + 10, decisionDate: T + 20, snooze: T + 30 } });
+    const m = manual('m-1', '张总', {
+      state: 'price_check',
+      decisionDate: '2026-12-04',
+      snoozedUntil: T + 5,
+      stamps: { state: T + 10, decisionDate: T + 20, snooze: T + 30 },
+    });
     const merged = absorbManualLead(customer, m);
-    expect(merged).toMatchObject({ id: 'woZHANG', name: '张建国', state: 'price_check', decisionDate: '2026-12-04', snoozedUntil: T + 5, source: 'phone', createdAt: T });
+    expect(merged).toMatchObject({
+      id: 'woZHANG',
+      name: '张建国',
+      state: 'price_check',
+      decisionDate: '2026-12-04',
+      snoozedUntil: T + 5,
+      source: 'phone',
+      createdAt: T,
+    });
     expect(customer.state).toBe('unknown'); // a copy
   });
   test('newer facts on the WeCom lead win (last writer wins by when it happened)', () => {

@@ -6,17 +6,38 @@ const NOW = Date.parse('2026-11-27T02:00:00Z');
 const MIN = 60_000;
 const lead = newLead({ id: 'woA', externalUserId: 'woA', name: '王总', owner: 'zhangsan', source: 'inquiry', createdAt: NOW - 40 * DAY_MS });
 let n = 0;
-const e = (daysAgo: number, kind: TimelineEntry['kind'], extra: Partial<TimelineEntry> = {}): TimelineEntry => ({ id: `e${n++}`, at: NOW - daysAgo * DAY_MS, kind, source: 'command', ...extra });
+const e = (daysAgo: number, kind: TimelineEntry['kind'], extra: Partial<TimelineEntry> = {}): TimelineEntry => ({
+  id: `e${n++}`,
+  at: NOW - daysAgo * DAY_MS,
+  kind,
+  source: 'command',
+  ...extra,
+});
 
 describe('metrics', () => {
   test('a lead with no timeline is quiet since it arrived', () => {
     const m = computeMetrics(lead, [], NOW);
-    expect(m).toMatchObject({ quietDays: 40, calls7d: 0, calls30d: 0, meetings30d: 0, stakeholders: 1, oneSidedStreak: 0, mindshareMinutes30d: 0, mindshareTrend: 0 });
+    expect(m).toMatchObject({
+      quietDays: 40,
+      calls7d: 0,
+      calls30d: 0,
+      meetings30d: 0,
+      stakeholders: 1,
+      oneSidedStreak: 0,
+      mindshareMinutes30d: 0,
+      mindshareTrend: 0,
+    });
     expect(m.lastCustomerTouchAt).toBeUndefined();
   });
 
   test('last touches: customer vs rep, and what counts as a customer touch', () => {
-    const t = [e(10, 'customer_message'), e(8, 'rep_message'), e(6, 'call', { outcome: 'no_answer' }), e(5, 'member_joined', { customerInitiated: false }), e(4, 'document_sent')];
+    const t = [
+      e(10, 'customer_message'),
+      e(8, 'rep_message'),
+      e(6, 'call', { outcome: 'no_answer' }),
+      e(5, 'member_joined', { customerInitiated: false }),
+      e(4, 'document_sent'),
+    ];
     const m = computeMetrics(lead, t, NOW);
     expect(m.lastCustomerTouchAt).toBe(NOW - 10 * DAY_MS);
     expect(m.lastRepTouchAt).toBe(NOW - 4 * DAY_MS);
@@ -67,7 +88,11 @@ describe('metrics', () => {
   });
 
   test('an unanswered call is no customer time', () => {
-    expect(computeMetrics(lead, [e(1, 'call', { minutes: 3, outcome: 'no_answer' })], NOW)).toMatchObject({ mindshareMinutes30d: 0, calls7d: 1, lastCustomerTouchAt: undefined });
+    expect(computeMetrics(lead, [e(1, 'call', { minutes: 3, outcome: 'no_answer' })], NOW)).toMatchObject({
+      mindshareMinutes30d: 0,
+      calls7d: 1,
+      lastCustomerTouchAt: undefined,
+    });
   });
 
   test('stakeholders count the customer-side people on the lead', () => {

@@ -10,11 +10,19 @@ const NOW = Date.parse('2026-11-25T02:00:00Z');
 const S = TEST_NUDGE_SETTINGS;
 
 let n = 0;
-const e = (at: number, kind: TimelineEntry['kind'], extra: Partial<TimelineEntry> = {}): TimelineEntry => ({ id: `e${n++}`, at, kind, source: 'command', ...extra });
-const lead = (over: Partial<Lead> = {}): Lead => newLead({ id: 'woA', externalUserId: 'woA', name: '王建国', remark: '王总', owner: 'zhangsan', source: 'inquiry', createdAt: NOW - 1 * H, ...over });
+const e = (at: number, kind: TimelineEntry['kind'], extra: Partial<TimelineEntry> = {}): TimelineEntry => ({
+  id: `e${n++}`,
+  at,
+  kind,
+  source: 'command',
+  ...extra,
+});
+const lead = (over: Partial<Lead> = {}): Lead =>
+  newLead({ id: 'woA', externalUserId: 'woA', name: '王建国', remark: '王总', owner: 'zhangsan', source: 'inquiry', createdAt: NOW - 1 * H, ...over });
 const evaluate = (l: Lead, t: TimelineEntry[] = [], now = NOW, s = S) => evaluateNudges(l, computeMetrics(l, t, now), t, s, now);
 /** A lead that is fine on every count: positioned, called yesterday, customer spoke yesterday, in a group of three. */
-const healthy = (over: Partial<Lead> = {}) => lead({ state: 'exploring', createdAt: NOW - 20 * DAY_MS, groups: ['wr1'], stakeholders: ['woA', 'wmB', 'wmC'], ...over });
+const healthy = (over: Partial<Lead> = {}) =>
+  lead({ state: 'exploring', createdAt: NOW - 20 * DAY_MS, groups: ['wr1'], stakeholders: ['woA', 'wmB', 'wmC'], ...over });
 const healthyTimeline = () => [e(NOW - DAY_MS, 'call', { minutes: 10 }), e(NOW - DAY_MS, 'customer_message'), e(NOW - 10 * DAY_MS, 'group_created')];
 
 describe('position', () => {
@@ -38,7 +46,11 @@ describe('quiet, by buying state', () => {
   ] as const)('%s: quiet after %i days, not a minute before', (state, limit) => {
     const t = [e(NOW - DAY_MS, 'call', { minutes: 5 }), e(NOW - limit * DAY_MS + 60_000, 'customer_message'), e(NOW - 10 * DAY_MS, 'group_created')];
     expect(evaluate(healthy({ state }), t).nudge).toBeUndefined();
-    const t2 = [e(NOW - DAY_MS, 'call', { minutes: 5, outcome: 'no_answer' }), e(NOW - limit * DAY_MS, 'customer_message'), e(NOW - 10 * DAY_MS, 'group_created')];
+    const t2 = [
+      e(NOW - DAY_MS, 'call', { minutes: 5, outcome: 'no_answer' }),
+      e(NOW - limit * DAY_MS, 'customer_message'),
+      e(NOW - 10 * DAY_MS, 'group_created'),
+    ];
     const r = evaluate(healthy({ state }), t2);
     expect(r.nudge?.kind).toBe('quiet');
     expect(r.nudge?.text).toMatch(new RegExp(`${limit} 天前：客户发来消息`));
@@ -82,7 +94,9 @@ describe('open group and widen chain', () => {
   test('a real conversation and no group → open_group', () => {
     const t = [e(NOW - DAY_MS, 'call', { minutes: 20 }), e(NOW - DAY_MS, 'customer_message')];
     expect(evaluate(healthy({ groups: [], stakeholders: ['woA'] }), t).nudge?.kind).toBe('open_group');
-    expect(evaluate(healthy({ groups: [], stakeholders: ['woA'] }), [e(NOW - DAY_MS, 'call', { minutes: 2 }), e(NOW - DAY_MS, 'customer_message')]).nudge).toBeUndefined();
+    expect(
+      evaluate(healthy({ groups: [], stakeholders: ['woA'] }), [e(NOW - DAY_MS, 'call', { minutes: 2 }), e(NOW - DAY_MS, 'customer_message')]).nudge,
+    ).toBeUndefined();
   });
   test('one customer-side person in the group for 3 days → widen_chain; resolved by a new member', () => {
     const t = [e(NOW - DAY_MS, 'call', { minutes: 10 }), e(NOW - DAY_MS, 'customer_message'), e(NOW - 3 * DAY_MS, 'group_created')];

@@ -19,7 +19,10 @@ describe('parseRawQuery', () => {
 describe('logs never carry secrets or phone numbers', () => {
   test('redacted paths', () => {
     const { log, lines } = captureLogger();
-    log.info({ access_token: 'AT', secret: 'S', wecom: { secret: 'S2', aesKey: 'K', token: 'T' }, user: { mobile: '13800138000' }, content: '电话 13800138000' }, 'x');
+    log.info(
+      { access_token: 'AT', secret: 'S', wecom: { secret: 'S2', aesKey: 'K', token: 'T' }, user: { mobile: '13800138000' }, content: '电话 13800138000' },
+      'x',
+    );
     const line = JSON.stringify(lines[0]);
     for (const leaked of ['AT', '"S"', 'S2', '"K"', '"T"', '13800138000']) expect(line).not.toContain(leaked);
     expect(line).toContain('[redacted]');

@@ -29,13 +29,28 @@ function world() {
   const outbox = new MemoryOutbox();
   const meetings = new MemoryMeetings();
   const directory = new MemoryDirectory();
-  const invites = new GroupInvites({ store, maker: { createJoinCode: async (chatId) => ({ configId: `c-${chatId}`, qrCode: `https://qr.test/${chatId}` }) }, log });
+  const invites = new GroupInvites({
+    store,
+    maker: { createJoinCode: async (chatId) => ({ configId: `c-${chatId}`, qrCode: `https://qr.test/${chatId}` }) },
+    log,
+  });
   const ledger = new Ledger({ store, directory, outbox, invites, activity: noActivity, clock, sourceRules: [{ pattern: '询价', source: 'inquiry' }], log });
   const actions = new RepActions({ store, ledger, meetings, bookings: meetings, invites, timeZone: TZ, log });
   const commands = new RepCommands({ ledger, meetings, bookings: meetings, invites, clock, timeZone: TZ, log });
   const cards = new CardPresses({ store, actions, outbox, cards: noCards, activity: noActivity, clock, timeZone: TZ, log });
   const nudges = new MemoryNudges();
-  const nudger = new Nudger({ store, nudges, outbox, managers: { managerOf: async () => 'lisi' }, activity: noActivity, clock, settings: TEST_NUDGE_SETTINGS, dailyCapPerRep: 3, escalateAfterIgnored: 2, log });
+  const nudger = new Nudger({
+    store,
+    nudges,
+    outbox,
+    managers: { managerOf: async () => 'lisi' },
+    activity: noActivity,
+    clock,
+    settings: TEST_NUDGE_SETTINGS,
+    dailyCapPerRep: 3,
+    escalateAfterIgnored: 2,
+    log,
+  });
   return { clock, store, outbox, meetings, directory, ledger, actions, commands, cards, nudges, nudger };
 }
 
@@ -62,8 +77,23 @@ describe('the rep-action core: a card press and a command give the same ledger r
   ];
   test.each(cases)('$button', async ({ button, command }) => {
     const w = world();
-    await w.store.bulkLoad([{ lead: customer('woCARD', '王总'), entries: [] }, { lead: customer('woTYPED', '李总'), entries: [] }]);
-    const pressed = await w.cards.onCardClick({ kind: 'template_card_event', corpId: 'c', createTime: wednesday / 1000, fromUser: 'zhangsan', eventKey: `${button}:woCARD:n1`, taskId: 't', cardType: 'button_interaction', selectedItems: [] }, 'evt-1');
+    await w.store.bulkLoad([
+      { lead: customer('woCARD', '王总'), entries: [] },
+      { lead: customer('woTYPED', '李总'), entries: [] },
+    ]);
+    const pressed = await w.cards.onCardClick(
+      {
+        kind: 'template_card_event',
+        corpId: 'c',
+        createTime: wednesday / 1000,
+        fromUser: 'zhangsan',
+        eventKey: `${button}:woCARD:n1`,
+        taskId: 't',
+        cardType: 'button_interaction',
+        selectedItems: [],
+      },
+      'evt-1',
+    );
     expect(pressed).toBe(true);
     const answer = await w.commands.handle('zhangsan', command('李总'), '9000000001', wednesday);
     expect(answer).not.toMatch(/没太看懂|没有找到|出错/);
@@ -74,7 +104,19 @@ describe('the rep-action core: a card press and a command give the same ledger r
     expect(strip(card)).toEqual(strip(typed));
     if (button === 'meeting') expect(w.meetings.booked.map((m) => m.startsAt)).toEqual([w.meetings.booked[0]?.startsAt, w.meetings.booked[0]?.startsAt]);
     // The press itself is logged once, whatever the retries.
-    await w.cards.onCardClick({ kind: 'template_card_event', corpId: 'c', createTime: wednesday / 1000, fromUser: 'zhangsan', eventKey: `${button}:woCARD:n1`, taskId: 't', cardType: 'button_interaction', selectedItems: [] }, 'evt-1');
+    await w.cards.onCardClick(
+      {
+        kind: 'template_card_event',
+        corpId: 'c',
+        createTime: wednesday / 1000,
+        fromUser: 'zhangsan',
+        eventKey: `${button}:woCARD:n1`,
+        taskId: 't',
+        cardType: 'button_interaction',
+        selectedItems: [],
+      },
+      'evt-1',
+    );
     expect((await w.store.getTimeline('woCARD')).filter((e) => e.kind === 'nudge_acted')).toHaveLength(1);
     expect(w.meetings.booked.length).toBe(button === 'meeting' ? 2 : 0);
   });
@@ -91,7 +133,14 @@ describe('the rep-action core: a card press and a command give the same ledger r
       await w.actions.bookMeeting({ ...input, entryId: 'cmd:m' }, wednesday + DAY_MS);
       await w.actions.snooze({ ...input, entryId: 'cmd:z' }, 2);
     }
-    expect((await w.store.getTimeline('woIDEM')).map((e) => e.kind).sort()).toEqual(['call', 'decision_date_set', 'meeting_scheduled', 'proposal_requested', 'snoozed', 'state_changed']);
+    expect((await w.store.getTimeline('woIDEM')).map((e) => e.kind).sort()).toEqual([
+      'call',
+      'decision_date_set',
+      'meeting_scheduled',
+      'proposal_requested',
+      'snoozed',
+      'state_changed',
+    ]);
     expect(w.meetings.booked).toHaveLength(1);
     expect((await w.store.getLead('woIDEM'))?.state).toBe('price_check');
   });
@@ -100,8 +149,21 @@ describe('the rep-action core: a card press and a command give the same ledger r
 describe('the ledger on fakes', () => {
   test('a customer added twice, out of order with a profile edit: one lead, the newer facts win', async () => {
     const w = world();
-    w.directory.customers.set('woNEW', { externalUserId: 'woNEW', name: '王建国', company: '某学校', followers: [{ userId: 'zhangsan', remark: '王总', state: '询价单', addedAt: wednesday }] });
-    const add = { kind: 'external_contact' as const, corpId: 'c', createTime: wednesday / 1000, changeType: 'add_external_contact' as const, userId: 'zhangsan', externalUserId: 'woNEW', state: '询价单' };
+    w.directory.customers.set('woNEW', {
+      externalUserId: 'woNEW',
+      name: '王建国',
+      company: '某学校',
+      followers: [{ userId: 'zhangsan', remark: '王总', state: '询价单', addedAt: wednesday }],
+    });
+    const add = {
+      kind: 'external_contact' as const,
+      corpId: 'c',
+      createTime: wednesday / 1000,
+      changeType: 'add_external_contact' as const,
+      userId: 'zhangsan',
+      externalUserId: 'woNEW',
+      state: '询价单',
+    };
     await w.ledger.contactEvent(add, 'e1');
     await w.ledger.contactEvent(add, 'e1');
     const lead = await w.store.getLead('woNEW');
@@ -112,7 +174,14 @@ describe('the ledger on fakes', () => {
   test('a group with the customer and a colleague of theirs: bound, two stakeholders, the rep gets the join code once', async () => {
     const w = world();
     await w.store.bulkLoad([{ lead: customer('woG', '钱总'), entries: [] }]);
-    w.directory.groups.set('wrG', { chatId: 'wrG', name: '钱总项目群', owner: 'zhangsan', createdAt: wednesday, customers: ['woG', 'wmCOLLEAGUE1'], staff: ['zhangsan'] });
+    w.directory.groups.set('wrG', {
+      chatId: 'wrG',
+      name: '钱总项目群',
+      owner: 'zhangsan',
+      createdAt: wednesday,
+      customers: ['woG', 'wmCOLLEAGUE1'],
+      staff: ['zhangsan'],
+    });
     const create = { kind: 'external_chat' as const, corpId: 'c', createTime: wednesday / 1000, chatId: 'wrG', changeType: 'create' as const };
     await w.ledger.groupEvent(create, 'g1');
     await w.ledger.groupEvent(create, 'g1');
@@ -148,7 +217,14 @@ describe('the sweep on fakes', () => {
 });
 
 describe('the policy’s bookkeeping', () => {
-  const sent = (id: string, at: number, kind = 'quiet' as const): TimelineEntry => ({ id, at, kind: 'nudge_sent', source: 'api', nudgeKind: kind, nudgeId: id });
+  const sent = (id: string, at: number, kind = 'quiet' as const): TimelineEntry => ({
+    id,
+    at,
+    kind: 'nudge_sent',
+    source: 'api',
+    nudgeKind: kind,
+    nudgeId: id,
+  });
   test('a nudge id follows the last nudge of its kind: the same for racing sweeps, new for the next cycle', () => {
     const a = nudgeIdFor('woX', 'quiet', []);
     expect(nudgeIdFor('woX', 'quiet', [])).toBe(a);
@@ -157,7 +233,14 @@ describe('the policy’s bookkeeping', () => {
     expect(nudgeIdFor('woX', 'quiet', [sent('nudge:1', 5), sent('nudge:2', 9)])).toBe(nudgeIdFor('woX', 'quiet', [sent('nudge:2', 9), sent('nudge:1', 5)]));
   });
   test('ignored in a row counts the nudges of a kind since the last press', () => {
-    const tl = [sent('a', 1), sent('b', 2), { id: 'p', at: 3, kind: 'nudge_acted' as const, source: 'card' as const }, sent('c', 4), sent('d', 5), sent('w', 6, 'weekly_call' as never)];
+    const tl = [
+      sent('a', 1),
+      sent('b', 2),
+      { id: 'p', at: 3, kind: 'nudge_acted' as const, source: 'card' as const },
+      sent('c', 4),
+      sent('d', 5),
+      sent('w', 6, 'weekly_call' as never),
+    ];
     expect(ignoredInARow(tl, 'quiet')).toBe(2);
     expect(shouldEscalate(2, 2)).toBe(true);
     expect(shouldEscalate(1, 2)).toBe(false);

@@ -67,7 +67,9 @@ export class CallbackDriver {
 
   /** The signed request for any event of the typed union (robot kinds go to /wecom/bot). */
   requestFor(event: WeComEvent): SignedRequest {
-    return event.kind === 'bot_message' || event.kind === 'bot_event' ? this.botRequest(encodeBotEvent(event)) : this.appRequest(encodeAppEvent(event, this.app.corpId));
+    return event.kind === 'bot_message' || event.kind === 'bot_event'
+      ? this.botRequest(encodeBotEvent(event))
+      : this.appRequest(encodeAppEvent(event, this.app.corpId));
   }
 
   /** A GET URL-verification request, as WeCom sends when the admin saves the callback URL. */

@@ -185,7 +185,8 @@ export class WeComSandbox {
   app(): Koa {
     const app = new Koa();
     const r = new Router({ prefix: '/cgi-bin' });
-    const api = (name: string, handler: (ctx: Koa.Context, body: Record<string, unknown>) => Record<string, unknown> | Promise<Record<string, unknown>>, auth = true) =>
+    const api =
+      (name: string, handler: (ctx: Koa.Context, body: Record<string, unknown>) => Record<string, unknown> | Promise<Record<string, unknown>>, auth = true) =>
       async (ctx: Koa.Context) => {
         let body: Record<string, unknown> = {};
         if (ctx.method === 'POST') {
@@ -213,21 +214,66 @@ export class WeComSandbox {
         this.answer(ctx, name, await handler(ctx, body));
       };
 
-    r.get('/gettoken', api('gettoken', (ctx) => this.getToken(String(ctx.query.corpid ?? ''), String(ctx.query.corpsecret ?? '')), false));
-    r.post('/message/send', api('message/send', (_ctx, b) => this.send(b as unknown as T.SendMessageRequest)));
-    r.post('/message/update_template_card', api('message/update_template_card', (_ctx, b) => this.updateCard(b as unknown as T.UpdateTemplateCardRequest)));
-    r.get('/externalcontact/get', api('externalcontact/get', (ctx) => this.getContact(String(ctx.query.external_userid ?? ''))));
-    r.get('/externalcontact/list', api('externalcontact/list', (ctx) => this.listContacts(String(ctx.query.userid ?? ''))));
-    r.post('/externalcontact/groupchat/list', api('externalcontact/groupchat/list', (_ctx, b) => this.listGroups(b as unknown as T.GroupChatListRequest)));
-    r.post('/externalcontact/groupchat/get', api('externalcontact/groupchat/get', (_ctx, b) => this.getGroup(String(b.chat_id ?? ''))));
-    r.post('/externalcontact/groupchat/add_join_way', api('externalcontact/groupchat/add_join_way', (_ctx, b) => this.addJoinWay(b as unknown as T.AddJoinWayRequest)));
-    r.post('/externalcontact/groupchat/get_join_way', api('externalcontact/groupchat/get_join_way', (_ctx, b) => this.getJoinWay(String(b.config_id ?? ''))));
-    r.post('/externalcontact/add_contact_way', api('externalcontact/add_contact_way', (_ctx, b) => this.addContactWay(b as unknown as T.AddContactWayRequest)));
-    r.post('/aibot/response', api('aibot/response', (ctx, b) => this.robotReply(String(ctx.query.response_code ?? ''), b as unknown as T.RobotReplyBody), false));
-    r.post('/meeting/create', api('meeting/create', (_ctx, b) => this.createMeeting(b as unknown as T.MeetingCreateRequest)));
-    r.post('/meeting/get_user_meetingid', api('meeting/get_user_meetingid', (_ctx, b) => this.userMeetingIds(b as unknown as T.GetUserMeetingIdsRequest)));
-    r.post('/meeting/get_info', api('meeting/get_info', (_ctx, b) => this.meetingInfo(String(b.meetingid ?? ''))));
-    r.get('/user/get', api('user/get', (ctx) => this.getUser(String(ctx.query.userid ?? ''))));
+    r.get(
+      '/gettoken',
+      api('gettoken', (ctx) => this.getToken(String(ctx.query.corpid ?? ''), String(ctx.query.corpsecret ?? '')), false),
+    );
+    r.post(
+      '/message/send',
+      api('message/send', (_ctx, b) => this.send(b as unknown as T.SendMessageRequest)),
+    );
+    r.post(
+      '/message/update_template_card',
+      api('message/update_template_card', (_ctx, b) => this.updateCard(b as unknown as T.UpdateTemplateCardRequest)),
+    );
+    r.get(
+      '/externalcontact/get',
+      api('externalcontact/get', (ctx) => this.getContact(String(ctx.query.external_userid ?? ''))),
+    );
+    r.get(
+      '/externalcontact/list',
+      api('externalcontact/list', (ctx) => this.listContacts(String(ctx.query.userid ?? ''))),
+    );
+    r.post(
+      '/externalcontact/groupchat/list',
+      api('externalcontact/groupchat/list', (_ctx, b) => this.listGroups(b as unknown as T.GroupChatListRequest)),
+    );
+    r.post(
+      '/externalcontact/groupchat/get',
+      api('externalcontact/groupchat/get', (_ctx, b) => this.getGroup(String(b.chat_id ?? ''))),
+    );
+    r.post(
+      '/externalcontact/groupchat/add_join_way',
+      api('externalcontact/groupchat/add_join_way', (_ctx, b) => this.addJoinWay(b as unknown as T.AddJoinWayRequest)),
+    );
+    r.post(
+      '/externalcontact/groupchat/get_join_way',
+      api('externalcontact/groupchat/get_join_way', (_ctx, b) => this.getJoinWay(String(b.config_id ?? ''))),
+    );
+    r.post(
+      '/externalcontact/add_contact_way',
+      api('externalcontact/add_contact_way', (_ctx, b) => this.addContactWay(b as unknown as T.AddContactWayRequest)),
+    );
+    r.post(
+      '/aibot/response',
+      api('aibot/response', (ctx, b) => this.robotReply(String(ctx.query.response_code ?? ''), b as unknown as T.RobotReplyBody), false),
+    );
+    r.post(
+      '/meeting/create',
+      api('meeting/create', (_ctx, b) => this.createMeeting(b as unknown as T.MeetingCreateRequest)),
+    );
+    r.post(
+      '/meeting/get_user_meetingid',
+      api('meeting/get_user_meetingid', (_ctx, b) => this.userMeetingIds(b as unknown as T.GetUserMeetingIdsRequest)),
+    );
+    r.post(
+      '/meeting/get_info',
+      api('meeting/get_info', (_ctx, b) => this.meetingInfo(String(b.meetingid ?? ''))),
+    );
+    r.get(
+      '/user/get',
+      api('user/get', (ctx) => this.getUser(String(ctx.query.userid ?? ''))),
+    );
 
     // Sandbox-only routes: read a member's inbox (the CLI prints it), revoke tokens.
     const s = new Router({ prefix: '/sandbox' });
@@ -276,7 +322,9 @@ export class WeComSandbox {
     if (!['text', 'markdown', 'template_card'].includes(req.msgtype)) return this.err(40008, 'invalid message type');
     const check = this.validateBody(req);
     if (check) return check;
-    const recipients = String(req.touser ?? '').split('|').filter(Boolean);
+    const recipients = String(req.touser ?? '')
+      .split('|')
+      .filter(Boolean);
     const valid = recipients.filter((u) => this.users.has(u));
     const invalid = recipients.filter((u) => !this.users.has(u));
     if (valid.length === 0) return this.err(81013, 'user & party & tag all invalid');
@@ -303,7 +351,16 @@ export class WeComSandbox {
       times.push(now);
       this.sendTimes.set(u, times);
       const key = u.toLowerCase();
-      const m: InboxMessage = { seq: this.seq, at: now, msgid, touser: key, msgtype: req.msgtype, body: pickBody(req), response_code: responseCode, updates: [] };
+      const m: InboxMessage = {
+        seq: this.seq,
+        at: now,
+        msgid,
+        touser: key,
+        msgtype: req.msgtype,
+        body: pickBody(req),
+        response_code: responseCode,
+        updates: [],
+      };
       this.inboxes.set(key, [...(this.inboxes.get(key) ?? []), m]);
       if (responseCode) this.responseCodes.set(responseCode, { msg: m, expiresAt: now + 72 * 3_600_000, used: false });
       for (const l of this.listeners) l(m);
@@ -373,7 +430,8 @@ export class WeComSandbox {
 
   private addJoinWay(req: T.AddJoinWayRequest): Record<string, unknown> {
     if (req.scene !== 1 && req.scene !== 2) return this.err(40058, 'invalid scene');
-    if (!Array.isArray(req.chat_id_list) || req.chat_id_list.length === 0 || req.chat_id_list.length > 5) return this.err(40058, 'chat_id_list needs 1-5 groups');
+    if (!Array.isArray(req.chat_id_list) || req.chat_id_list.length === 0 || req.chat_id_list.length > 5)
+      return this.err(40058, 'chat_id_list needs 1-5 groups');
     const unknown = req.chat_id_list.find((c) => !this.groups.has(c));
     if (unknown) return this.err(40050, `invalid chatid ${unknown}`);
     if (req.state && [...req.state].length > 30) return this.err(40058, 'state too long');
@@ -397,7 +455,16 @@ export class WeComSandbox {
     if (req.msgtype === 'markdown' && !req.markdown?.content) return this.err(41009, 'missing markdown content');
     c.used = true;
     const key = c.userid.toLowerCase();
-    const m: InboxMessage = { seq: ++this.seq, at: this.opts.clock(), msgid: `robot_${this.seq}`, touser: key, msgtype: req.msgtype, body: req, updates: [], channel: 'robot' };
+    const m: InboxMessage = {
+      seq: ++this.seq,
+      at: this.opts.clock(),
+      msgid: `robot_${this.seq}`,
+      touser: key,
+      msgtype: req.msgtype,
+      body: req,
+      updates: [],
+      channel: 'robot',
+    };
     this.inboxes.set(key, [...(this.inboxes.get(key) ?? []), m]);
     for (const l of this.listeners) l(m);
     return { errcode: 0, errmsg: 'ok' };
@@ -446,7 +513,18 @@ export class WeComSandbox {
     if (!m) return this.err(400002, 'invalid meetingid');
     const now = Math.floor(this.opts.clock() / 1000);
     const status = now < m.meeting_start ? 1 : now < m.meeting_start + m.meeting_duration ? 2 : 3;
-    return { errcode: 0, errmsg: 'ok', admin_userid: m.admin_userid, title: m.title, meeting_start: m.meeting_start, meeting_duration: m.meeting_duration, status, agentid: m.agentid, meeting_link: m.meeting_link, attendees: { member: [], tmp_external_user: [] } };
+    return {
+      errcode: 0,
+      errmsg: 'ok',
+      admin_userid: m.admin_userid,
+      title: m.title,
+      meeting_start: m.meeting_start,
+      meeting_duration: m.meeting_duration,
+      status,
+      agentid: m.agentid,
+      meeting_link: m.meeting_link,
+      attendees: { member: [], tmp_external_user: [] },
+    };
   }
 
   private getUser(userid: string): Record<string, unknown> {
@@ -471,7 +549,13 @@ export class WeComSandbox {
   }
 
   private answer(ctx: Koa.Context, api: string, body: Record<string, unknown>): void {
-    this.calls.push({ api, at: this.opts.clock(), wallAt: Date.now(), errcode: Number(body.errcode ?? 0), ...(ctx.state.touser ? { touser: String(ctx.state.touser) } : {}) });
+    this.calls.push({
+      api,
+      at: this.opts.clock(),
+      wallAt: Date.now(),
+      errcode: Number(body.errcode ?? 0),
+      ...(ctx.state.touser ? { touser: String(ctx.state.touser) } : {}),
+    });
     ctx.status = 200; // WeCom answers HTTP 200 even for errors
     ctx.body = body;
   }

@@ -26,7 +26,10 @@ export class GroupStore implements GroupRepository {
     await this.redis.set(this.keys.group(g.chatId), JSON.stringify(g));
   }
 
-  async updateGroup(chatId: string, change: (current: GroupRecord | undefined) => GroupRecord | undefined): Promise<{ before?: GroupRecord; after?: GroupRecord }> {
+  async updateGroup(
+    chatId: string,
+    change: (current: GroupRecord | undefined) => GroupRecord | undefined,
+  ): Promise<{ before?: GroupRecord; after?: GroupRecord }> {
     const key = this.keys.group(chatId);
     for (let attempt = 0; attempt < 50; attempt++) {
       const raw = (await this.redis.get(key)) ?? '';

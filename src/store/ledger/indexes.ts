@@ -113,7 +113,14 @@ export class LeadIndexes implements LeadQueries {
     // Every index entry: gone if its lead is gone or no longer belongs there. The leads are read right before
     // removing, so a lead that changed meanwhile keeps its new place.
     const owners = await this.owners();
-    const names = ['all', 'lastcust', 'due', ...BUYING_STATES.map((s) => `state:${s}`), ...OUTCOMES.map((o) => `outcome:${o}`), ...owners.flatMap((o) => [`owner:${o}`, `manual:${o}`])];
+    const names = [
+      'all',
+      'lastcust',
+      'due',
+      ...BUYING_STATES.map((s) => `state:${s}`),
+      ...OUTCOMES.map((o) => `outcome:${o}`),
+      ...owners.flatMap((o) => [`owner:${o}`, `manual:${o}`]),
+    ];
     for (const name of names) {
       const key = this.keys.idx(name);
       const type = await this.redis.type(key);

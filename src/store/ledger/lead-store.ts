@@ -122,7 +122,8 @@ export class LeadStore implements LeadRepository {
 
   async recordMany(entries: { leadId: string; entry: TimelineEntry }[], due: { leadId: string; at: number }[]): Promise<boolean[]> {
     const p = this.redis.pipeline();
-    for (const { leadId, entry } of entries) (p as unknown as LedgerCommands).ledgerAddEntry(this.keys.timeline(leadId), this.keys.entries(leadId), entry.id, entry.at, JSON.stringify(entry));
+    for (const { leadId, entry } of entries)
+      (p as unknown as LedgerCommands).ledgerAddEntry(this.keys.timeline(leadId), this.keys.entries(leadId), entry.id, entry.at, JSON.stringify(entry));
     // The due index is one key: one ZADD and one ZREM for the whole batch.
     const next = due.filter((d) => Number.isFinite(d.at)).flatMap((d) => [d.at, d.leadId]);
     const gone = due.filter((d) => !Number.isFinite(d.at)).map((d) => d.leadId);
@@ -140,7 +141,11 @@ export class LeadStore implements LeadRepository {
         p.hset(this.keys.entries(lead.id), e.id, JSON.stringify(e));
         p.zadd(this.keys.timeline(lead.id), e.at, e.id);
       }
-      this.indexes.load(p, lead, entries.filter(isCustomerTouch).reduce((m, e) => Math.max(m, e.at), lead.createdAt));
+      this.indexes.load(
+        p,
+        lead,
+        entries.filter(isCustomerTouch).reduce((m, e) => Math.max(m, e.at), lead.createdAt),
+      );
     }
     await p.exec();
   }
