@@ -63,6 +63,10 @@ async function main() {
     return res;
   };
   let offset = 0;
+  const redis = new Redis(REDIS_URL);
+  // Between rounds the stream is emptied, as the workers' pump would have done: the webhook refuses callbacks (503
+  // INBOX_FULL) once `inbox.streamMaxLen` of them wait, and no worker runs here.
+  const drain = () => redis.del(`${PREFIX}:{inbox}:stream`);
   try {
     // warm-up
     await load(bare.port, requests.slice(0, 2000), { connections: 10, duration: 1 });
@@ -73,6 +77,7 @@ async function main() {
       const res = await measured(web, slice, cpu.web);
       offset += res.total;
       webhook.push(res);
+      await drain();
       console.log(
         `round ${r + 1}: bare ${fmt(baseline[r]!.rps)} req/s p99 ${baseline[r]!.p99} ms ${fmt(cpu.bare[r]!)} µs CPU/req | webhook ${fmt(res.rps)} req/s p99 ${res.p99} ms ${fmt(cpu.web[r]!)} µs CPU/req`,
       );
@@ -80,7 +85,6 @@ async function main() {
   } finally {
     await web.stop();
     await bare.stop();
-    const redis = new Redis(REDIS_URL);
     await deleteByPrefix(redis, PREFIX);
     redis.disconnect();
   }
