@@ -88,10 +88,10 @@ async function main(): Promise<number> {
     if (shown.length < target || (match && !got.some((m) => match.test(renderMessage(m))))) failures.push(turn);
     return got;
   };
-  const waitLead = async (pred: (l: Awaited<ReturnType<typeof worker.ledger.store.getLead>>) => boolean) => {
+  const waitLead = async (pred: (l: Awaited<ReturnType<typeof worker.store.getLead>>) => boolean) => {
     const deadline = Date.now() + 8000;
     while (Date.now() < deadline) {
-      if (pred(await worker.ledger.store.getLead(CUSTOMER))) return;
+      if (pred(await worker.store.getLead(CUSTOMER))) return;
       await new Promise((r) => setTimeout(r, 20));
     }
   };
@@ -188,7 +188,7 @@ async function main(): Promise<number> {
       memChangeList: COLLEAGUES,
     });
     await waitLead((l) => (l?.stakeholders.length ?? 0) === 3);
-    const lead = await worker.ledger.store.getLead(CUSTOMER);
+    const lead = await worker.store.getLead(CUSTOMER);
     console.log(`    账本：王总的客户侧参与人 ${lead?.stakeholders.length} 位，工作群 ${lead?.groups.length} 个`);
     if (lead?.stakeholders.length !== 3) failures.push('three customer-side stakeholders');
 

@@ -1,11 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from '../log';
-import type { GroupRepository, JoinCode, JoinCodeMaker } from './ports';
-
-export interface GroupInviter {
-  /** The group's QR join code, made once per group and kept; undefined when WeCom refuses (logged). */
-  joinCodeFor(chatId: string): Promise<JoinCode | undefined>;
-}
+import type { GroupInviter, GroupRepository, JoinCode, JoinCodeMaker } from './ports';
 
 /**
  * The method's move after a group exists: get the customer's other decision makers into it. WeCom has no API to add

@@ -4,9 +4,8 @@ import { mapSource, type SourceRule } from '../domain/source';
 import type { TimelineEntry } from '../domain/timeline';
 import type { Logger } from '../log';
 import type { ExternalChatEvent, ExternalContactEvent } from '../wecom/events';
-import type { GroupInviter } from './group-invites';
 import { COPY } from './copy';
-import type { ActivityCounter, CustomerDirectory, CustomerProfile, GroupRecord, LedgerRepository, MessageOutbox } from './ports';
+import type { ActivityCounter, CustomerDirectory, CustomerProfile, GroupInviter, GroupRecord, LedgerRepository, MessageOutbox } from './ports';
 
 export interface LedgerDeps {
   store: LedgerRepository;
@@ -27,10 +26,6 @@ export interface LedgerDeps {
  */
 export class Ledger {
   constructor(private readonly d: LedgerDeps) {}
-
-  get store(): LedgerRepository {
-    return this.d.store;
-  }
 
   /** add_external_contact / add_half_external_contact, and reconciliation's discoveries. */
   async customerAdded(args: {

@@ -4,10 +4,9 @@ import { computeMetrics } from '../domain/metrics';
 import type { EntrySource } from '../domain/timeline';
 import type { Logger } from '../log';
 import { meetingTitle } from './copy';
-import type { GroupInviter } from './group-invites';
 import type { Ledger } from './ledger';
 import { bookMeetingOnce } from './meeting-bookings';
-import type { BookingStore, JoinCode, LedgerRepository, MeetingBooker } from './ports';
+import type { BookingStore, GroupInviter, JoinCode, LedgerRepository, MeetingBooker } from './ports';
 
 /** Who did what to which lead, when, and under which timeline entry id (doing it twice records it once). */
 export interface ActionInput {

@@ -6,12 +6,12 @@ import { computeMetrics } from '../domain/metrics';
 import type { TimelineEntry } from '../domain/timeline';
 import type { Logger } from '../log';
 import type { Ledger } from './ledger';
-import type { GroupInviter } from './group-invites';
 import { COPY, commandReply, HELP_TEXT } from './copy';
 import { RepActions, type RepActionResult } from './rep-actions';
-import type { BookingStore, MeetingBooker } from './ports';
+import type { BookingStore, GroupInviter, LedgerRepository, MeetingBooker } from './ports';
 
 export interface RepCommandDeps {
+  store: LedgerRepository;
   ledger: Ledger;
   meetings: MeetingBooker;
   bookings: BookingStore;
@@ -27,7 +27,7 @@ export class RepCommands {
 
   constructor(private readonly d: RepCommandDeps) {
     this.actions = new RepActions({
-      store: d.ledger.store,
+      store: d.store,
       ledger: d.ledger,
       meetings: d.meetings,
       bookings: d.bookings,
@@ -38,7 +38,7 @@ export class RepCommands {
   }
 
   private get store() {
-    return this.d.ledger.store;
+    return this.d.store;
   }
 
   async handle(rep: string, text: string, msgId: string, at: number): Promise<string> {

@@ -1,15 +1,10 @@
 import Router from '@koa/router';
 import Koa from 'koa';
-import type { CallbackIntake } from '../app/ports';
+import type { CallbackIntake, FailedJobs } from '../app/ports';
 import type { Logger } from '../log';
 import type { WebMetrics } from './web-metrics';
 import { requireAdmin } from './admin-auth';
 import { mountCallbackRoutes } from './callback-routes';
-
-export interface ParkedEvents {
-  listFailed(start: number, end: number): Promise<{ id: string; kind: string; failedReason: string; attemptsMade: number; finishedOn?: number }[]>;
-  retry(id: string): Promise<boolean>;
-}
 
 export interface HttpDeps {
   log: Logger;
@@ -19,9 +14,9 @@ export interface HttpDeps {
   adminToken: string;
   /** Resolves when Redis answers; rejects otherwise. */
   ping: () => Promise<void>;
-  parked: ParkedEvents;
+  parked: FailedJobs;
   /** Sends that failed for good (permanent errors, attempts exhausted, refused recipients): listed and replayable. */
-  failedSends?: ParkedEvents;
+  failedSends?: FailedJobs;
   /** Later issues mount their routes here (admin API, archive ingest). */
   extraRoutes?: (router: Router, admin: Koa.Middleware) => void;
   /** Prometheus metrics: counted on the webhook, served at GET /metrics (admin token). */
@@ -90,7 +85,7 @@ export function createHttpApp(deps: HttpDeps): Koa {
     );
   }
 
-  const mountFailed = (path: string, parked: ParkedEvents, what: string) => {
+  const mountFailed = (path: string, parked: FailedJobs, what: string) => {
     router.get(path, admin, async (ctx) => {
       const limit = Math.min(Math.max(Number(ctx.query.limit ?? 50) || 50, 1), 500);
       const offset = Math.max(Number(ctx.query.offset ?? 0) || 0, 0);

@@ -1,10 +1,11 @@
 import type { Queue } from 'bullmq';
+import type { FailedJobs } from '../app/ports';
 
 /**
  * Operators' view of a queue's failed jobs — parked inbox events, sends that failed for good — and their replay. The
  * jobs stay until replayed (removeOnFail: false), so no permanent failure is silent.
  */
-export function failedJobs(queue: Queue) {
+export function failedJobs(queue: Queue): FailedJobs & { count(): Promise<number> } {
   return {
     async listFailed(start: number, end: number) {
       const jobs = await queue.getFailed(start, end);

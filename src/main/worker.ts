@@ -32,6 +32,8 @@ export interface WorkerHandle {
   workers: Worker[];
   pump: InboxPump;
   ledger: Ledger;
+  /** The ledger's repositories (tests and the demo read leads through them). */
+  store: LedgerStore;
   nudger: Nudger;
   cards: CardPresses;
   reconcileNow(): ReturnType<typeof reconcile>;
@@ -67,7 +69,7 @@ export async function startWorker(
   const invites = new GroupInvites({ store, maker: directory, log });
   const ledger = new Ledger({ store, directory, outbox, invites, activity, clock, sourceRules: config.policy.ledger.sourceRules, log });
   const bookings = new RedisBookingStore(redis, prefix);
-  const commands = new RepCommands({ ledger, meetings: directory, bookings, invites, clock, timeZone: config.businessTz, log });
+  const commands = new RepCommands({ store, ledger, meetings: directory, bookings, invites, clock, timeZone: config.businessTz, log });
   const nudgeStore = new NudgeStore(redis, prefix);
   const cards = new WeComCards(api, config.policy.nudges.managers);
   const n = config.policy.nudges;
@@ -110,7 +112,7 @@ export async function startWorker(
     consumer: new HandlerDispatch(opts.handlers ?? ledgerHandlers({ ledger, commands, cards: cardPresses, outbox, log })),
     log,
   });
-  const reconcileNow = () => reconcile({ ledger, directory, clock, log });
+  const reconcileNow = () => reconcile({ store, ledger, directory, clock, log });
   const schedulers = opts.schedulers ?? true;
   const nightly = await startReconcileWorker({
     connection,
@@ -138,6 +140,7 @@ export async function startWorker(
     workers: [inbox, sender, nightly.worker, nudgeJobs.worker],
     pump,
     ledger,
+    store,
     nudger,
     cards: cardPresses,
     reconcileNow,

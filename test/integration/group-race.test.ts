@@ -67,7 +67,7 @@ test('add_member and create of the same group at once (the join handled first), 
   );
   const missing: string[] = [];
   for (let i = 0; i < GROUPS; i++) {
-    const group = await ledger.store.getGroup(`wrRACE${i}`);
+    const group = await bot.bot.worker!.store.getGroup(`wrRACE${i}`);
     const lead = await bot.lead(`woRACE${String(i).padStart(8, '0')}`);
     if (!group?.events.some((e) => e.id === `joined:race-join-${i}`)) missing.push(`group ${i}`);
     if (!lead?.timeline.some((e) => e.id === `joined:race-join-${i}`)) missing.push(`lead ${i}`);

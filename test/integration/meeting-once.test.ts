@@ -41,6 +41,7 @@ function parts() {
   const directory = new WeComDirectory(createWeComApi(bot.config, redis, { now: () => Date.now() }, log));
   const bookings = new RedisBookingStore(redis, bot.prefix);
   const commands = new RepCommands({
+    store: worker.store,
     ledger: worker.ledger,
     meetings: directory,
     bookings,

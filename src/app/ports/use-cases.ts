@@ -58,3 +58,10 @@ export interface ReconcileReport {
   /** Index memberships added or removed to make the indexes agree with the leads. */
   indexesRepaired: number;
 }
+
+/** A queue's jobs that failed for good — parked callbacks, sends — listed and replayed by operators (src/jobs/failed-jobs.ts). */
+export interface FailedJobs {
+  listFailed(start: number, end: number): Promise<{ id: string; kind: string; failedReason: string; attemptsMade: number; finishedOn?: number }[]>;
+  /** Puts a failed job back in its queue; false when there is no failed job with that id. */
+  retry(id: string): Promise<boolean>;
+}

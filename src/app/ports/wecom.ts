@@ -80,3 +80,9 @@ export interface MessageChannel {
   /** A reply through a robot callback's one-time response_url. */
   replyInRobotChat(responseUrl: string, body: MessageBody): Promise<void>;
 }
+
+/** A customer group's QR join code, made once per group and kept (src/app/group-invites.ts). */
+export interface GroupInviter {
+  /** The group's QR join code, made once per group and kept; undefined when WeCom refuses (logged). */
+  joinCodeFor(chatId: string): Promise<JoinCode | undefined>;
+}
