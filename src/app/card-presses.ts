@@ -1,4 +1,4 @@
-import { DateTime } from 'luxon';
+import { nextBusinessMorning } from '../domain/chinese-dates';
 import type { Clock } from '../domain/clock';
 import type { Logger } from '../log';
 import type { TemplateCardEvent } from '../wecom/events';
@@ -15,6 +15,8 @@ export interface CardPressDeps {
   activity: ActivityCounter;
   clock: Clock;
   timeZone: string;
+  /** ISO weekdays that are business days (NUDGE_DAYS): a one-tap meeting goes on the next one. */
+  businessDays: readonly number[];
   log: Logger;
 }
 
@@ -42,11 +44,8 @@ export class CardPresses {
         result = await actions.logCall(input('card-call'));
         break;
       case 'meeting': {
-        // Tomorrow 10:00, business time.
-        const start = DateTime.fromMillis(this.d.clock.now(), { zone: this.d.timeZone })
-          .plus({ days: 1 })
-          .set({ hour: 10, minute: 0, second: 0, millisecond: 0 });
-        result = await actions.bookMeeting(input('card-meeting'), start.toMillis());
+        // 10:00 on the next business day, business time.
+        result = await actions.bookMeeting(input('card-meeting'), nextBusinessMorning(this.d.clock.now(), this.d.timeZone, this.d.businessDays));
         break;
       }
       case 'group':

@@ -17,13 +17,28 @@ export interface ParsedWhen {
  * `now` in the business time zone, preferring the future. Pure: the clock is an argument.
  */
 export function parseWhen(text: string, now: number, timeZone: string): ParsedWhen | undefined {
-  const offset = DateTime.fromMillis(now, { zone: timeZone }).offset;
-  const ref = { instant: new Date(now), timezone: offset };
+  // chrono reads its reference date, and builds its answers, with the process's local-time getters, so a server whose
+  // TZ differs from the business time zone would move 明天 and 今天 to the wrong day. Hand it the business wall clock
+  // as a local time, and read the answer back by its calendar components, in the business time zone: the server's TZ
+  // drops out.
+  const wall = DateTime.fromMillis(now, { zone: timeZone });
+  const ref = new Date(wall.year, wall.month - 1, wall.day, wall.hour, wall.minute, wall.second);
   const results = [...chrono.zh.parse(text, ref, { forwardDate: true }), ...chrono.en.parse(text, ref, { forwardDate: true })];
   const r = results.sort((a, b) => a.index - b.index)[0];
   if (!r) return undefined;
-  const hasTime = r.start.isCertain('hour');
-  const at = r.start.date().getTime();
-  const local = DateTime.fromMillis(at, { zone: timeZone });
-  return { at: hasTime ? at : local.set({ hour: 18, minute: 0, second: 0, millisecond: 0 }).toMillis(), date: local.toISODate() ?? '', hasTime, text: r.text };
+  const c = r.start;
+  const hasTime = c.isCertain('hour');
+  const day = DateTime.fromObject({ year: c.get('year') ?? wall.year, month: c.get('month') ?? wall.month, day: c.get('day') ?? wall.day }, { zone: timeZone });
+  const at = hasTime ? day.set({ hour: c.get('hour') ?? 0, minute: c.get('minute') ?? 0, second: c.get('second') ?? 0 }) : day.set({ hour: 18 });
+  return { at: at.toMillis(), date: day.toISODate() ?? '', hasTime, text: r.text };
+}
+
+/**
+ * The default start of a meeting booked with one tap: 10:00 on the next business day (ISO weekdays `days`, 1 = Monday)
+ * in the business time zone — never a Sunday because "tomorrow" is one.
+ */
+export function nextBusinessMorning(now: number, timeZone: string, days: readonly number[], hour = 10): number {
+  let d = DateTime.fromMillis(now, { zone: timeZone }).plus({ days: 1 }).set({ hour, minute: 0, second: 0, millisecond: 0 });
+  for (let i = 0; i < 7 && days.length > 0 && !days.includes(d.weekday); i++) d = d.plus({ days: 1 });
+  return d.toMillis();
 }

@@ -74,7 +74,7 @@ export async function startWorker(
   const cards = new WeComCards(api, config.policy.nudges.managers);
   const n = config.policy.nudges;
   const actions = new RepActions({ store, ledger, meetings: directory, bookings, invites, timeZone: config.businessTz, log });
-  const cardPresses = new CardPresses({ store, actions, outbox, cards, activity, clock, timeZone: config.businessTz, log });
+  const cardPresses = new CardPresses({ store, actions, outbox, cards, activity, clock, timeZone: config.businessTz, businessDays: config.nudgeDays, log });
   const nudger = new Nudger({
     store,
     nudges: nudgeStore,
