@@ -130,6 +130,7 @@ export class Nudger implements NudgeRunner {
         key: `nudge:${t.id}`,
         touser: t.lead.owner,
         body: { msgtype: 'template_card' as const, template_card: nudgeCard(t.n, t.id, t.lead) },
+        duplicateCheck: true,
       })),
     );
     const newlyHeld = await this.d.nudges.holdMany(held);
@@ -171,6 +172,7 @@ export class Nudger implements NudgeRunner {
       key: `escalate:${lead.id}:${n.kind}:${ignored}`,
       touser: manager,
       body: { msgtype: 'text', text: { content: COPY.escalation(lead.owner, lead, n.title, ignored) } },
+      duplicateCheck: true,
     });
     if (
       await this.d.store.addEntry(lead.id, {
@@ -215,7 +217,12 @@ export class Nudger implements NudgeRunner {
         ...(held.length ? ['\n**上周超出每日提醒上限、没来得及推送的：**', ...held.map((t) => `- ${t}`)] : []),
         '\n打完电话，把下一步拖进会议或工作群。',
       ];
-      await this.d.outbox.enqueue({ key: `digest:${rep}:${week}`, touser: rep, body: { msgtype: 'markdown', markdown: { content: lines.join('\n') } } });
+      await this.d.outbox.enqueue({
+        key: `digest:${rep}:${week}`,
+        touser: rep,
+        body: { msgtype: 'markdown', markdown: { content: lines.join('\n') } },
+        duplicateCheck: true,
+      });
       sent++;
     }
     return sent;

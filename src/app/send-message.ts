@@ -68,14 +68,19 @@ export class MessageSender implements MessageSending {
     const slot = `${jobId}:${randomUUID()}`;
     const wait = await d.limiter.reserve(m.touser, slot, now, day);
     if (wait > 0) return { kind: 'wait', ms: wait };
+    // Duplicate check: for nudges, and for any re-send after an attempt whose outcome we never learned.
+    const window = d.duplicateCheckSeconds ?? 300;
+    const uncertain = await d.marks.beginAttempt(m.key, window);
+    const check = m.duplicateCheck || uncertain;
     let res;
     try {
       res = await d.channel.sendMessage(
-        { ...m.body, touser: m.touser, agentid: d.channel.agentId, enable_duplicate_check: 1, duplicate_check_interval: d.duplicateCheckSeconds ?? 300 },
+        { ...m.body, touser: m.touser, agentid: d.channel.agentId, ...(check ? { enable_duplicate_check: 1 as const, duplicate_check_interval: window } : {}) },
         { once: true },
       );
     } catch (err) {
       await d.limiter.confirm(m.touser, slot, d.clock.now()); // it may have reached WeCom
+      if (err instanceof WeComApiError || err instanceof RecipientRefusedError) await d.marks.endAttempt(m.key); // WeCom answered: not sent
       if (err instanceof WeComApiError && err.disposition === 'rate_limited') {
         d.log.warn({ reason: 'send.rate_limited', errcode: err.errcode, touser: m.touser }, 'WeCom rate limit: waiting out the penalty window');
         return { kind: 'wait', ms: err.retryAfterMs ?? 60_000 };
@@ -87,6 +92,7 @@ export class MessageSender implements MessageSending {
     }
     // Marked first, before anything else can fail: the window in which a crash makes a re-send is this one write.
     await d.marks.mark(m.key, { msgid: res.msgid, responseCode: res.response_code });
+    await d.marks.endAttempt(m.key);
     await d.limiter.confirm(m.touser, slot, d.clock.now());
     const result: SendResult = { status: 'sent', via: 'app', msgid: res.msgid, responseCode: res.response_code };
     await d.activity?.count({ event: 'messages_sent', kind: 'app' });

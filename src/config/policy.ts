@@ -95,9 +95,9 @@ export const policySchema = z
         marginMs: z.number().int().min(0).max(60_000),
         concurrency: z.number().int().min(1).max(64),
         /**
-         * WeCom's duplicate check window (duplicate_check_interval, at most 4 h): long enough to catch a send re-run
-         * after a worker died between sending and marking (BullMQ notices within about a minute), short enough that
-         * a rep asking the same thing twice still gets the second answer.
+         * WeCom's duplicate check window (duplicate_check_interval, at most 4 h) for the messages that ask for the check:
+         * nudges, and a re-send after an attempt whose outcome is unknown (BullMQ re-runs a dead worker's job within about
+         * a minute). Replies to a rep never ask for it: the same question twice gets two answers.
          */
         duplicateCheckSeconds: z.number().int().min(60).max(14_400),
       })

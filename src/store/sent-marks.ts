@@ -20,4 +20,18 @@ export class RedisSentMarks implements SentMarks {
   async mark(messageKey: string, sent: Omit<SendResult, 'status'>): Promise<void> {
     await this.redis.set(this.key(messageKey), JSON.stringify(sent), 'EX', 7 * 24 * 3600);
   }
+
+  /** `<p>:{send}:try:<message id>` while an attempt is at WeCom; SET GET tells whether one was left by an earlier attempt. */
+  async beginAttempt(messageKey: string, windowSeconds: number): Promise<boolean> {
+    const previous = await this.redis.set(this.tryKey(messageKey), '1', 'EX', windowSeconds, 'GET');
+    return previous !== null;
+  }
+
+  async endAttempt(messageKey: string): Promise<void> {
+    await this.redis.del(this.tryKey(messageKey));
+  }
+
+  private tryKey(messageKey: string) {
+    return `${this.prefix}:{send}:try:${messageIdOf(messageKey)}`;
+  }
 }

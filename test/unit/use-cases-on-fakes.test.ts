@@ -254,3 +254,34 @@ describe('the policy’s bookkeeping', () => {
     expect(digestRisk({ ...base, decisionDate: '2026-12-30' }, m, wednesday, TZ)).toBe(4 + 5);
   });
 });
+
+describe('sending: WeCom’s duplicate check only where a duplicate is worse than a retry', () => {
+  async function attempt(m: Partial<import('../../src/app/ports').OutboundMessage>, earlierUnknown = false) {
+    const { MessageSender } = await import('../../src/app/send-message');
+    const requests: Record<string, unknown>[] = [];
+    const ends: string[] = [];
+    const sender = new MessageSender({
+      channel: {
+        agentId: 218,
+        sendMessage: async (req) => (requests.push(req as never), { errcode: 0, errmsg: 'ok', msgid: 'm1' }),
+        replyInRobotChat: async () => undefined,
+      },
+      marks: { get: async () => undefined, mark: async () => undefined, beginAttempt: async () => earlierUnknown, endAttempt: async (k) => void ends.push(k) },
+      limiter: { reserve: async () => 0, confirm: async () => undefined },
+      clock: { now: () => wednesday },
+      timeZone: TZ,
+      log,
+      duplicateCheckSeconds: 300,
+    });
+    const outcome = await sender.attempt({ key: 'k', touser: 'zhangsan', body: { msgtype: 'text', text: { content: '好' } }, ...m }, 'job-1');
+    return { outcome, request: requests[0] as Record<string, unknown>, ends };
+  }
+  test('a reply goes without it; a nudge with it; a re-send after an attempt of unknown outcome with it', async () => {
+    const reply = await attempt({});
+    expect(reply.outcome.kind).toBe('sent');
+    expect(reply.request.enable_duplicate_check).toBeUndefined();
+    expect(reply.ends).toEqual(['k']);
+    expect((await attempt({ duplicateCheck: true })).request).toMatchObject({ enable_duplicate_check: 1, duplicate_check_interval: 300 });
+    expect((await attempt({}, true)).request).toMatchObject({ enable_duplicate_check: 1, duplicate_check_interval: 300 });
+  });
+});

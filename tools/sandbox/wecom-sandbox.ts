@@ -330,14 +330,14 @@ export class WeComSandbox {
     if (valid.length === 0) return this.err(81013, 'user & party & tag all invalid');
     const now = this.opts.clock();
 
-    if (req.enable_duplicate_check === 1) {
-      const { touser: _t, agentid: _a, enable_duplicate_check: _e, duplicate_check_interval: interval, ...content } = req;
-      const key = `${recipients.sort().join('|')}|${JSON.stringify(content)}`;
-      const last = this.duplicateCheck.get(key);
-      const windowMs = (interval ?? 1800) * 1000;
-      if (last !== undefined && now - last < windowMs) return { errcode: 0, errmsg: 'ok', msgid: `dup_${this.seq}` };
-      this.duplicateCheck.set(key, now);
-    }
+    // WeCom's duplicate check (message/send, enable_duplicate_check): a message whose content and recipients equal one
+    // sent within duplicate_check_interval (default 1800 s) is answered ok and silently not delivered. Every message
+    // sent is remembered; only one that asks for the check is dropped (the stricter reading of the docs).
+    const { touser: _t, agentid: _a, enable_duplicate_check: dupCheck, duplicate_check_interval: interval, ...content } = req;
+    const dupKey = `${[...recipients].sort().join('|')}|${JSON.stringify(content)}`;
+    const last = this.duplicateCheck.get(dupKey);
+    if (dupCheck === 1 && last !== undefined && now - last < (interval ?? 1800) * 1000) return { errcode: 0, errmsg: 'ok', msgid: `dup_${this.seq}` };
+    this.duplicateCheck.set(dupKey, now);
 
     const msgid = `msg_${++this.seq}_${randomBytes(4).toString('hex')}`;
     const responseCode = req.msgtype === 'template_card' ? `rc_${randomBytes(12).toString('hex')}` : undefined;

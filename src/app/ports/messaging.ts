@@ -11,6 +11,12 @@ export interface OutboundMessage {
    * it is valid; an app message to `touser` if it has expired or WeCom refuses it.
    */
   viaRobot?: { responseUrl: string; expiresAt: number };
+  /**
+   * WeCom's duplicate check (an identical message within `send.duplicateCheckSeconds` is dropped): only where a
+   * duplicate would be worse than a retry — nudges. A rep's question always gets its answer, even the same answer
+   * twice. (A re-send after an attempt whose outcome is unknown carries the check whatever this says.)
+   */
+  duplicateCheck?: boolean;
 }
 
 /** Everything that messages a rep goes through this: a rate-limited, idempotent queue. */
@@ -56,6 +62,13 @@ export interface MessageSending {
 export interface SentMarks {
   get(key: string): Promise<Omit<SendResult, 'status'> | undefined>;
   mark(key: string, sent: Omit<SendResult, 'status'>): Promise<void>;
+  /**
+   * Notes that an attempt is about to reach WeCom; answers whether an earlier attempt's outcome is unknown (it died,
+   * or timed out, after calling WeCom) — then this attempt asks for WeCom's duplicate check.
+   */
+  beginAttempt(key: string, windowSeconds: number): Promise<boolean>;
+  /** The attempt got WeCom's answer (sent or refused): its outcome is known. */
+  endAttempt(key: string): Promise<void>;
 }
 
 /** The members' rate windows and the app's daily quota, shared by every worker process (src/store/send-limiter.ts). */
