@@ -8,6 +8,7 @@
  * more people from the customer's side join → Monday's digest. It prints what the rep sees in WeCom, turn by turn,
  * and exits 0 when every turn happened (1 otherwise).
  */
+import { spawnSync } from 'node:child_process';
 import { DateTime } from 'luxon';
 import Redis from 'ioredis';
 import { readEnvOptions } from '../src/config/env';
@@ -18,9 +19,11 @@ import { startWorker } from '../src/main/worker';
 import { CallbackDriver } from './sandbox/callback-driver';
 import { renderMessage, WeComSandbox, type InboxMessage } from './sandbox/wecom-sandbox';
 import { deleteByPrefix } from '../src/store/redis';
+import { isExternalUserId } from '../src/wecom/recipients';
+import { PrivateRedis } from './private-redis';
 import type { WeComEvent } from '../src/wecom/events';
 
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+let REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const PREFIX = `demo-${process.pid}`;
 const CORP = 'wwdemo000000001';
 const TOKEN = 'DemoToken';
@@ -204,14 +207,46 @@ async function main(): Promise<number> {
     await deleteByPrefix(r, PREFIX);
     r.disconnect();
   }
+  // The product's first rule, checked, not just said: nothing went to a customer by any path.
+  const toCustomers = sandbox.calls.filter((c) => c.api === 'message/send' && (c.touser ?? '').split('|').some(isExternalUserId));
+  if (toCustomers.length > 0 || [CUSTOMER, ...COLLEAGUES].some((c) => sandbox.inbox(c).length > 0))
+    failures.push(`${toCustomers.length} message(s) to a customer`);
   console.log(
     failures.length ? `\n✗ demo incomplete: ${failures.join('; ')}` : `\n✓ demo complete: ${shown.length} messages to the rep, none to the customer.`,
   );
   return failures.length ? 1 : 0;
 }
 
+/**
+ * Redis for the demo: the one at REDIS_URL; else, where redis-server is installed but not running, a private one on a
+ * free port (removed afterwards); else one line saying how to get one.
+ */
+async function withRedis(run: () => Promise<number>): Promise<number> {
+  const probe = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  probe.on('error', () => undefined);
+  const up = await probe.connect().then(
+    () => probe.ping().then(() => true),
+    () => false,
+  );
+  probe.disconnect();
+  if (up) return run();
+  if (spawnSync('redis-server', ['--version']).status !== 0) {
+    console.error(`demo: no Redis at ${REDIS_URL} and no redis-server installed — install one (apt-get install redis-server) or set REDIS_URL.`);
+    return 1;
+  }
+  const server = new PrivateRedis(await PrivateRedis.freePort());
+  await server.start();
+  REDIS_URL = server.url;
+  console.log(`(no Redis at ${process.env.REDIS_URL ?? 'the default address'}: started a private redis-server on ${server.url}, removed at the end)`);
+  try {
+    return await run();
+  } finally {
+    await server.stop();
+  }
+}
+
 const started = Date.now();
-main()
+withRedis(main)
   .then((code) => {
     console.log(`(${((Date.now() - started) / 1000).toFixed(1)} s)`);
     process.exit(code);

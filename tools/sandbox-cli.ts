@@ -1,7 +1,9 @@
 /**
  * The WeCom sandbox from the terminal.
  *
- *   npm run sandbox                                   start the fake WeCom API on :8700, print what members receive
+ *   npm run sandbox                                   start the fake WeCom API on :8700, seeded (reps 张三 zhangsan and 李四
+ *                                                     lisi, their manager 王五 wangwu, customers 王总, 陈经理, 刘总), and
+ *                                                     print what members receive
  *   npm run sandbox -- inbox zhangsan                 print a member's inbox from a running sandbox
  *   npm run sandbox -- callback add-contact --user zhangsan --external woAB001 --state 询价单
  *   npm run sandbox -- callback group-create --chat wrAB001
@@ -14,6 +16,7 @@
 import { parseArgs } from 'node:util';
 import type { WeComEvent } from '../src/wecom/events';
 import { CallbackDriver } from './sandbox/callback-driver';
+import { seedSandbox, SANDBOX_CREDENTIALS } from './sandbox/seed';
 import { renderMessage, WeComSandbox, type InboxMessage } from './sandbox/wecom-sandbox';
 
 function need(name: string): string {
@@ -32,14 +35,19 @@ function print(m: InboxMessage): void {
 
 async function serve(port: number): Promise<void> {
   const sandbox = new WeComSandbox({
-    corpId: process.env.WECOM_CORP_ID ?? 'wwsandbox0001',
-    secret: process.env.WECOM_SECRET ?? 'sandbox-secret',
-    agentId: Number(process.env.WECOM_AGENT_ID ?? 1000002),
+    corpId: process.env.WECOM_CORP_ID || SANDBOX_CREDENTIALS.corpId,
+    secret: process.env.WECOM_SECRET || SANDBOX_CREDENTIALS.secret,
+    agentId: Number(process.env.WECOM_AGENT_ID || SANDBOX_CREDENTIALS.agentId),
   });
+  const seeded = seedSandbox(sandbox);
   sandbox.onMessage(print);
   const url = await sandbox.listen(port, '127.0.0.1');
-  console.log(`WeCom sandbox at ${url} (corp ${sandbox.opts.corpId}, agent ${sandbox.opts.agentId}); point WECOM_API_BASE here.`);
-  console.log('Seed it: POST /sandbox/users, /sandbox/contacts, /sandbox/groups. Inbox: GET /sandbox/inbox/:userid.');
+  console.log(`WeCom sandbox at ${url}`);
+  console.log(`  WECOM_API_BASE=${url}  WECOM_CORP_ID=${sandbox.opts.corpId}  WECOM_SECRET=${sandbox.opts.secret}  WECOM_AGENT_ID=${sandbox.opts.agentId}`);
+  console.log(
+    `  reps: ${seeded.reps.join(', ')} (manager ${seeded.manager}); customers: ${seeded.customers.map((c) => `${c.remark} ${c.id} → ${c.rep}`).join('; ')}`,
+  );
+  console.log("  more: POST /sandbox/users, /sandbox/contacts, /sandbox/groups; a member's inbox: GET /sandbox/inbox/:userid");
 }
 
 async function callback(kind: string, args: string[]): Promise<void> {
@@ -50,7 +58,11 @@ async function callback(kind: string, args: string[]): Promise<void> {
   });
   const now = Math.floor(Date.now() / 1000);
   const corpId = need('WECOM_CORP_ID');
-  const driver = new CallbackDriver(process.env.BOT_URL ?? 'http://127.0.0.1:3000', { corpId, token: need('WECOM_TOKEN'), aesKey: need('WECOM_AES_KEY') });
+  const driver = new CallbackDriver(process.env.BOT_URL ?? `http://127.0.0.1:${process.env.PORT || 3000}`, {
+    corpId,
+    token: need('WECOM_TOKEN'),
+    aesKey: need('WECOM_AES_KEY'),
+  });
   let event: WeComEvent;
   switch (kind) {
     case 'add-contact':
@@ -60,7 +72,7 @@ async function callback(kind: string, args: string[]): Promise<void> {
         createTime: now,
         changeType: 'add_external_contact',
         userId: values.user ?? 'zhangsan',
-        externalUserId: values.external ?? 'woSANDBOX0001',
+        externalUserId: values.external ?? 'woWANG0000000001',
         state: values.state,
       };
       break;

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Runs README's newcomer commands exactly as written (the block between <!-- newcomer:start --> and
+# <!-- newcomer:end -->, after `cp .env.example .env`), the long-running ones in the background as the README's
+# "terminal 1/2" say, and checks that the rep's inbox shows the bot's answers. CI runs it on its fresh clone.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+first='npm ci && cp .env.example .env'
+grep -qF "$first" README.md || { echo "newcomer: README no longer starts with「$first」: update this script"; exit 1; }
+echo "newcomer \$ $first"
+eval "$first"
+block=$(sed -n '/<!-- newcomer:start -->/,/<!-- newcomer:end -->/p' README.md | sed -n '/^```bash$/,/^```$/p' | sed '1d;$d')
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill -- -"$p" 2>/dev/null || kill "$p" 2>/dev/null || true; done; }
+trap cleanup EXIT
+wait_http() {
+  for _ in $(seq 1 120); do
+    node -e "fetch(process.argv[1]).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))" "$1" && return 0
+    sleep 0.5
+  done
+  echo "newcomer: $1 never answered"
+  return 1
+}
+out=$(mktemp)
+while IFS= read -r line; do
+  cmd="${line%%#*}"
+  [ -z "${cmd// /}" ] && continue
+  echo "newcomer \$ $cmd"
+  case "$line" in
+    *"# terminal 1"*) setsid bash -c "$cmd" >"$out.sandbox" 2>&1 & pids+=($!); wait_http http://127.0.0.1:8700/sandbox/inbox/zhangsan ;;
+    *"# terminal 2"*) setsid bash -c "$cmd" >"$out.bot" 2>&1 & pids+=($!); wait_http http://127.0.0.1:3000/healthz ;;
+    *"npm run sandbox -- inbox"*)
+      for _ in $(seq 1 40); do
+        eval "$cmd" >"$out" 2>&1 || true
+        grep -q '已记录：与王总通话 20 分钟' "$out" && break
+        sleep 0.5
+      done
+      cat "$out" ;;
+    *) eval "$cmd" ;;
+  esac
+done <<<"$block"
+for want in '已记录：王总 —「出来比价」' '已记录：与王总通话 20 分钟' '决策时间：'; do
+  grep -q "$want" "$out" || { echo "newcomer: zhangsan's inbox lacks「$want」"; tail -20 "$out.bot" || true; exit 1; }
+done
+echo "newcomer: README's commands work as written"
