@@ -70,7 +70,7 @@ async function run(total: number, due: number): Promise<{ seconds: number; sent:
       store,
       nudges: new NudgeStore(redis, prefix),
       outbox,
-      managers: { managerOf: async () => undefined },
+      managers: { managerOf: async () => undefined, nameOf: async (u: string) => u },
       activity: new ActivityStore(redis, prefix),
       clock,
       settings,

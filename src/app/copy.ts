@@ -17,7 +17,7 @@ export const HELP_TEXT = [
   '会议 王总 周四15:00 — 约会议（或记下开过的会）',
   '建群 王总 — 拉客户进工作群',
   '暂停 王总 3天 — 这几天先别提醒',
-  '赢单 王总 / 输单 王总 预算不够',
+  '赢单 王总 / 输单 王总 预算不够 — 结束跟进（重开 王总 — 重新跟进）',
   '线索 张总 询价单 — 新建一个还没加企业微信的线索',
   '合并 #1 张建国 — 把手工线索并到加了企业微信的客户（同名时我会自动合并）',
   '客户可以用名字、备注，或上次列表里的 #序号。',
@@ -72,6 +72,10 @@ export function commandReply(r: RepActionResult, zone: string): string {
       return r.outcome === 'won'
         ? `恭喜！${name}已记为赢单。`
         : `已记为输单：${name}${r.reason ? `（${r.reason}）` : ''}。复盘一下：是哪一步客户的时间被友商占走了？`;
+    case 'reopened':
+      return `好，${name}重新打开了，接着跟进。\n下一步：${NEXT_STEP[r.lead.state]}`;
+    case 'lead_closed':
+      return `${name}已经记为${r.lead.outcome === 'won' ? '赢单' : '输单'}${r.lead.outcomeReason ? `（${r.lead.outcomeReason}）` : ''}，这次${r.attempted === 'call' ? '电话' : '会议'}没有记上。\n客户又有需要了？回复「重开 ${name}」重新跟进，再记一次。`;
   }
 }
 
@@ -157,6 +161,6 @@ export const COPY = {
     const head = `${name}的工作群「${groupName ?? '客户群'}」建好了，已记到${name}名下。`;
     return qrCode ? `${head}\n${inviteText(name, groupName, qrCode)}` : `${head}\n请${name}在群里把那边参与决定的人也拉进来。`;
   },
-  escalation: (rep: string, lead: Lead, nudgeTitle: string, ignored: number) =>
-    `【跟进提醒升级】${rep} 的客户「${displayName(lead)}」：「${nudgeTitle}」已提醒 ${ignored} 次没有处理。\n建议今天和 ${rep} 一起过一下这个客户。`,
+  escalation: (repName: string, lead: Lead, nudgeTitle: string, ignored: number) =>
+    `【跟进提醒升级】${repName}的客户「${displayName(lead)}」：「${nudgeTitle}」已提醒 ${ignored} 次没有处理。\n建议今天和${repName}一起过一下这个客户：一起打个电话，或把客户拉进会议。`,
 } as const;

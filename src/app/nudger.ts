@@ -171,7 +171,7 @@ export class Nudger implements NudgeRunner {
     await this.d.outbox.enqueue({
       key: `escalate:${lead.id}:${n.kind}:${ignored}`,
       touser: manager,
-      body: { msgtype: 'text', text: { content: COPY.escalation(lead.owner, lead, n.title, ignored) } },
+      body: { msgtype: 'text', text: { content: COPY.escalation(await this.d.managers.nameOf(lead.owner), lead, n.title, ignored) } },
       duplicateCheck: true,
     });
     if (

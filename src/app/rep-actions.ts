@@ -28,7 +28,10 @@ export type RepActionResult =
   | { action: 'meeting_booked'; lead: Lead; startsAt: number; link?: string }
   | { action: 'group'; lead: Lead; joinCode?: JoinCode; groupName?: string }
   | { action: 'snoozed'; lead: Lead; days: number; until: number }
-  | { action: 'closed'; lead: Lead; outcome: 'won' | 'lost'; reason?: string };
+  | { action: 'closed'; lead: Lead; outcome: 'won' | 'lost'; reason?: string }
+  | { action: 'reopened'; lead: Lead }
+  /** A call or meeting on a won or lost lead: not logged; the rep is asked whether to reopen it. */
+  | { action: 'lead_closed'; lead: Lead; attempted: 'call' | 'meeting' };
 
 export interface RepActionDeps {
   store: LedgerRepository;
@@ -60,6 +63,7 @@ export class RepActions {
     i: ActionInput,
     call: { minutes?: number; outcome?: 'talked' | 'no_answer'; note?: string; decisionDate?: string } = {},
   ): Promise<RepActionResult> {
+    if (i.lead.outcome !== 'open') return { action: 'lead_closed', lead: i.lead, attempted: 'call' };
     await this.d.store.addEntry(i.lead.id, {
       id: i.entryId,
       at: i.at,
@@ -99,6 +103,7 @@ export class RepActions {
    * logs a meeting held.
    */
   async bookMeeting(i: ActionInput, startsAt: number, note?: string): Promise<RepActionResult> {
+    if (i.lead.outcome !== 'open') return { action: 'lead_closed', lead: i.lead, attempted: 'meeting' };
     if (startsAt <= i.at) {
       await this.d.store.addEntry(i.lead.id, { id: i.entryId, at: startsAt, kind: 'meeting_held', source: i.source, actor: i.actor, minutes: 60, note });
       return { action: 'meeting_held', lead: i.lead, date: DateTime.fromMillis(startsAt, { zone: this.d.timeZone }).toISODate() as string };
@@ -147,6 +152,23 @@ export class RepActions {
       note: reason,
     });
     return { action: 'closed', lead: i.lead, outcome, reason };
+  }
+
+  /** 重开: a won or lost lead back to open, to follow up again. */
+  async reopen(i: ActionInput): Promise<RepActionResult> {
+    const { before } = await this.d.store.updateIfNewer(i.lead.id, 'outcome', i.at, (l) => ((l.outcome = 'open'), (l.outcomeReason = undefined)));
+    if (before && before.outcome !== 'open') {
+      await this.d.store.addEntry(i.lead.id, {
+        id: i.entryId,
+        at: i.at,
+        kind: 'outcome_changed',
+        source: i.source,
+        actor: i.actor,
+        from: before.outcome,
+        to: 'open',
+      });
+    }
+    return { action: 'reopened', lead: i.lead };
   }
 
   /** 合并: a manual lead into a WeCom customer's lead; false when it already went into another one. */

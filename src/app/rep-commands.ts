@@ -89,6 +89,8 @@ export class RepCommands {
       case 'won':
       case 'lost':
         return reply(await this.actions.close(input, cmd.cmd, cmd.reason));
+      case 'reopen':
+        return reply(await this.actions.reopen(input));
     }
   }
 

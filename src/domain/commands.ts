@@ -13,6 +13,7 @@ export type RepCommand =
   | { cmd: 'snooze'; target: string; days: number }
   | { cmd: 'won'; target: string; reason?: string }
   | { cmd: 'lost'; target: string; reason?: string }
+  | { cmd: 'reopen'; target: string }
   | { cmd: 'lead'; name: string; source: SourceChannel; note?: string }
   | { cmd: 'merge'; target: string; into: string }
   | { cmd: 'unknown'; text: string; hint?: string };
@@ -28,6 +29,7 @@ const VERBS: [RepCommand['cmd'], string[]][] = [
   ['snooze', ['暂停', '稍后', 'snooze']],
   ['won', ['赢单', '成交', 'won', 'win']],
   ['lost', ['输单', '丢单', 'lost', 'lose']],
+  ['reopen', ['重开', '重新跟进', '重新打开', 'reopen']],
   ['lead', ['线索', '新线索', 'lead']],
   ['merge', ['合并', 'merge']],
 ];
@@ -153,6 +155,9 @@ export function parseCommand(raw: string, now: number, timeZone: string): RepCom
     case 'lost':
       if (!target) return needTarget('输单 王总 预算不够');
       return { cmd: 'lost', target, reason: tail || undefined };
+    case 'reopen':
+      if (!target) return needTarget('重开 王总');
+      return { cmd: 'reopen', target };
     case 'lead': {
       if (!target) return needTarget('线索 张总 询价单');
       return { cmd: 'lead', name: target, source: lookup(SOURCES, tail) ?? 'other', note: tail || undefined };

@@ -126,6 +126,15 @@ export class WeComCards {
     await this.api.updateTemplateCard({ agentid: this.api.agentId, response_code: responseCode, button: { replace_name: label } });
   }
 
+  async nameOf(userId: string): Promise<string> {
+    try {
+      return (await this.api.getUser(userId)).name || userId;
+    } catch (err) {
+      if (err instanceof WeComApiError && err.disposition === 'permanent') return userId;
+      throw err;
+    }
+  }
+
   async managerOf(rep: string): Promise<string | undefined> {
     const mapped = this.managersMap[rep];
     if (mapped) return mapped;

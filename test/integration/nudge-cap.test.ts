@@ -28,7 +28,7 @@ const nudger = new Nudger({
   store,
   nudges,
   outbox,
-  managers: { managerOf: async (rep) => (rep === 'zhangsan' ? 'lisi' : undefined) },
+  managers: { managerOf: async (rep) => (rep === 'zhangsan' ? 'lisi' : undefined), nameOf: async (u) => u },
   activity: new ActivityStore(redis, prefix),
   clock,
   settings,

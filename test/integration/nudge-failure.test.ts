@@ -47,7 +47,7 @@ async function setup(prefix: string, outboxWrap?: (real: MessageOutbox) => Messa
       store,
       nudges: new NudgeStore(redis, prefix),
       outbox,
-      managers: { managerOf: async () => undefined },
+      managers: { managerOf: async () => undefined, nameOf: async (u: string) => u },
       activity: new ActivityStore(redis, prefix),
       clock,
       settings: TEST_NUDGE_SETTINGS,

@@ -43,7 +43,7 @@ function world() {
     store,
     nudges,
     outbox,
-    managers: { managerOf: async () => 'lisi' },
+    managers: { managerOf: async () => 'lisi', nameOf: async (u) => (u === 'zhangsan' ? '张三' : u) },
     activity: noActivity,
     clock,
     settings: TEST_NUDGE_SETTINGS,
@@ -212,7 +212,9 @@ describe('the sweep on fakes', () => {
       w.clock.set(wednesday + day * DAY_MS);
       await w.nudger.checkMany(['woIGN'], w.clock.now());
     }
-    expect(w.outbox.texts('lisi').some((t) => t.startsWith('【跟进提醒升级】zhangsan 的客户「孙总」'))).toBe(true);
+    expect(w.outbox.texts('lisi').some((t) => t.startsWith('【跟进提醒升级】张三的客户「孙总」：「') && t.includes('建议今天和张三一起过一下这个客户'))).toBe(
+      true,
+    );
   });
 });
 
@@ -283,5 +285,22 @@ describe('sending: WeCom’s duplicate check only where a duplicate is worse tha
     expect(reply.ends).toEqual(['k']);
     expect((await attempt({ duplicateCheck: true })).request).toMatchObject({ enable_duplicate_check: 1, duplicate_check_interval: 300 });
     expect((await attempt({}, true)).request).toMatchObject({ enable_duplicate_check: 1, duplicate_check_interval: 300 });
+  });
+});
+
+describe('a closed lead', () => {
+  test('a call or a meeting on a lost lead says so, logs nothing, and offers 重开; after 重开 the call is logged', async () => {
+    const w = world();
+    await w.store.bulkLoad([{ lead: customer('woCLOSED', '吴总'), entries: [] }]);
+    expect(await w.commands.handle('zhangsan', '输单 吴总 预算不够', '9100000000000000001', wednesday)).toMatch(/已记为输单：吴总（预算不够）/);
+    const call = await w.commands.handle('zhangsan', '电话 吴总 20分钟', '9100000000000000002', wednesday + 1000);
+    expect(call).toBe('吴总已经记为输单（预算不够），这次电话没有记上。\n客户又有需要了？回复「重开 吴总」重新跟进，再记一次。');
+    const meeting = await w.commands.handle('zhangsan', '会议 吴总 明天15:00', '9100000000000000003', wednesday + 2000);
+    expect(meeting).toMatch(/这次会议没有记上/);
+    expect(w.meetings.booked).toHaveLength(0);
+    expect((await w.store.getTimeline('woCLOSED')).map((e) => e.kind)).toEqual(['outcome_changed']);
+    expect(await w.commands.handle('zhangsan', '重开 吴总', '9100000000000000004', wednesday + 3000)).toMatch(/^好，吴总重新打开了，接着跟进。/);
+    expect((await w.store.getLead('woCLOSED'))?.outcome).toBe('open');
+    expect(await w.commands.handle('zhangsan', '电话 吴总 20分钟', '9100000000000000005', wednesday + 4000)).toMatch(/^已记录：与吴总通话 20 分钟/);
   });
 });

@@ -70,6 +70,8 @@ export interface CardUpdater {
 /** Who a rep's manager is (user/get → direct_leader, or config). */
 export interface ManagerLookup {
   managerOf(rep: string): Promise<string | undefined>;
+  /** The member's name as people read it (user/get), or the userid when WeCom does not say. */
+  nameOf(userId: string): Promise<string>;
 }
 
 /** WeCom's message APIs as the send use case needs them (src/wecom/api-client.ts). */
