@@ -5,6 +5,7 @@
  */
 import { DateTime } from 'luxon';
 import { displayName, SOURCE_LABELS, STATE_LABELS, type BuyingState, type Lead, type SourceChannel } from '../domain/lead';
+import type { NextStep } from '../domain/next-step';
 import { POSITION_QUESTION, WEEKLY_QUESTION } from '../domain/nudge-policy';
 import type { RepActionResult } from './rep-actions';
 
@@ -42,6 +43,24 @@ export const CARD_BUTTONS = {
 
 const fmt = (ms: number, zone: string, pattern: string) => DateTime.fromMillis(ms, { zone }).toFormat(pattern);
 
+/** The method's one next step for a lead, as the rep reads it (src/domain/next-step.ts decides which). */
+export function nextStepText(next: NextStep, name: string): string {
+  switch (next.step) {
+    case 'position':
+      return `先定位——下次通话直接问「${POSITION_QUESTION}」，再回复「定位 ${name} 比价 / 观望 / 陪跑」。`;
+    case 'meet_not_write':
+      return `${name}要的方案别一个人写：约个会一起过需求（「会议 ${name} 周四15:00」），或拉个工作群（「建群 ${name}」）。`;
+    case 'ask_decision':
+      return `问清什么时候定：「${WEEKLY_QUESTION}」——记下来（「电话 ${name} 方案下周三定」），到时候我提醒你。`;
+    case 'widen_chain':
+      return `${name}那边只有他一个人在：请他把参与决定的人拉进群或会里（「建群 ${name}」拿入群二维码）。`;
+    case 'meet_or_group':
+      return `别自己闷头写方案——约个会（「会议 ${name} 周四15:00」）或拉个工作群（「建群 ${name}」），把客户拉进来。`;
+    case 'weekly_call':
+      return `每周亲自打一个电话；${next.decisionDate} 决策前再问一次「${WEEKLY_QUESTION}」`;
+  }
+}
+
 /** Answers to typed commands, by the rep-action's result. */
 export function commandReply(r: RepActionResult, zone: string): string {
   const name = displayName(r.lead);
@@ -54,7 +73,7 @@ export function commandReply(r: RepActionResult, zone: string): string {
         `已记录：与${name}通话${r.minutes ? ` ${r.minutes} 分钟` : ''}。`,
         r.decisionDate ? `决策时间：${r.decisionDate}（到时候我会提醒你问结果）。` : undefined,
         `近 7 天通话 ${r.calls7d} 次；近 30 天占用客户时间 ${r.mindshareMinutes30d} 分钟。`,
-        `下一步：别自己闷头写方案——约个会（「会议 ${name} 周四15:00」）或拉个工作群（「建群 ${name}」），把客户拉进来。`,
+        `下一步：${nextStepText(r.next, name)}`,
       ]
         .filter(Boolean)
         .join('\n');

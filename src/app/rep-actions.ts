@@ -1,6 +1,7 @@
 import { DateTime } from 'luxon';
 import { displayName, isManual, type BuyingState, type Lead } from '../domain/lead';
 import { computeMetrics } from '../domain/metrics';
+import { nextStepFor, type NextStep } from '../domain/next-step';
 import type { EntrySource } from '../domain/timeline';
 import type { Logger } from '../log';
 import { meetingTitle } from './copy';
@@ -22,7 +23,17 @@ export interface ActionInput {
 /** What an action came to: every entry point renders it (a reply, a card update, later JSON for the board). */
 export type RepActionResult =
   | { action: 'state'; lead: Lead; to: BuyingState }
-  | { action: 'call'; lead: Lead; outcome: 'talked' | 'no_answer'; minutes?: number; decisionDate?: string; calls7d: number; mindshareMinutes30d: number }
+  | {
+      action: 'call';
+      lead: Lead;
+      outcome: 'talked' | 'no_answer';
+      minutes?: number;
+      decisionDate?: string;
+      calls7d: number;
+      mindshareMinutes30d: number;
+      /** The method's one next step for this lead after the call. */
+      next: NextStep;
+    }
   | { action: 'proposal'; lead: Lead }
   | { action: 'meeting_held'; lead: Lead; date: string }
   | { action: 'meeting_booked'; lead: Lead; startsAt: number; link?: string }
@@ -89,6 +100,7 @@ export class RepActions {
       decisionDate: date,
       calls7d: m.calls7d,
       mindshareMinutes30d: m.mindshareMinutes30d,
+      next: nextStepFor(lead ?? i.lead, timeline),
     };
   }
 

@@ -304,3 +304,34 @@ describe('a closed lead', () => {
     expect(await w.commands.handle('zhangsan', '电话 吴总 20分钟', '9100000000000000005', wednesday + 4000)).toMatch(/^已记录：与吴总通话 20 分钟/);
   });
 });
+
+describe('the one next step after a call', () => {
+  const cases: [string, Partial<Lead>, TimelineEntry[], RegExp][] = [
+    ['unpositioned → position first', { state: 'unknown' }, [], /下一步：先定位——下次通话直接问「您是出来比价的/],
+    [
+      'asked for a proposal → meet or group, not a document',
+      { state: 'price_check' },
+      [{ id: 'p', at: wednesday - 1000, kind: 'proposal_requested', source: 'command' }],
+      /下一步：赵总要的方案别一个人写/,
+    ],
+    ['no decision date → the direct question', { state: 'exploring' }, [], /下一步：问清什么时候定：「现在方案差不多定了吧？如果没定，啥时候定？」/],
+    [
+      'a group with only the contact → widen the chain',
+      { state: 'benchmarking', decisionDate: '2026-12-20', groups: ['wrX'], stakeholders: ['woNEXT'] },
+      [],
+      /下一步：赵总那边只有他一个人在/,
+    ],
+    ['no group yet → pull into a meeting or group', { state: 'price_check', decisionDate: '2026-12-20' }, [], /下一步：别自己闷头写方案/],
+    [
+      'all in place → the weekly call before the decision date',
+      { state: 'price_check', decisionDate: '2026-12-20', groups: ['wrX'], stakeholders: ['woNEXT', 'wmB'] },
+      [],
+      /下一步：每周亲自打一个电话；2026-12-20 决策前再问一次/,
+    ],
+  ];
+  test.each(cases)('%s', async (_label, facts, entries, expected) => {
+    const w = world();
+    await w.store.bulkLoad([{ lead: { ...customer('woNEXT', '赵总'), ...facts }, entries }]);
+    expect(await w.commands.handle('zhangsan', '电话 赵总 15分钟', '9200000000000000001', wednesday)).toMatch(expected);
+  });
+});
