@@ -2,7 +2,8 @@ import { nextBusinessMorning } from '../domain/chinese-dates';
 import type { Clock } from '../domain/clock';
 import type { Logger } from '../log';
 import type { TemplateCardEvent } from '../wecom/events';
-import { cardDoneLabel, cardReply, CARD_BUTTONS } from './copy';
+import { nudgeHandled } from '../domain/nudge-bookkeeping';
+import { cardDoneLabel, cardReply, CARD_BUTTONS, COPY } from './copy';
 import type { CardAction } from './nudge-card';
 import type { ActivityCounter, CardUpdater, LedgerRepository, MessageOutbox } from './ports';
 import type { RepActionResult, RepActions } from './rep-actions';
@@ -35,7 +36,21 @@ export class CardPresses {
     const lead = await this.d.store.getLead(leadId);
     if (!lead) return false;
     const at = e.createTime * 1000 || this.d.clock.now();
-    const sentEntry = nudgeId ? (await this.d.store.getTimeline(leadId)).find((x) => x.id === `nudge:${nudgeId}`) : undefined;
+    const timeline = nudgeId ? await this.d.store.getTimeline(leadId) : [];
+    const sentEntry = timeline.find((x) => x.id === `nudge:${nudgeId}`);
+    // A press on a card whose nudge was already handled (pressed before, or resolved another way) is answered, not done
+    // again: no second call logged, no second meeting.
+    const handled = nudgeId ? nudgeHandled(timeline, nudgeId, `card:${eventId}`) : undefined;
+    if (handled) {
+      if (e.responseCode)
+        await this.d.cards.markDone(e.responseCode, handled.note && handled.kind === 'nudge_resolved' ? handled.note : '已处理').catch(() => undefined);
+      await this.d.outbox.enqueue({
+        key: `card-reply:${eventId}`,
+        touser: e.fromUser,
+        body: { msgtype: 'text', text: { content: COPY.nudgeAlreadyHandled(lead, handled.kind === 'nudge_resolved' ? handled.note : undefined) } },
+      });
+      return true;
+    }
     const input = (prefix: string) => ({ lead, actor: e.fromUser, at, entryId: `${prefix}:${eventId}`, source: 'card' as const });
     const { actions } = this.d;
     let result: RepActionResult;

@@ -180,6 +180,7 @@ export const COPY = {
     const head = `${name}的工作群「${groupName ?? '客户群'}」建好了，已记到${name}名下。`;
     return qrCode ? `${head}\n${inviteText(name, groupName, qrCode)}` : `${head}\n请${name}在群里把那边参与决定的人也拉进来。`;
   },
+  nudgeAlreadyHandled: (lead: Lead, how?: string) => `这条提醒已经处理过了${how ? `（${how}）` : ''}，不用再点。${displayName(lead)}的下一步发「今日」看。`,
   escalation: (repName: string, lead: Lead, nudgeTitle: string, ignored: number) =>
     `【跟进提醒升级】${repName}的客户「${displayName(lead)}」：「${nudgeTitle}」已提醒 ${ignored} 次没有处理。\n建议今天和${repName}一起过一下这个客户：一起打个电话，或把客户拉进会议。`,
 } as const;

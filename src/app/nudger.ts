@@ -2,19 +2,35 @@ import { DateTime } from 'luxon';
 import type { Clock } from '../domain/clock';
 import { displayName, isFollowedUp, STATE_LABELS, type Lead } from '../domain/lead';
 import { computeMetrics, DAY_MS } from '../domain/metrics';
-import { digestRisk, ignoredInARow, nudgeIdFor, shouldEscalate } from '../domain/nudge-bookkeeping';
+import { digestRisk, ignoredInARow, newlyResolvedNudges, nudgeIdFor, shouldEscalate } from '../domain/nudge-bookkeeping';
 import { businessCalendar, evaluateNudges, WEEKLY_QUESTION, type Nudge, type NudgeSettings } from '../domain/nudge-policy';
 import type { TimelineEntry } from '../domain/timeline';
 import type { Logger } from '../log';
 import { nudgeCard } from './nudge-card';
 import { COPY } from './copy';
-import type { ActivityCounter, LedgerRepository, ManagerLookup, MessageOutbox, NudgeRecord, NudgeRepository, NudgeRunner } from './ports';
+import type {
+  ActivityCounter,
+  CardUpdater,
+  LedgerRepository,
+  ManagerLookup,
+  MessageOutbox,
+  NudgeRecord,
+  NudgeRepository,
+  NudgeRunner,
+  SentMarks,
+} from './ports';
 
 export interface NudgerDeps {
   store: LedgerRepository;
   nudges: NudgeRepository;
   outbox: MessageOutbox;
   managers: ManagerLookup;
+  /**
+   * To update a nudge's card once something else resolved it (a call by command, a customer reply, a meeting, a group):
+   * the card's response_code (from the send) and the WeCom card update. Without them, cards are left as they are.
+   */
+  cards?: CardUpdater;
+  marks?: Pick<SentMarks, 'get'>;
   activity: ActivityCounter;
   clock: Clock;
   settings: NudgeSettings;
@@ -98,6 +114,7 @@ export class Nudger implements NudgeRunner {
     const due: { leadId: string; at: number }[] = [];
     const todo: Due[] = [];
     for (const { id, lead, timeline } of loaded) {
+      if (lead) timeline.push(...(await this.closeResolvedCards(lead.id, timeline, now)));
       if (!lead) {
         due.push({ leadId: id, at: Number.POSITIVE_INFINITY });
         continue;
@@ -160,6 +177,34 @@ export class Nudger implements NudgeRunner {
     }
     await this.d.activity.count(...[...byKind].map(([kind, n]) => ({ event: 'nudges_sent', kind, n })), { event: 'nudges_capped', n: newlyHeld });
     return { sent: firstSent.length, capped: newlyHeld };
+  }
+
+  /**
+   * Cards stay true: a nudge that something else resolved since it was sent (see newlyResolvedNudges) gets its card
+   * updated to say so — with the response_code WeCom gave when it was sent (valid 72 h, once) — and a nudge_resolved
+   * entry, so it is neither counted as ignored nor acted on again by a late press. Answers the entries it added.
+   */
+  private async closeResolvedCards(leadId: string, timeline: TimelineEntry[], now: number): Promise<TimelineEntry[]> {
+    const added: TimelineEntry[] = [];
+    for (const r of newlyResolvedNudges(timeline)) {
+      const code = (await this.d.marks?.get(`nudge:${r.nudgeId}`))?.responseCode;
+      if (code && this.d.cards) {
+        await this.d.cards.markDone(code, r.label).catch((err: Error) => {
+          this.d.log.warn({ reason: 'nudge.card_update_failed', nudgeId: r.nudgeId, err: err.message }, "a resolved nudge's card could not be updated");
+        });
+      }
+      const entry: TimelineEntry = {
+        id: `resolved:${r.nudgeId}`,
+        at: Math.max(now, r.by.at),
+        kind: 'nudge_resolved',
+        source: 'api',
+        nudgeKind: r.kind,
+        nudgeId: r.nudgeId,
+        note: r.label,
+      };
+      if (await this.d.store.addEntry(leadId, entry)) added.push(entry);
+    }
+    return added;
   }
 
   /** The same lead's nudge of one kind, ignored `escalateAfterIgnored` times in a row, goes to the rep's manager. */

@@ -14,6 +14,7 @@ export const TIMELINE_KINDS = [
   'document_sent',
   'nudge_sent',
   'nudge_acted',
+  'nudge_resolved',
   'nudge_ignored',
   'state_changed',
   'outcome_changed',

@@ -23,6 +23,7 @@ import { RepActions } from '../app/rep-actions';
 import { GroupInvites } from '../app/group-invites';
 import { ActivityStore } from '../store/activity-store';
 import { RedisBookingStore } from '../store/booking-store';
+import { RedisSentMarks } from '../store/sent-marks';
 import { NudgeStore } from '../store/nudge-store';
 import { startNudgeJobs } from '../jobs/nudge-jobs';
 import type { NudgeSettings } from '../domain/nudge-policy';
@@ -80,6 +81,8 @@ export async function startWorker(
     nudges: nudgeStore,
     outbox,
     managers: cards,
+    cards,
+    marks: new RedisSentMarks(redis, prefix),
     activity,
     clock,
     settings: nudgeSettings(config),

@@ -335,3 +335,64 @@ describe('the one next step after a call', () => {
     expect(await w.commands.handle('zhangsan', '电话 赵总 15分钟', '9200000000000000001', wednesday)).toMatch(expected);
   });
 });
+
+describe('cards that stay true', () => {
+  test('a nudge resolved by a typed call: its card says so at the next sweep; a late press is answered, not logged again', async () => {
+    const w = world();
+    const updates: { code: string; label: string }[] = [];
+    const cards = { markDone: async (code: string, label: string) => void updates.push({ code, label }) };
+    const marks = { get: async (key: string) => ({ msgid: 'm', responseCode: `rc-${key}` }) };
+    const nudger = new Nudger({
+      store: w.store,
+      nudges: w.nudges,
+      outbox: w.outbox,
+      managers: { managerOf: async () => undefined, nameOf: async (u) => u },
+      cards,
+      marks,
+      activity: noActivity,
+      clock: w.clock,
+      settings: TEST_NUDGE_SETTINGS,
+      dailyCapPerRep: 10,
+      escalateAfterIgnored: 3,
+      log,
+    });
+    await w.store.bulkLoad([{ lead: { ...customer('woTRUE', '冯总'), state: 'price_check' as const }, entries: [] }]);
+    expect((await nudger.checkMany(['woTRUE'], wednesday)).sent).toBe(1);
+    const sent = (await w.store.getTimeline('woTRUE')).find((e) => e.kind === 'nudge_sent');
+    const nudgeId = sent?.nudgeId as string;
+    // The rep calls and logs it by command, not by the card.
+    w.clock.set(wednesday + 3_600_000);
+    await w.commands.handle('zhangsan', '电话 冯总 15分钟', '9300000000000000001', w.clock.now());
+    await nudger.checkMany(['woTRUE'], w.clock.now());
+    expect(updates).toEqual([{ code: `rc-nudge:${nudgeId}`, label: '已打电话' }]);
+    expect((await w.store.getTimeline('woTRUE')).filter((e) => e.kind === 'nudge_resolved')).toHaveLength(1);
+    // Another sweep changes nothing.
+    await nudger.checkMany(['woTRUE'], w.clock.now());
+    expect(updates).toHaveLength(1);
+    // The rep presses 已打电话 on the old card afterwards: answered, no second call.
+    const press = {
+      kind: 'template_card_event' as const,
+      corpId: 'c',
+      createTime: w.clock.now() / 1000,
+      fromUser: 'zhangsan',
+      eventKey: `called:woTRUE:${nudgeId}`,
+      taskId: 't',
+      cardType: 'button_interaction',
+      selectedItems: [],
+    };
+    await w.cards.onCardClick(press, 'evt-late');
+    expect((await w.store.getTimeline('woTRUE')).filter((e) => e.kind === 'call')).toHaveLength(1);
+    expect(w.outbox.texts('zhangsan').some((t) => t.startsWith('这条提醒已经处理过了（已打电话）'))).toBe(true);
+  });
+
+  test('a resolved nudge is not counted as ignored: no escalation for a rep who acts by command', async () => {
+    const w = world();
+    await w.store.bulkLoad([{ lead: { ...customer('woACT', '蒋总'), state: 'price_check' as const }, entries: [] }]);
+    for (let day = 0; day < 21; day++) {
+      w.clock.set(wednesday + day * DAY_MS);
+      await w.nudger.checkMany(['woACT'], w.clock.now());
+      await w.commands.handle('zhangsan', '电话 蒋总 10分钟', `94000000000000000${String(day).padStart(2, '0')}`, w.clock.now() + 60_000);
+    }
+    expect(w.outbox.texts('lisi').filter((t) => t.startsWith('【跟进提醒升级】'))).toEqual([]);
+  });
+});
