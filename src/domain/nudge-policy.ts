@@ -161,6 +161,12 @@ export function evaluateNudges(
     } else wakeups.push(positionAt);
   }
 
+  // weekly_call: no call logged in the last N days (computed first: a quiet nudge carries its question when both apply).
+  const lastCall = lastOf(timeline, (e) => e.kind === 'call');
+  const callAnchor = lastCall?.at ?? lead.createdAt;
+  const callDue = now - callAnchor >= s.weeklyCallDays * DAY_MS;
+  const directQuestion = `「${name.endsWith('总') ? `${name}，` : ''}我上次不是给您汇报过吗？${WEEKLY_QUESTION}」`;
+
   // quiet: no customer-side touch for N days (N by buying state).
   const quietLimit = s.quietDays[lead.state];
   const lastTouch = metrics.lastCustomerTouchAt ?? lead.createdAt;
@@ -170,18 +176,17 @@ export function evaluateNudges(
     due.push({
       kind: 'quiet',
       title: `${name}已经 ${days(now - lastTouch)} 天没动静`,
-      text: `${name}（${STATE_LABELS[lead.state]}）上次有动静是 ${days(now - lastTouch)} 天前：${what}。现在就亲自打个电话，或者约个会把客户拉进来——别再等，也别只发资料。`,
+      text: callDue
+        ? `${name}（${STATE_LABELS[lead.state]}）上次有动静是 ${days(now - lastTouch)} 天前：${what}，这周也还没通过电话。现在就亲自打一个，直接问：\n${directQuestion}\n问完约个会把客户拉进来——别再等，也别只发资料。`
+        : `${name}（${STATE_LABELS[lead.state]}）上次有动静是 ${days(now - lastTouch)} 天前：${what}。现在就亲自打个电话，或者约个会把客户拉进来——别再等，也别只发资料。`,
     });
   } else wakeups.push(lastTouch + quietLimit * DAY_MS);
 
-  // weekly_call: no call logged in the last N days.
-  const lastCall = lastOf(timeline, (e) => e.kind === 'call');
-  const callAnchor = lastCall?.at ?? lead.createdAt;
-  if (now - callAnchor >= s.weeklyCallDays * DAY_MS) {
+  if (callDue) {
     due.push({
       kind: 'weekly_call',
       title: `本周给${name}打个电话`,
-      text: `这周还没和${name}通过电话。亲自打一个，直接问：\n「${name.endsWith('总') ? `${name}，` : ''}我上次不是给您汇报过吗？${WEEKLY_QUESTION}」`,
+      text: `这周还没和${name}通过电话。亲自打一个，直接问：\n${directQuestion}`,
     });
   } else wakeups.push(callAnchor + s.weeklyCallDays * DAY_MS);
 

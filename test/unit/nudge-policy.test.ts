@@ -56,6 +56,15 @@ describe('quiet, by buying state', () => {
     expect(r.nudge?.text).toMatch(new RegExp(`${limit} 天前：客户发来消息`));
     expect(r.nudge?.text).toMatch(/打个电话|约个会/);
   });
+  test('quiet and uncalled at once: the quiet nudge carries the direct question of the weekly call', () => {
+    const t = [e(NOW - 8 * DAY_MS, 'call', { minutes: 5 }), e(NOW - 8 * DAY_MS, 'customer_message'), e(NOW - 10 * DAY_MS, 'group_created')];
+    const r = evaluate(healthy({ state: 'price_check' }), t);
+    expect(r.nudge?.kind).toBe('quiet');
+    expect(r.nudge?.text).toContain(`「王总，我上次不是给您汇报过吗？${WEEKLY_QUESTION}」`);
+    // Called this week (no answer: no customer touch): the quiet nudge alone, without the weekly question.
+    const called = [e(NOW - 2 * DAY_MS, 'call', { outcome: 'no_answer' }), e(NOW - 8 * DAY_MS, 'customer_message'), e(NOW - 10 * DAY_MS, 'group_created')];
+    expect(evaluate(healthy({ state: 'price_check' }), called).nudge?.text).not.toContain(WEEKLY_QUESTION);
+  });
   test('resolved by a customer reply', () => {
     const t = [e(NOW - 5 * DAY_MS, 'customer_message'), e(NOW - 2 * DAY_MS, 'call', { minutes: 5 }), e(NOW - 10 * DAY_MS, 'group_created')];
     expect(evaluate(healthy({ state: 'price_check' }), t).nudge).toBeUndefined();
