@@ -81,19 +81,18 @@ describe('the rep-action core: a card press and a command give the same ledger r
       { lead: customer('woCARD', '王总'), entries: [] },
       { lead: customer('woTYPED', '李总'), entries: [] },
     ]);
-    const pressed = await w.cards.onCardClick(
-      {
-        kind: 'template_card_event',
-        corpId: 'c',
-        createTime: wednesday / 1000,
-        fromUser: 'zhangsan',
-        eventKey: `${button}:woCARD:n1`,
-        taskId: 't',
-        cardType: 'button_interaction',
-        selectedItems: [],
-      },
-      'evt-1',
-    );
+    const event = {
+      kind: 'template_card_event' as const,
+      corpId: 'c',
+      createTime: wednesday / 1000,
+      fromUser: 'zhangsan',
+      eventKey: `${button}:woCARD:n1`,
+      taskId: 't',
+      cardType: 'button_interaction',
+      selectedItems: [],
+    };
+    const press = () => w.cards.onCardClick(event, 'evt-1');
+    const pressed = await press();
     expect(pressed).toBe(true);
     const answer = await w.commands.handle('zhangsan', command('李总'), '9000000001', wednesday);
     expect(answer).not.toMatch(/没太看懂|没有找到|出错/);
@@ -104,19 +103,7 @@ describe('the rep-action core: a card press and a command give the same ledger r
     expect(strip(card)).toEqual(strip(typed));
     if (button === 'meeting') expect(w.meetings.booked.map((m) => m.startsAt)).toEqual([w.meetings.booked[0]?.startsAt, w.meetings.booked[0]?.startsAt]);
     // The press itself is logged once, whatever the retries.
-    await w.cards.onCardClick(
-      {
-        kind: 'template_card_event',
-        corpId: 'c',
-        createTime: wednesday / 1000,
-        fromUser: 'zhangsan',
-        eventKey: `${button}:woCARD:n1`,
-        taskId: 't',
-        cardType: 'button_interaction',
-        selectedItems: [],
-      },
-      'evt-1',
-    );
+    await press();
     expect((await w.store.getTimeline('woCARD')).filter((e) => e.kind === 'nudge_acted')).toHaveLength(1);
     expect(w.meetings.booked.length).toBe(button === 'meeting' ? 2 : 0);
   });
