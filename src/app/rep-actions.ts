@@ -152,7 +152,20 @@ export class RepActions {
 
   /** 赢单 / 输单: closes the lead with a reason. */
   async close(i: ActionInput, outcome: 'won' | 'lost', reason?: string): Promise<RepActionResult> {
-    const { before } = await this.d.store.updateIfNewer(i.lead.id, 'outcome', i.at, (l) => ((l.outcome = outcome), (l.outcomeReason = reason)));
+    await this.setOutcome(i, outcome, reason);
+    return { action: 'closed', lead: i.lead, outcome, reason };
+  }
+
+  /** 重开: a won or lost lead back to open, to follow up again. */
+  async reopen(i: ActionInput): Promise<RepActionResult> {
+    await this.setOutcome(i, 'open');
+    return { action: 'reopened', lead: i.lead };
+  }
+
+  /** The outcome, last-writer-wins, and its entry (none when reopening a lead that was open already). */
+  private async setOutcome(i: ActionInput, to: Lead['outcome'], reason?: string): Promise<void> {
+    const { before } = await this.d.store.updateIfNewer(i.lead.id, 'outcome', i.at, (l) => ((l.outcome = to), (l.outcomeReason = reason)));
+    if (to === 'open' && before?.outcome === 'open') return;
     await this.d.store.addEntry(i.lead.id, {
       id: i.entryId,
       at: i.at,
@@ -160,27 +173,9 @@ export class RepActions {
       source: i.source,
       actor: i.actor,
       from: before?.outcome,
-      to: outcome,
+      to,
       note: reason,
     });
-    return { action: 'closed', lead: i.lead, outcome, reason };
-  }
-
-  /** 重开: a won or lost lead back to open, to follow up again. */
-  async reopen(i: ActionInput): Promise<RepActionResult> {
-    const { before } = await this.d.store.updateIfNewer(i.lead.id, 'outcome', i.at, (l) => ((l.outcome = 'open'), (l.outcomeReason = undefined)));
-    if (before && before.outcome !== 'open') {
-      await this.d.store.addEntry(i.lead.id, {
-        id: i.entryId,
-        at: i.at,
-        kind: 'outcome_changed',
-        source: i.source,
-        actor: i.actor,
-        from: before.outcome,
-        to: 'open',
-      });
-    }
-    return { action: 'reopened', lead: i.lead };
   }
 
   /** 合并: a manual lead into a WeCom customer's lead; false when it already went into another one. */

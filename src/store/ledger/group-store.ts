@@ -1,21 +1,19 @@
 import type Redis from 'ioredis';
 import type { GroupRecord, GroupRepository, JoinCode } from '../../app/ports';
+import { CAS_SCRIPT } from './cas';
 import type { LedgerKeys } from './keys';
-
-/** Compare-and-set: write the new group only if it is still what we read. */
-const CAS = `
-if (redis.call('GET', KEYS[1]) or '') == ARGV[1] then
-  redis.call('SET', KEYS[1], ARGV[2])
-  return 1
-end
-return 0`;
 
 /** Customer groups, their join codes, and each customer's groups (GroupRepository over Redis). */
 export class GroupStore implements GroupRepository {
+  private readonly redis: Redis & { ledgerCas(key: string, expected: string, next: string): Promise<number> };
+
   constructor(
-    private readonly redis: Redis,
+    redis: Redis,
     private readonly keys: LedgerKeys,
-  ) {}
+  ) {
+    if (!('ledgerCas' in redis)) redis.defineCommand('ledgerCas', { numberOfKeys: 1, lua: CAS_SCRIPT });
+    this.redis = redis as GroupStore['redis'];
+  }
 
   async getGroup(chatId: string): Promise<GroupRecord | undefined> {
     const raw = await this.redis.get(this.keys.group(chatId));
@@ -37,7 +35,7 @@ export class GroupStore implements GroupRepository {
       const after = change(raw ? (JSON.parse(raw) as GroupRecord) : undefined);
       if (!after) return { before, after: before };
       const next = JSON.stringify(after);
-      if (next === raw || (await this.redis.eval(CAS, 1, key, raw, next)) === 1) return { before, after };
+      if (next === raw || (await this.redis.ledgerCas(key, raw, next)) === 1) return { before, after };
     }
     throw new Error(`group ${chatId}: too much contention`);
   }

@@ -5,19 +5,12 @@ import { setIfNewer, type Lead } from '../../domain/lead';
 import { isCustomerTouch } from '../../domain/metrics';
 import type { TimelineEntry } from '../../domain/timeline';
 import type { LeadIndexes } from './indexes';
+import { CAS_SCRIPT } from './cas';
 import type { LedgerKeys } from './keys';
 
 const ADD_ENTRY = `
 if redis.call('HSETNX', KEYS[2], ARGV[1], ARGV[3]) == 1 then
   redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])
-  return 1
-end
-return 0`;
-
-/** Compare-and-set: write the new lead only if it is still what we read (connection-safe, unlike WATCH). */
-const CAS = `
-if (redis.call('GET', KEYS[1]) or '') == ARGV[1] then
-  redis.call('SET', KEYS[1], ARGV[2])
   return 1
 end
 return 0`;
@@ -38,7 +31,7 @@ export class LeadStore implements LeadRepository {
     private readonly clock: Clock,
   ) {
     if (!('ledgerAddEntry' in redis)) redis.defineCommand('ledgerAddEntry', { numberOfKeys: 2, lua: ADD_ENTRY });
-    if (!('ledgerCas' in redis)) redis.defineCommand('ledgerCas', { numberOfKeys: 1, lua: CAS });
+    if (!('ledgerCas' in redis)) redis.defineCommand('ledgerCas', { numberOfKeys: 1, lua: CAS_SCRIPT });
     this.redis = redis as Redis & LedgerCommands;
   }
 
