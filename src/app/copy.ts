@@ -6,6 +6,7 @@
 import { DateTime } from 'luxon';
 import { displayName, SOURCE_LABELS, STATE_LABELS, type BuyingState, type Lead, type SourceChannel } from '../domain/lead';
 import type { NextStep } from '../domain/next-step';
+import type { RepWeek } from '../domain/team-week';
 import { POSITION_QUESTION, WEEKLY_QUESTION } from '../domain/nudge-policy';
 import type { RepActionResult } from './rep-actions';
 
@@ -180,6 +181,15 @@ export const COPY = {
     const head = `${name}的工作群「${groupName ?? '客户群'}」建好了，已记到${name}名下。`;
     return qrCode ? `${head}\n${inviteText(name, groupName, qrCode)}` : `${head}\n请${name}在群里把那边参与决定的人也拉进来。`;
   },
+  teamDigest: (reps: RepWeek[]) =>
+    [
+      `**团队本周跟进（${reps.length} 位销售，最需要关注的在前）**`,
+      ...reps.map(
+        (r, i) =>
+          `${i + 1}. ${r.rep}：在跟 ${r.openLeads} 位 · 未定位 ${r.unpositioned} · 本周通话 ${r.calledThisWeek} 位（${r.uncalled} 位该打没打）· 开会 ${r.meetingsHeld} 次 · 新建群 ${r.groupsOpened} 个 · 忽略提醒 ${r.nudgesIgnored} 条`,
+      ),
+      '\n销售不跟踪，到头一场空：先找排在前面的人，一起把没定位的客户定位、把该打的电话打了。',
+    ].join('\n'),
   nudgeAlreadyHandled: (lead: Lead, how?: string) => `这条提醒已经处理过了${how ? `（${how}）` : ''}，不用再点。${displayName(lead)}的下一步发「今日」看。`,
   escalation: (repName: string, lead: Lead, nudgeTitle: string, ignored: number) =>
     `【跟进提醒升级】${repName}的客户「${displayName(lead)}」：「${nudgeTitle}」已提醒 ${ignored} 次没有处理。\n建议今天和${repName}一起过一下这个客户：一起打个电话，或把客户拉进会议。`,

@@ -2,6 +2,7 @@ import { DateTime } from 'luxon';
 import type { Clock } from '../domain/clock';
 import { displayName, isFollowedUp, STATE_LABELS, type Lead } from '../domain/lead';
 import { computeMetrics, DAY_MS } from '../domain/metrics';
+import { repWeek, type RepWeek } from '../domain/team-week';
 import { digestRisk, ignoredInARow, newlyResolvedNudges, nudgeIdFor, shouldEscalate } from '../domain/nudge-bookkeeping';
 import { businessCalendar, evaluateNudges, WEEKLY_QUESTION, type Nudge, type NudgeSettings } from '../domain/nudge-policy';
 import type { TimelineEntry } from '../domain/timeline';
@@ -64,10 +65,40 @@ export class Nudger implements NudgeRunner {
 
   /** Monday's digest for every rep with leads, with the nudges the daily cap held back last week. */
   async weeklyDigest(): Promise<number> {
-    return this.digest(await this.d.store.owners(), async (rep) => {
+    const owners = await this.d.store.owners();
+    const reps = await this.digest(owners, async (rep) => {
       const held = await Promise.all((await this.d.nudges.takeOverflow(rep)).map((id) => this.d.nudges.get(id)));
       return held.filter((r): r is NudgeRecord => !!r).map((r) => r.title);
     });
+    return reps + (await this.teamDigest(owners));
+  }
+
+  /**
+   * Monday's team digest to each manager: per rep, open leads, unpositioned, leads called this week against leads
+   * due a weekly call, meetings held, groups opened, nudges ignored — the reps most at risk first. Answers how many
+   * managers were sent one.
+   */
+  async teamDigest(owners: string[]): Promise<number> {
+    const now = this.d.clock.now();
+    const week = DateTime.fromMillis(now, { zone: this.d.settings.timeZone }).toFormat("kkkk-'W'WW");
+    const teams = new Map<string, RepWeek[]>();
+    for (const rep of owners) {
+      const manager = await this.d.managers.managerOf(rep);
+      if (!manager) continue;
+      const leads = await Promise.all((await this.d.store.leadsOf(rep)).map(async (lead) => ({ lead, timeline: await this.d.store.getTimeline(lead.id) })));
+      const w = repWeek(await this.d.managers.nameOf(rep), leads, now, this.d.settings.weeklyCallDays);
+      if (w.openLeads > 0) teams.set(manager, [...(teams.get(manager) ?? []), w]);
+    }
+    for (const [manager, reps] of teams) {
+      reps.sort((a, b) => b.risk - a.risk);
+      await this.d.outbox.enqueue({
+        key: `team-digest:${manager}:${week}`,
+        touser: manager,
+        body: { msgtype: 'markdown', markdown: { content: COPY.teamDigest(reps) } },
+        duplicateCheck: true,
+      });
+    }
+    return teams.size;
   }
 
   async sweep(limit: number): Promise<{ checked: number; sent: number; capped: number }> {

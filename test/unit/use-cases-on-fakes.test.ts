@@ -383,3 +383,38 @@ describe('cards that stay true', () => {
     expect(w.outbox.texts('lisi').filter((t) => t.startsWith('【跟进提醒升级】'))).toEqual([]);
   });
 });
+
+describe('the manager’s weekly team digest', () => {
+  test('each manager gets one digest, reps ranked by risk, with the method’s figures', async () => {
+    const w = world();
+    const lisiLeads = ['woL1', 'woL2'].map((id) => ({ lead: { ...customer(id, `客户${id}`), owner: 'lisi' }, entries: [] as TimelineEntry[] }));
+    await w.store.bulkLoad([
+      {
+        lead: { ...customer('woZ1', '甲总'), state: 'price_check' as const },
+        entries: [{ id: 'c1', at: wednesday - DAY_MS, kind: 'call' as const, source: 'command' as const, minutes: 10 }],
+      },
+      ...lisiLeads,
+    ]);
+    const managers = { managerOf: async () => 'wangwu', nameOf: async (u: string) => ({ zhangsan: '张三', lisi: '李四' })[u] ?? u };
+    const nudger = new Nudger({
+      store: w.store,
+      nudges: w.nudges,
+      outbox: w.outbox,
+      managers,
+      activity: noActivity,
+      clock: w.clock,
+      settings: TEST_NUDGE_SETTINGS,
+      dailyCapPerRep: 10,
+      escalateAfterIgnored: 3,
+      log,
+    });
+    expect(await nudger.teamDigest(['zhangsan', 'lisi'])).toBe(1);
+    expect(await nudger.teamDigest(['zhangsan', 'lisi'])).toBe(1);
+    const digests = w.outbox.texts('wangwu');
+    expect(digests).toHaveLength(1);
+    const lines = (digests[0] as string).split('\n');
+    expect(lines[0]).toBe('**团队本周跟进（2 位销售，最需要关注的在前）**');
+    expect(lines[1]).toBe('1. 李四：在跟 2 位 · 未定位 2 · 本周通话 0 位（2 位该打没打）· 开会 0 次 · 新建群 0 个 · 忽略提醒 0 条');
+    expect(lines[2]).toBe('2. 张三：在跟 1 位 · 未定位 0 · 本周通话 1 位（0 位该打没打）· 开会 0 次 · 新建群 0 个 · 忽略提醒 0 条');
+  });
+});
