@@ -35,9 +35,9 @@ const VERBS: [RepCommand['cmd'], string[]][] = [
 ];
 
 const STATES: [BuyingState, string[]][] = [
-  ['price_check', ['比价', '询价', '报价', 'price']],
-  ['exploring', ['观望', '看看', '不确定', '看方案', 'explore', 'exploring']],
-  ['benchmarking', ['陪跑', '对比', '特色', '接触过', 'bench', 'benchmarking']],
+  ['price_check', ['比价', '问价', '询价', '报价', 'price']],
+  ['exploring', ['观望', '看看', '不确定', '看方案', '没想好', '还没定要不要', '了解一下', 'explore', 'exploring']],
+  ['benchmarking', ['陪跑', '对比', '特色', '接触过', '比较几家', '货比三家', '几家', '别家', '友商', 'bench', 'benchmarking']],
 ];
 
 const SOURCES: [SourceChannel, string[]][] = [
@@ -108,8 +108,58 @@ export function parseMinutes(text: string): { minutes?: number; rest: string } {
   return { rest: text };
 }
 
+/** Chinese numbers a rep says for minutes: 二十分钟, 半个小时, 一刻钟, 一个半小时, 两小时. */
+const CN_DIGITS: Record<string, number> = { 零: 0, 一: 1, 二: 2, 两: 2, 三: 3, 四: 4, 五: 5, 六: 6, 七: 7, 八: 8, 九: 9 };
+function chineseNumber(s: string): number | undefined {
+  if (!/^[零一二两三四五六七八九十]+$/.test(s)) return undefined;
+  if (!s.includes('十')) return s.length === 1 ? CN_DIGITS[s] : undefined;
+  const [tens, ones] = s.split('十') as [string, string];
+  return (tens ? (CN_DIGITS[tens] ?? 0) : 1) * 10 + (ones ? (CN_DIGITS[ones] ?? 0) : 0);
+}
+
+/** Durations in words → "N分钟", so the minutes parser reads them. */
+export function normalizeDurations(text: string): string {
+  return text
+    .replace(/一刻钟/g, '15分钟')
+    .replace(/([一二两三四五六七八九十\d]+)个半(?:小时|钟头)/g, (_, n: string) => `${((chineseNumber(n) ?? Number(n)) || 0) * 60 + 30}分钟`)
+    .replace(/半个?(?:小时|钟头)/g, '30分钟')
+    .replace(/([零一二两三四五六七八九十]+)个?(?:小时|钟头)/g, (m, n: string) =>
+      chineseNumber(n) === undefined ? m : `${(chineseNumber(n) as number) * 60}分钟`,
+    )
+    .replace(/([零一二两三四五六七八九十]+)分钟/g, (m, n: string) => (chineseNumber(n) === undefined ? m : `${chineseNumber(n)}分钟`));
+}
+
+/**
+ * The ways reps actually write a call, turned into the command form: the verb anywhere (「给王总打了电话」,
+ * 「打了电话给王总，聊了20分钟」, 「跟王总通了20分钟电话」, 「王总电话 半小时」). Anything else is left as it is.
+ */
+function rephrase(text: string): string | undefined {
+  const t = normalizeDurations(text)
+    .replace(/[，。,.！!～~]+/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+  const name = '([\u4e00-\u9fa5A-Za-z·]{1,12}?|#\\s*\\d+)';
+  const patterns: [RegExp, (m: RegExpExecArray) => string][] = [
+    // 打了电话给王总 聊了20分钟 / 刚打电话给王总
+    [new RegExp(`^(?:刚|刚刚|今天|上午|下午)?打了?(?:个|一个|通)?电话给${name}(?:\\s|$)(.*)$`), (m) => `电话 ${m[1]} ${m[2]}`],
+    // 给王总打了电话 / 跟王总通了20分钟电话 / 和王总打了个电话
+    [
+      new RegExp(`^(?:刚|刚刚|今天|上午|下午)?(?:给|跟|和|与)${name}(?:打|通)了?(?:个|一个|一通)?(\\d+分钟)?电话(.*)$`),
+      (m) => `电话 ${m[1]} ${m[2] ?? ''} ${m[3]}`,
+    ],
+    // 王总电话 半小时 / 王总 电话 20分钟
+    [new RegExp(`^${name}\\s?电话(.*)$`), (m) => `电话 ${m[1]} ${m[2]}`],
+  ];
+  for (const [re, f] of patterns) {
+    const m = re.exec(t);
+    if (m) return f(m).replace(/\s+/g, ' ').trim();
+  }
+  return undefined;
+}
+
 export function parseCommand(raw: string, now: number, timeZone: string): RepCommand {
-  const text = normalize(raw);
+  const normalized = normalize(raw);
+  const text = rephrase(normalized) ?? normalizeDurations(normalized);
   const verb = matchVerb(text);
   if (!verb) return { cmd: 'unknown', text };
   const { target, tail } = splitTarget(verb.rest);
