@@ -3,7 +3,9 @@ import type { Clock } from '../domain/clock';
 import type { Logger } from '../log';
 import type { TemplateCardEvent } from '../wecom/events';
 import { nudgeHandled } from '../domain/nudge-bookkeeping';
-import { cardDoneLabel, cardReply, CARD_BUTTONS, COPY } from './copy';
+import type { Lead } from '../domain/lead';
+import { CALL_FOLLOW_UP, cardDoneLabel, cardReply, CARD_BUTTONS, COPY } from './copy';
+import { callFollowUpCard } from './nudge-card';
 import type { CardAction } from './nudge-card';
 import type { ActivityCounter, CardUpdater, LedgerRepository, MessageOutbox } from './ports';
 import type { RepActionResult, RepActions } from './rep-actions';
@@ -29,6 +31,31 @@ export interface CardPressDeps {
 export class CardPresses {
   constructor(private readonly d: CardPressDeps) {}
 
+  /** A press on the follow-up card: the call logged by 已打电话 (event `callEventId`) gets its minutes or "no answer". */
+  private async onCallFollowUp(
+    e: TemplateCardEvent,
+    eventId: string,
+    lead: Lead,
+    button: keyof typeof CALL_FOLLOW_UP,
+    callEventId: string,
+    at: number,
+  ): Promise<boolean> {
+    const input = { lead, actor: e.fromUser, at, entryId: `card-call:${callEventId}`, source: 'card' as const };
+    const minutes = CALL_FOLLOW_UP[button];
+    const result = await this.d.actions.completeCall(
+      input,
+      `card-call:${callEventId}`,
+      button === 'noanswer' ? { outcome: 'no_answer' } : { minutes, outcome: 'talked' },
+    );
+    if (e.responseCode) await this.d.cards.markDone(e.responseCode, `已记录：${CARD_BUTTONS[button]}`).catch(() => undefined);
+    await this.d.outbox.enqueue({
+      key: `card-reply:${eventId}`,
+      touser: e.fromUser,
+      body: { msgtype: 'text', text: { content: cardReply(result, this.d.timeZone) } },
+    });
+    return true;
+  }
+
   /** False when the key is not one of ours or the lead is gone. */
   async onCardClick(e: TemplateCardEvent, eventId: string): Promise<boolean> {
     const [action, leadId, nudgeId] = e.eventKey.split(':') as [string, string | undefined, string | undefined];
@@ -36,6 +63,7 @@ export class CardPresses {
     const lead = await this.d.store.getLead(leadId);
     if (!lead) return false;
     const at = e.createTime * 1000 || this.d.clock.now();
+    if (action in CALL_FOLLOW_UP) return this.onCallFollowUp(e, eventId, lead, action as keyof typeof CALL_FOLLOW_UP, nudgeId ?? '', at);
     const timeline = nudgeId ? await this.d.store.getTimeline(leadId) : [];
     const sentEntry = timeline.find((x) => x.id === `nudge:${nudgeId}`);
     // A press on a card whose nudge was already handled (pressed before, or resolved another way) is answered, not done
@@ -54,7 +82,7 @@ export class CardPresses {
     const input = (prefix: string) => ({ lead, actor: e.fromUser, at, entryId: `${prefix}:${eventId}`, source: 'card' as const });
     const { actions } = this.d;
     let result: RepActionResult;
-    switch (action as CardAction) {
+    switch (action as Exclude<CardAction, keyof typeof CALL_FOLLOW_UP>) {
       case 'called':
         result = await actions.logCall(input('card-call'));
         break;
@@ -83,6 +111,14 @@ export class CardPresses {
       touser: e.fromUser,
       body: { msgtype: 'text', text: { content: cardReply(result, this.d.timeZone) } },
     });
+    // 已打电话: one short follow-up instead of a 0-minute call — how long, or nobody answered.
+    if (action === 'called' && result.action === 'call') {
+      await this.d.outbox.enqueue({
+        key: `call-follow-up:${eventId}`,
+        touser: e.fromUser,
+        body: { msgtype: 'template_card', template_card: callFollowUpCard(lead, eventId) },
+      });
+    }
     const added = await this.d.store.addEntry(leadId, {
       id: `card:${eventId}`,
       at,

@@ -33,14 +33,21 @@ export const NEXT_STEP: Record<BuyingState, string> = {
   benchmarking: '你可能是陪跑的那家：约个会讲清楚我们的特色，把客户拉进工作群，抢回客户的时间。',
 };
 
-/** The buttons of a nudge card. */
+/** The buttons of a nudge card, and of the follow-up card after 已打电话 (how long, or no answer). */
 export const CARD_BUTTONS = {
   called: '已打电话',
   meeting: '约会议',
   group: '建群',
   snooze: '稍后提醒',
   lost: '已输单',
+  min5: '5 分钟',
+  min15: '15 分钟',
+  min30: '30 分钟',
+  noanswer: '没接通',
 } as const;
+
+/** The follow-up card's buttons: what each says about the call. */
+export const CALL_FOLLOW_UP = { min5: 5, min15: 15, min30: 30, noanswer: 0 } as const;
 
 const fmt = (ms: number, zone: string, pattern: string) => DateTime.fromMillis(ms, { zone }).toFormat(pattern);
 
@@ -104,7 +111,9 @@ export function cardReply(r: RepActionResult, zone: string): string {
   const name = displayName(r.lead);
   switch (r.action) {
     case 'call':
-      return `好，记下了和${name}通了电话。聊了多久、定了什么？回复例如「电话 ${name} 20分钟 方案下周三定」，我会记到时长和决策时间。`;
+      if (r.minutes === undefined && r.outcome === 'talked')
+        return `好，记下了和${name}通了电话。聊了多久？点下面卡片上的时长；定了什么，回复例如「电话 ${name} 20分钟 方案下周三定」，我会记到时长和决策时间。`;
+      return commandReply(r, zone);
     case 'meeting_booked':
       return `会议已创建：${fmt(r.startsAt, zone, 'M月d日 HH:mm')}，与${name}沟通方案。\n会议链接：${r.link ?? '见企业微信日程'}\n把链接发给${name}，请他把要拍板的人一起叫上。时间不合适可在会议里改。`;
     case 'snoozed':

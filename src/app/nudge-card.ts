@@ -1,4 +1,4 @@
-import { STATE_LABELS, type Lead } from '../domain/lead';
+import { displayName, STATE_LABELS, type Lead } from '../domain/lead';
 import type { Nudge } from '../domain/nudge-policy';
 import type { ButtonInteractionCard } from '../wecom/api-types';
 import { CARD_BUTTONS } from './copy';
@@ -21,5 +21,17 @@ export function nudgeCard(n: Nudge, id: string, lead: Lead): ButtonInteractionCa
     sub_title_text: n.text,
     task_id: id,
     button_list: actions.map((a, i) => ({ text: CARD_BUTTONS[a], style: i === 0 ? 1 : 2, key: `${a}:${lead.id}:${id}` })),
+  };
+}
+
+/** After 已打电话: how long was the call? One tap completes the call the press logged (keys carry its event id). */
+export function callFollowUpCard(lead: Lead, callEventId: string): ButtonInteractionCard {
+  const buttons: CardAction[] = ['min5', 'min15', 'min30', 'noanswer'];
+  return {
+    card_type: 'button_interaction',
+    source: { desc: '跟进助手' },
+    main_title: { title: [...`和${displayName(lead)}聊了多久？`].slice(0, 26).join(''), desc: '点一下，记到这次电话上' },
+    task_id: `call-${callEventId}`.replace(/[^0-9a-zA-Z_\-@]/g, '_').slice(0, 128),
+    button_list: buttons.map((b, i) => ({ text: CARD_BUTTONS[b], style: i === 3 ? 2 : 1, key: `${b}:${lead.id}:${callEventId}` })),
   };
 }

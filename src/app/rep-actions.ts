@@ -104,6 +104,22 @@ export class RepActions {
     };
   }
 
+  /** How long the call logged as `callEntryId` took, or that nobody answered (the 已打电话 card's follow-up). */
+  async completeCall(i: ActionInput, callEntryId: string, detail: { minutes?: number; outcome: 'talked' | 'no_answer' }): Promise<RepActionResult> {
+    await this.d.store.amendEntry(i.lead.id, callEntryId, { minutes: detail.outcome === 'no_answer' ? 0 : detail.minutes, outcome: detail.outcome });
+    const [lead, timeline] = await Promise.all([this.d.store.getLead(i.lead.id), this.d.store.getTimeline(i.lead.id)]);
+    const m = computeMetrics(lead ?? i.lead, timeline, i.at);
+    return {
+      action: 'call',
+      lead: i.lead,
+      outcome: detail.outcome,
+      minutes: detail.minutes,
+      calls7d: m.calls7d,
+      mindshareMinutes30d: m.mindshareMinutes30d,
+      next: nextStepFor(lead ?? i.lead, timeline),
+    };
+  }
+
   /** 要方案: the customer asked for a document — the nudge that follows says meet or group instead of writing alone. */
   async logProposalRequest(i: ActionInput, note?: string): Promise<RepActionResult> {
     await this.d.store.addEntry(i.lead.id, { id: i.entryId, at: i.at, kind: 'proposal_requested', source: i.source, actor: i.actor, note });

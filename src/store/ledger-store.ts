@@ -41,6 +41,7 @@ export class LedgerStore implements LedgerRepository {
   }
   addEntry = (leadId: string, entry: TimelineEntry) => this.leads.addEntry(leadId, entry);
   getTimeline = (leadId: string) => this.leads.getTimeline(leadId);
+  amendEntry = (leadId: string, entryId: string, patch: Pick<TimelineEntry, 'minutes' | 'outcome'>) => this.leads.amendEntry(leadId, entryId, patch);
   loadMany = (ids: string[]) => this.leads.loadMany(ids);
   recordMany = (entries: { leadId: string; entry: TimelineEntry }[], due: { leadId: string; at: number }[]) => this.leads.recordMany(entries, due);
   bulkLoad = (items: { lead: Lead; entries: TimelineEntry[] }[]) => this.leads.bulkLoad(items);

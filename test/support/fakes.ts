@@ -70,6 +70,12 @@ export class MemoryLedger implements LedgerRepository {
     if (entry.kind !== 'nudge_sent') this.due.set(leadId, Math.min(this.due.get(leadId) ?? Infinity, this.now()));
     return true;
   }
+  async amendEntry(leadId: string, entryId: string, patch: Pick<TimelineEntry, 'minutes' | 'outcome'>) {
+    const e = this.timelines.get(leadId)?.get(entryId);
+    if (!e) return false;
+    this.timelines.get(leadId)?.set(entryId, { ...e, ...patch });
+    return true;
+  }
   async getTimeline(leadId: string) {
     return [...(this.timelines.get(leadId)?.values() ?? [])].map(copy).sort((a, b) => a.at - b.at || a.id.localeCompare(b.id));
   }

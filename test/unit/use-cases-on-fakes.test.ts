@@ -418,3 +418,41 @@ describe('the manager’s weekly team digest', () => {
     expect(lines[2]).toBe('2. 张三：在跟 1 位 · 未定位 0 · 本周通话 1 位（0 位该打没打）· 开会 0 次 · 新建群 0 个 · 忽略提醒 0 条');
   });
 });
+
+describe('已打电话 asks how long instead of logging 0 minutes', () => {
+  test('the press logs the call and sends a 5/15/30/没接通 card; a tap completes that call', async () => {
+    const w = world();
+    await w.store.bulkLoad([{ lead: { ...customer('woDUR', '韩总'), state: 'price_check' as const }, entries: [] }]);
+    const press = (key: string, id: string) =>
+      w.cards.onCardClick(
+        {
+          kind: 'template_card_event',
+          corpId: 'c',
+          createTime: wednesday / 1000,
+          fromUser: 'zhangsan',
+          eventKey: key,
+          taskId: 't',
+          cardType: 'button_interaction',
+          selectedItems: [],
+        },
+        id,
+      );
+    await press('called:woDUR:n1', 'evt-call');
+    const followUp = [...w.outbox.messages.values()].find((m) => m.key === 'call-follow-up:evt-call');
+    expect(followUp?.body.msgtype === 'template_card' && followUp.body.template_card.button_list.map((b) => [b.text, b.key])).toEqual([
+      ['5 分钟', 'min5:woDUR:evt-call'],
+      ['15 分钟', 'min15:woDUR:evt-call'],
+      ['30 分钟', 'min30:woDUR:evt-call'],
+      ['没接通', 'noanswer:woDUR:evt-call'],
+    ]);
+    await press('min15:woDUR:evt-call', 'evt-15');
+    const calls = (await w.store.getTimeline('woDUR')).filter((e) => e.kind === 'call');
+    expect(calls).toHaveLength(1);
+    expect(calls[0]).toMatchObject({ id: 'card-call:evt-call', minutes: 15, outcome: 'talked' });
+    expect(w.outbox.texts('zhangsan').some((t) => t.startsWith('已记录：与韩总通话 15 分钟。'))).toBe(true);
+    // Changed their mind: nobody had answered.
+    await press('noanswer:woDUR:evt-call', 'evt-na');
+    expect((await w.store.getTimeline('woDUR')).filter((e) => e.kind === 'call')[0]).toMatchObject({ minutes: 0, outcome: 'no_answer' });
+    expect(w.outbox.texts('zhangsan').some((t) => t.startsWith('已记录：给韩总打了电话，没接通。'))).toBe(true);
+  });
+});

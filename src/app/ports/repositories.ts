@@ -51,6 +51,11 @@ export interface LeadRepository {
   /** Appends an entry; a second append of the same id is a no-op (returns false). */
   addEntry(leadId: string, entry: TimelineEntry): Promise<boolean>;
   getTimeline(leadId: string): Promise<TimelineEntry[]>;
+  /**
+   * Completes an entry already on the timeline (a call's minutes and outcome, given after the fact); false when there
+   * is no such entry. Fields given replace the entry's; its id, time and kind stay.
+   */
+  amendEntry(leadId: string, entryId: string, patch: Pick<TimelineEntry, 'minutes' | 'outcome'>): Promise<boolean>;
   /** Leads and their timelines at once (the sweep reads a batch at a time). */
   loadMany(ids: string[]): Promise<{ id: string; lead?: Lead; timeline: TimelineEntry[] }[]>;
   /** Many entries and next-check times at once; answers, per entry, whether it was new. */

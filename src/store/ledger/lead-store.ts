@@ -15,7 +15,16 @@ if redis.call('HSETNX', KEYS[2], ARGV[1], ARGV[3]) == 1 then
 end
 return 0`;
 
+/** Compare-and-set of one hash field (a timeline entry amended after the fact). */
+const HASH_CAS = `
+if (redis.call('HGET', KEYS[1], ARGV[1]) or '') == ARGV[2] then
+  redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
+  return 1
+end
+return 0`;
+
 interface LedgerCommands {
+  ledgerHashCas(key: string, field: string, expected: string, next: string): Promise<number>;
   ledgerAddEntry(tl: string, tle: string, id: string, at: number, json: string): Promise<number>;
   ledgerCas(key: string, expected: string, next: string): Promise<number>;
 }
@@ -32,6 +41,7 @@ export class LeadStore implements LeadRepository {
   ) {
     if (!('ledgerAddEntry' in redis)) redis.defineCommand('ledgerAddEntry', { numberOfKeys: 2, lua: ADD_ENTRY });
     if (!('ledgerCas' in redis)) redis.defineCommand('ledgerCas', { numberOfKeys: 1, lua: CAS_SCRIPT });
+    if (!('ledgerHashCas' in redis)) redis.defineCommand('ledgerHashCas', { numberOfKeys: 1, lua: HASH_CAS });
     this.redis = redis as Redis & LedgerCommands;
   }
 
@@ -92,6 +102,17 @@ export class LeadStore implements LeadRepository {
       await p.exec();
     }
     return added;
+  }
+
+  async amendEntry(leadId: string, entryId: string, patch: Pick<TimelineEntry, 'minutes' | 'outcome'>): Promise<boolean> {
+    const key = this.keys.entries(leadId);
+    for (let attempt = 0; attempt < 20; attempt++) {
+      const raw = await this.redis.hget(key, entryId);
+      if (!raw) return false;
+      const next = JSON.stringify({ ...(JSON.parse(raw) as TimelineEntry), ...patch });
+      if (next === raw || (await this.redis.ledgerHashCas(key, entryId, raw, next)) === 1) return true;
+    }
+    throw new Error(`entry ${entryId}: too much contention`);
   }
 
   async getTimeline(leadId: string): Promise<TimelineEntry[]> {
