@@ -154,7 +154,11 @@ export function groupAdviceText(lead: Lead, code?: { qrCode: string; groupName?:
 export const COPY = {
   commandFailed: '抱歉，这条没有记上（系统暂时出错）。请稍后再发一次。',
   notUnderstood: (text: string, hint?: string) =>
-    hint ? `没太看懂。可以这样写：${hint}\n\n发「帮助」看全部用法。` : `没太看懂「${text.slice(0, 30)}」。\n\n${HELP_TEXT}`,
+    hint
+      ? `没太看懂。可以这样写：${hint}\n\n发「帮助」看全部用法。`
+      : `没太看懂「${text.slice(0, 30)}」。可以这样写：电话 王总 20分钟 / 定位 王总 比价 / 今日\n发「帮助」看全部用法。`,
+  guessCall: (name: string, minutes?: number) => `是说给${name}打了电话${minutes ? `（${minutes} 分钟）` : ''}吗？回 1 确认。`,
+  guessState: (name: string, state: BuyingState) => `是说${name}是「${STATE_LABELS[state]}」吗？回 1 确认。`,
   askWhen: (name: string) => `约在什么时候？例如：会议 ${name} 周四15:00`,
   noSuchNumber: (target: string) => `没有 ${target}。先发「今日」看列表，再用 #序号。`,
   noSuchCustomer: (target: string) => `没有找到客户「${target}」。发「今日」看你的客户，或用「线索 ${target} 询价单」新建。`,

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Clock } from '../domain/clock';
-import { parseCommand, type RepCommand } from '../domain/commands';
-import { displayName, isFollowedUp, isManual, newLead, type Lead } from '../domain/lead';
+import { normalizeDurations, parseCommand, parseMinutes, type RepCommand } from '../domain/commands';
+import { displayName, isFollowedUp, isManual, newLead, STATE_LABELS, type Lead } from '../domain/lead';
 import { computeMetrics } from '../domain/metrics';
 import type { TimelineEntry } from '../domain/timeline';
 import type { Logger } from '../log';
@@ -42,6 +42,11 @@ export class RepCommands {
   }
 
   async handle(rep: string, text: string, msgId: string, at: number): Promise<string> {
+    // 「1」 confirms the command the bot guessed from the rep's last unclear message.
+    if (/^\s*(1|１|是|对|是的|确认)\s*$/.test(text)) {
+      const pending = await this.store.takePending(rep);
+      if (pending) text = pending;
+    }
     const cmd = parseCommand(text, at, this.d.timeZone);
     try {
       return await this.run(rep, cmd, msgId, at);
@@ -56,7 +61,7 @@ export class RepCommands {
       case 'help':
         return HELP_TEXT;
       case 'unknown':
-        return COPY.notUnderstood(cmd.text, cmd.hint);
+        return cmd.hint ? COPY.notUnderstood(cmd.text, cmd.hint) : this.guess(rep, cmd.text);
       case 'today':
         return this.today(rep, at);
       case 'lead':
@@ -92,6 +97,30 @@ export class RepCommands {
       case 'reopen':
         return reply(await this.actions.reopen(input));
     }
+  }
+
+  /**
+   * An unclear message that names one of the rep's customers and sounds like a call or a buying state: ask one short
+   * question with the best guess (「是说给王总打了电话吗？回 1 确认」) instead of the whole help.
+   */
+  private async guess(rep: string, text: string): Promise<string> {
+    const leads = (await this.store.leadsOf(rep)).filter(isFollowedUp);
+    const named = leads.filter((l) => [l.remark, l.name, l.company].some((n) => !!n && n.length >= 2 && text.includes(n)));
+    const lead = named.length === 1 ? named[0] : undefined;
+    if (lead) {
+      const name = displayName(lead);
+      const state = parseCommand(`定位 ${name} ${text}`, 0, this.d.timeZone);
+      if (/电话|打了|打过|通了|聊了|聊完|聊过|沟通过|call/i.test(text)) {
+        const { minutes } = parseMinutes(normalizeDurations(text));
+        await this.store.setPending(rep, `电话 ${name}${minutes ? ` ${minutes}分钟` : ''}`);
+        return COPY.guessCall(name, minutes);
+      }
+      if (state.cmd === 'position') {
+        await this.store.setPending(rep, `定位 ${name} ${STATE_LABELS[state.state]}`);
+        return COPY.guessState(name, state.state);
+      }
+    }
+    return COPY.notUnderstood(text);
   }
 
   /** 合并: a manual lead (by name or #n) into a WeCom customer's lead (by name). */

@@ -66,6 +66,8 @@ export class LedgerStore implements LedgerRepository {
   // Reps' last lists and the sweep's schedule
   setLastList = (rep: string, ids: string[]) => this.sessions.setLastList(rep, ids);
   lastList = (rep: string) => this.sessions.lastList(rep);
+  setPending = (rep: string, command: string) => this.sessions.setPending(rep, command);
+  takePending = (rep: string) => this.sessions.takePending(rep);
   setDue = (leadId: string, at: number) => this.schedule.setDue(leadId, at);
   dueLeads = (now: number, limit: number) => this.schedule.dueLeads(now, limit);
 }

@@ -158,6 +158,15 @@ export class MemoryLedger implements LedgerRepository {
   async lastList(rep: string) {
     return [...(this.lastLists.get(rep) ?? [])];
   }
+  readonly pending = new Map<string, string>();
+  async setPending(rep: string, command: string) {
+    this.pending.set(rep, command);
+  }
+  async takePending(rep: string) {
+    const c = this.pending.get(rep);
+    this.pending.delete(rep);
+    return c;
+  }
   async setDue(leadId: string, at: number) {
     if (Number.isFinite(at)) this.due.set(leadId, at);
     else this.due.delete(leadId);

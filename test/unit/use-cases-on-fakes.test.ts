@@ -456,3 +456,23 @@ describe('已打电话 asks how long instead of logging 0 minutes', () => {
     expect(w.outbox.texts('zhangsan').some((t) => t.startsWith('已记录：给韩总打了电话，没接通。'))).toBe(true);
   });
 });
+
+describe('an unclear message gets one short question with the best guess, not the whole help', () => {
+  test('a call in other words, confirmed with 1; a buying state in other words; anything else a short hint', async () => {
+    const w = world();
+    await w.store.bulkLoad([{ lead: customer('woGUESS', '许总'), entries: [] }]);
+    const say = (text: string, id: string) => w.commands.handle('zhangsan', text, id, wednesday);
+    expect(await say('许总那边刚聊完，大概二十分钟', '9500000000000000001')).toBe('是说给许总打了电话（20 分钟）吗？回 1 确认。');
+    expect(await say('1', '9500000000000000002')).toMatch(/^已记录：与许总通话 20 分钟。/);
+    expect((await w.store.getTimeline('woGUESS')).filter((e) => e.kind === 'call')).toHaveLength(1);
+    // 1 again: nothing pending any more.
+    expect(await say('1', '9500000000000000003')).toMatch(/^没太看懂/);
+    expect(await say('许总说他们在比较几家', '9500000000000000004')).toBe(
+      '是说许总是「已接触过几家（陪跑）」吗？回 1 确认。'.replace('已接触过几家（陪跑）', (await import('../../src/domain/lead')).STATE_LABELS.benchmarking),
+    );
+    expect(await say('是', '9500000000000000005')).toMatch(/^已记录：许总 —/);
+    expect((await w.store.getLead('woGUESS'))?.state).toBe('benchmarking');
+    const hint = await say('你好啊', '9500000000000000006');
+    expect(hint).toBe('没太看懂「你好啊」。可以这样写：电话 王总 20分钟 / 定位 王总 比价 / 今日\n发「帮助」看全部用法。');
+  });
+});

@@ -97,6 +97,10 @@ export interface GroupRepository {
 export interface RepSessions {
   setLastList(rep: string, ids: string[]): Promise<void>;
   lastList(rep: string): Promise<string[]>;
+  /** The command the bot guessed from an unclear message, waiting for the rep's 「1」 (kept 10 minutes). */
+  setPending(rep: string, command: string): Promise<void>;
+  /** Takes the guessed command (once); undefined when there is none or it expired. */
+  takePending(rep: string): Promise<string | undefined>;
 }
 
 /** When the nudge sweep looks at each lead next. */

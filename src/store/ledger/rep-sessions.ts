@@ -19,4 +19,12 @@ export class RepSessionStore implements RepSessions {
   async lastList(rep: string): Promise<string[]> {
     return this.redis.lrange(this.keys.lastList(rep), 0, -1);
   }
+
+  async setPending(rep: string, command: string): Promise<void> {
+    await this.redis.set(`${this.keys.lastList(rep)}:pending`, command, 'EX', 600);
+  }
+
+  async takePending(rep: string): Promise<string | undefined> {
+    return (await this.redis.getdel(`${this.keys.lastList(rep)}:pending`)) ?? undefined;
+  }
 }
