@@ -42,11 +42,7 @@ export class CardPresses {
   ): Promise<boolean> {
     const input = { lead, actor: e.fromUser, at, entryId: `card-call:${callEventId}`, source: 'card' as const };
     const minutes = CALL_FOLLOW_UP[button];
-    const result = await this.d.actions.completeCall(
-      input,
-      `card-call:${callEventId}`,
-      button === 'noanswer' ? { outcome: 'no_answer' } : { minutes, outcome: 'talked' },
-    );
+    const result = await this.d.actions.completeCall(input, button === 'noanswer' ? { outcome: 'no_answer' } : { minutes, outcome: 'talked' });
     if (e.responseCode) await this.d.cards.markDone(e.responseCode, `已记录：${CARD_BUTTONS[button]}`).catch(() => undefined);
     await this.d.outbox.enqueue({
       key: `card-reply:${eventId}`,

@@ -90,30 +90,25 @@ export class RepActions {
       await this.d.store.updateIfNewer(i.lead.id, 'decisionDate', i.at, (l) => (l.decisionDate = date));
       await this.d.store.addEntry(i.lead.id, { id: `${i.entryId}:decision`, at: i.at, kind: 'decision_date_set', source: i.source, actor: i.actor, to: date });
     }
-    const [lead, timeline] = await Promise.all([this.d.store.getLead(i.lead.id), this.d.store.getTimeline(i.lead.id)]);
-    const m = computeMetrics(lead ?? i.lead, timeline, i.at);
-    return {
-      action: 'call',
-      lead: i.lead,
-      outcome: call.outcome ?? 'talked',
-      minutes: call.minutes,
-      decisionDate: date,
-      calls7d: m.calls7d,
-      mindshareMinutes30d: m.mindshareMinutes30d,
-      next: nextStepFor(lead ?? i.lead, timeline),
-    };
+    return this.callResult(i, call.outcome ?? 'talked', call.minutes, date);
   }
 
-  /** How long the call logged as `callEntryId` took, or that nobody answered (the 已打电话 card's follow-up). */
-  async completeCall(i: ActionInput, callEntryId: string, detail: { minutes?: number; outcome: 'talked' | 'no_answer' }): Promise<RepActionResult> {
-    await this.d.store.amendEntry(i.lead.id, callEntryId, { minutes: detail.outcome === 'no_answer' ? 0 : detail.minutes, outcome: detail.outcome });
+  /** How long the call logged as `i.entryId` took, or that nobody answered (the 已打电话 card's follow-up). */
+  async completeCall(i: ActionInput, detail: { minutes?: number; outcome: 'talked' | 'no_answer' }): Promise<RepActionResult> {
+    await this.d.store.amendEntry(i.lead.id, i.entryId, { minutes: detail.outcome === 'no_answer' ? 0 : detail.minutes, outcome: detail.outcome });
+    return this.callResult(i, detail.outcome, detail.minutes);
+  }
+
+  /** A call's answer: the lead's figures after it, and the method's next step. */
+  private async callResult(i: ActionInput, outcome: 'talked' | 'no_answer', minutes?: number, decisionDate?: string): Promise<RepActionResult> {
     const [lead, timeline] = await Promise.all([this.d.store.getLead(i.lead.id), this.d.store.getTimeline(i.lead.id)]);
     const m = computeMetrics(lead ?? i.lead, timeline, i.at);
     return {
       action: 'call',
       lead: i.lead,
-      outcome: detail.outcome,
-      minutes: detail.minutes,
+      outcome,
+      minutes,
+      decisionDate,
       calls7d: m.calls7d,
       mindshareMinutes30d: m.mindshareMinutes30d,
       next: nextStepFor(lead ?? i.lead, timeline),

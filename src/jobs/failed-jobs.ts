@@ -5,7 +5,7 @@ import type { FailedJobs } from '../app/ports';
  * Operators' view of a queue's failed jobs — parked inbox events, sends that failed for good — and their replay. The
  * jobs stay until replayed (removeOnFail: false), so no permanent failure is silent.
  */
-export function failedJobs(queue: Queue): FailedJobs & { count(): Promise<number> } {
+export function failedJobs(queue: Queue): FailedJobs {
   return {
     async listFailed(start: number, end: number) {
       const jobs = await queue.getFailed(start, end);
@@ -16,9 +16,6 @@ export function failedJobs(queue: Queue): FailedJobs & { count(): Promise<number
         attemptsMade: j.attemptsMade,
         finishedOn: j.finishedOn,
       }));
-    },
-    async count(): Promise<number> {
-      return queue.getFailedCount();
     },
     async retry(id: string) {
       const job = await queue.getJob(id);
