@@ -4,7 +4,8 @@ import type { Logger } from '../log';
 import type { TemplateCardEvent } from '../wecom/events';
 import { nudgeHandled } from '../domain/nudge-bookkeeping';
 import type { Lead } from '../domain/lead';
-import { CALL_FOLLOW_UP, cardDoneLabel, cardReply, CARD_BUTTONS, COPY } from './copy';
+import { CALL_FOLLOW_UP, cardDoneLabel, cardReply, CARD_BUTTONS, COPY, MEETING_CHECK } from './copy';
+import { bookedMeeting } from '../domain/meeting-attendance';
 import { callFollowUpCard } from './nudge-card';
 import type { CardAction } from './nudge-card';
 import type { ActivityCounter, CardUpdater, LedgerRepository, MessageOutbox } from './ports';
@@ -52,14 +53,37 @@ export class CardPresses {
     return true;
   }
 
+  /** A press on the meeting-check card: the booked meeting `meetingId` was held, not held, or is to be moved. */
+  private async onMeetingCheck(e: TemplateCardEvent, eventId: string, lead: Lead, button: keyof typeof MEETING_CHECK, meetingId: string, at: number) {
+    const booked = bookedMeeting(await this.d.store.getTimeline(lead.id), meetingId);
+    if (!booked) return false;
+    const input = { lead, actor: e.fromUser, at, entryId: `card-meeting-check:${eventId}`, source: 'card' as const };
+    const how = MEETING_CHECK[button];
+    const result = await this.d.actions.settleMeeting(
+      input,
+      booked,
+      how === 'moved' ? { how, movedTo: nextBusinessMorning(this.d.clock.now(), this.d.timeZone, this.d.businessDays) } : { how },
+    );
+    if (e.responseCode) await this.d.cards.markDone(e.responseCode, `已记录：${CARD_BUTTONS[button]}`).catch(() => undefined);
+    await this.d.outbox.enqueue({
+      key: `card-reply:${eventId}`,
+      touser: e.fromUser,
+      body: { msgtype: 'text', text: { content: cardReply(result, this.d.timeZone) } },
+    });
+    await this.d.activity.count({ event: 'card_actions', kind: button });
+    return true;
+  }
+
   /** False when the key is not one of ours or the lead is gone. */
   async onCardClick(e: TemplateCardEvent, eventId: string): Promise<boolean> {
-    const [action, leadId, nudgeId] = e.eventKey.split(':') as [string, string | undefined, string | undefined];
+    const [action, leadId, ...rest] = e.eventKey.split(':') as [string, string | undefined, ...string[]];
+    const nudgeId = rest.length > 0 ? rest.join(':') : undefined;
     if (!leadId || !(action in CARD_BUTTONS)) return false;
     const lead = await this.d.store.getLead(leadId);
     if (!lead) return false;
     const at = e.createTime * 1000 || this.d.clock.now();
     if (action in CALL_FOLLOW_UP) return this.onCallFollowUp(e, eventId, lead, action as keyof typeof CALL_FOLLOW_UP, nudgeId ?? '', at);
+    if (action in MEETING_CHECK) return this.onMeetingCheck(e, eventId, lead, action as keyof typeof MEETING_CHECK, nudgeId ?? '', at);
     const timeline = nudgeId ? await this.d.store.getTimeline(leadId) : [];
     const sentEntry = timeline.find((x) => x.id === `nudge:${nudgeId}`);
     // A press on a card whose nudge was already handled (pressed before, or resolved another way) is answered, not done
@@ -78,7 +102,7 @@ export class CardPresses {
     const input = (prefix: string) => ({ lead, actor: e.fromUser, at, entryId: `${prefix}:${eventId}`, source: 'card' as const });
     const { actions } = this.d;
     let result: RepActionResult;
-    switch (action as Exclude<CardAction, keyof typeof CALL_FOLLOW_UP>) {
+    switch (action as Exclude<CardAction, keyof typeof CALL_FOLLOW_UP | keyof typeof MEETING_CHECK>) {
       case 'called':
         result = await actions.logCall(input('card-call'));
         break;

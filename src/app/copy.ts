@@ -44,7 +44,13 @@ export const CARD_BUTTONS = {
   min15: '15 分钟',
   min30: '30 分钟',
   noanswer: '没接通',
+  mheld: '开了',
+  mmissed: '没开',
+  mmoved: '改期',
 } as const;
+
+/** The meeting-check card's buttons (a booked meeting WeCom gave no customer attendance for): what came of it. */
+export const MEETING_CHECK = { mheld: 'held', mmissed: 'not_held', mmoved: 'moved' } as const;
 
 /** The follow-up card's buttons: what each says about the call. */
 export const CALL_FOLLOW_UP = { min5: 5, min15: 15, min30: 30, noanswer: 0 } as const;
@@ -101,9 +107,38 @@ export function commandReply(r: RepActionResult, zone: string): string {
         : `已记为输单：${name}${r.reason ? `（${r.reason}）` : ''}。复盘一下：是哪一步客户的时间被友商占走了？`;
     case 'reopened':
       return `好，${name}重新打开了，接着跟进。\n下一步：${NEXT_STEP[r.lead.state]}`;
+    case 'meeting_settled':
+      return meetingSettledText(r, zone);
     case 'lead_closed':
       return `${name}已经记为${r.lead.outcome === 'won' ? '赢单' : '输单'}${r.lead.outcomeReason ? `（${r.lead.outcomeReason}）` : ''}，这次${r.attempted === 'call' ? '电话' : '会议'}没有记上。\n客户又有需要了？回复「重开 ${name}」重新跟进，再记一次。`;
   }
+}
+
+/** What a booked meeting came to, as the rep reads it: by WeCom's attendance, their own answer, or a cancellation. */
+export function meetingSettledText(r: Extract<RepActionResult, { action: 'meeting_settled' }>, zone: string): string {
+  const name = displayName(r.lead);
+  if (r.already) return `这场会已经记过了（${r.how === 'held' ? '开了' : r.how === 'moved' ? '改期' : '没开'}），不用再点。`;
+  const next = `下一步：${nextStepText(r.next, name)}`;
+  switch (r.how) {
+    case 'held': {
+      const who = r.customerAttendees ? `${name}那边 ${r.customerAttendees} 人参会` : '会开了';
+      return `已记录：和${name}的会——${who}，${r.minutes ?? 60} 分钟，算进了客户投入的时间。\n${next}`;
+    }
+    case 'not_held':
+      return `已记录：和${name}的会没开成。趁热打个电话，重新约个时间（「会议 ${name} 周四15:00」）——别改成发资料。`;
+    case 'cancelled':
+      return `和${name}的会在企业微信里取消了。打个电话重新约（「会议 ${name} 周四15:00」），别让这件事停下来。`;
+    case 'moved':
+      return r.moved
+        ? `已改约：${fmt(r.moved.startsAt, zone, 'M月d日 HH:mm')} 与${name}的会议。\n会议链接：${r.moved.link ?? '见企业微信日程'}\n时间不合适就回复「会议 ${name} 周四15:00」重新约。`
+        : `已记录：和${name}的会要改期。回复「会议 ${name} 周四15:00」约新的时间。`;
+  }
+}
+
+/** The rep is asked what came of a booked meeting WeCom gave no customer attendance for. */
+export function meetingCheckText(lead: Lead, startsAt: number, zone: string): { title: string; desc: string } {
+  const name = displayName(lead);
+  return { title: `和${name}的会开了吗？`, desc: `${fmt(startsAt, zone, 'M月d日 HH:mm')} 的会议，企业微信没看到客户那边入会` };
 }
 
 /** Answers to a press on a nudge card, by the rep-action's result. */

@@ -1,7 +1,7 @@
 import { displayName, STATE_LABELS, type Lead } from '../domain/lead';
 import type { Nudge } from '../domain/nudge-policy';
 import type { ButtonInteractionCard } from '../wecom/api-types';
-import { CARD_BUTTONS } from './copy';
+import { CARD_BUTTONS, MEETING_CHECK, meetingCheckText } from './copy';
 
 /** A button of a nudge card; its key is "<action>:<leadId>:<nudgeId>" (src/app/card-presses.ts reads it back). */
 export type CardAction = keyof typeof CARD_BUTTONS;
@@ -33,5 +33,18 @@ export function callFollowUpCard(lead: Lead, callEventId: string): ButtonInterac
     main_title: { title: [...`和${displayName(lead)}聊了多久？`].slice(0, 26).join(''), desc: '点一下，记到这次电话上' },
     task_id: `call-${callEventId}`.replace(/[^0-9a-zA-Z_\-@]/g, '_').slice(0, 128),
     button_list: buttons.map((b, i) => ({ text: CARD_BUTTONS[b], style: i === 3 ? 2 : 1, key: `${b}:${lead.id}:${callEventId}` })),
+  };
+}
+
+/** A booked meeting without customer attendance in WeCom: did it happen? Keys carry the WeCom meeting id. */
+export function meetingCheckCard(lead: Lead, meetingId: string, startsAt: number, zone: string): ButtonInteractionCard {
+  const text = meetingCheckText(lead, startsAt, zone);
+  const buttons = Object.keys(MEETING_CHECK) as (keyof typeof MEETING_CHECK)[];
+  return {
+    card_type: 'button_interaction',
+    source: { desc: '跟进助手' },
+    main_title: { title: [...text.title].slice(0, 26).join(''), desc: text.desc },
+    task_id: `meeting-${meetingId}`.replace(/[^0-9a-zA-Z_\-@]/g, '_').slice(0, 128),
+    button_list: buttons.map((b, i) => ({ text: CARD_BUTTONS[b], style: i === 0 ? 1 : 2, key: `${b}:${lead.id}:${meetingId}` })),
   };
 }

@@ -2,7 +2,8 @@ import { DateTime } from 'luxon';
 import { displayName, isManual, type BuyingState, type Lead } from '../domain/lead';
 import { computeMetrics } from '../domain/metrics';
 import { nextStepFor, type NextStep } from '../domain/next-step';
-import type { EntrySource } from '../domain/timeline';
+import { attendanceDueAt, meetingSettlement } from '../domain/meeting-attendance';
+import type { EntrySource, TimelineEntry } from '../domain/timeline';
 import type { Logger } from '../log';
 import { meetingTitle } from './copy';
 import type { Ledger } from './ledger';
@@ -37,6 +38,18 @@ export type RepActionResult =
   | { action: 'proposal'; lead: Lead }
   | { action: 'meeting_held'; lead: Lead; date: string }
   | { action: 'meeting_booked'; lead: Lead; startsAt: number; link?: string }
+  /** A booked meeting settled: held (by WeCom's attendance or the rep's word), not held, or moved to a new booking. */
+  | {
+      action: 'meeting_settled';
+      lead: Lead;
+      how: 'held' | 'not_held' | 'moved' | 'cancelled';
+      minutes?: number;
+      customerAttendees?: number;
+      moved?: { startsAt: number; link?: string };
+      /** Already settled before (another press, or attendance read first): nothing new was recorded. */
+      already?: boolean;
+      next: NextStep;
+    }
   | { action: 'group'; lead: Lead; joinCode?: JoinCode; groupName?: string }
   | { action: 'snoozed'; lead: Lead; days: number; until: number }
   | { action: 'closed'; lead: Lead; outcome: 'won' | 'lost'; reason?: string }
@@ -131,7 +144,8 @@ export class RepActions {
       await this.d.store.addEntry(i.lead.id, { id: i.entryId, at: startsAt, kind: 'meeting_held', source: i.source, actor: i.actor, minutes: 60, note });
       return { action: 'meeting_held', lead: i.lead, date: DateTime.fromMillis(startsAt, { zone: this.d.timeZone }).toISODate() as string };
     }
-    const booked = await bookMeetingOnce(this.d, i.entryId, { host: i.actor, title: meetingTitle(i.lead), startsAt, minutes: 60 });
+    const minutes = 60;
+    const booked = await bookMeetingOnce(this.d, i.entryId, { host: i.actor, title: meetingTitle(i.lead), startsAt, minutes });
     await this.d.store.addEntry(i.lead.id, {
       id: i.entryId,
       at: i.at,
@@ -139,10 +153,74 @@ export class RepActions {
       source: i.source,
       actor: i.actor,
       startsAt,
+      minutes,
       link: booked.link,
+      meetingId: booked.meetingId,
       note,
     });
+    // After it ends, WeCom's attendance says whether it happened (src/app/meeting-attendance.ts).
+    await this.d.bookings.watch({ leadId: i.lead.id, entryId: i.entryId, meetingId: booked.meetingId }, attendanceDueAt(startsAt, minutes));
     return { action: 'meeting_booked', lead: i.lead, startsAt, link: booked.link };
+  }
+
+  /**
+   * What a booked meeting came to: held (with the customer-side attendees and minutes WeCom counted, or the booked
+   * length on the rep's word), not held, cancelled, or moved (booked again at `movedTo`). Settled once: the second
+   * settlement of the same booking, whoever makes it, records nothing and says so.
+   */
+  async settleMeeting(
+    i: ActionInput,
+    booked: TimelineEntry,
+    s:
+      | { how: 'held'; at?: number; minutes?: number; customerAttendees?: number; staff?: string[] }
+      | { how: 'not_held' | 'cancelled' }
+      | { how: 'moved'; movedTo: number },
+  ): Promise<RepActionResult> {
+    const timeline = await this.d.store.getTimeline(i.lead.id);
+    const settled = meetingSettlement(timeline, booked.id);
+    if (settled) {
+      return {
+        action: 'meeting_settled',
+        lead: i.lead,
+        how: settled.kind === 'meeting_held' ? 'held' : ((settled.note as 'not_held' | 'moved' | 'cancelled' | undefined) ?? 'not_held'),
+        minutes: settled.minutes,
+        customerAttendees: settled.customerAttendees,
+        already: true,
+        next: nextStepFor(i.lead, timeline),
+      };
+    }
+    const common = { source: i.source, actor: i.actor, scheduledId: booked.id, meetingId: booked.meetingId, link: booked.link };
+    let moved: { startsAt: number; link?: string } | undefined;
+    if (s.how === 'held') {
+      const minutes = s.minutes ?? booked.minutes ?? 60;
+      await this.d.store.addEntry(i.lead.id, {
+        id: `${booked.id}:settled`,
+        at: s.at ?? booked.startsAt ?? i.at,
+        kind: 'meeting_held',
+        ...common,
+        minutes,
+        customerAttendees: s.customerAttendees,
+        members: s.staff,
+      });
+    } else {
+      await this.d.store.addEntry(i.lead.id, { id: `${booked.id}:settled`, at: i.at, kind: 'meeting_missed', ...common, note: s.how });
+      if (s.how === 'moved') {
+        const again = await this.bookMeeting({ ...i, entryId: `${i.entryId}:moved` }, s.movedTo);
+        if (again.action === 'meeting_booked') moved = { startsAt: again.startsAt, link: again.link };
+      }
+    }
+    await this.d.bookings.unwatch({ leadId: i.lead.id, entryId: booked.id, meetingId: booked.meetingId ?? '' });
+    const [lead, after] = await Promise.all([this.d.store.getLead(i.lead.id), this.d.store.getTimeline(i.lead.id)]);
+    const held = s.how === 'held' ? after.find((e) => e.id === `${booked.id}:settled`) : undefined;
+    return {
+      action: 'meeting_settled',
+      lead: i.lead,
+      how: s.how,
+      minutes: held?.minutes,
+      customerAttendees: held?.customerAttendees,
+      moved,
+      next: nextStepFor(lead ?? i.lead, after),
+    };
   }
 
   /** 建群: the lead's group's QR join code when it has a group, to widen the chain; otherwise the steps to open one. */

@@ -1,4 +1,5 @@
 import type { Lead } from './lead';
+import { decisionChainSize } from './meeting-attendance';
 import type { TimelineEntry } from './timeline';
 
 export const DAY_MS = 86_400_000;
@@ -14,6 +15,7 @@ export interface LeadMetrics {
   calls30d: number;
   meetings7d: number;
   meetings30d: number;
+  /** Customer-side people in the lead's groups and held meetings (decisionChainSize). */
   stakeholders: number;
   /** Rep messages and one-sided documents since the customer last answered. */
   oneSidedStreak: number;
@@ -76,11 +78,11 @@ function groupConversationMinutes(entries: TimelineEntry[], from: number, to: nu
   return minutes;
 }
 
+/** Meetings held in [from, to): a booked meeting counts once it is known to have happened (attendance or the rep). */
 function meetingKeys(entries: TimelineEntry[], from: number, to: number): Set<string> {
   const keys = new Set<string>();
   for (const e of entries) {
-    const when = e.kind === 'meeting_held' ? e.at : e.kind === 'meeting_scheduled' ? (e.startsAt ?? e.at) : undefined;
-    if (when === undefined || when < from || when >= to) continue;
+    if (e.kind !== 'meeting_held' || e.at < from || e.at >= to) continue;
     keys.add(e.link ?? e.note ?? e.id);
   }
   return keys;
@@ -120,7 +122,7 @@ export function computeMetrics(lead: Lead, timeline: readonly TimelineEntry[], n
     calls30d: count('call', 30),
     meetings7d: meetingKeys(entries, since(7), now + 1).size,
     meetings30d: meetingKeys(entries, since(30), now + 1).size,
-    stakeholders: lead.stakeholders.length,
+    stakeholders: decisionChainSize(lead, entries),
     oneSidedStreak: streak,
     mindshareMinutes30d: capturedMinutes(entries, since(30), now + 1),
     customerInitiated30d: entries.filter((e) => e.at > since(30) && (e.kind === 'customer_message' || (e.kind === 'member_joined' && e.customerInitiated)))

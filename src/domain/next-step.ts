@@ -1,4 +1,5 @@
 import type { Lead } from './lead';
+import { decisionChainSize, meetingOrGroupSince } from './meeting-attendance';
 import type { TimelineEntry } from './timeline';
 
 /**
@@ -20,12 +21,12 @@ export function nextStepFor(lead: Lead, timeline: readonly TimelineEntry[]): Nex
   const proposal = timeline
     .filter((e) => e.kind === 'proposal_requested')
     .reduce<TimelineEntry | undefined>((last, e) => (!last || e.at > last.at ? e : last), undefined);
-  if (proposal && !timeline.some((e) => e.at >= proposal.at && (e.kind === 'meeting_scheduled' || e.kind === 'meeting_held' || e.kind === 'group_created'))) {
+  if (proposal && !meetingOrGroupSince(timeline, proposal.at)) {
     return { step: 'meet_not_write' };
   }
   if (!lead.decisionDate) return { step: 'ask_decision' };
   const shared = lead.groups.length > 0 || timeline.some((e) => e.kind === 'meeting_held');
-  if (shared && lead.stakeholders.length <= 1) return { step: 'widen_chain' };
+  if (shared && decisionChainSize(lead, timeline) <= 1) return { step: 'widen_chain' };
   if (!shared) return { step: 'meet_or_group' };
   return { step: 'weekly_call', decisionDate: lead.decisionDate };
 }

@@ -1,6 +1,7 @@
 import { DateTime } from 'luxon';
 import { displayName, isFollowedUp, STATE_LABELS, type BuyingState, type Lead } from './lead';
 import { DAY_MS, type LeadMetrics } from './metrics';
+import { meetingOrGroupSince } from './meeting-attendance';
 import type { TimelineEntry } from './timeline';
 
 /** The pushes the method asks for (docs/method.md), most urgent first. */
@@ -138,7 +139,7 @@ export function evaluateNudges(
   // proposal_to_meeting: the customer asked for a proposal and no meeting or group followed.
   const proposal = lastOf(timeline, (e) => e.kind === 'proposal_requested');
   if (proposal) {
-    const followed = timeline.some((e) => e.at >= proposal.at && (e.kind === 'meeting_scheduled' || e.kind === 'meeting_held' || e.kind === 'group_created'));
+    const followed = meetingOrGroupSince(timeline, proposal.at);
     const ripe = proposal.at + s.proposalHours * 3_600_000;
     if (!followed && now >= ripe) {
       due.push({
@@ -202,7 +203,7 @@ export function evaluateNudges(
 
   // widen_chain: a group or meetings with a single customer-side person for some days.
   const firstShared = lastOf(timeline, (e) => e.kind === 'group_created' || e.kind === 'meeting_held');
-  if (firstShared && lead.stakeholders.length <= 1) {
+  if (firstShared && metrics.stakeholders <= 1) {
     const ripe = firstShared.at + s.widenChainDays * DAY_MS;
     if (now >= ripe) {
       due.push({

@@ -7,6 +7,8 @@ export const TIMELINE_KINDS = [
   'call',
   'meeting_scheduled',
   'meeting_held',
+  /** A booked meeting that did not happen (cancelled, not held, moved): `note` says which. */
+  'meeting_missed',
   'group_created',
   'member_joined',
   'member_left',
@@ -54,4 +56,10 @@ export interface TimelineEntry {
   /** For meetings. */
   startsAt?: number;
   link?: string;
+  /** For booked meetings: WeCom's meeting id. */
+  meetingId?: string;
+  /** For a held or missed meeting that had been booked: the booking's entry id. */
+  scheduledId?: string;
+  /** For held meetings: how many people from the customer's side were in it (WeCom's attendance, when read). */
+  customerAttendees?: number;
 }

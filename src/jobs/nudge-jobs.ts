@@ -1,7 +1,7 @@
 import { Queue, Worker } from 'bullmq';
 import type Redis from 'ioredis';
 import type { Logger } from '../log';
-import type { NudgeRunner } from '../app/ports';
+import type { AttendanceRunner, NudgeRunner } from '../app/ports';
 import { bullPrefix, lockOptions, QUEUES } from './names';
 
 export function createNudgeQueue(connection: Redis, redisPrefix: string): Queue {
@@ -11,7 +11,7 @@ export function createNudgeQueue(connection: Redis, redisPrefix: string): Queue 
 }
 
 /**
- * The sweep (every few minutes) and the weekly digest as BullMQ job schedulers: upserted at start, so restarts and
+ * The sweep and the meetings' attendance (every few minutes) and the weekly digest as BullMQ job schedulers: upserted at start, so restarts and
  * several worker processes keep exactly one schedule each; BullMQ hands each run to one worker.
  */
 export async function startNudgeJobs(deps: {
@@ -20,6 +20,8 @@ export async function startNudgeJobs(deps: {
   connection: Redis;
   redisPrefix: string;
   nudges: NudgeRunner;
+  /** Booked meetings' attendance, read on the sweep's schedule. */
+  attendance: AttendanceRunner;
   sweepEveryMinutes: number;
   sweepBatch: number;
   digestCron: string;
@@ -32,12 +34,22 @@ export async function startNudgeJobs(deps: {
   const keep = { removeOnComplete: 100, removeOnFail: 100 };
   if (deps.schedulers) {
     await queue.upsertJobScheduler('sweep', { every: deps.sweepEveryMinutes * 60_000 }, { name: 'sweep', opts: keep });
+    await queue.upsertJobScheduler('attendance', { every: deps.sweepEveryMinutes * 60_000 }, { name: 'attendance', opts: keep });
     await queue.upsertJobScheduler('weekly-digest', { pattern: deps.digestCron, tz: deps.timeZone }, { name: 'digest', opts: keep });
   }
   const worker = new Worker(
     QUEUES.nudges,
     // A thin processor: which job, then one use case.
-    async (job) => (job.name === 'digest' ? deps.nudges.weeklyDigest() : deps.nudges.sweepDue(deps.sweepBatch)),
+    async (job) => {
+      switch (job.name) {
+        case 'digest':
+          return deps.nudges.weeklyDigest();
+        case 'attendance':
+          return deps.attendance.checkDue(deps.sweepBatch);
+        default:
+          return deps.nudges.sweepDue(deps.sweepBatch);
+      }
+    },
     { connection: deps.connection, prefix: bullPrefix(deps.redisPrefix), concurrency: 1, ...lockOptions(deps.lockMs) },
   );
   worker.on('failed', (job, err) => deps.log.error({ reason: 'nudge.job_failed', job: job?.name, err: err.message }, 'nudge job failed'));

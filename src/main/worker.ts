@@ -20,6 +20,7 @@ import { WeComCards, WeComDirectory } from '../wecom/directory';
 import { Nudger } from '../app/nudger';
 import { CardPresses } from '../app/card-presses';
 import { RepActions } from '../app/rep-actions';
+import { MeetingAttendance } from '../app/meeting-attendance';
 import { GroupInvites } from '../app/group-invites';
 import { ActivityStore } from '../store/activity-store';
 import { RedisBookingStore } from '../store/booking-store';
@@ -37,6 +38,8 @@ export interface WorkerHandle {
   store: LedgerStore;
   nudger: Nudger;
   cards: CardPresses;
+  /** Booked meetings' attendance (tests run it by hand, as they do the sweep). */
+  attendance: MeetingAttendance;
   reconcileNow(): ReturnType<typeof reconcile>;
   close(): Promise<void>;
 }
@@ -76,6 +79,7 @@ export async function startWorker(
   const n = config.policy.nudges;
   const actions = new RepActions({ store, ledger, meetings: directory, bookings, invites, timeZone: config.businessTz, log });
   const cardPresses = new CardPresses({ store, actions, outbox, cards, activity, clock, timeZone: config.businessTz, businessDays: config.nudgeDays, log });
+  const attendance = new MeetingAttendance({ store, bookings, meetings: directory, actions, outbox, activity, clock, timeZone: config.businessTz, log });
   const nudger = new Nudger({
     store,
     nudges: nudgeStore,
@@ -131,6 +135,7 @@ export async function startWorker(
     connection,
     redisPrefix: prefix,
     nudges: nudger,
+    attendance,
     sweepEveryMinutes: n.sweepEveryMinutes,
     sweepBatch: n.sweepBatch,
     digestCron: n.digestCron,
@@ -146,6 +151,7 @@ export async function startWorker(
     store,
     nudger,
     cards: cardPresses,
+    attendance,
     reconcileNow,
     async close() {
       await pump.stop();

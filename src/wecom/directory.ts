@@ -1,3 +1,4 @@
+import type { MeetingReport } from '../domain/meeting-attendance';
 import type { BookedMeeting, CustomerDirectory, CustomerProfile, GroupSnapshot, JoinCode, JoinCodeMaker, MeetingBooker, MeetingRequest } from '../app/ports';
 import type { WeComApiClient } from './api-client';
 import { WeComApiError } from './api-errors';
@@ -110,7 +111,30 @@ export class WeComDirectory implements CustomerDirectory, MeetingBooker, JoinCod
     }
     return undefined;
   }
+
+  /** meeting/get_info as a MeetingReport: who from our side and from the customer's side joined, for how long. */
+  async report(meetingId: string): Promise<MeetingReport | undefined> {
+    try {
+      const info = await this.api.getMeetingInfo(meetingId);
+      const status = [1, 2, 3, 4, 5].includes(info.status) ? (info.status as MeetingReport['status']) : undefined;
+      if (!status) return undefined;
+      const joined = (a: { status: number; cumulative_time?: number }) => a.status === 1 || (a.cumulative_time ?? 0) > 0;
+      return {
+        status,
+        startsAt: info.meeting_start * 1000,
+        minutes: Math.round(info.meeting_duration / 60),
+        staff: (info.attendees?.member ?? []).filter(joined).map((m) => ({ userId: m.userid ?? '', seconds: m.cumulative_time ?? 0 })),
+        customers: (info.attendees?.tmp_external_user ?? []).filter((m) => (m.cumulative_time ?? 0) > 0).map((m) => ({ seconds: m.cumulative_time ?? 0 })),
+      };
+    } catch (err) {
+      if (err instanceof WeComApiError && (MEETING_UNREADABLE.has(err.errcode) || err.disposition === 'permanent')) return undefined;
+      throw err;
+    }
+  }
 }
+
+/** Meeting ids WeCom does not know, or this app may not read (not created by it). */
+const MEETING_UNREADABLE = new Set([400002, 400003, 400018, 48002, 60011]);
 
 /** meeting/create takes a title of at most 20 characters. */
 const meetingTitle = (title: string) => [...title].slice(0, 20).join('');

@@ -21,9 +21,11 @@ import type {
   NudgeRecord,
   NudgeRepository,
   OutboundMessage,
+  WatchedMeeting,
 } from '../../src/app/ports';
 import { isFollowedUp, isManual, setIfNewer, type Lead } from '../../src/domain/lead';
 import { isCustomerTouch } from '../../src/domain/metrics';
+import type { MeetingReport } from '../../src/domain/meeting-attendance';
 import type { TimelineEntry } from '../../src/domain/timeline';
 
 const copy = <T>(x: T): T => (x === undefined ? x : (JSON.parse(JSON.stringify(x)) as T));
@@ -248,6 +250,25 @@ export class MemoryMeetings implements MeetingBooker, BookingStore {
   }
   async save(key: string, booking: BookedMeeting) {
     this.claims.set(key, booking);
+  }
+  /** What WeCom will say of each meeting (tests set it); a meeting without one is unreadable. */
+  readonly reports = new Map<string, MeetingReport>();
+  async report(meetingId: string) {
+    return copy(this.reports.get(meetingId));
+  }
+  readonly watches = new Map<string, { w: WatchedMeeting; dueAt: number }>();
+  async watch(w: WatchedMeeting, dueAt: number) {
+    this.watches.set(JSON.stringify(w), { w: { ...w }, dueAt });
+  }
+  async dueWatches(now: number, limit: number) {
+    return [...this.watches.values()]
+      .filter((x) => x.dueAt <= now)
+      .sort((a, b) => a.dueAt - b.dueAt)
+      .slice(0, limit)
+      .map((x) => ({ ...x.w }));
+  }
+  async unwatch(w: WatchedMeeting) {
+    this.watches.delete(JSON.stringify(w));
   }
 }
 

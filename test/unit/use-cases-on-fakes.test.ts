@@ -99,7 +99,7 @@ describe('the rep-action core: a card press and a command give the same ledger r
     const card = await outcomeOf(w, 'woCARD');
     const typed = await outcomeOf(w, 'woTYPED');
     // The call from the card has no minutes or note; the typed one says "talked": the same call, otherwise.
-    const strip = (o: typeof card) => ({ ...o, timeline: o.timeline.map(({ note: _n, outcome: _o, link: _l, ...e }) => e) });
+    const strip = (o: typeof card) => ({ ...o, timeline: o.timeline.map(({ note: _n, outcome: _o, link: _l, meetingId: _m, ...e }) => e) });
     expect(strip(card)).toEqual(strip(typed));
     if (button === 'meeting') expect(w.meetings.booked.map((m) => m.startsAt)).toEqual([w.meetings.booked[0]?.startsAt, w.meetings.booked[0]?.startsAt]);
     // The press itself is logged once, whatever the retries.

@@ -70,7 +70,9 @@ export class WeComSandbox {
   readonly contacts = new Map<string, SandboxContact>();
   readonly groups = new Map<string, T.GroupChat & { status: number }>();
   readonly joinWays = new Map<string, T.AddJoinWayRequest & { config_id: string; qr_code: string }>();
-  readonly meetings: (T.MeetingCreateRequest & { meetingid: string; meeting_link: string })[] = [];
+  readonly meetings: (T.MeetingCreateRequest & { meetingid: string; meeting_link: string; cancelled?: boolean })[] = [];
+  /** Who joined each meeting, as get_info reports it once the meeting has started (attend() records it). */
+  private readonly attendance = new Map<string, { member: T.MeetingAttendee[]; tmp_external_user: T.MeetingAttendee[] }>();
   readonly inboxes = new Map<string, InboxMessage[]>();
   /**
    * Every call, for assertions: api name, the time it was made (the sandbox clock, and the wall clock), its errcode, and
@@ -103,6 +105,28 @@ export class WeComSandbox {
   }
 
   // ---- seeding and control -------------------------------------------------------------------------------------
+
+  /**
+   * Records who joined a meeting and for how many minutes: members by userid, customer-side people (WeCom gives them a
+   * per-meeting temporary id) by minutes only. A meeting nobody joined ends as status 5 (expired).
+   */
+  attend(meetingid: string, who: { members?: { userid: string; minutes: number }[]; externals?: number[] }): this {
+    const m = this.meetings.find((x) => x.meetingid === meetingid);
+    if (!m) throw new Error(`no meeting ${meetingid}`);
+    const at = m.meeting_start;
+    const row = (minutes: number) => ({
+      status: 1,
+      first_join_time: at,
+      last_quit_time: at + minutes * 60,
+      total_join_count: 1,
+      cumulative_time: minutes * 60,
+    });
+    this.attendance.set(meetingid, {
+      member: (who.members ?? []).map((x) => ({ userid: x.userid, ...row(x.minutes) })),
+      tmp_external_user: (who.externals ?? []).map((minutes, i) => ({ tmp_external_userid: `wotmp${meetingid.slice(-6)}${i}`, ...row(minutes) })),
+    });
+    return this;
+  }
 
   addUser(u: SandboxUser): this {
     this.users.set(u.userid, u);
@@ -270,6 +294,10 @@ export class WeComSandbox {
       '/meeting/get_info',
       api('meeting/get_info', (_ctx, b) => this.meetingInfo(String(b.meetingid ?? ''))),
     );
+    r.post(
+      '/meeting/cancel',
+      api('meeting/cancel', (_ctx, b) => this.cancelMeeting(String(b.meetingid ?? ''))),
+    );
     r.get(
       '/user/get',
       api('user/get', (ctx) => this.getUser(String(ctx.query.userid ?? ''))),
@@ -293,6 +321,10 @@ export class WeComSandbox {
     });
     s.post('/groups', async (ctx) => {
       this.setGroup((await json(ctx)) as unknown as T.GroupChat);
+      ctx.body = { ok: true };
+    });
+    s.post('/meetings/:id/attendance', async (ctx) => {
+      this.attend(ctx.params.id ?? '', (await json(ctx)) as { members?: { userid: string; minutes: number }[]; externals?: number[] });
       ctx.body = { ok: true };
     });
     s.post('/expire-tokens', (ctx) => {
@@ -507,12 +539,27 @@ export class WeComSandbox {
     return { errcode: 0, errmsg: 'ok', meetingid_list: ids.slice(start, start + limit), ...(next ? { next_cursor: next } : {}) };
   }
 
-  /** meeting/get_info: status from the clock (1 not started, 2 in progress, 3 ended); no attendance recorded yet. */
+  /** meeting/cancel: only a meeting that has not started (Docs 98153, 99048). */
+  private cancelMeeting(meetingid: string): Record<string, unknown> {
+    const m = this.meetings.find((x) => x.meetingid === meetingid);
+    if (!m) return this.err(400002, 'invalid meetingid');
+    if (m.cancelled || Math.floor(this.opts.clock() / 1000) >= m.meeting_start) return this.err(400004, 'meeting cannot be cancelled');
+    m.cancelled = true;
+    return { errcode: 0, errmsg: 'ok' };
+  }
+
+  /**
+   * meeting/get_info: status from the clock and what happened (1 not started, 2 in progress, 3 ended, 4 cancelled,
+   * 5 expired: over and nobody joined); attendees as attend() recorded them, none before the start.
+   */
   private meetingInfo(meetingid: string): Record<string, unknown> {
     const m = this.meetings.find((x) => x.meetingid === meetingid);
     if (!m) return this.err(400002, 'invalid meetingid');
     const now = Math.floor(this.opts.clock() / 1000);
-    const status = now < m.meeting_start ? 1 : now < m.meeting_start + m.meeting_duration ? 2 : 3;
+    const joined = this.attendance.get(meetingid);
+    const over = now >= m.meeting_start + m.meeting_duration;
+    const status = m.cancelled ? 4 : now < m.meeting_start ? 1 : !over ? 2 : joined ? 3 : 5;
+    const attendees = now >= m.meeting_start && joined ? joined : { member: [], tmp_external_user: [] };
     return {
       errcode: 0,
       errmsg: 'ok',
@@ -523,7 +570,7 @@ export class WeComSandbox {
       status,
       agentid: m.agentid,
       meeting_link: m.meeting_link,
-      attendees: { member: [], tmp_external_user: [] },
+      attendees,
     };
   }
 

@@ -50,6 +50,11 @@ export interface NudgeRunner {
   weeklyDigest(): Promise<number>;
 }
 
+/** Reading booked meetings' attendance once they end (src/app/meeting-attendance.ts). */
+export interface AttendanceRunner {
+  checkDue(limit: number): Promise<{ checked: number; held: number; asked: number; waiting: number }>;
+}
+
 export interface ReconcileReport {
   groupsChecked: number;
   groupsFixed: number;

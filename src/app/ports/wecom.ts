@@ -1,4 +1,5 @@
 import type { MessageBody, SendMessageRequest, SendMessageResponse } from '../../wecom/api-types';
+import type { MeetingReport } from '../../domain/meeting-attendance';
 import type { JoinCode } from './repositories';
 
 /** What we can learn about customers and their groups from WeCom. */
@@ -49,6 +50,16 @@ export interface MeetingBooker {
   book(req: MeetingRequest): Promise<BookedMeeting>;
   /** The meeting this app already booked for this request (same host, title and start), if any. */
   findBooked(req: MeetingRequest): Promise<BookedMeeting | undefined>;
+  /** What WeCom says of a meeting this app booked (meeting/get_info); undefined when WeCom will not say (no such meeting, no permission). */
+  report(meetingId: string): Promise<MeetingReport | undefined>;
+}
+
+/** A booked meeting whose attendance is to be read after it ends (src/app/meeting-attendance.ts). */
+export interface WatchedMeeting {
+  leadId: string;
+  /** The meeting_scheduled entry's id. */
+  entryId: string;
+  meetingId: string;
 }
 
 /**
@@ -59,6 +70,11 @@ export interface MeetingBooker {
 export interface BookingStore {
   claim(key: string): Promise<{ state: 'new' | 'pending' } | { state: 'booked'; booking: BookedMeeting }>;
   save(key: string, booking: BookedMeeting): Promise<void>;
+  /** Read this meeting's attendance at `dueAt` (ms); watching it again only moves the time. */
+  watch(m: WatchedMeeting, dueAt: number): Promise<void>;
+  /** Meetings whose attendance is due by `now`, oldest first. */
+  dueWatches(now: number, limit: number): Promise<WatchedMeeting[]>;
+  unwatch(m: WatchedMeeting): Promise<void>;
 }
 
 /** Updates a button card a member pressed (update_template_card with the press's one-time response_code). */
