@@ -5,6 +5,7 @@
  */
 import { DateTime } from 'luxon';
 import { displayName, SOURCE_LABELS, STATE_LABELS, type BuyingState, type Lead, type SourceChannel } from '../domain/lead';
+import type { Guess } from '../domain/commands';
 import type { NextStep } from '../domain/next-step';
 import type { RepWeek } from '../domain/team-week';
 import { POSITION_QUESTION, WEEKLY_QUESTION } from '../domain/nudge-policy';
@@ -192,8 +193,23 @@ export const COPY = {
     hint
       ? `没太看懂。可以这样写：${hint}\n\n发「帮助」看全部用法。`
       : `没太看懂「${text.slice(0, 30)}」。可以这样写：电话 王总 20分钟 / 定位 王总 比价 / 今日\n发「帮助」看全部用法。`,
-  guessCall: (name: string, minutes?: number) => `是说给${name}打了电话${minutes ? `（${minutes} 分钟）` : ''}吗？回 1 确认。`,
-  guessState: (name: string, state: BuyingState) => `是说${name}是「${STATE_LABELS[state]}」吗？回 1 确认。`,
+  /** The one short question with the best guess for an unclear message (src/domain/commands.ts guessCommand). */
+  guess: (g: Guess, name: string) => {
+    switch (g.cmd) {
+      case 'call':
+        return `是说给${name}打了电话${g.outcome === 'no_answer' ? '（没接通）' : g.minutes ? `（${g.minutes} 分钟）` : ''}吗？回 1 确认。`;
+      case 'position':
+        return `是说${name}是「${STATE_LABELS[g.state]}」吗？回 1 确认。`;
+      case 'proposal':
+        return `是说${name}要方案吗？回 1 确认。`;
+      case 'group':
+        return `是说给${name}建群吗？回 1 确认。`;
+      case 'won':
+        return `是说${name}成交了（赢单）吗？回 1 确认。`;
+      case 'lost':
+        return `是说${name}这单输了吗？回 1 确认；原因可以回「输单 ${name} 原因」。`;
+    }
+  },
   askWhen: (name: string) => `约在什么时候？例如：会议 ${name} 周四15:00`,
   noSuchNumber: (target: string) => `没有 ${target}。先发「今日」看列表，再用 #序号。`,
   noSuchCustomer: (target: string) => `没有找到客户「${target}」。发「今日」看你的客户，或用「线索 ${target} 询价单」新建。`,

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Clock } from '../domain/clock';
-import { normalizeDurations, parseCommand, parseMinutes, type RepCommand } from '../domain/commands';
-import { displayName, isFollowedUp, isManual, newLead, STATE_LABELS, type Lead } from '../domain/lead';
+import { guessAsCommand, guessCommand, parseCommand, type RepCommand } from '../domain/commands';
+import { displayName, isFollowedUp, isManual, newLead, type Lead } from '../domain/lead';
 import { computeMetrics } from '../domain/metrics';
 import type { TimelineEntry } from '../domain/timeline';
 import type { Logger } from '../log';
@@ -105,20 +105,13 @@ export class RepCommands {
    */
   private async guess(rep: string, text: string): Promise<string> {
     const leads = (await this.store.leadsOf(rep)).filter(isFollowedUp);
-    const named = leads.filter((l) => [l.remark, l.name, l.company].some((n) => !!n && n.length >= 2 && text.includes(n)));
-    const lead = named.length === 1 ? named[0] : undefined;
-    if (lead) {
-      const name = displayName(lead);
-      const state = parseCommand(`定位 ${name} ${text}`, 0, this.d.timeZone);
-      if (/电话|打了|打过|通了|聊了|聊完|聊过|沟通过|call/i.test(text)) {
-        const { minutes } = parseMinutes(normalizeDurations(text));
-        await this.store.setPending(rep, `电话 ${name}${minutes ? ` ${minutes}分钟` : ''}`);
-        return COPY.guessCall(name, minutes);
-      }
-      if (state.cmd === 'position') {
-        await this.store.setPending(rep, `定位 ${name} ${STATE_LABELS[state.state]}`);
-        return COPY.guessState(name, state.state);
-      }
+    const namesOf = (l: Lead) => [l.remark, l.name, l.company].filter((n): n is string => !!n && n.length >= 2);
+    const g = guessCommand(text, leads.flatMap(namesOf));
+    const lead = g ? leads.filter((l) => namesOf(l).includes(g.target)) : [];
+    if (g && lead.length === 1) {
+      const name = displayName(lead[0] as Lead);
+      await this.store.setPending(rep, guessAsCommand(g, name));
+      return COPY.guess(g, name);
     }
     return COPY.notUnderstood(text);
   }

@@ -25,6 +25,8 @@ export function parseWhen(text: string, now: number, timeZone: string): ParsedWh
   const ref = new Date(wall.year, wall.month - 1, wall.day, wall.hour, wall.minute, wall.second);
   const results = [...chrono.zh.parse(text, ref, { forwardDate: true }), ...chrono.en.parse(text, ref, { forwardDate: true })];
   const r = results.sort((a, b) => a.index - b.index)[0];
+  const part = monthPart(text, wall);
+  if (part && (!r || part.index <= r.index)) return part.when;
   if (!r) return undefined;
   const c = r.start;
   const hasTime = c.isCertain('hour');
@@ -41,4 +43,25 @@ export function nextBusinessMorning(now: number, timeZone: string, days: readonl
   let d = DateTime.fromMillis(now, { zone: timeZone }).plus({ days: 1 }).set({ hour, minute: 0, second: 0, millisecond: 0 });
   for (let i = 0; i < 7 && days.length > 0 && !days.includes(d.weekday); i++) d = d.plus({ days: 1 });
   return d.toMillis();
+}
+
+/**
+ * The parts of a month and a year people decide by, which chrono does not read: 月底 / 月末 (the month's last day),
+ * 月中 (the 15th), 月初 (the 5th), 年底 / 年末 (31 December); 下个月底 is next month's. A part already past means the
+ * next one (月中 said on the 20th is next month's 15th).
+ */
+function monthPart(text: string, wall: DateTime): { index: number; when: ParsedWhen } | undefined {
+  const m = /(下个?月|本月|这个?月)?(月底|月末|月中|月初)|(今年|明年)?(年底|年末)/.exec(text);
+  if (!m) return undefined;
+  let day: DateTime;
+  if (m[4]) {
+    day = wall.set({ month: 12, day: 31 }).plus({ years: m[3] === '明年' ? 1 : 0 });
+  } else {
+    const month = wall.startOf('month').plus({ months: m[1]?.startsWith('下') ? 1 : 0 });
+    const pick = (mo: DateTime) => (m[2] === '月中' ? mo.set({ day: 15 }) : m[2] === '月初' ? mo.set({ day: 5 }) : mo.endOf('month'));
+    day = pick(month);
+    if (day.startOf('day') < wall.startOf('day') && !m[1]) day = pick(month.plus({ months: 1 }));
+  }
+  const at = day.set({ hour: 18, minute: 0, second: 0, millisecond: 0 });
+  return { index: m.index, when: { at: at.toMillis(), date: at.toISODate() ?? '', hasTime: false, text: m[0] } };
 }

@@ -1,5 +1,8 @@
 import type { BuyingState, SourceChannel } from './lead';
 import { parseWhen, type ParsedWhen } from './chinese-dates';
+import { normalize, normalizeDurations, rephrase } from './rephrase';
+
+export { normalize, normalizeDurations };
 
 /** What a rep can say to the bot (in Chinese, with English aliases). */
 export type RepCommand =
@@ -19,13 +22,13 @@ export type RepCommand =
   | { cmd: 'unknown'; text: string; hint?: string };
 
 const VERBS: [RepCommand['cmd'], string[]][] = [
-  ['help', ['帮助', '帮忙', 'help', '?', '？', '菜单']],
+  ['help', ['帮助', '帮忙', 'help', '?', '？', '菜单', '怎么用', '用法', '说明']],
   ['today', ['今日', '今天', 'today', '列表', 'list']],
   ['position', ['定位', 'position', 'pos']],
   ['call', ['电话', '打电话', '通话', 'call']],
   ['proposal', ['要方案', '要建议书', '要报价', 'proposal']],
   ['meeting', ['会议', '约会议', '开会', 'meeting', 'meet']],
-  ['group', ['建群', '拉群', 'group']],
+  ['group', ['建群', '拉群', '建个群', '拉个群', 'group']],
   ['snooze', ['暂停', '稍后', 'snooze']],
   ['won', ['赢单', '成交', 'won', 'win']],
   ['lost', ['输单', '丢单', 'lost', 'lose']],
@@ -34,10 +37,59 @@ const VERBS: [RepCommand['cmd'], string[]][] = [
   ['merge', ['合并', 'merge']],
 ];
 
+/** Words for each buying state, in the order they are tried: having seen other vendors outranks asking a price. */
 const STATES: [BuyingState, string[]][] = [
-  ['price_check', ['比价', '问价', '询价', '报价', 'price']],
-  ['exploring', ['观望', '看看', '不确定', '看方案', '没想好', '还没定要不要', '了解一下', 'explore', 'exploring']],
-  ['benchmarking', ['陪跑', '对比', '特色', '接触过', '比较几家', '货比三家', '几家', '别家', '友商', 'bench', 'benchmarking']],
+  [
+    'benchmarking',
+    [
+      '陪跑',
+      '对比',
+      '特色',
+      '接触过',
+      '接触了',
+      '比较几家',
+      '货比三家',
+      '几家',
+      '别家',
+      '友商',
+      '招标',
+      '投标',
+      '竞品',
+      '两家',
+      '三家',
+      '多家',
+      '其他家',
+      '别的厂家',
+      '厂家',
+      '两三个',
+      '几个厂',
+      'bench',
+      'benchmarking',
+    ],
+  ],
+  ['price_check', ['比价', '问价', '询价', '报价', '价格', '便宜', '比个价', '比比价', '比一下价', '低价', '价钱', '多少钱', 'price']],
+  [
+    'exploring',
+    [
+      '观望',
+      '看看',
+      '不确定',
+      '看方案',
+      '没想好',
+      '还没定要不要',
+      '了解一下',
+      '考虑',
+      '随便问问',
+      '没预算',
+      '预算还没',
+      '没立项',
+      '未立项',
+      '没决定',
+      '要不要',
+      'explore',
+      'exploring',
+    ],
+  ],
 ];
 
 const SOURCES: [SourceChannel, string[]][] = [
@@ -48,17 +100,8 @@ const SOURCES: [SourceChannel, string[]][] = [
   ['marketing', ['市场部', '市场', 'marketing']],
 ];
 
-/** Full-width digits, letters and spaces to ASCII; the robot's leading @mention removed. */
-export function normalize(text: string): string {
-  return text
-    .replace(/[\uff01-\uff5e]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0))
-    .replace(/\u3000/g, ' ')
-    .replace(/^\s*@\S+\s*/, '')
-    .replace(/\s+/g, ' ')
-    .trim();
-}
-
-function matchVerb(text: string): { cmd: RepCommand['cmd']; rest: string } | undefined {
+/** The command verb a message starts with; `separate`: followed by a space, #n, @name or nothing (the command form). */
+function matchVerb(text: string): { cmd: RepCommand['cmd']; rest: string; separate: boolean } | undefined {
   const lower = text.toLowerCase();
   let best: { cmd: RepCommand['cmd']; len: number } | undefined;
   for (const [cmd, words] of VERBS) {
@@ -71,11 +114,14 @@ function matchVerb(text: string): { cmd: RepCommand['cmd']; rest: string } | und
       }
     }
   }
-  return best ? { cmd: best.cmd, rest: text.slice(best.len).trim() } : undefined;
+  if (!best) return undefined;
+  const after = text.slice(best.len);
+  return { cmd: best.cmd, rest: after.replace(/^[\s:]+/, '').trim(), separate: after === '' || /^[\s#@:]/.test(after) };
 }
 
 /** Splits "王总 20分钟 …" or "王总20分钟…" into the customer's name and the rest. */
 function splitTarget(rest: string): { target: string; tail: string } {
+  rest = rest.replace(/^@/, '');
   if (!rest) return { target: '', tail: '' };
   const ref = /^#\s*(\d+)/.exec(rest);
   if (ref) return { target: `#${ref[1]}`, tail: rest.slice(ref[0].length).trim() };
@@ -108,58 +154,16 @@ export function parseMinutes(text: string): { minutes?: number; rest: string } {
   return { rest: text };
 }
 
-/** Chinese numbers a rep says for minutes: 二十分钟, 半个小时, 一刻钟, 一个半小时, 两小时. */
-const CN_DIGITS: Record<string, number> = { 零: 0, 一: 1, 二: 2, 两: 2, 三: 3, 四: 4, 五: 5, 六: 6, 七: 7, 八: 8, 九: 9 };
-function chineseNumber(s: string): number | undefined {
-  if (!/^[零一二两三四五六七八九十]+$/.test(s)) return undefined;
-  if (!s.includes('十')) return s.length === 1 ? CN_DIGITS[s] : undefined;
-  const [tens, ones] = s.split('十') as [string, string];
-  return (tens ? (CN_DIGITS[tens] ?? 0) : 1) * 10 + (ones ? (CN_DIGITS[ones] ?? 0) : 0);
-}
+/** Words that say the customer will decide (so a date near them is the decision date). */
+const DECIDES = /定|决定|拍板|结论|答复|给消息|decide/i;
 
-/** Durations in words → "N分钟", so the minutes parser reads them. */
-export function normalizeDurations(text: string): string {
-  return text
-    .replace(/一刻钟/g, '15分钟')
-    .replace(/([一二两三四五六七八九十\d]+)个半(?:小时|钟头)/g, (_, n: string) => `${((chineseNumber(n) ?? Number(n)) || 0) * 60 + 30}分钟`)
-    .replace(/半个?(?:小时|钟头)/g, '30分钟')
-    .replace(/([零一二两三四五六七八九十]+)个?(?:小时|钟头)/g, (m, n: string) =>
-      chineseNumber(n) === undefined ? m : `${(chineseNumber(n) as number) * 60}分钟`,
-    )
-    .replace(/([零一二两三四五六七八九十]+)分钟/g, (m, n: string) => (chineseNumber(n) === undefined ? m : `${chineseNumber(n)}分钟`));
-}
-
-/**
- * The ways reps actually write a call, turned into the command form: the verb anywhere (「给王总打了电话」,
- * 「打了电话给王总，聊了20分钟」, 「跟王总通了20分钟电话」, 「王总电话 半小时」). Anything else is left as it is.
- */
-function rephrase(text: string): string | undefined {
-  const t = normalizeDurations(text)
-    .replace(/[，。,.！!～~]+/g, ' ')
-    .replace(/\s+/g, ' ')
-    .trim();
-  const name = '([\u4e00-\u9fa5A-Za-z·]{1,12}?|#\\s*\\d+)';
-  const patterns: [RegExp, (m: RegExpExecArray) => string][] = [
-    // 打了电话给王总 聊了20分钟 / 刚打电话给王总
-    [new RegExp(`^(?:刚|刚刚|今天|上午|下午)?打了?(?:个|一个|通)?电话给${name}(?:\\s|$)(.*)$`), (m) => `电话 ${m[1]} ${m[2]}`],
-    // 给王总打了电话 / 跟王总通了20分钟电话 / 和王总打了个电话
-    [
-      new RegExp(`^(?:刚|刚刚|今天|上午|下午)?(?:给|跟|和|与)${name}(?:打|通)了?(?:个|一个|一通)?(\\d+分钟)?电话(.*)$`),
-      (m) => `电话 ${m[1]} ${m[2] ?? ''} ${m[3]}`,
-    ],
-    // 王总电话 半小时 / 王总 电话 20分钟
-    [new RegExp(`^${name}\\s?电话(.*)$`), (m) => `电话 ${m[1]} ${m[2]}`],
-  ];
-  for (const [re, f] of patterns) {
-    const m = re.exec(t);
-    if (m) return f(m).replace(/\s+/g, ' ').trim();
-  }
-  return undefined;
-}
+/** A call nobody took: not answered, switched off, busy, hung up. */
+const NO_ANSWER = /没接|未接|无人接|没人接|不接|关机|占线|挂了|挂断|无法接通|不在服务区|没打通|no answer|busy/i;
 
 export function parseCommand(raw: string, now: number, timeZone: string): RepCommand {
   const normalized = normalize(raw);
-  const text = rephrase(normalized) ?? normalizeDurations(normalized);
+  // The command form as it is (a verb, then a space, a name or #n); anything else may be a sentence to rephrase.
+  const text = (matchVerb(normalized)?.separate ? undefined : rephrase(normalized, (t) => lookup(STATES, t) !== undefined)) ?? normalizeDurations(normalized);
   const verb = matchVerb(text);
   if (!verb) return { cmd: 'unknown', text };
   const { target, tail } = splitTarget(verb.rest);
@@ -179,8 +183,8 @@ export function parseCommand(raw: string, now: number, timeZone: string): RepCom
     case 'call': {
       if (!target) return needTarget('电话 王总 20分钟 方案下周三定');
       const { minutes, rest } = parseMinutes(tail);
-      const noAnswer = /没接|未接|无人接|不接|no answer|busy/i.test(rest);
-      const decision = /定|决定|拍板|decide/i.test(rest) ? parseWhen(rest, now, timeZone) : undefined;
+      const noAnswer = NO_ANSWER.test(rest);
+      const decision = DECIDES.test(rest) ? parseWhen(rest, now, timeZone) : undefined;
       return { cmd: 'call', target, minutes: noAnswer ? 0 : minutes, outcome: noAnswer ? 'no_answer' : 'talked', note: rest || undefined, decision };
     }
     case 'proposal':
@@ -220,5 +224,60 @@ export function parseCommand(raw: string, now: number, timeZone: string): RepCom
     }
     case 'unknown':
       return { cmd: 'unknown', text };
+  }
+}
+
+/** Words that say a call happened, in a sentence that is not a command (「刚和陈经理聊完」). */
+const CALL_WORDS = /电话|打了|打过|打完|拨了|拨过|通了|通完|通过话|通话|聊了|聊完|聊过|沟通过|沟通了|语音|视频|call/i;
+
+/**
+ * The best guess for a message the parser did not read, when it names exactly one of the rep's customers (`names`:
+ * their remarks, names and companies) and sounds like a call, a close, a proposal request, a group or a buying state: the command the bot proposes in one
+ * short question (「是说给王总打了电话吗？回 1 确认」). Undefined when there is no single, plausible guess.
+ */
+export function guessCommand(raw: string, names: readonly string[]): Guess | undefined {
+  const text = normalizeDurations(normalize(raw));
+  const found = [...new Set(names.filter((n) => n.length >= 2 && text.includes(n)))];
+  // 王总 inside 王总监 is one name, not two.
+  const named = found.filter((n) => !found.some((o) => o !== n && o.includes(n)));
+  if (named.length !== 1) return undefined;
+  const target = named[0] as string;
+  const rest = text.replace(target, ' ');
+  if (CALL_WORDS.test(rest)) {
+    const { minutes, rest: note } = parseMinutes(rest);
+    const noAnswer = NO_ANSWER.test(note);
+    return { cmd: 'call', target, minutes: noAnswer ? 0 : minutes, outcome: noAnswer ? 'no_answer' : 'talked' };
+  }
+  if (WON_WORDS.test(rest)) return { cmd: 'won', target };
+  if (LOST_WORDS.test(rest)) return { cmd: 'lost', target };
+  if (PROPOSAL_WORDS.test(rest)) return { cmd: 'proposal', target };
+  if (GROUP_WORDS.test(rest)) return { cmd: 'group', target };
+  const state = lookup(STATES, rest);
+  return state ? { cmd: 'position', target, state } : undefined;
+}
+
+/** What the best guess can propose. */
+export type Guess = Extract<RepCommand, { cmd: 'call' | 'position' | 'proposal' | 'group' | 'won' | 'lost' }>;
+
+const WON_WORDS = /签了|签单|签约了|合同签|成交|拿下|搞定了|这单成了|下单了|付款了|打款了/;
+const LOST_WORDS = /丢了|丢单|输了|输单|黄了|没戏|不做了|不买了|不要了|选了(?:友商|别家|别人)/;
+const PROPOSAL_WORDS = /(?:要|想看|让|发|出|写).{0,6}(?:方案|建议书|报价|资料|材料)/;
+const GROUP_WORDS = /(?:建|拉).{0,4}群/;
+
+/** The command a guess stands for, as the rep would have typed it (kept until they answer 1). */
+export function guessAsCommand(g: Guess, name: string): string {
+  switch (g.cmd) {
+    case 'call':
+      return `电话 ${name}${g.outcome === 'no_answer' ? ' 没接' : g.minutes ? ` ${g.minutes}分钟` : ''}`;
+    case 'position':
+      return `定位 ${name} ${g.state === 'price_check' ? '比价' : g.state === 'exploring' ? '观望' : '陪跑'}`;
+    case 'proposal':
+      return `要方案 ${name}`;
+    case 'group':
+      return `建群 ${name}`;
+    case 'won':
+      return `赢单 ${name}`;
+    case 'lost':
+      return `输单 ${name}`;
   }
 }

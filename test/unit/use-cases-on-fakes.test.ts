@@ -472,6 +472,11 @@ describe('an unclear message gets one short question with the best guess, not th
     );
     expect(await say('是', '9500000000000000005')).toMatch(/^已记录：许总 —/);
     expect((await w.store.getLead('woGUESS'))?.state).toBe('benchmarking');
+    // A proposal request and a close in other words get the same one question.
+    expect(await say('许总想看一下方案', '9500000000000000007')).toBe('是说许总要方案吗？回 1 确认。');
+    expect(await say('1', '9500000000000000008')).toMatch(/^已记录：许总要方案。/);
+    expect((await w.store.getTimeline('woGUESS')).filter((e) => e.kind === 'proposal_requested')).toHaveLength(1);
+    expect(await say('许总合同已经拿下来了', '9500000000000000009')).toBe('是说许总成交了（赢单）吗？回 1 确认。');
     const hint = await say('你好啊', '9500000000000000006');
     expect(hint).toBe('没太看懂「你好啊」。可以这样写：电话 王总 20分钟 / 定位 王总 比价 / 今日\n发「帮助」看全部用法。');
   });
