@@ -11,6 +11,11 @@ const appInternals = {
   group: ['**/app/*', '!**/app/ports', '!**/app/ports/*'],
   message: 'outside src/app, import only the ports (src/app/ports): the use cases are handed in by src/main',
 };
+const DOMAIN_SYNTAX = [
+  'error',
+  { selector: "CallExpression[callee.object.name='Date'][callee.property.name='now']", message: 'inject a clock' },
+  { selector: "NewExpression[callee.name='Date'][arguments.length=0]", message: 'inject a clock' },
+];
 const layer = (files, ...groups) => ({ files, rules: { 'no-restricted-imports': ['error', { patterns: groups }] } });
 const never = (names, why) => ({ group: names.map((n) => `**/${n}/*`), message: why });
 
@@ -35,6 +40,20 @@ export default tseslint.config(
           patterns: [{ group: ['../*'], message: 'src/domain imports only src/domain (and pure libraries)' }],
         },
       ],
+      'no-restricted-syntax': DOMAIN_SYNTAX,
+    },
+  },
+  {
+    // src/domain's own subfolders may reach the rest of src/domain, nothing beyond it.
+    files: ['src/domain/*/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [...IO_MODULES, ...NODE_IO].map((name) => ({ name, message: 'src/domain is pure: no I/O' })),
+          patterns: [{ group: ['../../*'], message: 'src/domain imports only src/domain (and pure libraries)' }],
+        },
+      ],
       'no-restricted-syntax': [
         'error',
         { selector: "CallExpression[callee.object.name='Date'][callee.property.name='now']", message: 'inject a clock' },
@@ -57,6 +76,11 @@ export default tseslint.config(
   layer(['src/store/**/*.ts'], appInternals, never(['jobs', 'http', 'main'], 'src/store is an adapter: it implements ports')),
   layer(['src/wecom/**/*.ts'], appInternals, never(['store', 'jobs', 'http', 'main'], 'src/wecom is an adapter: WeCom protocol and API only')),
   layer(['src/jobs/**/*.ts'], appInternals, never(['http', 'main'], 'src/jobs: thin BullMQ processors and producers')),
+  layer(
+    ['src/text/**/*.ts'],
+    appInternals,
+    never(['app', 'store', 'wecom', 'jobs', 'http', 'main'], 'src/text: text-processing adapters of domain ports (segmentation)'),
+  ),
   layer(['src/http/**/*.ts'], appInternals, never(['store', 'jobs', 'main'], 'src/http: parse, authorise, call one use case, render')),
   {
     files: ['bench/**/*.ts', 'tools/**/*.ts', 'src/main/demo*.ts'],

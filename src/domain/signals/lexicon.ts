@@ -1,0 +1,156 @@
+/**
+ * The reader's lexicon: for each signal, the cues that trigger it, as patterns over the normalised message. Every
+ * signal the reader returns names the cue that fired, so each decision can be explained to the rep in the customer's
+ * own words. Weights say how sure a cue is on its own (0–1); several pieces of evidence add up (see suggestion.ts).
+ */
+
+export const SIGNALS = ['price', 'competitors', 'undecided', 'proposal_request', 'decision_timing'] as const;
+export type SignalKind = (typeof SIGNALS)[number];
+
+export interface Cue {
+  signal: SignalKind;
+  /** Matched against the normalised clause (full-width folded, lower case). */
+  re: RegExp;
+  weight: number;
+  /**
+   * Short cues that must stand as whole words in the segmentation (价 not inside 评价; 贵 not inside 贵公司); longer
+   * phrases are matched as they are.
+   */
+  word?: boolean;
+}
+
+const cue = (signal: SignalKind, weight: number, words: string[], word = false): Cue[] => words.map((w) => ({ signal, weight, re: new RegExp(w, 'u'), word }));
+
+/** What a customer asks to take away: a proposal, a quote sheet, materials. */
+const DOC = '(方案|建议书|报价单|资料|材料|产品介绍|介绍资料|手册|彩页|ppt|案例|白皮书|解决方案|规划|功能清单|清单)';
+
+/** Vendors a Chinese B2B buyer of sales and collaboration software names when comparing (names are competitors). */
+const VENDORS = [
+  '纷享销客',
+  '销售易',
+  '尘锋',
+  '微伴',
+  '探马',
+  '句子互动',
+  '卫瓴',
+  '企微管家',
+  'salesforce',
+  '用友',
+  '金蝶',
+  '钉钉',
+  '飞书',
+  'hubspot',
+  '红圈',
+  '励销',
+];
+
+export const CUES: Cue[] = [
+  // price — asks for a price, a quote, a discount, the fee model
+  ...cue('price', 0.9, [
+    '报(个|一下|下)?价',
+    '多少钱',
+    '什么价',
+    '(价格|价钱|价位|报价|单价|总价|费用|收费)(是)?(多少|怎么(算|样|收)|大概|贵不贵|能不能|高吗|怎么样)',
+    '怎么(收费|计费|卖)',
+    '收费(标准|方式|模式)',
+    '(按年|按月|按人头|按账号|按用户|每个账号|一年)(多少|怎么|收费|付费|费用)',
+    '(优惠|折扣|打折|便宜|让利|降价|底价|最低价|最低多少)',
+    '(报价|价格表|价目表|年费|月费|年付|月付|按年付|花多少|几百块|几千块|多少块)',
+    '(how much|price|pricing|quote|quotation|discount|cost)',
+  ]),
+  ...cue('price', 0.7, ['(价格|价钱|价位|费用|收费|预算多少)', '太贵', '有点贵', '偏贵'], false),
+  ...cue('price', 0.6, ['贵(?!公司|司|方|单位|姓|宾)', '价'], true),
+  // competitors — has seen or is comparing other vendors, names one, mentions a tender
+  ...cue('competitors', 0.9, [
+    '(别家|别的家|其他家|其它家|另外(一|两|几|三)?家|别的(厂家|公司|供应商|厂商)|其他(厂家|公司|供应商|厂商))',
+    '(好几家|几家|两家|三家|多家|两三家|四五家|三四家)',
+    '([两三四五六七八九几多]|好几|四五|三四|两三)个?(厂家|供应商|厂商|品牌|服务商)',
+    '有(一)?家(说|报|给|做|能|可以|的)',
+    '(比你们|比你家)(便宜|低|好|强|快)',
+    '只要你们(的)?(一半|一折|几折)',
+    '(已经|现在|目前)有(供应商|厂家|服务商|合作方)',
+    '(也|还)在(看|谈|聊|接触|用)(别的|其他|其它|另外)',
+    '(友商|竞品|竞争对手|同行)',
+    '(招标|投标|比选|竞标|竞争性谈判|询比价|公开采购|政府采购)',
+    '货比三家',
+    '(现在|目前|之前|以前|已经)在?用(的)?(是)?(别的|其他|另一个|另外的)',
+    '(人家|他们家)(的)?(报价|方案|价格|产品|便宜)',
+    ...VENDORS,
+  ]),
+  ...cue('competitors', 0.8, ['(对比一下|对比对比|做(个|一下)?(对比|比较)|比较一下|比较比较|在比较|在对比|比一比|比比看|pk)']),
+  // undecided — has not decided whether to buy, is researching, no budget or project yet
+  ...cue('undecided', 0.9, [
+    '(还)?没(想好|定好|决定|确定|拿定主意)',
+    '(还)?不确定',
+    '要不要(上|买|做|换|用|采购|引进)',
+    '需不需要',
+    '有没有必要',
+    '(还在|正在|先)(考虑|研究|调研|评估|观望)',
+    '观望',
+    '(先|就是|只是|随便)(了解|看看|问问|咨询)',
+    '了解一下',
+    '(没有?|还没|暂时没|没)(预算|立项|项目|计划|需求)',
+    '预算(还)?(没|未|不)(批|定|下来|确定|到位)',
+    '(领导|老板|上面)(还)?(没|未)(同意|批|拍板|点头|决定)',
+    '(明年|以后|下半年|过段时间|过阵子)(再说|再看|再考虑|才有预算|才有)',
+    '暂时(不|还不)(需要|考虑|打算)',
+    '看看再说',
+    '(调研|摸底|摸个底|初步了解|初步接触|犹豫|纠结)',
+    '不太(确定|清楚要不要)',
+    '(项目|需求|计划)?还没(启动|开始)',
+    '还没到(采购|购买|签约|下单)',
+    '还?没(这个|这方面的?|相关)?(需求|计划|打算)',
+    '自己(开发|做一套|搞)',
+    '研究(一下|研究)',
+    '定下来',
+  ]),
+  // proposal_request — asks for a proposal, a plan, 建议书, 报价单 or materials to take away
+  ...cue('proposal_request', 0.95, [
+    `(?<!我|我们|我这边)(发|给|出|做|整理|整|传|准备|提供|写|来)(?![了过])(一下|下)?(我们|我)?(一份|一个|一套|个|份|套|点|些|几个|几张|几份)?(你们的)?[\\u4e00-\\u9fa5]{0,4}?${DOC}`,
+    `${DOC}(麻烦)?(先)?(发|给|传)(我|过来|一下|一份|给我|到)`,
+    `${DOC}(有吗|有没有|能发|可以发)`,
+    '(出|做|整)(个|一个|一份|份)(正式的|详细的)?报价',
+    `(要|想要|想看|看看|需要)(一份|一下|个|份)?(你们的)?[\\u4e00-\\u9fa5]{0,4}?${DOC}`,
+  ]),
+  // decision_timing is read with the date reader (reader.ts), not by these cues alone
+];
+
+/** Words that turn a cue off when they come just before it in the same clause (「没找别家」, 「不需要方案」). */
+export const NEGATORS = ['不', '没', '没有', '无', '别', '不用', '不需要', '不要', '未', '非', '并非', '不是', '无需', '甭', '免'];
+/**
+ * Undecided cues are negative already (没想好, 预算还没批), and a 没 or 还没 before them keeps them undecided (「还没定下来
+ * 要不要做」); only a denial turns them off (「不是没预算」).
+ */
+export const UNDECIDED_NEGATORS = ['不是', '并非', '并不是', '不是说'];
+
+/**
+ * Words that turn a cue off when they follow it in the same clause (「价格不是问题」, 「方案就不用发了」).
+ */
+export const AFTER_NEGATION =
+  /^.{0,4}?(不是问题|无所谓|不重要|其次|好说|不在乎|不是重点|不是关键|不用|不需要|不要了|就算了|先不|没关系|都行)|^的问题|^.{0,2}?(收到|看过|看了|转给|已经发)/u;
+
+/** A clause ends at punctuation or a contrast word; what follows 但是 / 而是 / 不过 is read on its own. */
+export const CLAUSE_BREAK = /[，,。.！!？?；;～~…\n]|(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])|但是|但|不过|可是|而是|只是说|主要是/u;
+
+/** Words (whole tokens) that say the customer will decide, settle or answer by a date (with the date reader). */
+export const DECIDE_WORDS = new Set([
+  '定',
+  '定下来',
+  '定下',
+  '决定',
+  '拍板',
+  '敲定',
+  '结论',
+  '答复',
+  '回复',
+  '结果',
+  '签',
+  '签约',
+  '签合同',
+  '下单',
+  '采购',
+  '定方案',
+  '确定',
+]);
+/** …unless they say they cannot (「下周还定不了」). */
+export const CANNOT_DECIDE = /定不了|定不下来|没法定|还没法|说不好|不一定/u;
