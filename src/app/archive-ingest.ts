@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { TimelineEntry } from '../domain/timeline';
 import type { ArchiveIntake, ArchiveResult, GroupRepository, LeadRepository } from './ports';
+import type { CustomerSignals } from './customer-signals';
 import { isExternalUserId } from '../wecom/recipients';
 
 /** One decrypted chat-archive record, as WeCom's archive SDK returns it (only what we use is checked). */
@@ -21,12 +22,16 @@ const archiveBatchSchema = z.object({ records: z.array(z.unknown()).max(5000) })
 
 /** The chat-archive feed (ArchiveIntake): a batch `{"records": [...]}` of at most 5,000 records. */
 export class ArchiveIngest implements ArchiveIntake {
-  constructor(private readonly store: LeadRepository & GroupRepository) {}
+  constructor(
+    private readonly store: LeadRepository & GroupRepository,
+    /** Reads what customers say (price, other vendors, undecided, a proposal request, a decision date). */
+    private readonly signals?: CustomerSignals,
+  ) {}
 
   async ingest(body: unknown): Promise<{ ok: true; result: ArchiveResult } | { ok: false; message: string }> {
     const batch = archiveBatchSchema.safeParse(body);
     if (!batch.success) return { ok: false, message: 'body must be {"records": [...]} with at most 5000 records' };
-    return { ok: true, result: await ingestArchive(this.store, batch.data.records) };
+    return { ok: true, result: await ingestArchive(this.store, batch.data.records, this.signals) };
   }
 }
 
@@ -34,7 +39,7 @@ export class ArchiveIngest implements ArchiveIntake {
  * Chat-archive records (from the company's archive sidecar) become customer or rep messages on the right lead:
  * 1:1 chats by the customer's external id, group chats by the group's bound leads. Idempotent by msgid.
  */
-export async function ingestArchive(store: LeadRepository & GroupRepository, records: unknown[]): Promise<ArchiveResult> {
+export async function ingestArchive(store: LeadRepository & GroupRepository, records: unknown[], signals?: CustomerSignals): Promise<ArchiveResult> {
   const result: ArchiveResult = { accepted: 0, duplicates: 0, unmatched: 0, skipped: 0 };
   for (const raw of records) {
     const parsed = recordSchema.safeParse(raw);
@@ -67,7 +72,12 @@ export async function ingestArchive(store: LeadRepository & GroupRepository, rec
       note: r.msgtype === 'text' ? r.text?.content?.slice(0, 200) : `[${r.msgtype}]`,
     };
     let added = false;
-    for (const id of leadIds) added = (await store.addEntry(id, entry)) || added;
+    for (const id of leadIds) {
+      added = (await store.addEntry(id, entry)) || added;
+      // Read again on a replay too: its entries are keyed by this one, and a crash may have come in between.
+      const content = r.msgtype === 'text' ? r.text?.content : undefined;
+      if (fromCustomer && content && signals) await signals.read(id, entry, content);
+    }
     if (added) result.accepted++;
     else result.duplicates++;
   }

@@ -4,7 +4,9 @@ import type { Logger } from '../log';
 import type { TemplateCardEvent } from '../wecom/events';
 import { nudgeHandled } from '../domain/nudge-bookkeeping';
 import type { Lead } from '../domain/lead';
-import { CALL_FOLLOW_UP, cardDoneLabel, cardReply, CARD_BUTTONS, COPY, MEETING_CHECK } from './copy';
+import { CALL_FOLLOW_UP, cardDoneLabel, cardReply, CARD_BUTTONS, COPY, DECISION_ANSWERS, MEETING_CHECK, STATE_ANSWERS } from './copy';
+import { decisionSuggestionOf } from '../domain/signals/suggestion';
+import { DateTime } from 'luxon';
 import { bookedMeeting } from '../domain/meeting-attendance';
 import { callFollowUpCard } from './nudge-card';
 import type { CardAction } from './nudge-card';
@@ -84,7 +86,7 @@ export class CardPresses {
     const at = e.createTime * 1000 || this.d.clock.now();
     if (action in CALL_FOLLOW_UP) return this.onCallFollowUp(e, eventId, lead, action as keyof typeof CALL_FOLLOW_UP, nudgeId ?? '', at);
     if (action in MEETING_CHECK) return this.onMeetingCheck(e, eventId, lead, action as keyof typeof MEETING_CHECK, nudgeId ?? '', at);
-    const timeline = nudgeId ? await this.d.store.getTimeline(leadId) : [];
+    const timeline = await this.d.store.getTimeline(leadId);
     const sentEntry = timeline.find((x) => x.id === `nudge:${nudgeId}`);
     // A press on a card whose nudge was already handled (pressed before, or resolved another way) is answered, not done
     // again: no second call logged, no second meeting.
@@ -120,6 +122,20 @@ export class CardPresses {
       case 'lost':
         result = await actions.close(input('card-lost'), 'lost', '卡片标记输单');
         break;
+      case 'cs_bench':
+      case 'cs_price':
+      case 'cs_explore':
+      case 'cs_none':
+        result = await actions.answerStateSuggestion(input('card-state'), STATE_ANSWERS[action as keyof typeof STATE_ANSWERS]);
+        break;
+      case 'cd_yes':
+      case 'cd_no': {
+        // The date the customer named, as the card put it (read again: the card carries only its nudge's id).
+        const today = DateTime.fromMillis(at, { zone: this.d.timeZone }).toISODate() ?? '';
+        const named = decisionSuggestionOf(lead, timeline, today)?.date;
+        result = await actions.answerDecisionSuggestion(input('card-decision'), DECISION_ANSWERS[action as keyof typeof DECISION_ANSWERS] ? named : undefined);
+        break;
+      }
     }
     if (e.responseCode) {
       await this.d.cards.markDone(e.responseCode, cardDoneLabel(action as CardAction)).catch((err: Error) => {

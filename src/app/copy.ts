@@ -48,7 +48,18 @@ export const CARD_BUTTONS = {
   mheld: '开了',
   mmissed: '没开',
   mmoved: '改期',
+  cs_bench: '陪跑',
+  cs_price: '比价',
+  cs_explore: '观望',
+  cs_none: '都不是',
+  cd_yes: '对，记下',
+  cd_no: '不对',
 } as const;
+
+/** The state-suggestion card's buttons: which state each one sets (none: set the suggestion aside). */
+export const STATE_ANSWERS = { cs_bench: 'benchmarking', cs_price: 'price_check', cs_explore: 'exploring', cs_none: 'none' } as const;
+/** The decision-date card's buttons. */
+export const DECISION_ANSWERS = { cd_yes: true, cd_no: false } as const;
 
 /** The meeting-check card's buttons (a booked meeting WeCom gave no customer attendance for): what came of it. */
 export const MEETING_CHECK = { mheld: 'held', mmissed: 'not_held', mmoved: 'moved' } as const;
@@ -110,6 +121,12 @@ export function commandReply(r: RepActionResult, zone: string): string {
       return `好，${name}重新打开了，接着跟进。\n下一步：${NEXT_STEP[r.lead.state]}`;
     case 'meeting_settled':
       return meetingSettledText(r, zone);
+    case 'decision_date':
+      return `已记下：${name} ${r.date} 定。到那天我提醒你亲自打电话问结果。${r.slips > 0 ? `\n决策时间已经推迟过 ${r.slips} 次——问问是卡在谁那里，能不能约个会把拍板的人请来。` : ''}`;
+    case 'suggestion_dismissed':
+      return r.about === 'state'
+        ? `好，不按这条改定位。下次${name}说到买不买、价格或别家，我再问你。`
+        : `好，决策时间不改。下次通话直接问${name}：「${WEEKLY_QUESTION}」`;
     case 'lead_closed':
       return `${name}已经记为${r.lead.outcome === 'won' ? '赢单' : '输单'}${r.lead.outcomeReason ? `（${r.lead.outcomeReason}）` : ''}，这次${r.attempted === 'call' ? '电话' : '会议'}没有记上。\n客户又有需要了？回复「重开 ${name}」重新跟进，再记一次。`;
   }

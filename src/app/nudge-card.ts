@@ -1,27 +1,53 @@
 import { displayName, STATE_LABELS, type Lead } from '../domain/lead';
 import type { Nudge } from '../domain/nudge-policy';
 import type { ButtonInteractionCard } from '../wecom/api-types';
-import { CARD_BUTTONS, MEETING_CHECK, meetingCheckText } from './copy';
+import { CARD_BUTTONS, MEETING_CHECK, meetingCheckText, STATE_ANSWERS } from './copy';
 
 /** A button of a nudge card; its key is "<action>:<leadId>:<nudgeId>" (src/app/card-presses.ts reads it back). */
 export type CardAction = keyof typeof CARD_BUTTONS;
 
 /** The button card a nudge goes out as: the policy's title and text, and the buttons that act on it. */
 export function nudgeCard(n: Nudge, id: string, lead: Lead): ButtonInteractionCard {
-  const actions: CardAction[] =
-    n.kind === 'proposal_to_meeting' || n.kind === 'widen_chain'
-      ? ['meeting', 'group', 'snooze', 'lost']
-      : n.kind === 'open_group'
-        ? ['group', 'meeting', 'snooze', 'lost']
-        : ['called', 'meeting', 'snooze', 'lost'];
+  const actions = buttonsFor(n);
+  const text = (a: CardAction) => (a === suggestedButton(n) ? `是，${CARD_BUTTONS[a]}` : CARD_BUTTONS[a]);
   return {
     card_type: 'button_interaction',
     source: { desc: '跟进助手' },
     main_title: { title: [...n.title].slice(0, 26).join(''), desc: `${lead.company ?? ''}${lead.company ? ' · ' : ''}${STATE_LABELS[lead.state]}` },
     sub_title_text: n.text,
     task_id: id,
-    button_list: actions.map((a, i) => ({ text: CARD_BUTTONS[a], style: i === 0 ? 1 : 2, key: `${a}:${lead.id}:${id}` })),
+    button_list: actions.map((a, i) => ({ text: text(a), style: i === 0 ? 1 : 2, key: `${a}:${lead.id}:${id}` })),
   };
+}
+
+const STATE_BUTTON = Object.fromEntries(Object.entries(STATE_ANSWERS).map(([button, state]) => [state, button])) as Record<string, CardAction>;
+
+/** The suggested state's button on a state-suggestion card (it comes first and reads 「是，陪跑」). */
+function suggestedButton(n: Nudge): CardAction | undefined {
+  return n.kind === 'confirm_state' && n.suggested?.state ? STATE_BUTTON[n.suggested.state] : undefined;
+}
+
+/** Each nudge kind's buttons, the one that does what it asks first. */
+function buttonsFor(n: Nudge): CardAction[] {
+  switch (n.kind) {
+    case 'confirm_state': {
+      const first = suggestedButton(n);
+      const rest = (['cs_bench', 'cs_price', 'cs_explore'] as CardAction[]).filter((b) => b !== first);
+      return [...(first ? [first] : []), ...rest, 'cs_none'];
+    }
+    case 'confirm_decision':
+      return ['cd_yes', 'cd_no'];
+    case 'proposal_to_meeting':
+    case 'widen_chain':
+      return ['meeting', 'group', 'snooze', 'lost'];
+    case 'open_group':
+      return ['group', 'meeting', 'snooze', 'lost'];
+    case 'decision_due':
+    case 'position':
+    case 'quiet':
+    case 'weekly_call':
+      return ['called', 'meeting', 'snooze', 'lost'];
+  }
 }
 
 /** After 已打电话: how long was the call? One tap completes the call the press logged (keys carry its event id). */

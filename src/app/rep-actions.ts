@@ -3,6 +3,8 @@ import { displayName, isManual, type BuyingState, type Lead } from '../domain/le
 import { computeMetrics } from '../domain/metrics';
 import { nextStepFor, type NextStep } from '../domain/next-step';
 import { attendanceDueAt, meetingSettlement } from '../domain/meeting-attendance';
+import { decisionHistory } from '../domain/signals/suggestion';
+import type { CustomerSignals } from './customer-signals';
 import type { EntrySource, TimelineEntry } from '../domain/timeline';
 import type { Logger } from '../log';
 import { meetingTitle } from './copy';
@@ -54,6 +56,9 @@ export type RepActionResult =
   | { action: 'snoozed'; lead: Lead; days: number; until: number }
   | { action: 'closed'; lead: Lead; outcome: 'won' | 'lost'; reason?: string }
   | { action: 'reopened'; lead: Lead }
+  /** The rep answered a suggestion card: the decision date recorded (with how often it slipped), or the suggestion set aside. */
+  | { action: 'decision_date'; lead: Lead; date: string; slips: number }
+  | { action: 'suggestion_dismissed'; lead: Lead; about: 'state' | 'decision' }
   /** A call or meeting on a won or lost lead: not logged; the rep is asked whether to reopen it. */
   | { action: 'lead_closed'; lead: Lead; attempted: 'call' | 'meeting' };
 
@@ -65,6 +70,8 @@ export interface RepActionDeps {
   invites: GroupInviter;
   timeZone: string;
   log: Logger;
+  /** Reads the customer's words in a call's note (src/app/customer-signals.ts); without it, notes are only kept. */
+  signals?: CustomerSignals;
 }
 
 /**
@@ -88,7 +95,7 @@ export class RepActions {
     call: { minutes?: number; outcome?: 'talked' | 'no_answer'; note?: string; decisionDate?: string } = {},
   ): Promise<RepActionResult> {
     if (i.lead.outcome !== 'open') return { action: 'lead_closed', lead: i.lead, attempted: 'call' };
-    await this.d.store.addEntry(i.lead.id, {
+    const entry: TimelineEntry = {
       id: i.entryId,
       at: i.at,
       kind: 'call',
@@ -97,13 +104,53 @@ export class RepActions {
       minutes: call.minutes,
       outcome: call.outcome,
       note: call.note,
-    });
+    };
+    await this.d.store.addEntry(i.lead.id, entry);
     const date = call.decisionDate;
-    if (date) {
-      await this.d.store.updateIfNewer(i.lead.id, 'decisionDate', i.at, (l) => (l.decisionDate = date));
-      await this.d.store.addEntry(i.lead.id, { id: `${i.entryId}:decision`, at: i.at, kind: 'decision_date_set', source: i.source, actor: i.actor, to: date });
-    }
+    if (date) await this.setDecisionDate(i, date);
+    // What the customer said, as the rep noted it (「他说在比较几家」): signals and suggestions, like their messages.
+    if (call.note && this.d.signals) await this.d.signals.read(i.lead.id, entry, call.note);
     return this.callResult(i, call.outcome ?? 'talked', call.minutes, date);
+  }
+
+  /** The decision date, last-writer-wins, with its entry (the history of dates and slips is read from these). */
+  private async setDecisionDate(i: ActionInput, date: string): Promise<void> {
+    await this.d.store.updateIfNewer(i.lead.id, 'decisionDate', i.at, (l) => (l.decisionDate = date));
+    await this.d.store.addEntry(i.lead.id, { id: `${i.entryId}:decision`, at: i.at, kind: 'decision_date_set', source: i.source, actor: i.actor, to: date });
+  }
+
+  /**
+   * The rep's answer to a state suggestion card: the state they picked (the suggested one or another) is set like
+   * 定位; 都不是 sets it aside until the customer says something new. Either way the answer is logged.
+   */
+  async answerStateSuggestion(i: ActionInput, to: BuyingState | 'none'): Promise<RepActionResult> {
+    const result = to === 'none' ? undefined : await this.setState(i, to);
+    await this.d.store.addEntry(i.lead.id, {
+      id: `${i.entryId}:answer`,
+      at: i.at,
+      kind: 'suggestion_answered',
+      source: i.source,
+      actor: i.actor,
+      note: 'state',
+      to,
+    });
+    return result ?? { action: 'suggestion_dismissed', lead: i.lead, about: 'state' };
+  }
+
+  /** The rep's answer to a decision-date card: the customer's date recorded, or set aside (`date` undefined). */
+  async answerDecisionSuggestion(i: ActionInput, date: string | undefined): Promise<RepActionResult> {
+    if (date) await this.setDecisionDate(i, date);
+    await this.d.store.addEntry(i.lead.id, {
+      id: `${i.entryId}:answer`,
+      at: i.at,
+      kind: 'suggestion_answered',
+      source: i.source,
+      actor: i.actor,
+      note: 'decision',
+      to: date ?? 'none',
+    });
+    if (!date) return { action: 'suggestion_dismissed', lead: i.lead, about: 'decision' };
+    return { action: 'decision_date', lead: i.lead, date, slips: decisionHistory(await this.d.store.getTimeline(i.lead.id)).slips };
   }
 
   /** How long the call logged as `i.entryId` took, or that nobody answered (the 已打电话 card's follow-up). */

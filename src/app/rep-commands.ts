@@ -7,15 +7,14 @@ import type { TimelineEntry } from '../domain/timeline';
 import type { Logger } from '../log';
 import type { Ledger } from './ledger';
 import { COPY, commandReply, HELP_TEXT } from './copy';
-import { RepActions, type RepActionResult } from './rep-actions';
-import type { BookingStore, GroupInviter, LedgerRepository, MeetingBooker } from './ports';
+import type { RepActions, RepActionResult } from './rep-actions';
+import type { LedgerRepository } from './ports';
 
 export interface RepCommandDeps {
   store: LedgerRepository;
   ledger: Ledger;
-  meetings: MeetingBooker;
-  bookings: BookingStore;
-  invites: GroupInviter;
+  /** The rep-action core, shared with card presses (and later the board). */
+  actions: RepActions;
   clock: Clock;
   timeZone: string;
   log: Logger;
@@ -26,15 +25,7 @@ export class RepCommands {
   private readonly actions: RepActions;
 
   constructor(private readonly d: RepCommandDeps) {
-    this.actions = new RepActions({
-      store: d.store,
-      ledger: d.ledger,
-      meetings: d.meetings,
-      bookings: d.bookings,
-      invites: d.invites,
-      timeZone: d.timeZone,
-      log: d.log,
-    });
+    this.actions = d.actions;
   }
 
   private get store() {

@@ -137,7 +137,9 @@ export const policySchema = z
           .object({
             decision_due: z.number().min(0),
             proposal_to_meeting: z.number().min(0),
+            confirm_state: z.number().min(0).default(1),
             position: z.number().min(0),
+            confirm_decision: z.number().min(0).default(1),
             quiet: z.number().min(0),
             weekly_call: z.number().min(0),
             open_group: z.number().min(0),

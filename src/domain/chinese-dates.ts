@@ -25,7 +25,7 @@ export function parseWhen(text: string, now: number, timeZone: string): ParsedWh
   const ref = new Date(wall.year, wall.month - 1, wall.day, wall.hour, wall.minute, wall.second);
   const results = [...chrono.zh.parse(text, ref, { forwardDate: true }), ...chrono.en.parse(text, ref, { forwardDate: true })];
   const r = results.sort((a, b) => a.index - b.index)[0];
-  const part = monthPart(text, wall);
+  const part = monthPart(text, wall) ?? weekAfterNext(text, wall);
   if (part && (!r || part.index <= r.index)) return part.when;
   if (!r) return undefined;
   const c = r.start;
@@ -63,5 +63,19 @@ function monthPart(text: string, wall: DateTime): { index: number; when: ParsedW
     if (day.startOf('day') < wall.startOf('day') && !m[1]) day = pick(month.plus({ months: 1 }));
   }
   const at = day.set({ hour: 18, minute: 0, second: 0, millisecond: 0 });
+  return { index: m.index, when: { at: at.toMillis(), date: at.toISODate() ?? '', hasTime: false, text: m[0] } };
+}
+
+const WEEKDAYS: Record<string, number> = { 一: 1, 二: 2, 三: 3, 四: 4, 五: 5, 六: 6, 日: 7, 天: 7 };
+
+/** 下下周五 (chrono reads 下周 only): that weekday of the week after next. */
+function weekAfterNext(text: string, wall: DateTime): { index: number; when: ParsedWhen } | undefined {
+  const m = /下下(?:个)?(?:周|星期|礼拜)([一二三四五六日天])?/.exec(text);
+  if (!m) return undefined;
+  const day = wall
+    .startOf('week')
+    .plus({ weeks: 2 })
+    .plus({ days: (WEEKDAYS[m[1] ?? '一'] ?? 1) - 1 });
+  const at = day.set({ hour: 18 });
   return { index: m.index, when: { at: at.toMillis(), date: at.toISODate() ?? '', hasTime: false, text: m[0] } };
 }

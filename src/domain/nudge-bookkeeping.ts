@@ -55,6 +55,8 @@ const RESOLVES: Partial<Record<TimelineKind, string>> = {
   state_changed: '已定位',
   outcome_changed: '已结束跟进',
   snoozed: '已暂停提醒',
+  decision_date_set: '已记决策时间',
+  suggestion_answered: '已回答',
 };
 
 /** A sent nudge nobody pressed or resolved yet, that a later entry has resolved: its card should say so. */

@@ -2,10 +2,21 @@ import { DateTime } from 'luxon';
 import { displayName, isFollowedUp, STATE_LABELS, type BuyingState, type Lead } from './lead';
 import { DAY_MS, type LeadMetrics } from './metrics';
 import { meetingOrGroupSince } from './meeting-attendance';
+import { suggestionNudges } from './signals/suggestion-nudges';
 import type { TimelineEntry } from './timeline';
 
 /** The pushes the method asks for (docs/method.md), most urgent first. */
-export const NUDGE_KINDS = ['decision_due', 'proposal_to_meeting', 'position', 'quiet', 'weekly_call', 'open_group', 'widen_chain'] as const;
+export const NUDGE_KINDS = [
+  'decision_due',
+  'confirm_state',
+  'proposal_to_meeting',
+  'position',
+  'confirm_decision',
+  'quiet',
+  'weekly_call',
+  'open_group',
+  'widen_chain',
+] as const;
 export type NudgeKind = (typeof NUDGE_KINDS)[number];
 
 export const POSITION_QUESTION = '您是出来比价的，还是不确定买不买、先出来看看方案，还是其实已经接触过几个供应商了，来看看我们的方案有什么特色？';
@@ -41,6 +52,8 @@ export interface Nudge {
   owner: string;
   title: string;
   text: string;
+  /** For the suggestion cards: the state or decision date the customer's words point to. */
+  suggested?: { state?: BuyingState; date?: string };
 }
 
 export interface Evaluation {
@@ -124,7 +137,7 @@ export function evaluateNudges(
   }
 
   const name = displayName(lead);
-  const due: { kind: NudgeKind; title: string; text: string }[] = [];
+  const due: { kind: NudgeKind; title: string; text: string; suggested?: Nudge['suggested'] }[] = [];
   const wakeups: number[] = [recheck];
 
   // decision_due: the decision date has passed and the lead is still open.
@@ -136,23 +149,30 @@ export function evaluateNudges(
     });
   }
 
-  // proposal_to_meeting: the customer asked for a proposal and no meeting or group followed.
+  // proposal_to_meeting: the customer asked for a proposal and no meeting or group followed. Asked in the customer's
+  // own words (the reader found it in their message): at once, quoting them; logged by the rep: after proposalHours.
   const proposal = lastOf(timeline, (e) => e.kind === 'proposal_requested');
   if (proposal) {
     const followed = meetingOrGroupSince(timeline, proposal.at);
-    const ripe = proposal.at + s.proposalHours * 3_600_000;
+    const fromCustomer = proposal.customerInitiated === true;
+    const ripe = fromCustomer ? proposal.at : proposal.at + s.proposalHours * 3_600_000;
     if (!followed && now >= ripe) {
       due.push({
         kind: 'proposal_to_meeting',
         title: `${name}要方案：别一个人写`,
-        text: `${name}要了方案。不要单方面去写——约个会一起过需求，或者拉个工作群，把客户和做决定的人都拉进来。点「约会议」一键创建会议，点「建群」看怎么建群——建好后我把入群二维码发给你。`,
+        text: `${fromCustomer && proposal.note ? `${name}在消息里要了方案：『${[...proposal.note].slice(0, 40).join('')}』\n` : `${name}要了方案。`}不要单方面去写——约个会一起过需求，或者拉个工作群，把客户和做决定的人都拉进来。点「约会议」一键创建会议，点「建群」看怎么建群——建好后我把入群二维码发给你。`,
       });
     } else if (!followed) wakeups.push(ripe);
   }
 
+  // confirm_state / confirm_decision: the customer's own words point to a buying state or a decision date.
+  const suggestions = suggestionNudges(lead, timeline, calendar.today, s.timeZone);
+  due.push(...suggestions);
+
   // position: still unknown some hours after arriving.
   const positionAt = lead.createdAt + s.positionAfterHours * 3_600_000;
-  if (lead.state === 'unknown') {
+  // A suggestion card takes the place of the position nudge: the customer already said where they stand.
+  if (lead.state === 'unknown' && !suggestions.some((x) => x.kind === 'confirm_state')) {
     if (now >= positionAt) {
       due.push({
         kind: 'position',

@@ -1,3 +1,5 @@
+import type { SignalKind } from './signals/lexicon';
+
 /** The append-only engagement timeline of a lead. Each entry says when it happened and where we learnt it. */
 
 export const TIMELINE_KINDS = [
@@ -24,6 +26,10 @@ export const TIMELINE_KINDS = [
   'decision_date_set',
   'snoozed',
   'merged',
+  /** What the reader found in a customer's words (src/domain/signals): `signal`, `cue`, `sourceEntryId`, `date`. */
+  'signal',
+  /** The rep's answer to a suggestion card: `note` says which (state / decision), `to` the answer (a state, a date, or none). */
+  'suggestion_answered',
 ] as const;
 export type TimelineKind = (typeof TIMELINE_KINDS)[number];
 
@@ -62,4 +68,10 @@ export interface TimelineEntry {
   scheduledId?: string;
   /** For held meetings: how many people from the customer's side were in it (WeCom's attendance, when read). */
   customerAttendees?: number;
+  /** For signals: which, the customer's words that triggered it, the entry they came from, how sure (0–1), a date. */
+  signal?: SignalKind;
+  cue?: string;
+  sourceEntryId?: string;
+  confidence?: number;
+  date?: string;
 }

@@ -1,6 +1,8 @@
 import type Router from '@koa/router';
 import type Koa from 'koa';
+import { DateTime } from 'luxon';
 import type { Clock } from '../domain/clock';
+import { decisionHistory, decisionSuggestionOf, stateSuggestionOf } from '../domain/signals/suggestion';
 import { BUYING_STATES, OUTCOMES, type BuyingState, type Lead, type Outcome } from '../domain/lead';
 import { computeMetrics, DAY_MS, type LeadMetrics } from '../domain/metrics';
 import type { TimelineEntry } from '../domain/timeline';
@@ -46,7 +48,27 @@ function badRequest(ctx: Koa.Context, message: string): void {
   ctx.body = { error: 'BAD_REQUEST', message };
 }
 
-export function mountLeadRoutes(router: Router, admin: Koa.Middleware, deps: { store: LeadRepository & LeadQueries; clock: Clock; log: Logger }): void {
+/**
+ * What the customer's own words suggest, while the rep has not answered it: the buying state (`null` when there is
+ * nothing to ask), the decision date they named, and the lead's decision dates so far with how often they slipped.
+ */
+export function suggestionsView(lead: Lead, timeline: readonly TimelineEntry[], now: number, timeZone: string) {
+  const s = stateSuggestionOf(lead, timeline);
+  const d = decisionSuggestionOf(lead, timeline, DateTime.fromMillis(now, { zone: timeZone }).toISODate() ?? '');
+  const history = decisionHistory(timeline);
+  return {
+    stateSuggestion: s && { state: s.state, confidence: s.confidence, evidence: s.evidence, cue: s.cue, at: iso(s.at) },
+    decisionSuggestion: d && { date: d.date, cue: d.cue, evidence: d.evidence, at: iso(d.at) },
+    decisionDates: history.dates.map((x) => ({ date: x.date, at: iso(x.at), source: x.source })),
+    decisionSlips: history.slips,
+  };
+}
+
+export function mountLeadRoutes(
+  router: Router,
+  admin: Koa.Middleware,
+  deps: { store: LeadRepository & LeadQueries; clock: Clock; log: Logger; timeZone: string },
+): void {
   const { store, clock } = deps;
 
   router.get('/api/leads', admin, async (ctx) => {
@@ -83,6 +105,11 @@ export function mountLeadRoutes(router: Router, admin: Koa.Middleware, deps: { s
       return;
     }
     const timeline = await store.getTimeline(lead.id);
-    ctx.body = { lead: leadView(lead), metrics: metricsView(computeMetrics(lead, timeline, clock.now())), timeline: timeline.map(entryView) };
+    const now = clock.now();
+    ctx.body = {
+      lead: { ...leadView(lead), ...suggestionsView(lead, timeline, now, deps.timeZone) },
+      metrics: metricsView(computeMetrics(lead, timeline, now)),
+      timeline: timeline.map(entryView),
+    };
   });
 }

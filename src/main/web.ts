@@ -12,6 +12,7 @@ import { LedgerStore } from '../store/ledger-store';
 import { mountLeadRoutes } from '../http/lead-routes';
 import { mountArchiveRoutes } from '../http/archive-routes';
 import { ArchiveIngest } from '../app/archive-ingest';
+import { customerSignals } from './customer-signals';
 import { createNudgeQueue } from '../jobs/nudge-jobs';
 import type { Logger } from '../log';
 import { createRedis, waitReady } from '../store/redis';
@@ -87,8 +88,13 @@ export async function startWeb(config: Config, log: Logger, opts: { clock?: Cloc
     metrics,
     dashboard: { basePath: '/admin/queues', middleware: board.registerPlugin() },
     extraRoutes: (router, admin) => {
-      mountLeadRoutes(router, admin, { store: leadStore, clock, log });
-      mountArchiveRoutes(router, { archive: new ArchiveIngest(leadStore), log, secret: config.archiveSecret, ...config.policy.archive });
+      mountLeadRoutes(router, admin, { store: leadStore, clock, log, timeZone: config.businessTz });
+      mountArchiveRoutes(router, {
+        archive: new ArchiveIngest(leadStore, customerSignals(leadStore, config.businessTz)),
+        log,
+        secret: config.archiveSecret,
+        ...config.policy.archive,
+      });
       // Operators: run a nudge sweep now (a worker picks it up).
       router.post('/api/sweep', admin, async (ctx) => {
         const job = await nudgeQueue.add('sweep', {}, { removeOnComplete: 100, removeOnFail: 100 });

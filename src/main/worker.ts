@@ -21,6 +21,7 @@ import { Nudger } from '../app/nudger';
 import { CardPresses } from '../app/card-presses';
 import { RepActions } from '../app/rep-actions';
 import { MeetingAttendance } from '../app/meeting-attendance';
+import { customerSignals } from './customer-signals';
 import { GroupInvites } from '../app/group-invites';
 import { ActivityStore } from '../store/activity-store';
 import { RedisBookingStore } from '../store/booking-store';
@@ -73,11 +74,12 @@ export async function startWorker(
   const invites = new GroupInvites({ store, maker: directory, log });
   const ledger = new Ledger({ store, directory, outbox, invites, activity, clock, sourceRules: config.policy.ledger.sourceRules, log });
   const bookings = new RedisBookingStore(redis, prefix);
-  const commands = new RepCommands({ store, ledger, meetings: directory, bookings, invites, clock, timeZone: config.businessTz, log });
   const nudgeStore = new NudgeStore(redis, prefix);
   const cards = new WeComCards(api, config.policy.nudges.managers);
   const n = config.policy.nudges;
-  const actions = new RepActions({ store, ledger, meetings: directory, bookings, invites, timeZone: config.businessTz, log });
+  const signals = customerSignals(store, config.businessTz);
+  const actions = new RepActions({ store, ledger, meetings: directory, bookings, invites, timeZone: config.businessTz, log, signals });
+  const commands = new RepCommands({ store, ledger, actions, clock, timeZone: config.businessTz, log });
   const cardPresses = new CardPresses({ store, actions, outbox, cards, activity, clock, timeZone: config.businessTz, businessDays: config.nudgeDays, log });
   const attendance = new MeetingAttendance({ store, bookings, meetings: directory, actions, outbox, activity, clock, timeZone: config.businessTz, log });
   const nudger = new Nudger({

@@ -10,7 +10,17 @@ export const TEST_NUDGE_SETTINGS: NudgeSettings = {
   quietDays: { unknown: 3, exploring: 7, price_check: 3, benchmarking: 3 },
   proposalHours: 4,
   widenChainDays: 3,
-  repeatDays: { decision_due: 2, proposal_to_meeting: 2, position: 1, quiet: 3, weekly_call: 7, open_group: 7, widen_chain: 7 },
+  repeatDays: {
+    decision_due: 2,
+    proposal_to_meeting: 2,
+    confirm_state: 1,
+    position: 1,
+    confirm_decision: 1,
+    quiet: 3,
+    weekly_call: 7,
+    open_group: 7,
+    widen_chain: 7,
+  },
   recheckHours: 24,
   leadGapHours: 20,
 };

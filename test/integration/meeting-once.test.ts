@@ -3,6 +3,7 @@
  * inbox retry of the same event (the handler ran, then died before its ledger write) reuses that meeting instead of
  * booking a second one — also when the earlier run died between WeCom's answer and our record of it.
  */
+import { RepActions } from '../../src/app/rep-actions';
 import { RepCommands } from '../../src/app/rep-commands';
 import { createWeComApi } from '../../src/main/wecom-api';
 import { RedisBookingStore } from '../../src/store/booking-store';
@@ -40,16 +41,16 @@ function parts() {
   const { log } = captureLogger('silent');
   const directory = new WeComDirectory(createWeComApi(bot.config, redis, { now: () => Date.now() }, log));
   const bookings = new RedisBookingStore(redis, bot.prefix);
-  const commands = new RepCommands({
+  const actions = new RepActions({
     store: worker.store,
     ledger: worker.ledger,
     meetings: directory,
     bookings,
     invites: { joinCodeFor: async () => undefined },
-    clock: { now: () => Date.now() },
     timeZone: 'Asia/Shanghai',
     log,
   });
+  const commands = new RepCommands({ store: worker.store, ledger: worker.ledger, actions, clock: { now: () => Date.now() }, timeZone: 'Asia/Shanghai', log });
   return { worker, directory, bookings, commands };
 }
 

@@ -101,7 +101,7 @@ function world() {
   const invites = new GroupInvites({ store, maker: { createJoinCode: async (c) => ({ configId: `c-${c}`, qrCode: `https://qr.test/${c}` }) }, log });
   const ledger = new Ledger({ store, directory: new MemoryDirectory(), outbox, invites, activity: noActivity, clock, sourceRules: [], log });
   const actions = new RepActions({ store, ledger, meetings, bookings: meetings, invites, timeZone: TZ, log });
-  const commands = new RepCommands({ store, ledger, meetings, bookings: meetings, invites, clock, timeZone: TZ, log });
+  const commands = new RepCommands({ store, ledger, actions, clock, timeZone: TZ, log });
   const cards = new CardPresses({ store, actions, outbox, cards: noCards, activity: noActivity, clock, timeZone: TZ, businessDays: [1, 2, 3, 4, 5], log });
   const attendance = new MeetingAttendance({ store, bookings: meetings, meetings, actions, outbox, activity: noActivity, clock, timeZone: TZ, log });
   return { clock, store, outbox, meetings, commands, cards, attendance };

@@ -36,7 +36,7 @@ function world() {
   });
   const ledger = new Ledger({ store, directory, outbox, invites, activity: noActivity, clock, sourceRules: [{ pattern: '询价', source: 'inquiry' }], log });
   const actions = new RepActions({ store, ledger, meetings, bookings: meetings, invites, timeZone: TZ, log });
-  const commands = new RepCommands({ store, ledger, meetings, bookings: meetings, invites, clock, timeZone: TZ, log });
+  const commands = new RepCommands({ store, ledger, actions, clock, timeZone: TZ, log });
   const cards = new CardPresses({ store, actions, outbox, cards: noCards, activity: noActivity, clock, timeZone: TZ, businessDays: [1, 2, 3, 4, 5], log });
   const nudges = new MemoryNudges();
   const nudger = new Nudger({
