@@ -71,13 +71,13 @@ export async function ingestArchive(store: LeadRepository & GroupRepository, rec
       chatId: r.roomid || undefined,
       note: r.msgtype === 'text' ? r.text?.content?.slice(0, 200) : `[${r.msgtype}]`,
     };
+    // What the customer says rides with the message, in the same round trip (and again on a replay: the entries are
+    // keyed by the message, and a crash may have come in between).
+    const content = r.msgtype === 'text' ? r.text?.content : undefined;
+    const extra = fromCustomer && content && signals ? signals.entriesFor(entry, content).entries : [];
     let added = false;
-    for (const id of leadIds) {
-      added = (await store.addEntry(id, entry)) || added;
-      // Read again on a replay too: its entries are keyed by this one, and a crash may have come in between.
-      const content = r.msgtype === 'text' ? r.text?.content : undefined;
-      if (fromCustomer && content && signals) await signals.read(id, entry, content);
-    }
+    for (const id of leadIds)
+      added = (extra.length > 0 ? (await store.addEntries(id, [entry, ...extra]))[0] === true : await store.addEntry(id, entry)) || added;
     if (added) result.accepted++;
     else result.duplicates++;
   }

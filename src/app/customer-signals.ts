@@ -11,14 +11,25 @@ import type { LeadRepository } from './ports';
  * the sweep puts them to the rep on a card. The reader only informs the rep: nothing goes to the customer.
  */
 export class CustomerSignals {
-  constructor(private readonly d: { store: Pick<LeadRepository, 'addEntry'>; reader: CustomerTextReader; timeZone: string }) {}
+  constructor(private readonly d: { store: Pick<LeadRepository, 'addEntries'>; reader: CustomerTextReader; timeZone: string }) {}
 
+  /** Reads the words of an entry already on the lead's timeline and records what they say. */
   async read(leadId: string, source: TimelineEntry, text: string): Promise<Signal[]> {
+    const { signals, entries } = this.entriesFor(source, text);
+    if (entries.length > 0) await this.d.store.addEntries(leadId, entries);
+    return signals;
+  }
+
+  /**
+   * The entries the words of `source` add (signals, a proposal request), without writing them: the archive ingest
+   * writes them with the message itself, in one round trip.
+   */
+  entriesFor(source: TimelineEntry, text: string): { signals: Signal[]; entries: TimelineEntry[] } {
     const signals = this.d.reader.read(text, source.at, this.d.timeZone);
-    if (signals.length === 0) return signals;
-    for (const e of signalEntries(source, signals)) await this.d.store.addEntry(leadId, e);
+    if (signals.length === 0) return { signals, entries: [] };
+    const entries = signalEntries(source, signals);
     if (signals.some((s) => s.signal === 'proposal_request')) {
-      await this.d.store.addEntry(leadId, {
+      entries.push({
         id: `${source.id}:proposal`,
         at: source.at,
         kind: 'proposal_requested',
@@ -28,6 +39,6 @@ export class CustomerSignals {
         note: [...text].slice(0, 200).join(''),
       });
     }
-    return signals;
+    return { signals, entries };
   }
 }

@@ -51,14 +51,15 @@ export function nextBusinessMorning(now: number, timeZone: string, days: readonl
  * next one (月中 said on the 20th is next month's 15th).
  */
 function monthPart(text: string, wall: DateTime): { index: number; when: ParsedWhen } | undefined {
-  const m = /(下个?月|本月|这个?月)?(月底|月末|月中|月初)|(今年|明年)?(年底|年末)/.exec(text);
+  const m = /(下个?月|本月|这个?月)(底|末|中|初)|月(底|末|中|初)|(今年|明年)?年(底|末)/.exec(text);
   if (!m) return undefined;
   let day: DateTime;
-  if (m[4]) {
-    day = wall.set({ month: 12, day: 31 }).plus({ years: m[3] === '明年' ? 1 : 0 });
+  if (m[5]) {
+    day = wall.set({ month: 12, day: 31 }).plus({ years: m[4] === '明年' ? 1 : 0 });
   } else {
+    const part = m[2] ?? m[3];
     const month = wall.startOf('month').plus({ months: m[1]?.startsWith('下') ? 1 : 0 });
-    const pick = (mo: DateTime) => (m[2] === '月中' ? mo.set({ day: 15 }) : m[2] === '月初' ? mo.set({ day: 5 }) : mo.endOf('month'));
+    const pick = (mo: DateTime) => (part === '中' ? mo.set({ day: 15 }) : part === '初' ? mo.set({ day: 5 }) : mo.endOf('month'));
     day = pick(month);
     if (day.startOf('day') < wall.startOf('day') && !m[1]) day = pick(month.plus({ months: 1 }));
   }

@@ -40,6 +40,7 @@ export class LedgerStore implements LedgerRepository {
     return this.leads.updateIfNewer(id, stamp, at, apply);
   }
   addEntry = (leadId: string, entry: TimelineEntry) => this.leads.addEntry(leadId, entry);
+  addEntries = (leadId: string, entries: TimelineEntry[]) => this.leads.addEntries(leadId, entries);
   getTimeline = (leadId: string) => this.leads.getTimeline(leadId);
   amendEntry = (leadId: string, entryId: string, patch: Pick<TimelineEntry, 'minutes' | 'outcome'>) => this.leads.amendEntry(leadId, entryId, patch);
   loadMany = (ids: string[]) => this.leads.loadMany(ids);

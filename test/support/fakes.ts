@@ -78,6 +78,11 @@ export class MemoryLedger implements LedgerRepository {
     this.timelines.get(leadId)?.set(entryId, { ...e, ...patch });
     return true;
   }
+  async addEntries(leadId: string, entries: TimelineEntry[]) {
+    const out: boolean[] = [];
+    for (const e of entries) out.push(await this.addEntry(leadId, e));
+    return out;
+  }
   async getTimeline(leadId: string) {
     return [...(this.timelines.get(leadId)?.values() ?? [])].map(copy).sort((a, b) => a.at - b.at || a.id.localeCompare(b.id));
   }

@@ -10,6 +10,10 @@ import { Ledger } from '../../src/app/ledger';
 import { Nudger } from '../../src/app/nudger';
 import { RepActions } from '../../src/app/rep-actions';
 import { RepCommands } from '../../src/app/rep-commands';
+import { CustomerSignals } from '../../src/app/customer-signals';
+import { LexiconReader } from '../../src/domain/signals/reader';
+import { stateSuggestionOf } from '../../src/domain/signals/suggestion';
+import { jiebaSegmenter } from '../../src/text/segmenter';
 import { ManualClock } from '../../src/domain/clock';
 import { newLead, type Lead } from '../../src/domain/lead';
 import { DAY_MS } from '../../src/domain/metrics';
@@ -35,7 +39,8 @@ function world() {
     log,
   });
   const ledger = new Ledger({ store, directory, outbox, invites, activity: noActivity, clock, sourceRules: [{ pattern: '询价', source: 'inquiry' }], log });
-  const actions = new RepActions({ store, ledger, meetings, bookings: meetings, invites, timeZone: TZ, log });
+  const signals = new CustomerSignals({ store, reader: new LexiconReader(jiebaSegmenter), timeZone: TZ });
+  const actions = new RepActions({ store, ledger, meetings, bookings: meetings, invites, timeZone: TZ, log, signals });
   const commands = new RepCommands({ store, ledger, actions, clock, timeZone: TZ, log });
   const cards = new CardPresses({ store, actions, outbox, cards: noCards, activity: noActivity, clock, timeZone: TZ, businessDays: [1, 2, 3, 4, 5], log });
   const nudges = new MemoryNudges();
@@ -479,5 +484,23 @@ describe('an unclear message gets one short question with the best guess, not th
     expect(await say('许总合同已经拿下来了', '9500000000000000009')).toBe('是说许总成交了（赢单）吗？回 1 确认。');
     const hint = await say('你好啊', '9500000000000000006');
     expect(hint).toBe('没太看懂「你好啊」。可以这样写：电话 王总 20分钟 / 定位 王总 比价 / 今日\n发「帮助」看全部用法。');
+  });
+});
+
+describe('a call note in the customer’s words is read like their messages', () => {
+  test('「电话 王总 20分钟 他说在比较几家，要个方案」: signals from the note, a benchmarking suggestion, a proposal request', async () => {
+    const w = world();
+    await w.store.bulkLoad([{ lead: customer('woNOTE', '韩总'), entries: [] }]);
+    await w.commands.handle('zhangsan', '电话 韩总 20分钟 他说在比较几家，让我发个方案', '9600000000000000001', wednesday);
+    const timeline = await w.store.getTimeline('woNOTE');
+    const call = timeline.find((e) => e.kind === 'call');
+    expect(timeline.filter((e) => e.kind === 'signal').map((e) => [e.signal, e.sourceEntryId])).toEqual(
+      expect.arrayContaining([
+        ['competitors', call?.id],
+        ['proposal_request', call?.id],
+      ]),
+    );
+    expect(timeline.filter((e) => e.kind === 'proposal_requested')).toHaveLength(1);
+    expect(stateSuggestionOf((await w.store.getLead('woNOTE')) as Lead, timeline)).toMatchObject({ state: 'benchmarking', evidence: [call?.id] });
   });
 });

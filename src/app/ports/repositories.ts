@@ -50,6 +50,8 @@ export interface LeadRepository {
   updateIfNewer<K extends keyof Lead['stamps']>(id: string, stamp: K, at: number, apply: (l: Lead) => void): Promise<{ before?: Lead; after?: Lead }>;
   /** Appends an entry; a second append of the same id is a no-op (returns false). */
   addEntry(leadId: string, entry: TimelineEntry): Promise<boolean>;
+  /** Several entries of one lead in one round trip, each as addEntry would; answers which were new, in order. */
+  addEntries(leadId: string, entries: TimelineEntry[]): Promise<boolean[]>;
   getTimeline(leadId: string): Promise<TimelineEntry[]>;
   /**
    * Completes an entry already on the timeline (a call's minutes and outcome, given after the fact); false when there

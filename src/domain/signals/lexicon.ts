@@ -54,7 +54,7 @@ export const CUES: Cue[] = [
     '怎么(收费|计费|卖)',
     '收费(标准|方式|模式)',
     '(按年|按月|按人头|按账号|按用户|每个账号|一年)(多少|怎么|收费|付费|费用)',
-    '(优惠|折扣|打折|便宜|让利|降价|底价|最低价|最低多少)',
+    '(优惠|折扣|打折|打(个|几)折|几折|便宜|让利|降价|底价|最低价|最低多少)',
     '(报价|价格表|价目表|年费|月费|年付|月付|按年付|花多少|几百块|几千块|多少块)',
     '(how much|price|pricing|quote|quotation|discount|cost)',
   ]),
@@ -109,11 +109,16 @@ export const CUES: Cue[] = [
     `(?<!我|我们|我这边)(发|给|出|做|整理|整|传|准备|提供|写|来)(?![了过])(一下|下)?(我们|我)?(一份|一个|一套|个|份|套|点|些|几个|几张|几份)?(你们的)?[\\u4e00-\\u9fa5]{0,4}?${DOC}`,
     `${DOC}(麻烦)?(先)?(发|给|传)(我|过来|一下|一份|给我|到)`,
     `${DOC}(有吗|有没有|能发|可以发)`,
+    `有(没有)?[\\u4e00-\\u9fa5]{0,4}?${DOC}(吗|可以|能|分享|参考|发)`,
     '(出|做|整)(个|一个|一份|份)(正式的|详细的)?报价',
+    `(让|叫|要|请)(我|我们)(发|出|做|写|准备|整理|提供)[^，。]{0,6}?${DOC}`,
     `(要|想要|想看|看看|需要)(一份|一下|个|份)?(你们的)?[\\u4e00-\\u9fa5]{0,4}?${DOC}`,
   ]),
   // decision_timing is read with the date reader (reader.ts), not by these cues alone
 ];
+
+/** The customer making their own document (「我们先内部出个方案」, 「我这边整理一下需求发你」): not a request to us. */
+export const SELF_MADE = /(?<![给帮为替跟和与向让叫要请])(我们|我)(这边|自己|先|内部|会|再)*(出|做|写|整理|发|准备)/u;
 
 /** Words that turn a cue off when they come just before it in the same clause (「没找别家」, 「不需要方案」). */
 export const NEGATORS = ['不', '没', '没有', '无', '别', '不用', '不需要', '不要', '未', '非', '并非', '不是', '无需', '甭', '免'];
@@ -127,10 +132,10 @@ export const UNDECIDED_NEGATORS = ['不是', '并非', '并不是', '不是说']
  * Words that turn a cue off when they follow it in the same clause (「价格不是问题」, 「方案就不用发了」).
  */
 export const AFTER_NEGATION =
-  /^.{0,4}?(不是问题|无所谓|不重要|其次|好说|不在乎|不是重点|不是关键|不用|不需要|不要了|就算了|先不|没关系|都行)|^的问题|^.{0,2}?(收到|看过|看了|转给|已经发)/u;
+  /^.{0,4}?(不是问题|无所谓|不重要|其次|好说|不在乎|不是重点|不是关键|不用|不需要|不要了|就算了|先不|没关系|都行)|^的问题|^.{0,4}?(收到|看过|看了|转给|已经发)|^.{0,2}?(还行|还可以|可以接受|能接受|没问题)/u;
 
 /** A clause ends at punctuation or a contrast word; what follows 但是 / 而是 / 不过 is read on its own. */
-export const CLAUSE_BREAK = /[，,。.！!？?；;～~…\n]|(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])|但是|但|不过|可是|而是|只是说|主要是/u;
+export const CLAUSE_BREAK = /[，,。.！!？?；;～~…\n]|(?<=[\u4e00-\u9fff]{4})\s+(?=[\u4e00-\u9fff]{4})|但是|但|不过|可是|而是|只是说|主要是/u;
 
 /** Words (whole tokens) that say the customer will decide, settle or answer by a date (with the date reader). */
 export const DECIDE_WORDS = new Set([

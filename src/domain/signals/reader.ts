@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
 import { parseWhen } from '../chinese-dates';
 import type { BuyingState } from '../lead';
-import { AFTER_NEGATION, CANNOT_DECIDE, CLAUSE_BREAK, CUES, DECIDE_WORDS, NEGATORS, UNDECIDED_NEGATORS, type SignalKind } from './lexicon';
+import { AFTER_NEGATION, CANNOT_DECIDE, CLAUSE_BREAK, CUES, DECIDE_WORDS, NEGATORS, SELF_MADE, UNDECIDED_NEGATORS, type SignalKind } from './lexicon';
 
 /** What the reader found in a customer's words: which signal, the words that triggered it, how sure, and a date. */
 export interface Signal {
@@ -50,10 +50,11 @@ const TRADITIONAL: Record<string, string> = Object.fromEntries(
 const NEGATION_REACH = 3;
 
 /** A proposal asked for with the thing named elsewhere in the message (「别家出了方案，你们也发一份」). */
-const SEND_ONE = /(?<!我|我们|我这边)(发|给|来|出|整|准备|提供|做)(我们|我)?(一份|一个|一套|个|份|套|几个|几张|几份|一下|下)(?!了)/u;
-const DOCUMENT_WORDS = /方案|报价|资料|建议书|材料|ppt|手册|白皮书|案例|介绍/u;
+const SEND_ONE =
+  /(?<!我|我们|我这边)(发|给|来|出|整|准备|提供|做|传)(我们|我)?(一份|一个|一套|个|份|套|几个|几张|几份|一下|下)?(?!了)(?=.{0,8}?(方案|报价|资料|建议书|材料|ppt|手册|白皮书|案例|产品介绍|功能介绍|说明|清单))|(?<!我|我们|我这边)(发|传|提供)(几个|一些|些|点)?给?(我|我们|过来)(?!们?了)/u;
+const DOCUMENT_WORDS = /方案|报价|资料|建议书|材料|ppt|手册|白皮书|案例|产品介绍|功能介绍|说明|清单/u;
 /** 「把价格和方案都发一下」, 「有资料可以先发我看看」: the thing first, the sending after. */
-const THING_THEN_SEND = /(方案|建议书|报价单?|资料|材料|手册|彩页|ppt|案例|白皮书)[^，。]{0,8}?(发|给|传)(我|过来|一下|给我|到|下|一次|一份)/u;
+const THING_THEN_SEND = /(方案|建议书|报价单?|资料|材料|手册|彩页|ppt|案例|白皮书|说明书?|清单)[^，。]{0,8}?(发|给|传)(我|过来|一下|给我|到|下|一次|一份)/u;
 
 /**
  * The lexicon reader: cues per signal, read clause by clause (a clause ends at punctuation or at 但是 / 而是 / 不过, so
@@ -96,7 +97,7 @@ export class LexiconReader implements CustomerTextReader {
         const negators = c.signal === 'undecided' ? UNDECIDED_NEGATOR_SET : NEGATOR_SET;
         if (negatedBefore(words, offsets, m.index, negators) || AFTER_NEGATION.test(clause.slice(end))) continue;
         // 「别的公司也在给我们做方案」: another vendor's proposal, not a request to us.
-        if (c.signal === 'proposal_request' && competitorAt < m.index) continue;
+        if (c.signal === 'proposal_request' && (competitorAt < m.index || selfMade(clause, m.index))) continue;
         if (c.signal === 'competitors') competitorAt = Math.min(competitorAt, m.index);
         keep({ signal: c.signal, cue: clause, weight: c.weight });
       }
@@ -105,6 +106,7 @@ export class LexiconReader implements CustomerTextReader {
         sent &&
         DOCUMENT_WORDS.test(t) &&
         competitorAt > sent.index &&
+        !selfMade(clause, sent.index) &&
         !negatedBefore(words, offsets, sent.index, NEGATOR_SET) &&
         !AFTER_NEGATION.test(clause.slice(sent.index + sent[0].length))
       )
@@ -122,11 +124,18 @@ export class LexiconReader implements CustomerTextReader {
   }
 }
 
+/** Clauses: split at punctuation, contrast words and long pauses; spaces typed between Chinese words are dropped. */
 function splitClauses(t: string): string[] {
   return t
     .split(CLAUSE_BREAK)
-    .map((c) => c.trim())
+    .map((c) => c.replace(/(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])/g, '').trim())
     .filter(Boolean);
+}
+
+/** Whether the customer is the one making or sending the document (the subject 我 / 我们 before the verb). */
+function selfMade(clause: string, index: number): boolean {
+  const m = SELF_MADE.exec(clause);
+  return !!m && m.index <= index + 2;
 }
 
 /** Whether a negator stands within reach before the word at `index` (and nothing between turns it elsewhere). */

@@ -104,6 +104,24 @@ export class LeadStore implements LeadRepository {
     return added;
   }
 
+  async addEntries(leadId: string, entries: TimelineEntry[]): Promise<boolean[]> {
+    if (entries.length === 0) return [];
+    const p = this.redis.pipeline() as ReturnType<Redis['pipeline']> & {
+      ledgerAddEntry(tl: string, tle: string, id: string, at: number, json: string): unknown;
+    };
+    for (const e of entries) p.ledgerAddEntry(this.keys.timeline(leadId), this.keys.entries(leadId), e.id, e.at, JSON.stringify(e));
+    // Index marks are idempotent (GT / LT), so they ride in the same round trip whether or not an entry was new.
+    const touch = entries.filter(isCustomerTouch).reduce((m, e) => Math.max(m, e.at), Number.NEGATIVE_INFINITY);
+    if (touch > Number.NEGATIVE_INFINITY) p.zadd(this.keys.idx('lastcust'), 'GT', String(touch), leadId);
+    if (entries.some((e) => e.kind !== 'nudge_sent')) p.zadd(this.keys.idx('due'), 'LT', String(this.clock.now()), leadId);
+    const res = (await p.exec()) ?? [];
+    return entries.map((_, i) => {
+      const [err, added] = res[i] ?? [new Error('no reply'), 0];
+      if (err) throw err;
+      return added === 1;
+    });
+  }
+
   async amendEntry(leadId: string, entryId: string, patch: Pick<TimelineEntry, 'minutes' | 'outcome'>): Promise<boolean> {
     const key = this.keys.entries(leadId);
     for (let attempt = 0; attempt < 20; attempt++) {
