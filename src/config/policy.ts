@@ -51,6 +51,13 @@ export const policySchema = z
       })
       .strict()
       .refine((h) => h.headersTimeoutMs <= h.requestTimeoutMs, { message: 'headersTimeoutMs must not exceed requestTimeoutMs' }),
+    signals: z
+      .object({
+        /** Your competitors' names, read as `competitors` signals in customers' words (added to the built-in vendors). */
+        competitors: z.array(z.string().trim().min(2).max(40)).max(500).default([]),
+      })
+      .strict()
+      .default({ competitors: [] }),
     archive: z
       .object({
         /** A chat-archive batch (≤ 5,000 records) is at most this large. */

@@ -4,6 +4,6 @@ import { LexiconReader } from '../domain/signals/reader';
 import { jiebaSegmenter } from '../text/segmenter';
 
 /** The customer-text reader as composed for production: the lexicon reader on jieba's word boundaries. */
-export function customerSignals(store: Pick<LeadRepository, 'addEntries'>, timeZone: string): CustomerSignals {
-  return new CustomerSignals({ store, reader: new LexiconReader(jiebaSegmenter), timeZone });
+export function customerSignals(store: Pick<LeadRepository, 'addEntries'>, timeZone: string, competitors: readonly string[] = []): CustomerSignals {
+  return new CustomerSignals({ store, reader: new LexiconReader(jiebaSegmenter, { competitors }), timeZone });
 }

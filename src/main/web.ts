@@ -90,7 +90,7 @@ export async function startWeb(config: Config, log: Logger, opts: { clock?: Cloc
     extraRoutes: (router, admin) => {
       mountLeadRoutes(router, admin, { store: leadStore, clock, log, timeZone: config.businessTz });
       mountArchiveRoutes(router, {
-        archive: new ArchiveIngest(leadStore, customerSignals(leadStore, config.businessTz)),
+        archive: new ArchiveIngest(leadStore, customerSignals(leadStore, config.businessTz, config.policy.signals.competitors)),
         log,
         secret: config.archiveSecret,
         ...config.policy.archive,

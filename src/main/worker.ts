@@ -77,7 +77,7 @@ export async function startWorker(
   const nudgeStore = new NudgeStore(redis, prefix);
   const cards = new WeComCards(api, config.policy.nudges.managers);
   const n = config.policy.nudges;
-  const signals = customerSignals(store, config.businessTz);
+  const signals = customerSignals(store, config.businessTz, config.policy.signals.competitors);
   const actions = new RepActions({ store, ledger, meetings: directory, bookings, invites, timeZone: config.businessTz, log, signals });
   const commands = new RepCommands({ store, ledger, actions, clock, timeZone: config.businessTz, log });
   const cardPresses = new CardPresses({ store, actions, outbox, cards, activity, clock, timeZone: config.businessTz, businessDays: config.nudgeDays, log });

@@ -152,3 +152,10 @@ describe('suggestions from signals on the timeline', () => {
     expect(history.dates.map((d) => d.date)).toEqual(['2026-12-04', '2026-12-11', '2026-12-09', '2026-12-18']);
   });
 });
+
+test('a company’s own competitors (config signals.competitors) are read as competitors', () => {
+  const mine = new LexiconReader(jiebaSegmenter, { competitors: ['智联云SCRM', 'A+B'] });
+  expect(mine.read('智联云scrm也找过我们', NOW, TZ).map((s) => s.signal)).toEqual(['competitors']);
+  expect(mine.read('a+b报价更低', NOW, TZ).map((s) => s.signal)).toContain('competitors');
+  expect(read('智联云scrm也找过我们')).toEqual([]);
+});

@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
 import { parseWhen } from '../chinese-dates';
 import type { BuyingState } from '../lead';
-import { AFTER_NEGATION, CANNOT_DECIDE, CLAUSE_BREAK, CUES, DECIDE_WORDS, NEGATORS, SELF_MADE, UNDECIDED_NEGATORS, type SignalKind } from './lexicon';
+import { AFTER_NEGATION, CANNOT_DECIDE, CLAUSE_BREAK, CUES, type Cue, DECIDE_WORDS, NEGATORS, SELF_MADE, UNDECIDED_NEGATORS, type SignalKind } from './lexicon';
 
 /** What the reader found in a customer's words: which signal, the words that triggered it, how sure, and a date. */
 export interface Signal {
@@ -52,9 +52,10 @@ const NEGATION_REACH = 3;
 /** A proposal asked for with the thing named elsewhere in the message (「别家出了方案，你们也发一份」). */
 const SEND_ONE =
   /(?<!我|我们|我这边)(发|给|来|出|整|准备|提供|做|传)(我们|我)?(一份|一个|一套|个|份|套|几个|几张|几份|一下|下)?(?!了)(?=.{0,8}?(方案|报价|资料|建议书|材料|ppt|手册|白皮书|案例|产品介绍|功能介绍|说明|清单))|(?<!我|我们|我这边)(发|传|提供)(几个|一些|些|点)?给?(我|我们|过来)(?!们?了)/u;
-const DOCUMENT_WORDS = /方案|报价|资料|建议书|材料|ppt|手册|白皮书|案例|产品介绍|功能介绍|说明|清单/u;
+const DOCUMENT_WORDS = /方案|报价|资料|建议书|材料|ppt|手册|白皮书|案例|产品介绍|功能介绍|说明|清单|文档/u;
 /** 「把价格和方案都发一下」, 「有资料可以先发我看看」: the thing first, the sending after. */
-const THING_THEN_SEND = /(方案|建议书|报价单?|资料|材料|手册|彩页|ppt|案例|白皮书|说明书?|清单)[^，。]{0,8}?(发|给|传)(我|过来|一下|给我|到|下|一次|一份)/u;
+const THING_THEN_SEND =
+  /(方案|建议书|报价单?|资料|材料|手册|彩页|ppt|案例|白皮书|说明书?|清单|介绍|文档)[^，。]{0,8}?(发|给|传)(我|过来|一下|给我|到|下|一次|一份)(?!了|们了)/u;
 
 /**
  * The lexicon reader: cues per signal, read clause by clause (a clause ends at punctuation or at 但是 / 而是 / 不过, so
@@ -64,7 +65,19 @@ const THING_THEN_SEND = /(方案|建议书|报价单?|资料|材料|手册|彩�
  * segmenter.
  */
 export class LexiconReader implements CustomerTextReader {
-  constructor(private readonly segment: Segmenter) {}
+  private readonly cues: Cue[];
+
+  constructor(
+    private readonly segment: Segmenter,
+    /** Competitors' names of this company (config `signals.competitors`), read as `competitors` signals. */
+    opts: { competitors?: readonly string[] } = {},
+  ) {
+    const names = (opts.competitors ?? []).map((n) => normalizeCustomerText(n)).filter((n) => n.length >= 2);
+    this.cues = [
+      ...CUES,
+      ...names.map((n) => ({ signal: 'competitors' as const, weight: 0.9, re: new RegExp(n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'u') })),
+    ];
+  }
 
   read(text: string, now: number, timeZone: string): Signal[] {
     const t = normalizeCustomerText(text);
@@ -89,7 +102,7 @@ export class LexiconReader implements CustomerTextReader {
         pos = at + w.length;
       }
       let competitorAt = Number.POSITIVE_INFINITY;
-      for (const c of CUES) {
+      for (const c of this.cues) {
         const m = c.re.exec(clause);
         if (!m) continue;
         const end = m.index + m[0].length;
