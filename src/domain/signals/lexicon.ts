@@ -22,7 +22,7 @@ export interface Cue {
 const cue = (signal: SignalKind, weight: number, words: string[], word = false): Cue[] => words.map((w) => ({ signal, weight, re: new RegExp(w, 'u'), word }));
 
 /** What a customer asks to take away: a proposal, a quote sheet, materials. */
-const DOC = '(方案|建议书|报价单|资料|材料|产品介绍|介绍资料|手册|彩页|ppt|案例|白皮书|解决方案|规划|功能清单|清单|文档)';
+const DOC = '(方案|建议书|报价单|价目表|价格表|资料|材料|产品介绍|介绍资料|手册|彩页|ppt|案例|白皮书|解决方案|规划|功能清单|清单|文档)';
 
 /** Vendors a Chinese B2B buyer of sales and collaboration software names when comparing (names are competitors). */
 const VENDORS = [
@@ -143,11 +143,11 @@ export const CUES: Cue[] = [
   ]),
   // proposal_request — asks for a proposal, a plan, 建议书, 报价单 or materials to take away
   ...cue('proposal_request', 0.95, [
-    `(?<!我|我们|我这边)(发|给|出|做|整理|整|传|准备|提供|写|来)(?![了过])(一下|下)?(我们|我)?(一份|一个|一套|个|份|套|点|些|几个|几张|几份)?(你们的)?[\\u4e00-\\u9fa5]{0,4}?${DOC}`,
+    `(发|给|出|做|整理|整|传|准备|提供|写|来)(?![了过的])(一下|下)?(我们|我)?(出|做|写)?(一份|一个|一套|个|份|套|点|些|几个|几张|几份)?(你们的)?[\\u4e00-\\u9fa5]{0,5}?${DOC}`,
     `${DOC}(麻烦)?(先)?(发|给|传)(我|过来|一下|一份|给我|到)`,
-    `${DOC}(有吗|有没有|能发|可以发)`,
+    `(${DOC}|介绍)(有吗|有没有|能发|可以发)`,
     `有没有[\\u4e00-\\u9fa5]{0,6}?${DOC}`,
-    `有[\\u4e00-\\u9fa5]{0,6}?${DOC}(吗|么|没有|可以|能|分享|参考|发)`,
+    `有[\\u4e00-\\u9fa5]{0,10}?${DOC}(吗|么|没有|可以|能|分享|参考|发)`,
     '(出|做|整)(个|一个|一份|份)(正式的|详细的)?报价',
     `(让|叫|要|请)(我|我们)(发|出|做|写|准备|整理|提供)[^，。]{0,6}?${DOC}`,
     `(要|想要|想看|看看|需要)(一份|一下|个|份)?(你们的)?[\\u4e00-\\u9fa5]{0,4}?${DOC}`,
@@ -156,7 +156,7 @@ export const CUES: Cue[] = [
 ];
 
 /** The customer making their own document (「我们先内部出个方案」, 「我这边整理一下需求发你」): not a request to us. */
-export const SELF_MADE = /(?<![给帮为替跟和与向让叫要请])(我们|我)(这边|自己|先|内部|会|再)*(出|做|写|整理|发|准备)/u;
+export const SELF_MADE = /(?<![给帮为替跟和与向让叫要请])(我们|我)(这边|自己|先|内部|会|再|已经)*(给你们?)?(出|做|写|整理|发|准备|传)/u;
 
 /** Words that turn a cue off when they come just before it in the same clause (「没找别家」, 「不需要方案」). */
 export const NEGATORS = ['不', '没', '没有', '无', '别', '不用', '不需要', '不要', '未', '非', '并非', '不是', '无需', '甭', '免'];
@@ -170,7 +170,10 @@ export const UNDECIDED_NEGATORS = ['不是', '并非', '并不是', '不是说']
  * Words that turn a cue off when they follow it in the same clause (「价格不是问题」, 「方案就不用发了」).
  */
 export const AFTER_NEGATION =
-  /^.{0,4}?(不是问题|无所谓|不重要|其次|好说|不在乎|不是重点|不是关键|不用|不需要|不要了|就算了|先不|没关系|都行)|^的?问题|^.{0,4}?(谈好|说好|定好|敲定)|^.{0,4}?(收到|看过|看了|转给|已经发)|^.{0,2}?(还行|还可以|可以接受|能接受|没问题)/u;
+  /^.{0,4}?(不是问题|无所谓|不重要|其次|好说|不在乎|不是重点|不是关键|不用|不需要|不要了|就算了|先不|没关系|都行)|^的?问题|^.{0,4}?(谈好|说好|定好|敲定)|^.{0,2}?(还行|还可以|可以接受|能接受|没问题)/u;
+
+/** After a quote or a document: it has already come and been read (「报价单收到了」, 「方案我们在评审」). */
+export const ALREADY_HAD = /^.{0,6}?(收到|看过|看了|审过|审了|下载了|转给|已经发|在评审|在看)/u;
 
 /** A clause ends at punctuation or a contrast word; what follows 但是 / 而是 / 不过 is read on its own. */
 export const CLAUSE_BREAK = /[，,。.！!？?；;～~…\n]|(?<=[\u4e00-\u9fff]{4})\s+(?=[\u4e00-\u9fff]{4})|但是|但|不过|可是|而是|只是说|主要是/u;

@@ -1,7 +1,19 @@
 import { DateTime } from 'luxon';
 import { parseWhen } from '../chinese-dates';
 import type { BuyingState } from '../lead';
-import { AFTER_NEGATION, CANNOT_DECIDE, CLAUSE_BREAK, CUES, type Cue, DECIDE_WORDS, NEGATORS, SELF_MADE, UNDECIDED_NEGATORS, type SignalKind } from './lexicon';
+import {
+  AFTER_NEGATION,
+  ALREADY_HAD,
+  CANNOT_DECIDE,
+  CLAUSE_BREAK,
+  CUES,
+  type Cue,
+  DECIDE_WORDS,
+  NEGATORS,
+  SELF_MADE,
+  UNDECIDED_NEGATORS,
+  type SignalKind,
+} from './lexicon';
 
 /** What the reader found in a customer's words: which signal, the words that triggered it, how sure, and a date. */
 export interface Signal {
@@ -49,13 +61,17 @@ const TRADITIONAL: Record<string, string> = Object.fromEntries(
 /** How many words before a cue a negator reaches. */
 const NEGATION_REACH = 3;
 
-/** A proposal asked for with the thing named elsewhere in the message (「别家出了方案，你们也发一份」). */
-const SEND_ONE =
-  /(?<!我|我们|我这边)(发|给|来|出|整|准备|提供|做|传)(我们|我)?(一份|一个|一套|个|份|套|几个|几张|几份|一下|下)?(?!了)(?=.{0,8}?(方案|报价|资料|建议书|材料|ppt|手册|白皮书|案例|产品介绍|功能介绍|说明|清单))|(?<!我|我们|我这边)(发|传|提供)(几个|一些|些|点)?给?(我|我们|过来)(?!们?了)/u;
+/**
+ * A proposal asked for with a count and the thing named elsewhere in the message (「别家出了方案，你们也发一份」), or a
+ * sending verb with the thing in the same clause (「发个demo视频和方案」, 「发我看看」 after 「有案例吗」 is not enough).
+ */
+const SEND_COUNTED = /(发|给|来|出|整|准备|提供|做|传)(?![了过的])(我们|我)?(一份|一个|一套|个|份|套|几个|几张|几份)(?!了)/u;
+const SEND_THING =
+  /(发|给|来|出|整|准备|提供|做|传)(?![了过的])(我们|我)?(一下|下)?(?=.{0,8}?(方案|报价|资料|建议书|材料|ppt|手册|白皮书|案例|产品介绍|功能介绍|说明|清单))|(发|传|提供)(几个|一些|些|点)?给?(我|我们|过来)(?!们?了)/u;
 const DOCUMENT_WORDS = /方案|报价|资料|建议书|材料|ppt|手册|白皮书|案例|产品介绍|功能介绍|说明|清单|文档/u;
 /** 「把价格和方案都发一下」, 「有资料可以先发我看看」: the thing first, the sending after. */
 const THING_THEN_SEND =
-  /(方案|建议书|报价单?|资料|材料|手册|彩页|ppt|案例|白皮书|说明书?|清单|介绍|文档)[^，。]{0,8}?(发|给|传)(我|过来|一下|给我|到|下|一次|一份)(?!了|们了)/u;
+  /(方案|建议书|报价单?|价目表|价格表|资料|材料|手册|彩页|ppt|案例|白皮书|说明书?|清单|介绍|文档)[^，。,.!?！？;；\s]{0,8}?(发|给|传)(我|过来|一下|给我|到|下|一次|一份)(?!了|们了)/u;
 
 /**
  * The lexicon reader: cues per signal, read clause by clause (a clause ends at punctuation or at 但是 / 而是 / 不过, so
@@ -109,19 +125,22 @@ export class LexiconReader implements CustomerTextReader {
         if (c.word && !(starts.has(m.index) && ends.has(end))) continue;
         const negators = c.signal === 'undecided' ? UNDECIDED_NEGATOR_SET : NEGATOR_SET;
         if (negatedBefore(words, offsets, m.index, negators) || AFTER_NEGATION.test(clause.slice(end))) continue;
+        if ((c.signal === 'price' || c.signal === 'proposal_request') && ALREADY_HAD.test(clause.slice(end))) continue;
         // 「别的公司也在给我们做方案」: another vendor's proposal, not a request to us.
         if (c.signal === 'proposal_request' && (competitorAt < m.index || selfMade(clause, m.index))) continue;
         if (c.signal === 'competitors') competitorAt = Math.min(competitorAt, m.index);
         keep({ signal: c.signal, cue: clause, weight: c.weight });
       }
-      const sent = SEND_ONE.exec(clause) ?? THING_THEN_SEND.exec(clause);
+      const counted = SEND_COUNTED.exec(clause);
+      const sent = counted ?? SEND_THING.exec(clause) ?? THING_THEN_SEND.exec(clause);
       if (
         sent &&
-        DOCUMENT_WORDS.test(t) &&
+        DOCUMENT_WORDS.test(counted ? t : clause) &&
         competitorAt > sent.index &&
         !selfMade(clause, sent.index) &&
         !negatedBefore(words, offsets, sent.index, NEGATOR_SET) &&
-        !AFTER_NEGATION.test(clause.slice(sent.index + sent[0].length))
+        !AFTER_NEGATION.test(clause.slice(sent.index + sent[0].length)) &&
+        !ALREADY_HAD.test(clause.slice(sent.index + sent[0].length))
       )
         keep({ signal: 'proposal_request', cue: clause, weight: 0.85 });
       if (words.some((w) => DECIDE_WORDS.has(w)) && !CANNOT_DECIDE.test(clause)) {
@@ -131,7 +150,12 @@ export class LexiconReader implements CustomerTextReader {
     }
     // The thing and the sending can fall into two clauses of one message (「报价单 发我」).
     const whole = THING_THEN_SEND.exec(t);
-    if (whole && !found.has('proposal_request') && !AFTER_NEGATION.test(t.slice(whole.index + whole[0].length)))
+    if (
+      whole &&
+      !found.has('proposal_request') &&
+      !AFTER_NEGATION.test(t.slice(whole.index + whole[0].length)) &&
+      !ALREADY_HAD.test(t.slice(whole.index + whole[0].length))
+    )
       keep({ signal: 'proposal_request', cue: t.slice(0, 40), weight: 0.85 });
     return [...found.values()];
   }
