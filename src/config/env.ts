@@ -39,6 +39,17 @@ const envSchema = z.object({
     .string()
     .regex(/^[1-7](-[1-7])?(,[1-7](-[1-7])?)*$/, 'must look like 1-5 or 1,2,3,4,5,6 (ISO weekdays, 1 = Monday)')
     .default('1-5'),
+  PUBLIC_URL: z
+    .string()
+    .url('must be the URL people open the board at, e.g. https://followup.example.com')
+    .refine((u) => /^https?:\/\/[^/]+\/?$/.test(u), 'must be an origin (scheme, host, port), no path')
+    .optional(),
+  WECOM_OAUTH_BASE: z.string().url('must be a URL').default('https://open.weixin.qq.com'),
+  WECOM_SSO_BASE: z.string().url('must be a URL').default('https://login.work.weixin.qq.com'),
+  BOARD_ADMINS: z
+    .string()
+    .regex(/^[A-Za-z0-9_.@-]+(,[A-Za-z0-9_.@-]+)*$/, 'must be member userids separated by commas')
+    .optional(),
   BUSINESS_TZ: z
     .string()
     .refine((tz) => IANAZone.isValidZone(tz), 'must be an IANA time zone such as Asia/Shanghai')
@@ -66,6 +77,8 @@ export interface Config {
   /** Business hours and ISO weekdays for nudges. */
   nudgeHours: { start: string; end: string };
   nudgeDays: number[];
+  /** The manager's board: where it is served (sign-in redirects, same-origin checks), WeCom's sign-in pages, admins. */
+  board: { publicUrl: string; oauthBase: string; ssoBase: string; admins: string[] };
   policy: Policy;
 }
 
@@ -121,6 +134,12 @@ export function readEnvOptions(env: NodeJS.ProcessEnv = process.env): Config {
     archiveSecret: e.ARCHIVE_SECRET,
     nudgeHours: { start: e.NUDGE_HOURS.split('-')[0] as string, end: e.NUDGE_HOURS.split('-')[1] as string },
     nudgeDays: expandDays(e.NUDGE_DAYS),
+    board: {
+      publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
+      oauthBase: e.WECOM_OAUTH_BASE.replace(/\/+$/, ''),
+      ssoBase: e.WECOM_SSO_BASE.replace(/\/+$/, ''),
+      admins: e.BOARD_ADMINS ? e.BOARD_ADMINS.split(',') : [],
+    },
     policy: policyResult.policy,
   };
 }

@@ -51,6 +51,33 @@ export const policySchema = z
       })
       .strict()
       .refine((h) => h.headersTimeoutMs <= h.requestTimeoutMs, { message: 'headersTimeoutMs must not exceed requestTimeoutMs' }),
+    board: z
+      .object({
+        /** Teams a manager sees besides the members whose direct_leader they are: manager userid → rep userids. */
+        teams: z.record(z.string().min(1), z.array(z.string().min(1)).max(1000)).default({}),
+        /** A board session ends after this long without a request, and after sessionMaxHours in any case. */
+        sessionIdleMinutes: z
+          .number()
+          .int()
+          .min(5)
+          .max(24 * 60)
+          .default(120),
+        sessionMaxHours: z
+          .number()
+          .int()
+          .min(1)
+          .max(24 * 30)
+          .default(12),
+        /** How long who-reports-to-whom (user/get → direct_leader) is kept before it is asked again. */
+        leadersCacheMinutes: z
+          .number()
+          .int()
+          .min(1)
+          .max(24 * 60)
+          .default(60),
+      })
+      .strict()
+      .default({ teams: {}, sessionIdleMinutes: 120, sessionMaxHours: 12, leadersCacheMinutes: 60 }),
     signals: z
       .object({
         /** Your competitors' names, read as `competitors` signals in customers' words (added to the built-in vendors). */

@@ -12,6 +12,12 @@ import { LedgerStore } from '../store/ledger-store';
 import { mountLeadRoutes } from '../http/lead-routes';
 import { mountArchiveRoutes } from '../http/archive-routes';
 import { ArchiveIngest } from '../app/archive-ingest';
+import { BoardAuth } from '../app/board-auth';
+import { BoardRoles } from '../app/board-roles';
+import { boardSecurityHeaders, mountBoardAuthRoutes } from '../http/board-auth-routes';
+import { RedisSessionStore } from '../store/session-store';
+import { WeComMembers } from '../wecom/members';
+import { createWeComApi } from './wecom-api';
 import { customerSignals } from './customer-signals';
 import { createNudgeQueue } from '../jobs/nudge-jobs';
 import type { Logger } from '../log';
@@ -74,6 +80,28 @@ export async function startWeb(config: Config, log: Logger, opts: { clock?: Cloc
   const botReceiver = config.wecom.bot
     ? new CallbackReceiver({ channel: 'bot', token: config.wecom.bot.token, aesKey: config.wecom.bot.aesKey, receiveId: '', freshness }, inbox, clock)
     : undefined;
+  // The manager's board: sign-in with WeCom, sessions in Redis, roles from reporting lines.
+  const wecomApi = createWeComApi(config, adminRedis, clock, log);
+  const members = new WeComMembers(wecomApi, config.policy.board.leadersCacheMinutes * 60_000, () => clock.now());
+  const boardHttp = {
+    publicUrl: config.board.publicUrl,
+    oauthBase: config.board.oauthBase,
+    ssoBase: config.board.ssoBase,
+    idleMs: config.policy.board.sessionIdleMinutes * 60_000,
+  };
+  const boardAuth = new BoardAuth({
+    sessions: new RedisSessionStore(adminRedis, config.redis.prefix),
+    members,
+    clock,
+    log,
+    settings: {
+      corpId: config.wecom.corpId,
+      agentId: config.wecom.agentId,
+      ...boardHttp,
+      maxAgeMs: config.policy.board.sessionMaxHours * 3_600_000,
+    },
+  });
+  const boardRoles = new BoardRoles({ store: leadStore, leaders: members, admins: config.board.admins, teams: config.policy.board.teams });
   const app = createHttpApp({
     log,
     appReceiver,
@@ -88,6 +116,8 @@ export async function startWeb(config: Config, log: Logger, opts: { clock?: Cloc
     metrics,
     dashboard: { basePath: '/admin/queues', middleware: board.registerPlugin() },
     extraRoutes: (router, admin) => {
+      router.use(boardSecurityHeaders(boardHttp));
+      mountBoardAuthRoutes(router, { auth: boardAuth, viewers: boardRoles, settings: boardHttp, log });
       mountLeadRoutes(router, admin, { store: leadStore, clock, log, timeZone: config.businessTz });
       mountArchiveRoutes(router, {
         archive: new ArchiveIngest(leadStore, customerSignals(leadStore, config.businessTz, config.policy.signals.competitors)),

@@ -112,6 +112,11 @@ export class WeComApiClient {
   getMeetingInfo(meetingId: string): Promise<T.MeetingInfoResponse> {
     return this.call('meeting/get_info', 'POST', '/meeting/get_info', {}, { meetingid: meetingId });
   }
+  /** auth/getuserinfo: the member behind a sign-in code. One attempt: a code is single use (§11.1.3). */
+  getUserInfoByCode(code: string): Promise<T.GetUserInfoResponse> {
+    return this.call('auth/getuserinfo', 'GET', '/auth/getuserinfo', { code }, undefined, 1);
+  }
+
   getUser(userId: string): Promise<T.GetUserResponse> {
     return this.call('user/get', 'GET', '/user/get', { userid: userId });
   }

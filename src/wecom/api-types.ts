@@ -230,3 +230,11 @@ export interface GetUserResponse extends WeComEnvelope {
   direct_leader?: string[];
   status?: number;
 }
+
+/** auth/getuserinfo (docs/wecom-protocol.md §11.1.3): a member's userid, or a non-member's openid / external_userid. */
+export interface GetUserInfoResponse extends WeComEnvelope {
+  userid?: string;
+  user_ticket?: string;
+  openid?: string;
+  external_userid?: string;
+}

@@ -4,6 +4,7 @@ import Router from '@koa/router';
 import Koa from 'koa';
 import getRawBody from 'raw-body';
 import type * as T from '../../src/wecom/api-types';
+import { OAuthPages } from './oauth-pages';
 
 /**
  * A local stand-in for WeCom's server API: the documented endpoints, shapes and errors (docs/wecom-protocol.md §5), over
@@ -74,6 +75,8 @@ export class WeComSandbox {
   /** Who joined each meeting, as get_info reports it once the meeting has started (attend() records it). */
   private readonly attendance = new Map<string, { member: T.MeetingAttendee[]; tmp_external_user: T.MeetingAttendee[] }>();
   readonly inboxes = new Map<string, InboxMessage[]>();
+  /** WeCom's member sign-in pages and codes (oauth-pages.ts). */
+  readonly oauth = new OAuthPages(this);
   /**
    * Every call, for assertions: api name, the time it was made (the sandbox clock, and the wall clock), its errcode, and
    * for message/send the touser it was addressed to — whatever the answer, duplicates and refusals included.
@@ -299,6 +302,10 @@ export class WeComSandbox {
       api('meeting/cancel', (_ctx, b) => this.cancelMeeting(String(b.meetingid ?? ''))),
     );
     r.get(
+      '/auth/getuserinfo',
+      api('auth/getuserinfo', (ctx) => this.oauth.redeem(String(ctx.query.code ?? ''))),
+    );
+    r.get(
       '/user/get',
       api('user/get', (ctx) => this.getUser(String(ctx.query.userid ?? ''))),
     );
@@ -331,7 +338,7 @@ export class WeComSandbox {
       this.expireTokens();
       ctx.body = { ok: true };
     });
-    app.use(r.routes()).use(s.routes());
+    app.use(r.routes()).use(s.routes()).use(this.oauth.routes());
     app.use(async (ctx) => {
       ctx.status = 404;
       ctx.body = { errcode: 404, errmsg: `no such API in the sandbox: ${ctx.path}` };

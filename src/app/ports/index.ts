@@ -9,3 +9,4 @@ export * from './messaging';
 export * from './repositories';
 export * from './use-cases';
 export * from './wecom';
+export * from './board';

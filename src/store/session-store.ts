@@ -1,0 +1,51 @@
+import type Redis from 'ioredis';
+import type { BoardSession, LoginState, SessionStore } from '../app/ports';
+
+/**
+ * Board sessions and sign-in states in Redis: `<p>:session:{<id>}` (JSON, expires after the idle timeout, renewed as
+ * it is used) and `<p>:login:{<state>}` (JSON, 10 minutes, taken once with GETDEL). Any web process serves any session.
+ */
+export class RedisSessionStore implements SessionStore {
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+  ) {}
+
+  private key(id: string) {
+    return `${this.prefix}:session:{${id}}`;
+  }
+
+  private loginKey(state: string) {
+    return `${this.prefix}:login:{${state}}`;
+  }
+
+  async createSession(s: BoardSession, ttlMs: number): Promise<void> {
+    await this.redis.set(this.key(s.id), JSON.stringify(s), 'PX', ttlMs);
+  }
+
+  async getSession(id: string): Promise<BoardSession | undefined> {
+    if (!/^[A-Za-z0-9_-]{20,64}$/.test(id)) return undefined;
+    const raw = await this.redis.get(this.key(id));
+    return raw ? (JSON.parse(raw) as BoardSession) : undefined;
+  }
+
+  async touchSession(id: string, lastSeenAt: number, ttlMs: number): Promise<void> {
+    const raw = await this.redis.get(this.key(id));
+    if (!raw) return;
+    await this.redis.set(this.key(id), JSON.stringify({ ...(JSON.parse(raw) as BoardSession), lastSeenAt }), 'PX', ttlMs, 'XX');
+  }
+
+  async deleteSession(id: string): Promise<void> {
+    await this.redis.del(this.key(id));
+  }
+
+  async saveLoginState(state: string, v: LoginState, ttlMs: number): Promise<void> {
+    await this.redis.set(this.loginKey(state), JSON.stringify(v), 'PX', ttlMs);
+  }
+
+  async takeLoginState(state: string): Promise<LoginState | undefined> {
+    if (!/^[A-Za-z0-9]{1,128}$/.test(state)) return undefined;
+    const raw = await this.redis.getdel(this.loginKey(state));
+    return raw ? (JSON.parse(raw) as LoginState) : undefined;
+  }
+}

@@ -1,0 +1,191 @@
+/**
+ * Signing in to the manager's board with WeCom (#13, sign-in and roles), on a real Redis against the sandbox's OAuth
+ * and QR-login pages: the redirect to WeCom (QR login in a desktop browser, OAuth inside the WeCom client), the
+ * callback with its state bound to the browser, a session cookie (HttpOnly, SameSite=Lax, a new id per sign-in), roles
+ * from direct_leader, configured teams and admins, CSRF and same-origin on sign-out, idle timeout, no open redirect.
+ */
+import { createServer } from 'node:net';
+import { newLead } from '../../src/domain/lead';
+import { ManualClock } from '../../src/domain/clock';
+import { startWeb, type WebHandle } from '../../src/main/web';
+import { LedgerStore } from '../../src/store/ledger-store';
+import { createRedis } from '../../src/store/redis';
+import { captureLogger, cleanupRedis, REDIS_URL, testConfig, uniquePrefix, VECTOR_A } from '../helpers/config';
+import { startSandbox } from '../helpers/sandbox';
+
+const clock = new ManualClock(Date.now());
+let web: WebHandle;
+let base: string;
+let sb: Awaited<ReturnType<typeof startSandbox>>;
+const prefix = uniquePrefix('board-auth');
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const a = s.address();
+      s.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
+    });
+  });
+}
+
+beforeAll(async () => {
+  sb = await startSandbox({ corpId: VECTOR_A.corpId, secret: 'test-secret', agentId: 218, clock: () => clock.now() });
+  sb.sandbox
+    .addUser({ userid: 'wangwu', name: '王五' })
+    .addUser({ userid: 'zhangsan', name: '张三', direct_leader: ['wangwu'] })
+    .addUser({ userid: 'zhaoliu', name: '赵六', direct_leader: ['wangwu'] })
+    .addUser({ userid: 'sunqi', name: '孙七', direct_leader: ['zhouba'] })
+    .addUser({ userid: 'zhouba', name: '周八' })
+    .addUser({ userid: 'boss', name: '老板' });
+  const port = await freePort();
+  base = `http://127.0.0.1:${port}`;
+  const config = testConfig(prefix, {
+    WECOM_API_BASE: sb.url,
+    WECOM_OAUTH_BASE: sb.url,
+    WECOM_SSO_BASE: sb.url,
+    PUBLIC_URL: base,
+    BOARD_ADMINS: 'boss',
+  });
+  config.policy.board.teams = { zhouba: ['zhaoliu'] };
+  const redis = createRedis(REDIS_URL, 'general');
+  const store = new LedgerStore(redis, prefix);
+  await store.bulkLoad(
+    ['zhangsan', 'zhaoliu', 'sunqi'].map((owner, i) => ({
+      lead: newLead({ id: `woBOARD00000${i}`, externalUserId: `woBOARD00000${i}`, name: `客户${i}`, owner, source: 'inquiry', createdAt: clock.now() }),
+      entries: [],
+    })),
+  );
+  redis.disconnect();
+  web = await startWeb(config, captureLogger('silent').log, { port, clock });
+});
+afterAll(async () => {
+  await web.close();
+  await sb.sandbox.close();
+  await cleanupRedis(prefix);
+});
+
+const cookieOf = (res: Response, name: string) =>
+  res.headers
+    .getSetCookie()
+    .find((c) => c.startsWith(`${name}=`))
+    ?.split(';')[0];
+
+/** The whole sign-in as a browser does it: our /auth/login → WeCom's page → pick the member → our callback. */
+async function signIn(userid: string, opts: { ua?: string; next?: string } = {}) {
+  const login = await fetch(`${base}/auth/login${opts.next ? `?next=${encodeURIComponent(opts.next)}` : ''}`, {
+    redirect: 'manual',
+    headers: { 'user-agent': opts.ua ?? 'Mozilla/5.0 Chrome/126' },
+  });
+  const loginCookie = cookieOf(login, 'wf_login') as string;
+  const page = await (await fetch(login.headers.get('location') as string)).text();
+  const href = new RegExp(`href="([^"]*userid=${userid}[^"]*)"`).exec(page)?.[1]?.replace(/&#38;/g, '&') as string;
+  const picked = await fetch(`${sb.url}${href}`, { redirect: 'manual' });
+  const callbackUrl = picked.headers.get('location') as string;
+  const callback = await fetch(callbackUrl, { redirect: 'manual', headers: { cookie: loginCookie } });
+  return { login, loginCookie, callbackUrl, callback, session: cookieOf(callback, 'wf_session') };
+}
+
+const me = (cookie?: string) => fetch(`${base}/api/board/me`, { headers: cookie ? { cookie } : {} });
+
+test('a desktop browser goes to the QR login; inside the WeCom client, to the OAuth page', async () => {
+  const desktop = await fetch(`${base}/auth/login`, { redirect: 'manual', headers: { 'user-agent': 'Mozilla/5.0 Chrome/126' } });
+  expect(desktop.status).toBe(302);
+  const to = new URL(desktop.headers.get('location') as string);
+  expect(`${to.origin}${to.pathname}`).toBe(`${sb.url}/wwlogin/sso/login`);
+  expect(Object.fromEntries(to.searchParams)).toMatchObject({
+    login_type: 'CorpApp',
+    appid: VECTOR_A.corpId,
+    agentid: '218',
+    redirect_uri: `${base}/auth/callback`,
+  });
+  expect(to.searchParams.get('state')).toMatch(/^[A-Za-z0-9]{20,128}$/);
+  expect(desktop.headers.getSetCookie().find((c) => c.startsWith('wf_login='))).toMatch(/HttpOnly; SameSite=Lax; Max-Age=600$/);
+
+  const inClient = await fetch(`${base}/auth/login`, { redirect: 'manual', headers: { 'user-agent': 'Mozilla/5.0 wxwork/4.1.22 MicroMessenger/7.0.1' } });
+  const oauth = inClient.headers.get('location') as string;
+  expect(oauth.startsWith(`${sb.url}/connect/oauth2/authorize?`)).toBe(true);
+  expect(oauth.endsWith('#wechat_redirect')).toBe(true);
+  expect(Object.fromEntries(new URL(oauth).searchParams)).toMatchObject({
+    appid: VECTOR_A.corpId,
+    response_type: 'code',
+    scope: 'snsapi_base',
+    agentid: '218',
+  });
+});
+
+test('a manager signs in: a session cookie, back to where they were going, and their team from direct_leader', async () => {
+  const s = await signIn('wangwu', { next: '/board/risks?state=price_check' });
+  expect(s.callback.status).toBe(302);
+  expect(s.callback.headers.get('location')).toBe('/board/risks?state=price_check');
+  expect(s.callback.headers.getSetCookie().find((c) => c.startsWith('wf_session='))).toMatch(/HttpOnly; SameSite=Lax/);
+  const res = await me(s.session);
+  expect(res.status).toBe(200);
+  expect(await res.json()).toMatchObject({ userId: 'wangwu', role: 'manager', reps: ['wangwu', 'zhangsan', 'zhaoliu'], csrfToken: expect.any(String) });
+  expect(res.headers.get('content-security-policy')).toMatch(/script-src 'self'/);
+  expect(res.headers.get('content-security-policy')).not.toMatch(/unsafe-inline/);
+  expect(res.headers.get('x-frame-options')).toBe('SAMEORIGIN');
+  // Each sign-in is a new session id.
+  const again = await signIn('wangwu');
+  expect(again.session).not.toBe(s.session);
+});
+
+test('roles: a rep sees only themselves, a configured team adds reps, an admin sees all', async () => {
+  expect(await (await me((await signIn('zhangsan')).session)).json()).toMatchObject({ role: 'rep', reps: ['zhangsan'] });
+  expect(await (await me((await signIn('zhouba')).session)).json()).toMatchObject({ role: 'manager', reps: ['zhouba', 'sunqi', 'zhaoliu'] });
+  expect(await (await me((await signIn('boss')).session)).json()).toMatchObject({ role: 'admin', reps: 'all' });
+});
+
+test('refused sign-ins: a replayed callback, a callback without the browser’s cookie, a used code; no open redirect', async () => {
+  const s = await signIn('wangwu');
+  const replay = await fetch(s.callbackUrl, { redirect: 'manual', headers: { cookie: s.loginCookie } });
+  expect(replay.status).toBe(400);
+  expect(await replay.text()).toContain('LOGIN_STATE_INVALID');
+
+  // Login CSRF: a callback link made in the attacker's browser, opened in the victim's (no wf_login cookie).
+  const login = await fetch(`${base}/auth/login`, { redirect: 'manual' });
+  const state = new URL(login.headers.get('location') as string).searchParams.get('state') as string;
+  const code = sb.sandbox.oauth.issue('zhangsan');
+  const forged = await fetch(`${base}/auth/callback?code=${code}&state=${state}`, { redirect: 'manual' });
+  expect(forged.status).toBe(400);
+  expect(cookieOf(forged, 'wf_session')).toBeUndefined();
+
+  // A code WeCom will not redeem again (40029).
+  const login2 = await fetch(`${base}/auth/login`, { redirect: 'manual' });
+  const state2 = new URL(login2.headers.get('location') as string).searchParams.get('state') as string;
+  const used = new URL(s.callbackUrl).searchParams.get('code') as string;
+  const refused = await fetch(`${base}/auth/callback?code=${used}&state=${state2}`, {
+    redirect: 'manual',
+    headers: { cookie: cookieOf(login2, 'wf_login') as string },
+  });
+  expect(refused.status).toBe(401);
+  expect(await refused.text()).toContain('LOGIN_CODE_INVALID');
+
+  for (const next of ['//evil.example/x', 'https://evil.example/', '/\\evil.example']) {
+    expect((await signIn('wangwu', { next })).callback.headers.get('location')).toBe('/board');
+  }
+});
+
+test('without a session: 401; sign-out needs the same origin and the CSRF token, then the session is gone', async () => {
+  expect((await me()).status).toBe(401);
+  expect(await (await me('wf_session=not-a-session-id-0000000000')).json()).toMatchObject({ error: 'SIGN_IN_REQUIRED' });
+  const s = await signIn('wangwu');
+  const { csrfToken } = (await (await me(s.session)).json()) as { csrfToken: string };
+  const logout = (headers: Record<string, string>) => fetch(`${base}/auth/logout`, { method: 'POST', headers: { cookie: s.session as string, ...headers } });
+  expect(await (await logout({ origin: 'https://evil.example', 'x-csrf-token': csrfToken })).json()).toMatchObject({ error: 'ORIGIN_FORBIDDEN' });
+  expect(await (await logout({ origin: base })).json()).toMatchObject({ error: 'CSRF_TOKEN_INVALID' });
+  expect(await (await logout({ origin: base, 'x-csrf-token': `${csrfToken}x` })).json()).toMatchObject({ error: 'CSRF_TOKEN_INVALID' });
+  expect((await me(s.session)).status).toBe(200);
+  const out = await logout({ origin: base, 'x-csrf-token': csrfToken });
+  expect(out.status).toBe(204);
+  expect(out.headers.getSetCookie().find((c) => c.startsWith('wf_session='))).toMatch(/Max-Age=0/);
+  expect((await me(s.session)).status).toBe(401);
+});
+
+test('a session idles out after sessionIdleMinutes without a request', async () => {
+  const s = await signIn('zhangsan');
+  expect((await me(s.session)).status).toBe(200);
+  clock.advance(119 * 60_000);
+  expect((await me(s.session)).status).toBe(200); // used: kept alive
+  clock.advance(121 * 60_000);
+  expect((await me(s.session)).status).toBe(401);
+});
