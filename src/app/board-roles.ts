@@ -23,9 +23,4 @@ export class BoardRoles implements BoardViewers {
     if (team.size === 0) return { userId, role: 'rep', reps: [userId] };
     return { userId, role: 'manager', reps: [userId, ...[...team].sort()] };
   }
-
-  /** Whether this viewer may see the leads of `owner`. */
-  static sees(v: Viewer, owner: string): boolean {
-    return v.reps === 'all' || v.reps.includes(owner);
-  }
 }

@@ -123,6 +123,10 @@ export function commandReply(r: RepActionResult, zone: string): string {
       return meetingSettledText(r, zone);
     case 'decision_date':
       return `已记下：${name} ${r.date} 定。到那天我提醒你亲自打电话问结果。${r.slips > 0 ? `\n决策时间已经推迟过 ${r.slips} 次——问问是卡在谁那里，能不能约个会把拍板的人请来。` : ''}`;
+    case 'reminded':
+      return `已提醒${r.lead.owner}跟进${name}。`;
+    case 'taken':
+      return `好，${name}的下一个电话你来打；已告诉${r.lead.owner}。`;
     case 'suggestion_dismissed':
       return r.about === 'state'
         ? `好，不按这条改定位。下次${name}说到买不买、价格或别家，我再问你。`
@@ -271,6 +275,12 @@ export const COPY = {
       ),
       '\n销售不跟踪，到头一场空：先找排在前面的人，一起把没定位的客户定位、把该打的电话打了。',
     ].join('\n'),
+  managerTakes: (by: string, lead: Lead) => `${by}说：${displayName(lead)}的下一个电话他来打。你照常跟进群里和会上的事，打完后和他对一下结果。`,
+  callByOther: (by: string, lead: Lead, minutes?: number, outcome?: 'talked' | 'no_answer') =>
+    outcome === 'no_answer'
+      ? `${by}给${displayName(lead)}打了电话，没接通。`
+      : `${by}给${displayName(lead)}打了电话${minutes ? `（${minutes} 分钟）` : ''}。找他问问聊了什么，下一步接着跟。`,
+  reminderText: (by: string, lead: Lead, next: string) => `${by}提醒你跟进${displayName(lead)}。\n下一步：${next}`,
   nudgeAlreadyHandled: (lead: Lead, how?: string) => `这条提醒已经处理过了${how ? `（${how}）` : ''}，不用再点。${displayName(lead)}的下一步发「今日」看。`,
   escalation: (repName: string, lead: Lead, nudgeTitle: string, ignored: number) =>
     `【跟进提醒升级】${repName}的客户「${displayName(lead)}」：「${nudgeTitle}」已提醒 ${ignored} 次没有处理。\n建议今天和${repName}一起过一下这个客户：一起打个电话，或把客户拉进会议。`,

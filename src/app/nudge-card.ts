@@ -1,7 +1,8 @@
 import { displayName, STATE_LABELS, type Lead } from '../domain/lead';
 import type { Nudge } from '../domain/nudge-policy';
 import type { ButtonInteractionCard } from '../wecom/api-types';
-import { CARD_BUTTONS, MEETING_CHECK, meetingCheckText, STATE_ANSWERS } from './copy';
+import { CARD_BUTTONS, COPY, MEETING_CHECK, meetingCheckText, nextStepText, STATE_ANSWERS } from './copy';
+import type { NextStep } from '../domain/next-step';
 
 /** A button of a nudge card; its key is "<action>:<leadId>:<nudgeId>" (src/app/card-presses.ts reads it back). */
 export type CardAction = keyof typeof CARD_BUTTONS;
@@ -72,5 +73,21 @@ export function meetingCheckCard(lead: Lead, meetingId: string, startsAt: number
     main_title: { title: [...text.title].slice(0, 26).join(''), desc: text.desc },
     task_id: `meeting-${meetingId}`.replace(/[^0-9a-zA-Z_\-@]/g, '_').slice(0, 128),
     button_list: buttons.map((b, i) => ({ text: CARD_BUTTONS[b], style: i === 0 ? 1 : 2, key: `${b}:${lead.id}:${meetingId}` })),
+  };
+}
+
+/** 提醒他 from the board: the manager's reminder to the owner, with the method's next step and the usual buttons. */
+export function reminderCard(lead: Lead, by: string, next: NextStep, id: string): ButtonInteractionCard {
+  const buttons: CardAction[] = ['called', 'meeting', 'snooze'];
+  return {
+    card_type: 'button_interaction',
+    source: { desc: '跟进助手' },
+    main_title: {
+      title: [...`${by}提醒你跟进${displayName(lead)}`].slice(0, 26).join(''),
+      desc: `${lead.company ?? ''}${lead.company ? ' · ' : ''}${STATE_LABELS[lead.state]}`,
+    },
+    sub_title_text: COPY.reminderText(by, lead, nextStepText(next, displayName(lead))),
+    task_id: id.replace(/[^0-9a-zA-Z_\-@]/g, '_').slice(0, 128),
+    button_list: buttons.map((a, i) => ({ text: CARD_BUTTONS[a], style: i === 0 ? 1 : 2, key: `${a}:${lead.id}:${id}` })),
   };
 }

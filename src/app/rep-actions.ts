@@ -10,7 +10,9 @@ import type { Logger } from '../log';
 import { meetingTitle } from './copy';
 import type { Ledger } from './ledger';
 import { bookMeetingOnce } from './meeting-bookings';
-import type { BookingStore, GroupInviter, JoinCode, LedgerRepository, MeetingBooker } from './ports';
+import type { BookingStore, GroupInviter, JoinCode, LedgerRepository, ManagerLookup, MeetingBooker, MessageOutbox } from './ports';
+import { reminderCard } from './nudge-card';
+import { COPY } from './copy';
 
 /** Who did what to which lead, when, and under which timeline entry id (doing it twice records it once). */
 export interface ActionInput {
@@ -59,6 +61,9 @@ export type RepActionResult =
   /** The rep answered a suggestion card: the decision date recorded (with how often it slipped), or the suggestion set aside. */
   | { action: 'decision_date'; lead: Lead; date: string; slips: number }
   | { action: 'suggestion_dismissed'; lead: Lead; about: 'state' | 'decision' }
+  /** On the board: the owner was reminded by a manager (提醒他), or a manager took the next call (我来跟). */
+  | { action: 'reminded'; lead: Lead; by: string; already: boolean }
+  | { action: 'taken'; lead: Lead; by: string; already: boolean }
   /** A call or meeting on a won or lost lead: not logged; the rep is asked whether to reopen it. */
   | { action: 'lead_closed'; lead: Lead; attempted: 'call' | 'meeting' };
 
@@ -72,6 +77,10 @@ export interface RepActionDeps {
   log: Logger;
   /** Reads the customer's words in a call's note (src/app/customer-signals.ts); without it, notes are only kept. */
   signals?: CustomerSignals;
+  /** For actions whose effect is a message to someone else (a manager's reminder to the owner): the send queue. */
+  outbox?: MessageOutbox;
+  /** Members' names, for what one member tells another. */
+  names?: Pick<ManagerLookup, 'nameOf'>;
 }
 
 /**
@@ -110,6 +119,15 @@ export class RepActions {
     if (date) await this.setDecisionDate(i, date);
     // What the customer said, as the rep noted it (「他说在比较几家」): signals and suggestions, like their messages.
     if (call.note && this.d.signals) await this.d.signals.read(i.lead.id, entry, call.note);
+    // Someone else called the owner's customer (a manager who took the call, 我来跟): the owner hears of it.
+    if (i.actor !== i.lead.owner && this.d.outbox) {
+      const by = await this.nameOf(i.actor);
+      await this.d.outbox.enqueue({
+        key: `call-told:${i.entryId}`,
+        touser: i.lead.owner,
+        body: { msgtype: 'text', text: { content: COPY.callByOther(by, i.lead, call.minutes, call.outcome) } },
+      });
+    }
     return this.callResult(i, call.outcome ?? 'talked', call.minutes, date);
   }
 
@@ -312,6 +330,50 @@ export class RepActions {
       to,
       note: reason,
     });
+  }
+
+  private async nameOf(userId: string): Promise<string> {
+    return this.d.names ? this.d.names.nameOf(userId) : userId;
+  }
+
+  /**
+   * 提醒他 (the board): a manager asks the owner to follow this lead up now — a card with the method's next step and the
+   * call / meeting / later buttons, through the send queue and its caps — logged on the lead. Once per entry id.
+   */
+  async remindOwner(i: ActionInput): Promise<RepActionResult> {
+    if (!this.d.outbox) throw new Error('remindOwner needs the send queue');
+    const by = await this.nameOf(i.actor);
+    const reminderId = `r-${i.entryId.replace(/[^A-Za-z0-9_-]/g, '_').slice(-60)}`;
+    const added = await this.d.store.addEntry(i.lead.id, {
+      id: i.entryId,
+      at: i.at,
+      kind: 'manager_reminded',
+      source: i.source,
+      actor: i.actor,
+      to: i.lead.owner,
+      nudgeId: reminderId,
+    });
+    const next = nextStepFor(i.lead, await this.d.store.getTimeline(i.lead.id));
+    await this.d.outbox.enqueue({
+      key: `remind:${i.entryId}`,
+      touser: i.lead.owner,
+      body: { msgtype: 'template_card', template_card: reminderCard(i.lead, by, next, reminderId) },
+      duplicateCheck: true,
+    });
+    return { action: 'reminded', lead: i.lead, by, already: !added };
+  }
+
+  /** 我来跟 (the board): a manager takes the next call on this lead, and the owner is told. (A call on the lead logged by anyone but the owner is told to the owner: logCall.) */
+  async takeNextCall(i: ActionInput): Promise<RepActionResult> {
+    if (!this.d.outbox) throw new Error('takeNextCall needs the send queue');
+    const by = await this.nameOf(i.actor);
+    const added = await this.d.store.addEntry(i.lead.id, { id: i.entryId, at: i.at, kind: 'manager_took', source: i.source, actor: i.actor, to: i.lead.owner });
+    await this.d.outbox.enqueue({
+      key: `take:${i.entryId}`,
+      touser: i.lead.owner,
+      body: { msgtype: 'text', text: { content: COPY.managerTakes(by, i.lead) } },
+    });
+    return { action: 'taken', lead: i.lead, by, already: !added };
   }
 
   /** 合并: a manual lead into a WeCom customer's lead; false when it already went into another one. */

@@ -49,7 +49,7 @@ export function isRepTouch(e: TimelineEntry): boolean {
 }
 
 /** Minutes of active group conversation: messages in one group within 10 minutes form a session with a customer in it. */
-function groupConversationMinutes(entries: TimelineEntry[], from: number, to: number): number {
+export function groupConversationMinutes(entries: TimelineEntry[], from: number, to: number): number {
   const byChat = new Map<string, TimelineEntry[]>();
   for (const e of entries) {
     if (!e.chatId || (e.kind !== 'customer_message' && e.kind !== 'rep_message') || e.at < from || e.at >= to) continue;

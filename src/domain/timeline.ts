@@ -30,6 +30,9 @@ export const TIMELINE_KINDS = [
   'signal',
   /** The rep's answer to a suggestion card: `note` says which (state / decision), `to` the answer (a state, a date, or none). */
   'suggestion_answered',
+  /** On the board: a manager asked the owner to follow the lead up now (提醒他), or took the next call (我来跟). */
+  'manager_reminded',
+  'manager_took',
 ] as const;
 export type TimelineKind = (typeof TIMELINE_KINDS)[number];
 

@@ -99,9 +99,8 @@ export function requireBoardSession(auth: BoardSignIn, viewers: BoardViewers, s:
  * desktop browser) → GET /auth/callback?code&state → a session cookie and back to `next`; POST /auth/logout (same
  * origin, CSRF token). GET /api/board/me says who is signed in, their role, and the CSRF token the pages send.
  */
-export function mountBoardAuthRoutes(router: Router, deps: { auth: BoardSignIn; viewers: BoardViewers; settings: BoardHttpSettings; log: Logger }): void {
-  const { auth, settings: s } = deps;
-  const session = requireBoardSession(auth, deps.viewers, s);
+export function mountBoardAuthRoutes(router: Router, deps: { auth: BoardSignIn; session: Middleware; settings: BoardHttpSettings; log: Logger }): void {
+  const { auth, settings: s, session } = deps;
 
   router.get('/auth/login', async (ctx) => {
     const inWeCom = /wxwork/i.test(ctx.get('user-agent'));

@@ -14,7 +14,10 @@ import { mountArchiveRoutes } from '../http/archive-routes';
 import { ArchiveIngest } from '../app/archive-ingest';
 import { BoardAuth } from '../app/board-auth';
 import { BoardRoles } from '../app/board-roles';
-import { boardSecurityHeaders, mountBoardAuthRoutes } from '../http/board-auth-routes';
+import { boardSecurityHeaders, mountBoardAuthRoutes, requireBoardSession } from '../http/board-auth-routes';
+import { mountBoardRoutes } from '../http/board-routes';
+import { BoardLeads } from '../app/board-leads';
+import { boardActions } from './board-actions';
 import { RedisSessionStore } from '../store/session-store';
 import { WeComMembers } from '../wecom/members';
 import { createWeComApi } from './wecom-api';
@@ -101,6 +104,13 @@ export async function startWeb(config: Config, log: Logger, opts: { clock?: Cloc
       maxAgeMs: config.policy.board.sessionMaxHours * 3_600_000,
     },
   });
+  const boardCore = boardActions(config, { redis: adminRedis, store: leadStore, api: wecomApi, clock, log });
+  const boardLeads = new BoardLeads({
+    store: leadStore,
+    actions: boardCore.actions,
+    clock,
+    timeZone: config.businessTz,
+  });
   const boardRoles = new BoardRoles({ store: leadStore, leaders: members, admins: config.board.admins, teams: config.policy.board.teams });
   const app = createHttpApp({
     log,
@@ -117,7 +127,9 @@ export async function startWeb(config: Config, log: Logger, opts: { clock?: Cloc
     dashboard: { basePath: '/admin/queues', middleware: board.registerPlugin() },
     extraRoutes: (router, admin) => {
       router.use(boardSecurityHeaders(boardHttp));
-      mountBoardAuthRoutes(router, { auth: boardAuth, viewers: boardRoles, settings: boardHttp, log });
+      const boardSession = requireBoardSession(boardAuth, boardRoles, boardHttp);
+      mountBoardAuthRoutes(router, { auth: boardAuth, session: boardSession, settings: boardHttp, log });
+      mountBoardRoutes(router, { session: boardSession, leads: boardLeads, now: () => clock.now() });
       mountLeadRoutes(router, admin, { store: leadStore, clock, log, timeZone: config.businessTz });
       mountArchiveRoutes(router, {
         archive: new ArchiveIngest(leadStore, customerSignals(leadStore, config.businessTz, config.policy.signals.competitors)),
@@ -155,6 +167,7 @@ export async function startWeb(config: Config, log: Logger, opts: { clock?: Cloc
       await closed;
       clearTimeout(grace);
       await Promise.all(queues.map((q) => q.close().catch(() => undefined)));
+      await boardCore.close().catch(() => undefined);
       adminRedis.disconnect();
       redis.disconnect();
     },

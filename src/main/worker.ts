@@ -78,7 +78,7 @@ export async function startWorker(
   const cards = new WeComCards(api, config.policy.nudges.managers);
   const n = config.policy.nudges;
   const signals = customerSignals(store, config.businessTz, config.policy.signals.competitors);
-  const actions = new RepActions({ store, ledger, meetings: directory, bookings, invites, timeZone: config.businessTz, log, signals });
+  const actions = new RepActions({ store, ledger, meetings: directory, bookings, invites, timeZone: config.businessTz, log, signals, outbox, names: cards });
   const commands = new RepCommands({ store, ledger, actions, clock, timeZone: config.businessTz, log });
   const cardPresses = new CardPresses({ store, actions, outbox, cards, activity, clock, timeZone: config.businessTz, businessDays: config.nudgeDays, log });
   const attendance = new MeetingAttendance({ store, bookings, meetings: directory, actions, outbox, activity, clock, timeZone: config.businessTz, log });

@@ -2,19 +2,22 @@
  * Signing in to the manager's board with WeCom (#13, sign-in and roles), on a real Redis against the sandbox's OAuth
  * and QR-login pages: the redirect to WeCom (QR login in a desktop browser, OAuth inside the WeCom client), the
  * callback with its state bound to the browser, a session cookie (HttpOnly, SameSite=Lax, a new id per sign-in), roles
- * from direct_leader, configured teams and admins, CSRF and same-origin on sign-out, idle timeout, no open redirect.
+ * from direct_leader, configured teams and admins, CSRF and same-origin on sign-out, idle timeout, no open redirect;
+ * the lead page's JSON and the manager's actions (提醒他, 我来跟) with their role rules.
  */
 import { createServer } from 'node:net';
 import { newLead } from '../../src/domain/lead';
 import { ManualClock } from '../../src/domain/clock';
 import { startWeb, type WebHandle } from '../../src/main/web';
+import { startWorker, type WorkerHandle } from '../../src/main/worker';
 import { LedgerStore } from '../../src/store/ledger-store';
 import { createRedis } from '../../src/store/redis';
-import { captureLogger, cleanupRedis, REDIS_URL, testConfig, uniquePrefix, VECTOR_A } from '../helpers/config';
+import { captureLogger, cleanupRedis, REDIS_URL, testConfig, uniquePrefix, VECTOR_A, waitFor } from '../helpers/config';
 import { startSandbox } from '../helpers/sandbox';
 
 const clock = new ManualClock(Date.now());
 let web: WebHandle;
+let worker: WorkerHandle;
 let base: string;
 let sb: Awaited<ReturnType<typeof startSandbox>>;
 const prefix = uniquePrefix('board-auth');
@@ -57,8 +60,10 @@ beforeAll(async () => {
   );
   redis.disconnect();
   web = await startWeb(config, captureLogger('silent').log, { port, clock });
+  worker = await startWorker(config, captureLogger('silent').log, { clock, schedulers: false });
 });
 afterAll(async () => {
+  await worker.close();
   await web.close();
   await sb.sandbox.close();
   await cleanupRedis(prefix);
@@ -188,4 +193,67 @@ test('a session idles out after sessionIdleMinutes without a request', async () 
   expect((await me(s.session)).status).toBe(200); // used: kept alive
   clock.advance(121 * 60_000);
   expect((await me(s.session)).status).toBe(401);
+});
+
+describe('the lead page and the manager’s actions', () => {
+  const lead = (cookie: string, id: string) => fetch(`${base}/api/board/leads/${id}`, { headers: { cookie } });
+  const post = (cookie: string, path: string, headers: Record<string, string>) =>
+    fetch(`${base}/api/board/leads/${path}`, { method: 'POST', headers: { cookie, origin: base, ...headers } });
+  const csrf = async (cookie: string) => ((await (await me(cookie)).json()) as { csrfToken: string }).csrfToken;
+
+  test('a manager sees their team’s leads and not others’; a rep only their own (404 otherwise)', async () => {
+    const manager = (await signIn('wangwu')).session as string;
+    const res = await lead(manager, 'woBOARD000000');
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as Record<string, unknown> & {
+      mindshare: unknown[];
+      timeline: { customer: unknown[]; ours: unknown[] };
+      lead: { owner: string };
+    };
+    expect(body.lead.owner).toBe('zhangsan');
+    expect(body.mindshare).toHaveLength(12);
+    expect(body.timeline).toMatchObject({ customer: expect.any(Array), ours: expect.any(Array) });
+    expect(body).toMatchObject({ next: { step: 'position' }, decisionSlips: 0, nudges: [] });
+    expect((await lead(manager, 'woBOARD000002')).status).toBe(404); // sunqi reports to zhouba
+    const rep = (await signIn('zhangsan')).session as string;
+    expect((await lead(rep, 'woBOARD000000')).status).toBe(200);
+    expect((await lead(rep, 'woBOARD000001')).status).toBe(404);
+    expect((await lead(rep, 'woNOSUCHLEAD')).status).toBe(404);
+  });
+
+  test('提醒他: a card to the rep through the send queue, once per click; a rep cannot; CSRF and Origin required', async () => {
+    const manager = (await signIn('wangwu')).session as string;
+    const token = await csrf(manager);
+    expect((await post(manager, 'woBOARD000000/remind', {})).status).toBe(403);
+    expect(await (await post(manager, 'woBOARD000000/remind', { 'x-csrf-token': token, origin: 'https://evil.example' })).json()).toMatchObject({
+      error: 'ORIGIN_FORBIDDEN',
+    });
+    const first = await post(manager, 'woBOARD000000/remind', { 'x-csrf-token': token, 'idempotency-key': 'click-0001' });
+    expect(first.status).toBe(201);
+    const again = await post(manager, 'woBOARD000000/remind', { 'x-csrf-token': token, 'idempotency-key': 'click-0001' });
+    expect(await again.json()).toMatchObject({ already: true });
+    const cards = () => sb.sandbox.inbox('zhangsan').filter((m) => m.body.msgtype === 'template_card');
+    await waitFor(() => cards().length === 1);
+    const card = cards()[0]?.body;
+    expect(card?.msgtype === 'template_card' && card.template_card.main_title.title).toBe('王五提醒你跟进客户0');
+    expect(card?.msgtype === 'template_card' && card.template_card.button_list.map((b) => b.text)).toEqual(['已打电话', '约会议', '稍后提醒']);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(cards()).toHaveLength(1);
+    expect((await (await lead(manager, 'woBOARD000000')).json()) as { timeline: { ours: { kind: string }[] } }).toMatchObject({
+      timeline: { ours: expect.arrayContaining([expect.objectContaining({ kind: 'manager_reminded' })]) },
+    });
+    // Not for another manager's rep; not for a rep on their own lead.
+    expect((await post(manager, 'woBOARD000002/remind', { 'x-csrf-token': token })).status).toBe(404);
+    const rep = (await signIn('zhangsan')).session as string;
+    expect(await (await post(rep, 'woBOARD000000/remind', { 'x-csrf-token': await csrf(rep) })).json()).toMatchObject({ error: 'ROLE_FORBIDDEN' });
+  });
+
+  test('我来跟: the rep is told the manager takes the next call', async () => {
+    const manager = (await signIn('wangwu')).session as string;
+    const res = await post(manager, 'woBOARD000001/take', { 'x-csrf-token': await csrf(manager), 'idempotency-key': 'take-00001' });
+    expect(res.status).toBe(201);
+    await waitFor(() =>
+      sb.sandbox.inbox('zhaoliu').some((m) => m.body.msgtype === 'text' && m.body.text.content.startsWith('王五说：客户1的下一个电话他来打。')),
+    );
+  });
 });

@@ -1,3 +1,13 @@
+import type { MindshareWeek, NudgeOutcome } from '../../domain/board/lead-board';
+import type { Viewer } from '../../domain/board/viewer';
+import type { Lead } from '../../domain/lead';
+import type { LeadMetrics } from '../../domain/metrics';
+import type { NextStep } from '../../domain/next-step';
+import type { DecisionSuggestion, StateSuggestion } from '../../domain/signals/suggestion';
+import type { TimelineEntry } from '../../domain/timeline';
+
+export type { Viewer } from '../../domain/board/viewer';
+
 /** The manager's board: sign-in, sessions and who may see whom (src/app/board-auth.ts, src/app/board-roles.ts). */
 
 /** A signed-in member's session on the board. `csrf` must come back with every state-changing request. */
@@ -36,14 +46,6 @@ export interface LeaderLookup {
   leadersOf(userId: string): Promise<string[]>;
 }
 
-/** Who is looking at the board and whose leads they may see (src/app/board-roles.ts). */
-export interface Viewer {
-  userId: string;
-  role: 'admin' | 'manager' | 'rep';
-  /** The reps whose leads this viewer sees (themselves included); 'all' for admins. */
-  reps: string[] | 'all';
-}
-
 /** The board's sign-in use case, as src/http sees it (src/app/board-auth.ts). */
 export interface BoardSignIn {
   startLogin(next: string | undefined, inWeComClient: boolean): Promise<{ location: string; nonce: string }>;
@@ -58,4 +60,30 @@ export interface BoardSignIn {
 
 export interface BoardViewers {
   viewer(userId: string): Promise<Viewer>;
+}
+
+/** The board's lead page and the manager's actions on a lead (src/app/board-leads.ts). */
+export interface BoardLeadActions {
+  /** The lead page's data, or undefined when the lead does not exist for this viewer. */
+  lead(viewer: Viewer, id: string): Promise<BoardLeadPage | undefined>;
+  remind(viewer: Viewer, id: string, key: string): Promise<{ action: string; already?: boolean } | 'not_found' | 'forbidden'>;
+  take(viewer: Viewer, id: string, key: string): Promise<{ action: string; already?: boolean } | 'not_found' | 'forbidden'>;
+}
+
+/** Everything the lead page (客户) shows. */
+export interface BoardLeadPage {
+  lead: Lead;
+  /** Who set the buying state, and when. */
+  stateSetBy?: { actor?: string; at: number; source: string };
+  metrics: LeadMetrics;
+  next: NextStep;
+  stateSuggestion: StateSuggestion | null;
+  decisionSuggestion: DecisionSuggestion | null;
+  decisionDates: { date: string; at: number; source: string }[];
+  decisionSlips: number;
+  /** 12 weeks, oldest first. */
+  mindshare: MindshareWeek[];
+  customerSide: TimelineEntry[];
+  ourSide: TimelineEntry[];
+  nudges: NudgeOutcome[];
 }

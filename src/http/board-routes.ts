@@ -1,0 +1,64 @@
+import type Router from '@koa/router';
+import type { Middleware } from 'koa';
+import type { BoardLeadActions, BoardLeadPage } from '../app/ports';
+import type { BoardState } from './board-auth-routes';
+import { entryView, leadView, metricsView } from './lead-routes';
+
+const iso = (ms: number | undefined) => (ms === undefined ? null : new Date(ms).toISOString());
+
+/** The lead page's JSON: times as ISO-8601, the timeline split into the customer's side and ours. */
+export function boardLeadView(p: BoardLeadPage) {
+  return {
+    lead: { ...leadView(p.lead), stateSetBy: p.stateSetBy ? { ...p.stateSetBy, at: iso(p.stateSetBy.at) } : null },
+    metrics: metricsView(p.metrics),
+    next: p.next,
+    stateSuggestion: p.stateSuggestion && { ...p.stateSuggestion, at: iso(p.stateSuggestion.at) },
+    decisionSuggestion: p.decisionSuggestion && { ...p.decisionSuggestion, at: iso(p.decisionSuggestion.at) },
+    decisionDates: p.decisionDates.map((d) => ({ ...d, at: iso(d.at) })),
+    decisionSlips: p.decisionSlips,
+    mindshare: p.mindshare,
+    timeline: { customer: p.customerSide.map(entryView), ours: p.ourSide.map(entryView) },
+    nudges: p.nudges.map((n) => ({ ...n, sentAt: iso(n.sentAt), at: iso(n.at) })),
+  };
+}
+
+/**
+ * The board's JSON API for one lead (documented in README): GET /api/board/leads/:id; POST …/remind (提醒他) and
+ * …/take (我来跟), which need a manager's or admin's session, the board's Origin and the CSRF token (the session guard),
+ * and are idempotent by the `Idempotency-Key` header (else by the minute: a double click does it once).
+ */
+export function mountBoardRoutes(router: Router, deps: { session: Middleware; leads: BoardLeadActions; now: () => number }): void {
+  const viewerOf = (state: unknown) => (state as BoardState).viewer;
+  const notFound = { error: 'NOT_FOUND', message: '没有这个客户，或你看不到他' };
+
+  router.get('/api/board/leads/:id', deps.session, async (ctx) => {
+    const page = await deps.leads.lead(viewerOf(ctx.state.board), ctx.params.id ?? '');
+    if (!page) {
+      ctx.status = 404;
+      ctx.body = notFound;
+      return;
+    }
+    ctx.body = boardLeadView(page);
+  });
+
+  for (const [path, act] of [
+    ['remind', (v: BoardState['viewer'], id: string, key: string) => deps.leads.remind(v, id, key)],
+    ['take', (v: BoardState['viewer'], id: string, key: string) => deps.leads.take(v, id, key)],
+  ] as const) {
+    router.post(`/api/board/leads/:id/${path}`, deps.session, async (ctx) => {
+      const header = ctx.get('idempotency-key');
+      const key = /^[A-Za-z0-9_-]{8,64}$/.test(header) ? header : `m${Math.floor(deps.now() / 60_000)}`;
+      const r = await act(viewerOf(ctx.state.board), ctx.params.id ?? '', key);
+      if (r === 'not_found') {
+        ctx.status = 404;
+        ctx.body = notFound;
+      } else if (r === 'forbidden') {
+        ctx.status = 403;
+        ctx.body = { error: 'ROLE_FORBIDDEN', message: '只有经理能提醒或接手团队的客户' };
+      } else {
+        ctx.status = r.already ? 200 : 201;
+        ctx.body = { done: r.action, already: r.already ?? false };
+      }
+    });
+  }
+}
