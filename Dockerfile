@@ -15,6 +15,7 @@ COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY package.json ./
 COPY config ./config
+COPY public ./public
 USER node
 EXPOSE 3000
 CMD ["node", "dist/main/all-main.js"]

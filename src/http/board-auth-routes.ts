@@ -133,6 +133,12 @@ export function mountBoardAuthRoutes(router: Router, deps: { auth: BoardSignIn; 
     ctx.status = 204;
   });
 
+  router.get('/auth/signed-out', (ctx) => {
+    ctx.type = 'html';
+    ctx.body =
+      '<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>已退出登录</title><link rel="stylesheet" href="/board/assets/board.css"></head><body><main><h1>你已退出登录</h1><p><a href="/auth/login">用企业微信重新登录</a></p></main></body></html>';
+  });
+
   router.get('/api/board/me', session, async (ctx) => {
     const { session: sess, viewer } = ctx.state.board as BoardState;
     ctx.body = { userId: viewer.userId, role: viewer.role, reps: viewer.reps, csrfToken: sess.csrf };

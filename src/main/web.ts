@@ -16,6 +16,7 @@ import { BoardAuth } from '../app/board-auth';
 import { BoardRoles } from '../app/board-roles';
 import { boardSecurityHeaders, mountBoardAuthRoutes, requireBoardSession } from '../http/board-auth-routes';
 import { mountBoardRoutes } from '../http/board-routes';
+import { mountBoardPages } from '../http/board-pages';
 import { BoardLeads } from '../app/board-leads';
 import { boardActions } from './board-actions';
 import { RedisSessionStore } from '../store/session-store';
@@ -130,6 +131,7 @@ export async function startWeb(config: Config, log: Logger, opts: { clock?: Cloc
       const boardSession = requireBoardSession(boardAuth, boardRoles, boardHttp);
       mountBoardAuthRoutes(router, { auth: boardAuth, session: boardSession, settings: boardHttp, log });
       mountBoardRoutes(router, { session: boardSession, leads: boardLeads, now: () => clock.now() });
+      mountBoardPages(router, { auth: boardAuth, timeZone: config.businessTz });
       mountLeadRoutes(router, admin, { store: leadStore, clock, log, timeZone: config.businessTz });
       mountArchiveRoutes(router, {
         archive: new ArchiveIngest(leadStore, customerSignals(leadStore, config.businessTz, config.policy.signals.competitors)),

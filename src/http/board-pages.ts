@@ -1,0 +1,94 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type Router from '@koa/router';
+import type { Context, Middleware } from 'koa';
+import type { BoardSignIn } from '../app/ports';
+
+/** public/board: found from src/http (tsx) and dist/http (compiled) alike. */
+const PUBLIC = path.resolve(__dirname, '..', '..', 'public', 'board');
+
+const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+/** The board's static files: its stylesheet and scripts, and Chart.js from its package. Read once, served with a type. */
+function assets(): Map<string, { type: string; body: Buffer }> {
+  const files = new Map<string, { type: string; body: Buffer }>();
+  files.set('board.css', { type: 'text/css; charset=utf-8', body: readFileSync(path.join(PUBLIC, 'board.css')) });
+  files.set('board.js', { type: 'text/javascript; charset=utf-8', body: readFileSync(path.join(PUBLIC, 'board.js')) });
+  files.set('lead.js', { type: 'text/javascript; charset=utf-8', body: readFileSync(path.join(PUBLIC, 'lead.js')) });
+  files.set('chart.umd.js', {
+    type: 'text/javascript; charset=utf-8',
+    body: readFileSync(path.join(path.dirname(require.resolve('chart.js')), 'chart.umd.js')),
+  });
+  return files;
+}
+
+/** A board page: the shell every page shares (header, sign-out), the page's own markup and its script. */
+export function pageShell(title: string, body: string, scripts: string[]): string {
+  return `<!doctype html>
+<html lang="zh-CN">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${esc(title)} · 跟进看板</title>
+<link rel="stylesheet" href="/board/assets/board.css">
+</head>
+<body>
+<header class="top"><nav aria-label="看板"><a href="/board">看板</a></nav><form method="post" action="/auth/logout" id="logout"><button type="submit" class="secondary">退出登录</button></form></header>
+${body}
+${scripts.map((s) => `<script src="/board/assets/${esc(s)}"></script>`).join('\n')}
+</body>
+</html>`;
+}
+
+/** Pages need a session: without one, to WeCom's sign-in and back here. */
+function pageSession(auth: BoardSignIn): Middleware {
+  return async (ctx, next) => {
+    const session = await auth.session(ctx.cookies.get('wf_session'));
+    if (!session) return ctx.redirect(`/auth/login?next=${encodeURIComponent(ctx.path)}`);
+    await next();
+  };
+}
+
+/**
+ * The board's pages (server-rendered shells; their data comes from /api/board/*, so nothing about a lead is in a URL
+ * beyond its id): 客户 at /board/leads/:id. Static files under /board/assets.
+ */
+export function mountBoardPages(router: Router, deps: { auth: BoardSignIn; timeZone: string }): void {
+  const files = assets();
+  router.get('/board/assets/:file', (ctx: Context) => {
+    const f = files.get(ctx.params.file ?? '');
+    if (!f) {
+      ctx.status = 404;
+      return;
+    }
+    ctx.type = f.type;
+    ctx.set('Cache-Control', 'public, max-age=300');
+    ctx.body = f.body;
+  });
+  router.get('/board/leads/:id', pageSession(deps.auth), (ctx) => {
+    const id = ctx.params.id ?? '';
+    ctx.type = 'html';
+    ctx.body = pageShell(
+      '客户',
+      `<main data-lead-id="${esc(id)}" data-tz="${esc(deps.timeZone)}" aria-busy="true">
+<h1 id="name">加载中…</h1>
+<dl class="facts" id="facts"></dl>
+<section id="actions" class="actions" hidden aria-label="经理操作">
+<button type="button" id="remind">提醒他</button>
+<button type="button" id="take" class="secondary">我来跟</button>
+</section>
+<p id="status" class="status" role="status" aria-live="polite"></p>
+<h2>占用客户的时间（近 12 周）</h2>
+<div class="chart"><canvas id="mindshare" role="img" aria-label="每周电话、会议、群聊分钟数和客户主动次数，数据见下表"></canvas></div>
+<table id="mindshare-table" class="visually-hidden"><caption>每周占用客户的时间</caption><thead><tr><th scope="col">周</th><th scope="col">电话分钟</th><th scope="col">会议分钟</th><th scope="col">群聊分钟</th><th scope="col">客户主动</th></tr></thead><tbody></tbody></table>
+<div class="columns">
+<section aria-labelledby="h-customer"><h2 id="h-customer">客户这边</h2><ol class="timeline" id="customer-side"></ol></section>
+<section aria-labelledby="h-ours"><h2 id="h-ours">我们这边</h2><ol class="timeline" id="our-side"></ol></section>
+</div>
+<h2>提醒和结果</h2>
+<table id="nudges"><thead><tr><th scope="col">发出</th><th scope="col">提醒</th><th scope="col">结果</th><th scope="col">怎么处理的</th></tr></thead><tbody></tbody></table>
+</main>`,
+      ['board.js', 'chart.umd.js', 'lead.js'],
+    );
+  });
+}
