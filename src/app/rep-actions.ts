@@ -143,30 +143,27 @@ export class RepActions {
    */
   async answerStateSuggestion(i: ActionInput, to: BuyingState | 'none'): Promise<RepActionResult> {
     const result = to === 'none' ? undefined : await this.setState(i, to);
+    await this.logAnswer(i, 'state', to);
+    return result ?? { action: 'suggestion_dismissed', lead: i.lead, about: 'state' };
+  }
+
+  /** A suggestion card's answer on the timeline (the suggestion is derived from it: answered ones are not asked again). */
+  private async logAnswer(i: ActionInput, about: 'state' | 'decision', to: string): Promise<void> {
     await this.d.store.addEntry(i.lead.id, {
       id: `${i.entryId}:answer`,
       at: i.at,
       kind: 'suggestion_answered',
       source: i.source,
       actor: i.actor,
-      note: 'state',
+      note: about,
       to,
     });
-    return result ?? { action: 'suggestion_dismissed', lead: i.lead, about: 'state' };
   }
 
   /** The rep's answer to a decision-date card: the customer's date recorded, or set aside (`date` undefined). */
   async answerDecisionSuggestion(i: ActionInput, date: string | undefined): Promise<RepActionResult> {
     if (date) await this.setDecisionDate(i, date);
-    await this.d.store.addEntry(i.lead.id, {
-      id: `${i.entryId}:answer`,
-      at: i.at,
-      kind: 'suggestion_answered',
-      source: i.source,
-      actor: i.actor,
-      note: 'decision',
-      to: date ?? 'none',
-    });
+    await this.logAnswer(i, 'decision', date ?? 'none');
     if (!date) return { action: 'suggestion_dismissed', lead: i.lead, about: 'decision' };
     return { action: 'decision_date', lead: i.lead, date, slips: decisionHistory(await this.d.store.getTimeline(i.lead.id)).slips };
   }

@@ -6,7 +6,6 @@
  * (no serious or critical violations) and screenshotted into test-artifacts/board/.
  */
 import { mkdirSync } from 'node:fs';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -16,7 +15,7 @@ import { startWeb, type WebHandle } from '../../src/main/web';
 import { startWorker, type WorkerHandle } from '../../src/main/worker';
 import { LedgerStore } from '../../src/store/ledger-store';
 import { createRedis } from '../../src/store/redis';
-import { captureLogger, cleanupRedis, REDIS_URL, testConfig, uniquePrefix, VECTOR_A, waitFor } from '../helpers/config';
+import { captureLogger, cleanupRedis, REDIS_URL, testConfig, uniquePrefix, VECTOR_A, waitFor, freePort } from '../helpers/config';
 import { startSandbox } from '../helpers/sandbox';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -28,15 +27,6 @@ let web: WebHandle;
 let worker: WorkerHandle;
 let base: string;
 let sb: Awaited<ReturnType<typeof startSandbox>>;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
-    });
-  });
-}
 
 beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });

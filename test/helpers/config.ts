@@ -73,3 +73,14 @@ export async function waitFor<T>(fn: () => T | Promise<T>, { timeoutMs = 10_000,
     await new Promise((r) => setTimeout(r, intervalMs));
   }
 }
+
+/** A TCP port nobody listens on right now (for a server whose public URL must be known before it starts). */
+export async function freePort(): Promise<number> {
+  const { createServer } = await import('node:net');
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const a = s.address();
+      s.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
+    });
+  });
+}

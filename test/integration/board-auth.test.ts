@@ -5,14 +5,13 @@
  * from direct_leader, configured teams and admins, CSRF and same-origin on sign-out, idle timeout, no open redirect;
  * the lead page's JSON and the manager's actions (提醒他, 我来跟) with their role rules.
  */
-import { createServer } from 'node:net';
 import { newLead } from '../../src/domain/lead';
 import { ManualClock } from '../../src/domain/clock';
 import { startWeb, type WebHandle } from '../../src/main/web';
 import { startWorker, type WorkerHandle } from '../../src/main/worker';
 import { LedgerStore } from '../../src/store/ledger-store';
 import { createRedis } from '../../src/store/redis';
-import { captureLogger, cleanupRedis, REDIS_URL, testConfig, uniquePrefix, VECTOR_A, waitFor } from '../helpers/config';
+import { captureLogger, cleanupRedis, REDIS_URL, testConfig, uniquePrefix, VECTOR_A, waitFor, freePort } from '../helpers/config';
 import { startSandbox } from '../helpers/sandbox';
 
 const clock = new ManualClock(Date.now());
@@ -21,15 +20,6 @@ let worker: WorkerHandle;
 let base: string;
 let sb: Awaited<ReturnType<typeof startSandbox>>;
 const prefix = uniquePrefix('board-auth');
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
-    });
-  });
-}
 
 beforeAll(async () => {
   sb = await startSandbox({ corpId: VECTOR_A.corpId, secret: 'test-secret', agentId: 218, clock: () => clock.now() });
