@@ -216,7 +216,7 @@ async function main(): Promise<number> {
   );
   if (!failures.length) {
     console.log(
-      '\n经理看板：另开两个终端运行 `npm run sandbox` 和 `set -a && . ./.env && set +a && npm start`，然后在浏览器打开\n' +
+      '\n经理看板：按 README「Try it as a rep」跑起沙箱和机器人、加上王总之后，在浏览器打开\n' +
         '  http://localhost:3000/board/leads/woWANG0000000001\n' +
         '沙箱会显示企业微信的扫码登录页：选「王五（wangwu）」——张三的经理——就能看到王总这条线索，点「提醒他」张三会在企业微信收到卡片。',
     );
