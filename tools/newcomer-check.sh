@@ -41,4 +41,21 @@ done <<<"$block"
 for want in '已记录：王总 —「出来比价」' '已记录：与王总通话 20 分钟' '决策时间：'; do
   grep -q "$want" "$out" || { echo "newcomer: zhangsan's inbox lacks「$want」"; tail -20 "$out.bot" || true; exit 1; }
 done
+# The board as README says to open it: sign in as 王五 through the sandbox's QR-login page, then read 王总's lead.
+node -e '
+const base = "http://localhost:3000";
+const cookie = (res, name) => res.headers.getSetCookie().find((c) => c.startsWith(name + "="))?.split(";")[0];
+(async () => {
+  const login = await fetch(base + "/auth/login?next=/board/leads/woWANG0000000001", { redirect: "manual" });
+  const page = await (await fetch(login.headers.get("location"))).text();
+  const href = /href="([^"]*userid=wangwu[^"]*)"/.exec(page)[1].replace(/&#38;/g, "&");
+  const picked = await fetch(new URL(href, login.headers.get("location")), { redirect: "manual" });
+  const back = await fetch(picked.headers.get("location"), { redirect: "manual", headers: { cookie: cookie(login, "wf_login") } });
+  const session = cookie(back, "wf_session");
+  const html = await fetch(base + back.headers.get("location"), { headers: { cookie: session } });
+  const lead = await (await fetch(base + "/api/board/leads/woWANG0000000001", { headers: { cookie: session } })).json();
+  if (html.status !== 200 || lead.lead.owner !== "zhangsan") throw new Error("board: " + html.status + " " + JSON.stringify(lead).slice(0, 200));
+  console.log("newcomer: the board opens for 王五 (王总: " + lead.lead.state + ")");
+})().catch((e) => { console.error("newcomer: the board does not open as README says: " + e.message); process.exit(1); });
+'
 echo "newcomer: README's commands work as written"
