@@ -9,8 +9,10 @@ import type { TimelineEntry } from '../domain/timeline';
 import type { Logger } from '../log';
 import { nudgeCard } from './nudge-card';
 import { COPY } from './copy';
+import { boardRow, type BoardRow } from '../domain/board/rows';
 import type {
   ActivityCounter,
+  BoardProjection,
   CardUpdater,
   LedgerRepository,
   ManagerLookup,
@@ -32,6 +34,8 @@ export interface NudgerDeps {
    */
   cards?: CardUpdater;
   marks?: Pick<SentMarks, 'get'>;
+  /** The board's aggregates: each evaluated lead's row is saved, and the team lines of reps it touched recomputed. */
+  board?: BoardProjection;
   activity: ActivityCounter;
   clock: Clock;
   settings: NudgeSettings;
@@ -60,7 +64,30 @@ export class Nudger implements NudgeRunner {
       total = { checked: total.checked + r.checked, sent: total.sent + r.sent, capped: total.capped + r.capped };
       if (r.checked < batch) break;
     }
+    await this.d.board?.refreshTeams();
     return total;
+  }
+
+  /**
+   * Rebuilds the board's rows from every lead (nightly, and for leads that have not changed since the board existed):
+   * the sweep keeps the rows of the leads it evaluates; this catches the rest. Answers how many leads were read.
+   */
+  async rebuildBoard(): Promise<number> {
+    const board = this.d.board;
+    if (!board) return 0;
+    const now = this.d.clock.now();
+    const today = businessCalendar(now, this.d.settings).today;
+    let n = 0;
+    for (const rep of await this.d.store.owners()) {
+      const ids = (await this.d.store.leadsOf(rep)).map((l) => l.id);
+      for (let i = 0; i < ids.length; i += SWEEP_CHUNK) {
+        const loaded = await this.d.store.loadMany(ids.slice(i, i + SWEEP_CHUNK));
+        await board.saveRows(loaded.flatMap(({ lead, timeline }) => (lead ? [boardRow(lead, timeline, now, { ...this.d.settings, today })] : [])));
+        n += loaded.length;
+      }
+    }
+    await board.refreshTeams();
+    return n;
   }
 
   /** Monday's digest for every rep with leads, with the nudges the daily cap held back last week. */
@@ -144,6 +171,7 @@ export class Nudger implements NudgeRunner {
     }
     const due: { leadId: string; at: number }[] = [];
     const todo: Due[] = [];
+    const rows: BoardRow[] = [];
     for (const { id, lead, timeline } of loaded) {
       if (lead) timeline.push(...(await this.closeResolvedCards(lead.id, timeline, now)));
       if (!lead) {
@@ -151,6 +179,7 @@ export class Nudger implements NudgeRunner {
         continue;
       }
       const ev = evaluateNudges(lead, computeMetrics(lead, timeline, now), timeline, this.d.settings, now, calendar);
+      if (this.d.board) rows.push(boardRow(lead, timeline, now, { ...this.d.settings, today: calendar.today }));
       if (!ev.nudge) {
         due.push({ leadId: id, at: ev.nextCheckAt });
         continue;
@@ -160,6 +189,7 @@ export class Nudger implements NudgeRunner {
       due.push({ leadId: id, at: next });
       todo.push({ lead, timeline, n: ev.nudge, id: nudgeIdFor(lead.id, ev.nudge.kind, timeline), next });
     }
+    await this.d.board?.saveRows(rows);
     const claims = new Map(
       (
         await this.d.nudges.admitMany(

@@ -1,6 +1,6 @@
 import type Router from '@koa/router';
 import type { Middleware } from 'koa';
-import type { BoardLeadActions, BoardLeadPage } from '../app/ports';
+import type { BoardLeadActions, BoardLeadPage, BoardProjection } from '../app/ports';
 import type { BoardState } from './board-auth-routes';
 import { entryView, leadView, metricsView } from './lead-routes';
 
@@ -27,9 +27,20 @@ export function boardLeadView(p: BoardLeadPage) {
  * …/take (我来跟), which need a manager's or admin's session, the board's Origin and the CSRF token (the session guard),
  * and are idempotent by the `Idempotency-Key` header (else by the minute: a double click does it once).
  */
-export function mountBoardRoutes(router: Router, deps: { session: Middleware; leads: BoardLeadActions; now: () => number }): void {
+export function mountBoardRoutes(
+  router: Router,
+  deps: { session: Middleware; leads: BoardLeadActions; team: BoardProjection; names: { nameOf(userId: string): Promise<string> }; now: () => number },
+): void {
   const viewerOf = (state: unknown) => (state as BoardState).viewer;
   const notFound = { error: 'NOT_FOUND', message: '没有这个客户，或你看不到他' };
+
+  // 团队: one line per rep the viewer sees, the riskiest first; `asOf` says how fresh (lines follow the sweep).
+  router.get('/api/board/team', deps.session, async (ctx) => {
+    const viewer = viewerOf(ctx.state.board);
+    const lines = (await deps.team.team(viewer.reps)).sort((a, b) => b.risk - a.risk);
+    const names = await Promise.all(lines.map((l) => deps.names.nameOf(l.rep).catch(() => l.rep)));
+    ctx.body = { reps: lines.map((l, i) => ({ ...l, name: names[i], asOf: Number.isFinite(l.asOf) ? iso(l.asOf) : null })) };
+  });
 
   router.get('/api/board/leads/:id', deps.session, async (ctx) => {
     const page = await deps.leads.lead(viewerOf(ctx.state.board), ctx.params.id ?? '');

@@ -20,6 +20,7 @@ import { mountBoardPages } from '../http/board-pages';
 import { BoardLeads } from '../app/board-leads';
 import { boardActions } from './board-actions';
 import { RedisSessionStore } from '../store/session-store';
+import { RedisBoardProjection } from '../store/board-projection';
 import { WeComMembers } from '../wecom/members';
 import { createWeComApi } from './wecom-api';
 import { customerSignals } from './customer-signals';
@@ -130,7 +131,13 @@ export async function startWeb(config: Config, log: Logger, opts: { clock?: Cloc
       router.use(boardSecurityHeaders(boardHttp));
       const boardSession = requireBoardSession(boardAuth, boardRoles, boardHttp);
       mountBoardAuthRoutes(router, { auth: boardAuth, session: boardSession, settings: boardHttp, log });
-      mountBoardRoutes(router, { session: boardSession, leads: boardLeads, now: () => clock.now() });
+      mountBoardRoutes(router, {
+        session: boardSession,
+        leads: boardLeads,
+        team: new RedisBoardProjection(adminRedis, config.redis.prefix),
+        names: members,
+        now: () => clock.now(),
+      });
       mountBoardPages(router, { auth: boardAuth, timeZone: config.businessTz });
       mountLeadRoutes(router, admin, { store: leadStore, clock, log, timeZone: config.businessTz });
       mountArchiveRoutes(router, {

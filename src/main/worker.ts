@@ -27,6 +27,7 @@ import { ActivityStore } from '../store/activity-store';
 import { RedisBookingStore } from '../store/booking-store';
 import { RedisSentMarks } from '../store/sent-marks';
 import { NudgeStore } from '../store/nudge-store';
+import { RedisBoardProjection } from '../store/board-projection';
 import { startNudgeJobs } from '../jobs/nudge-jobs';
 import type { NudgeSettings } from '../domain/nudge-policy';
 import { createSendLimiter, createWeComApi } from './wecom-api';
@@ -89,6 +90,7 @@ export async function startWorker(
     managers: cards,
     cards,
     marks: new RedisSentMarks(redis, prefix),
+    board: new RedisBoardProjection(redis, prefix),
     activity,
     clock,
     settings: nudgeSettings(config),
@@ -128,7 +130,12 @@ export async function startWorker(
     redisPrefix: prefix,
     cron: config.policy.ledger.reconcileCron,
     timeZone: config.businessTz,
-    run: reconcileNow,
+    // Nightly: reconcile with WeCom, then rebuild the board's rows from every lead.
+    run: async () => {
+      const report = await reconcileNow();
+      await nudger.rebuildBoard();
+      return report;
+    },
     log,
     schedulers,
   });

@@ -1,10 +1,10 @@
-import type { LeaderLookup, MemberAuth } from '../app/ports';
+import type { LeaderLookup, ManagerLookup, MemberAuth } from '../app/ports';
 import type { WeComApiClient } from './api-client';
 import { WeComApiError } from './api-errors';
 
 /** Sign-in codes and reporting lines over the WeCom API (ports of the board). */
-export class WeComMembers implements MemberAuth, LeaderLookup {
-  private readonly leaders = new Map<string, { ids: string[]; until: number }>();
+export class WeComMembers implements MemberAuth, LeaderLookup, Pick<ManagerLookup, 'nameOf'> {
+  private readonly users = new Map<string, { leaders: string[]; name: string; until: number }>();
 
   constructor(
     private readonly api: WeComApiClient,
@@ -23,16 +23,26 @@ export class WeComMembers implements MemberAuth, LeaderLookup {
     }
   }
 
-  async leadersOf(userId: string): Promise<string[]> {
-    const hit = this.leaders.get(userId);
-    if (hit && hit.until > this.now()) return hit.ids;
-    let ids: string[] = [];
+  /** user/get, kept for the cache period: who the member reports to and their name. */
+  private async user(userId: string): Promise<{ leaders: string[]; name: string }> {
+    const hit = this.users.get(userId);
+    if (hit && hit.until > this.now()) return hit;
+    let u = { leaders: [] as string[], name: userId };
     try {
-      ids = (await this.api.getUser(userId)).direct_leader ?? [];
+      const res = await this.api.getUser(userId);
+      u = { leaders: res.direct_leader ?? [], name: res.name || userId };
     } catch (err) {
       if (!(err instanceof WeComApiError && err.disposition === 'permanent')) throw err;
     }
-    this.leaders.set(userId, { ids, until: this.now() + this.cacheMs });
-    return ids;
+    this.users.set(userId, { ...u, until: this.now() + this.cacheMs });
+    return u;
+  }
+
+  async leadersOf(userId: string): Promise<string[]> {
+    return (await this.user(userId)).leaders;
+  }
+
+  async nameOf(userId: string): Promise<string> {
+    return (await this.user(userId)).name;
   }
 }

@@ -247,3 +247,21 @@ describe('the lead page and the manager’s actions', () => {
     );
   });
 });
+
+describe('the team lines (团队), maintained by the sweep', () => {
+  test('after the nightly rebuild: a manager gets a line per rep of theirs, a rep their own, an admin everyone’s', async () => {
+    expect(await worker.nudger.rebuildBoard()).toBe(3);
+    const team = async (member: string) =>
+      (
+        (await (await fetch(`${base}/api/board/team`, { headers: { cookie: (await signIn(member)).session as string } })).json()) as {
+          reps: { rep: string; name: string; openLeads: number; positionedShare: number }[];
+        }
+      ).reps;
+    const mine = await team('wangwu');
+    expect(mine.map((r) => r.rep).sort()).toEqual(['zhangsan', 'zhaoliu']);
+    expect(mine.find((r) => r.rep === 'zhangsan')).toMatchObject({ name: '张三', openLeads: 1, positionedShare: 0 });
+    expect((await team('zhangsan')).map((r) => r.rep)).toEqual(['zhangsan']);
+    expect((await team('boss')).map((r) => r.rep).sort()).toEqual(['sunqi', 'zhangsan', 'zhaoliu']);
+    expect((await fetch(`${base}/api/board/team`)).status).toBe(401);
+  });
+});

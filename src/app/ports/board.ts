@@ -1,4 +1,5 @@
 import type { MindshareWeek, NudgeOutcome } from '../../domain/board/lead-board';
+import type { BoardRow, TeamLine } from '../../domain/board/rows';
 import type { Viewer } from '../../domain/board/viewer';
 import type { Lead } from '../../domain/lead';
 import type { LeadMetrics } from '../../domain/metrics';
@@ -86,4 +87,16 @@ export interface BoardLeadPage {
   customerSide: TimelineEntry[];
   ourSide: TimelineEntry[];
   nudges: NudgeOutcome[];
+}
+
+/**
+ * The board's aggregates, maintained as leads are evaluated (the sweep writes each lead's row; reps whose rows changed
+ * get their team line recomputed), so the team page reads one line per rep instead of scanning leads.
+ */
+export interface BoardProjection {
+  saveRows(rows: BoardRow[]): Promise<void>;
+  /** Recomputes the team lines of reps whose rows changed since the last call; answers how many. */
+  refreshTeams(): Promise<number>;
+  /** The team lines of these reps ('all': every rep with leads). */
+  team(reps: string[] | 'all'): Promise<TeamLine[]>;
 }

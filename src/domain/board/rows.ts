@@ -1,0 +1,161 @@
+import { displayName, isFollowedUp, type BuyingState, type Lead } from '../lead';
+import { decisionChainSize, meetingOrGroupSince } from '../meeting-attendance';
+import { computeMetrics, DAY_MS } from '../metrics';
+import { decisionHistory } from '../signals/suggestion';
+import type { TimelineEntry } from '../timeline';
+
+/** A nudge not acted on or resolved within this long counts as ignored. */
+export const IGNORED_AFTER_MS = 72 * 3_600_000;
+
+/** The risk chips of a lead on the board (风险). */
+export type RiskChip =
+  | { chip: 'unpositioned' }
+  | { chip: 'quiet'; days: number }
+  | { chip: 'no_call_this_week' }
+  | { chip: 'proposal_no_meeting' }
+  | { chip: 'single_threaded' }
+  | { chip: 'decision_passed' }
+  | { chip: 'decision_slipped'; times: number }
+  | { chip: 'nudges_ignored'; times: number };
+
+/** One lead as the board's aggregates see it: what the team table counts and the risk list ranks. */
+export interface BoardRow {
+  leadId: string;
+  owner: string;
+  name: string;
+  state: BuyingState;
+  open: boolean;
+  positioned: boolean;
+  /** A call (talked) within the weekly-call period. */
+  calledRecently: boolean;
+  quiet: boolean;
+  meetings7d: number;
+  meetings30d: number;
+  /** Customer groups opened in the last 30 days. */
+  groupsOpened30d: number;
+  stakeholders: number;
+  nudgesSent30d: number;
+  nudgesActed30d: number;
+  nudgesIgnored30d: number;
+  /** Minutes from a nudge to the press that acted on it, for the nudges acted on in 30 days. */
+  actMinutes: number[];
+  chips: RiskChip[];
+  risk: number;
+  /** When this row was computed (its time-dependent facts are as of then). */
+  at: number;
+}
+
+/** A lead's board row, from the lead, its timeline and the time now. Pure. */
+export function boardRow(
+  lead: Lead,
+  timeline: readonly TimelineEntry[],
+  now: number,
+  s: { weeklyCallDays: number; quietDays: Record<BuyingState, number>; today: string },
+): BoardRow {
+  const m = computeMetrics(lead, timeline, now);
+  const since = (days: number) => now - days * DAY_MS;
+  const open = isFollowedUp(lead);
+  const calledRecently = timeline.some((e) => e.kind === 'call' && e.outcome !== 'no_answer' && e.at > since(s.weeklyCallDays) && e.at <= now);
+  const quiet = m.quietDays >= s.quietDays[lead.state];
+  const sent = timeline.filter((e) => e.kind === 'nudge_sent' && e.nudgeId && e.at > since(30));
+  const closedAt = new Map<string, TimelineEntry>();
+  for (const e of timeline) if ((e.kind === 'nudge_acted' || e.kind === 'nudge_resolved') && e.nudgeId && !closedAt.has(e.nudgeId)) closedAt.set(e.nudgeId, e);
+  const acted = sent.filter((n) => closedAt.get(n.nudgeId as string)?.kind === 'nudge_acted');
+  const ignored = sent.filter((n) => !closedAt.has(n.nudgeId as string) && now - n.at > IGNORED_AFTER_MS);
+  const history = decisionHistory(timeline);
+  const proposal = timeline
+    .filter((e) => e.kind === 'proposal_requested')
+    .sort((a, b) => a.at - b.at)
+    .at(-1);
+  const chips: RiskChip[] = [];
+  if (open) {
+    if (lead.state === 'unknown') chips.push({ chip: 'unpositioned' });
+    if (quiet) chips.push({ chip: 'quiet', days: m.quietDays });
+    if (!calledRecently) chips.push({ chip: 'no_call_this_week' });
+    if (proposal && !meetingOrGroupSince(timeline, proposal.at)) chips.push({ chip: 'proposal_no_meeting' });
+    if (decisionChainSize(lead, timeline) <= 1 && (lead.groups.length > 0 || m.meetings30d > 0)) chips.push({ chip: 'single_threaded' });
+    if (lead.decisionDate && lead.decisionDate < s.today) chips.push({ chip: 'decision_passed' });
+    if (history.slips > 0) chips.push({ chip: 'decision_slipped', times: history.slips });
+    if (ignored.length > 0) chips.push({ chip: 'nudges_ignored', times: ignored.length });
+  }
+  const weight: Record<RiskChip['chip'], number> = {
+    unpositioned: 3,
+    quiet: 4,
+    no_call_this_week: 3,
+    proposal_no_meeting: 4,
+    single_threaded: 2,
+    decision_passed: 5,
+    decision_slipped: 2,
+    nudges_ignored: 2,
+  };
+  const risk = chips.reduce((r, c) => r + weight[c.chip] * ('times' in c ? Math.min(c.times, 3) : 1), 0) + (quiet ? Math.min(m.quietDays, 30) / 10 : 0);
+  return {
+    leadId: lead.id,
+    owner: lead.owner,
+    name: displayName(lead),
+    state: lead.state,
+    open,
+    positioned: lead.state !== 'unknown',
+    calledRecently,
+    quiet,
+    meetings7d: m.meetings7d,
+    meetings30d: m.meetings30d,
+    groupsOpened30d: timeline.filter((e) => e.kind === 'group_created' && e.at > since(30)).length,
+    stakeholders: m.stakeholders,
+    nudgesSent30d: sent.length,
+    nudgesActed30d: acted.length,
+    nudgesIgnored30d: ignored.length,
+    actMinutes: acted.map((n) => Math.round(((closedAt.get(n.nudgeId as string)?.at ?? n.at) - n.at) / 60_000)),
+    chips,
+    risk: Math.round(risk * 10) / 10,
+    at: now,
+  };
+}
+
+/** One rep's line on the team page (团队), from their leads' rows. Pure. */
+export interface TeamLine {
+  rep: string;
+  openLeads: number;
+  /** Share of open leads positioned (0–1). */
+  positionedShare: number;
+  /** Open leads called within the weekly-call period, out of open leads (all are due a weekly call). */
+  calledThisWeek: number;
+  dueWeeklyCall: number;
+  meetings7d: number;
+  meetings30d: number;
+  groupsOpened30d: number;
+  avgStakeholders: number;
+  quietLeads: number;
+  nudgesSent30d: number;
+  nudgesActed30d: number;
+  nudgesIgnored30d: number;
+  medianMinutesToAct: number | null;
+  /** Sum of the open leads' risk: the team page sorts by it by default. */
+  risk: number;
+  /** The oldest row it was computed from (how fresh the line is). */
+  asOf: number;
+}
+
+export function teamLine(rep: string, rows: readonly BoardRow[]): TeamLine {
+  const open = rows.filter((r) => r.open);
+  const acts = rows.flatMap((r) => r.actMinutes).sort((a, b) => a - b);
+  const sum = (f: (r: BoardRow) => number, of: readonly BoardRow[] = open) => of.reduce((a, r) => a + f(r), 0);
+  return {
+    rep,
+    openLeads: open.length,
+    positionedShare: open.length ? Math.round((open.filter((r) => r.positioned).length / open.length) * 100) / 100 : 0,
+    calledThisWeek: open.filter((r) => r.calledRecently).length,
+    dueWeeklyCall: open.length,
+    meetings7d: sum((r) => r.meetings7d, rows),
+    meetings30d: sum((r) => r.meetings30d, rows),
+    groupsOpened30d: sum((r) => r.groupsOpened30d, rows),
+    avgStakeholders: open.length ? Math.round((sum((r) => r.stakeholders) / open.length) * 10) / 10 : 0,
+    quietLeads: open.filter((r) => r.quiet).length,
+    nudgesSent30d: sum((r) => r.nudgesSent30d, rows),
+    nudgesActed30d: sum((r) => r.nudgesActed30d, rows),
+    nudgesIgnored30d: sum((r) => r.nudgesIgnored30d, rows),
+    medianMinutesToAct: acts.length ? (acts[Math.floor((acts.length - 1) / 2)] as number) : null,
+    risk: Math.round(sum((r) => r.risk) * 10) / 10,
+    asOf: rows.reduce((a, r) => Math.min(a, r.at), Number.POSITIVE_INFINITY),
+  };
+}
