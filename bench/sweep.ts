@@ -20,6 +20,7 @@ import type { OutboundMessage } from '../src/app/ports';
 import { createLogger } from '../src/log';
 import { LedgerStore } from '../src/store/ledger-store';
 import { NudgeStore } from '../src/store/nudge-store';
+import { RedisBoardProjection } from '../src/store/board-projection';
 import { ActivityStore } from '../src/store/activity-store';
 import { createRedis, deleteByPrefix } from '../src/store/redis';
 import { bullPrefix } from '../src/jobs/names';
@@ -66,12 +67,14 @@ async function run(total: number, due: number): Promise<{ seconds: number; sent:
       enqueue: (m: OutboundMessage) => queue.enqueue(m),
       enqueueMany: (ms: OutboundMessage[]) => (jobs.push(...ms), queue.enqueueMany(ms)),
     };
+    const board = new RedisBoardProjection(redis, prefix);
     const nudger = new Nudger({
       store,
       nudges: new NudgeStore(redis, prefix),
       outbox,
       managers: { managerOf: async () => undefined, nameOf: async (u: string) => u },
       activity: new ActivityStore(redis, prefix),
+      board, // as in production (the board's rows are computed by their own job, not in the sweep)
       clock,
       settings,
       dailyCapPerRep: 10_000,

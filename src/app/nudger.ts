@@ -9,7 +9,7 @@ import type { TimelineEntry } from '../domain/timeline';
 import type { Logger } from '../log';
 import { nudgeCard } from './nudge-card';
 import { COPY } from './copy';
-import { boardRow, type BoardRow } from '../domain/board/rows';
+import { boardRow } from '../domain/board/rows';
 import type {
   ActivityCounter,
   BoardProjection,
@@ -64,8 +64,29 @@ export class Nudger implements NudgeRunner {
       total = { checked: total.checked + r.checked, sent: total.sent + r.sent, capped: total.capped + r.capped };
       if (r.checked < batch) break;
     }
-    await this.d.board?.refreshTeams();
     return total;
+  }
+
+  /**
+   * The board's rows of the leads that changed since the last run (the ledger marks them), `batch` at a time, then the
+   * team lines of the reps concerned. Runs on its own schedule, so the sweep does not pay for it. Answers how many.
+   */
+  async refreshBoard(batch: number): Promise<number> {
+    const board = this.d.board;
+    if (!board) return 0;
+    const now = this.d.clock.now();
+    const today = businessCalendar(now, this.d.settings).today;
+    let n = 0;
+    for (let round = 0; round < 100; round++) {
+      const ids = await board.takePending(batch);
+      if (ids.length === 0) break;
+      const loaded = await this.d.store.loadMany(ids);
+      await board.saveRows(loaded.flatMap(({ lead, timeline }) => (lead ? [boardRow(lead, timeline, now, { ...this.d.settings, today })] : [])));
+      n += ids.length;
+      if (ids.length < batch) break;
+    }
+    if (n > 0) await board.refreshTeams();
+    return n;
   }
 
   /**
@@ -171,7 +192,6 @@ export class Nudger implements NudgeRunner {
     }
     const due: { leadId: string; at: number }[] = [];
     const todo: Due[] = [];
-    const rows: BoardRow[] = [];
     for (const { id, lead, timeline } of loaded) {
       if (lead) timeline.push(...(await this.closeResolvedCards(lead.id, timeline, now)));
       if (!lead) {
@@ -179,7 +199,6 @@ export class Nudger implements NudgeRunner {
         continue;
       }
       const ev = evaluateNudges(lead, computeMetrics(lead, timeline, now), timeline, this.d.settings, now, calendar);
-      if (this.d.board) rows.push(boardRow(lead, timeline, now, { ...this.d.settings, today: calendar.today }));
       if (!ev.nudge) {
         due.push({ leadId: id, at: ev.nextCheckAt });
         continue;
@@ -189,7 +208,6 @@ export class Nudger implements NudgeRunner {
       due.push({ leadId: id, at: next });
       todo.push({ lead, timeline, n: ev.nudge, id: nudgeIdFor(lead.id, ev.nudge.kind, timeline), next });
     }
-    await this.d.board?.saveRows(rows);
     const claims = new Map(
       (
         await this.d.nudges.admitMany(

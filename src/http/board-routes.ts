@@ -34,12 +34,12 @@ export function mountBoardRoutes(
   const viewerOf = (state: unknown) => (state as BoardState).viewer;
   const notFound = { error: 'NOT_FOUND', message: '没有这个客户，或你看不到他' };
 
-  // 团队: one line per rep the viewer sees, the riskiest first; `asOf` says how fresh (lines follow the sweep).
+  // 团队: one line per rep the viewer sees, the riskiest first (lines follow the sweep and the nightly rebuild).
   router.get('/api/board/team', deps.session, async (ctx) => {
     const viewer = viewerOf(ctx.state.board);
     const lines = (await deps.team.team(viewer.reps)).sort((a, b) => b.risk - a.risk);
     const names = await Promise.all(lines.map((l) => deps.names.nameOf(l.rep).catch(() => l.rep)));
-    ctx.body = { reps: lines.map((l, i) => ({ ...l, name: names[i], asOf: Number.isFinite(l.asOf) ? iso(l.asOf) : null })) };
+    ctx.body = { reps: lines.map((l, i) => ({ ...l, name: names[i] })) };
   });
 
   router.get('/api/board/leads/:id', deps.session, async (ctx) => {

@@ -34,6 +34,7 @@ export async function startNudgeJobs(deps: {
   const keep = { removeOnComplete: 100, removeOnFail: 100 };
   if (deps.schedulers) {
     await queue.upsertJobScheduler('sweep', { every: deps.sweepEveryMinutes * 60_000 }, { name: 'sweep', opts: keep });
+    await queue.upsertJobScheduler('board', { every: deps.sweepEveryMinutes * 60_000 }, { name: 'board', opts: keep });
     await queue.upsertJobScheduler('attendance', { every: deps.sweepEveryMinutes * 60_000 }, { name: 'attendance', opts: keep });
     await queue.upsertJobScheduler('weekly-digest', { pattern: deps.digestCron, tz: deps.timeZone }, { name: 'digest', opts: keep });
   }
@@ -46,6 +47,8 @@ export async function startNudgeJobs(deps: {
           return deps.nudges.weeklyDigest();
         case 'attendance':
           return deps.attendance.checkDue(deps.sweepBatch);
+        case 'board':
+          return deps.nudges.refreshBoard(deps.sweepBatch);
         default:
           return deps.nudges.sweepDue(deps.sweepBatch);
       }

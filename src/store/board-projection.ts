@@ -1,10 +1,12 @@
 import type Redis from 'ioredis';
 import type { BoardProjection } from '../app/ports';
+import { createHash } from 'node:crypto';
 import { teamLine, type BoardRow, type TeamLine } from '../domain/board/rows';
 
 /**
  * The board's aggregates in Redis: `<p>:board:rows:{<rep>}` (hash: lead id → row JSON), `<p>:board:owner` (hash: lead
- * id → the rep whose rows hold it, so a lead that changes hands leaves its old rep), `<p>:board:dirty` (set of reps
+ * id → the rep and a digest of its row, so a lead that changes hands leaves its old rep and an unchanged row is not
+ * written again), `<p>:board:pending` (set: leads the ledger changed since), `<p>:board:dirty` (set of reps
  * whose team line is stale), `<p>:board:team` (hash: rep → team line JSON) and `<p>:board:reps` (set of reps).
  */
 export class RedisBoardProjection implements BoardProjection {
@@ -21,22 +23,40 @@ export class RedisBoardProjection implements BoardProjection {
     return `${this.prefix}:board:rows:{${rep}}`;
   }
 
+  /**
+   * Writes the rows whose content changed (most do not between two sweeps: `board:owner` keeps each lead's rep and a
+   * digest of its row), moves a lead that changed hands, and marks the reps concerned for refreshTeams.
+   */
   async saveRows(rows: BoardRow[]): Promise<void> {
     if (rows.length === 0) return;
     const previous = await this.redis.hmget(this.k('owner'), ...rows.map((r) => r.leadId));
     const p = this.redis.pipeline();
+    const dirty = new Set<string>();
+    const byRep = new Map<string, string[]>();
+    const owners: string[] = [];
     rows.forEach((r, i) => {
-      const before = previous[i];
+      const [before, digestBefore] = (previous[i] ?? '').split('\t');
+      const json = JSON.stringify(r);
+      const digest = createHash('sha1').update(json).digest('base64url');
+      if (before === r.owner && digestBefore === digest) return;
       if (before && before !== r.owner) {
         p.hdel(this.rowsKey(before), r.leadId);
-        p.sadd(this.k('dirty'), before);
+        dirty.add(before);
       }
-      p.hset(this.rowsKey(r.owner), r.leadId, JSON.stringify(r));
-      p.hset(this.k('owner'), r.leadId, r.owner);
-      p.sadd(this.k('dirty'), r.owner);
-      p.sadd(this.k('reps'), r.owner);
+      byRep.set(r.owner, [...(byRep.get(r.owner) ?? []), r.leadId, json]);
+      owners.push(r.leadId, `${r.owner}\t${digest}`);
+      dirty.add(r.owner);
     });
+    if (dirty.size === 0) return;
+    for (const [rep, fields] of byRep) p.hset(this.rowsKey(rep), ...fields);
+    if (owners.length > 0) p.hset(this.k('owner'), ...owners);
+    p.sadd(this.k('dirty'), ...dirty);
+    p.sadd(this.k('reps'), ...dirty);
     await p.exec();
+  }
+
+  async takePending(limit: number): Promise<string[]> {
+    return this.redis.spop(this.k('pending'), limit);
   }
 
   async refreshTeams(): Promise<number> {

@@ -248,7 +248,17 @@ describe('the lead page and the manager’s actions', () => {
   });
 });
 
-describe('the team lines (团队), maintained by the sweep', () => {
+describe('the team lines (团队), maintained as the ledger changes', () => {
+  test('the board job recomputes the leads that changed (提醒他 and 我来跟 above) and their reps’ lines', async () => {
+    expect(await worker.nudger.refreshBoard(500)).toBeGreaterThanOrEqual(2);
+    const session = (await signIn('wangwu')).session as string;
+    const lines = (
+      (await (await fetch(`${base}/api/board/team`, { headers: { cookie: session } })).json()) as { reps: { rep: string; nudgesSent30d: number }[] }
+    ).reps;
+    expect(lines.map((l) => l.rep).sort()).toEqual(['zhangsan', 'zhaoliu']);
+    expect(await worker.nudger.refreshBoard(500)).toBe(0); // nothing changed since
+  });
+
   test('after the nightly rebuild: a manager gets a line per rep of theirs, a rep their own, an admin everyone’s', async () => {
     expect(await worker.nudger.rebuildBoard()).toBe(3);
     const team = async (member: string) =>

@@ -90,11 +90,14 @@ export interface BoardLeadPage {
 }
 
 /**
- * The board's aggregates, maintained as leads are evaluated (the sweep writes each lead's row; reps whose rows changed
- * get their team line recomputed), so the team page reads one line per rep instead of scanning leads.
+ * The board's aggregates, maintained as the ledger changes: every change marks its lead, the board job recomputes the
+ * marked leads' rows and the team lines of their reps (the nightly job rebuilds every row, for what time alone changes),
+ * so the team page reads one line per rep instead of scanning leads.
  */
 export interface BoardProjection {
   saveRows(rows: BoardRow[]): Promise<void>;
+  /** Up to `limit` leads the ledger marked as changed since their row was computed, taken (each once). */
+  takePending(limit: number): Promise<string[]>;
   /** Recomputes the team lines of reps whose rows changed since the last call; answers how many. */
   refreshTeams(): Promise<number>;
   /** The team lines of these reps ('all': every rep with leads). */

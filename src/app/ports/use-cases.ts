@@ -48,6 +48,8 @@ export interface NudgeRunner {
   sweepDue(batch: number): Promise<{ checked: number; sent: number; capped: number }>;
   /** The weekly digest to every rep with open leads; answers how many were sent. */
   weeklyDigest(): Promise<number>;
+  /** The board's rows of the leads that changed, then their reps' team lines; answers how many leads. */
+  refreshBoard(batch: number): Promise<number>;
 }
 
 /** Reading booked meetings' attendance once they end (src/app/meeting-attendance.ts). */

@@ -1,6 +1,6 @@
 import { displayName, isFollowedUp, type BuyingState, type Lead } from '../lead';
 import { decisionChainSize, meetingOrGroupSince } from '../meeting-attendance';
-import { computeMetrics, DAY_MS } from '../metrics';
+import { computeMetrics, DAY_MS, type LeadMetrics } from '../metrics';
 import { decisionHistory } from '../signals/suggestion';
 import type { TimelineEntry } from '../timeline';
 
@@ -41,8 +41,6 @@ export interface BoardRow {
   actMinutes: number[];
   chips: RiskChip[];
   risk: number;
-  /** When this row was computed (its time-dependent facts are as of then). */
-  at: number;
 }
 
 /** A lead's board row, from the lead, its timeline and the time now. Pure. */
@@ -51,8 +49,10 @@ export function boardRow(
   timeline: readonly TimelineEntry[],
   now: number,
   s: { weeklyCallDays: number; quietDays: Record<BuyingState, number>; today: string },
+  /** The lead's metrics at `now`, when the caller has them already (the sweep does). */
+  metrics?: LeadMetrics,
 ): BoardRow {
-  const m = computeMetrics(lead, timeline, now);
+  const m = metrics ?? computeMetrics(lead, timeline, now);
   const since = (days: number) => now - days * DAY_MS;
   const open = isFollowedUp(lead);
   const calledRecently = timeline.some((e) => e.kind === 'call' && e.outcome !== 'no_answer' && e.at > since(s.weeklyCallDays) && e.at <= now);
@@ -108,7 +108,6 @@ export function boardRow(
     actMinutes: acted.map((n) => Math.round(((closedAt.get(n.nudgeId as string)?.at ?? n.at) - n.at) / 60_000)),
     chips,
     risk: Math.round(risk * 10) / 10,
-    at: now,
   };
 }
 
@@ -132,8 +131,6 @@ export interface TeamLine {
   medianMinutesToAct: number | null;
   /** Sum of the open leads' risk: the team page sorts by it by default. */
   risk: number;
-  /** The oldest row it was computed from (how fresh the line is). */
-  asOf: number;
 }
 
 export function teamLine(rep: string, rows: readonly BoardRow[]): TeamLine {
@@ -156,6 +153,5 @@ export function teamLine(rep: string, rows: readonly BoardRow[]): TeamLine {
     nudgesIgnored30d: sum((r) => r.nudgesIgnored30d, rows),
     medianMinutesToAct: acts.length ? (acts[Math.floor((acts.length - 1) / 2)] as number) : null,
     risk: Math.round(sum((r) => r.risk) * 10) / 10,
-    asOf: rows.reduce((a, r) => Math.min(a, r.at), Number.POSITIVE_INFINITY),
   };
 }

@@ -26,6 +26,8 @@ export class LeadIndexes implements LeadQueries {
     const m = membershipsOf(after);
     if (before && before.owner !== after.owner) p.zrem(idx(`owner:${before.owner}`), after.id).srem(idx(`manual:${before.owner}`), after.id);
     for (const name of possibleSetsOf(after.owner)) if (!m.sets.includes(name)) p.srem(idx(name), after.id);
+    // The board recomputes this lead's row (its state, owner, outcome or groups may have changed).
+    p.sadd(this.keys.boardPending(), after.id);
     if (after.mergedInto) {
       for (const name of ['all', `owner:${after.owner}`, 'lastcust', 'due']) p.zrem(idx(name), after.id);
       return;

@@ -12,6 +12,7 @@
  *   <p>:idx:due              zset    lead ids by next check time (the nudge sweep)
  *   <p>:rep:<u>:last         list    the lead ids of the last list shown to a rep (#n)
  *   <p>:cust:<ext>:groups    set     the customer groups a customer is in (binds a lead that arrives after its groups)
+ *   <p>:board:pending        set     leads changed since the board's rows were last computed (board-projection.ts)
  */
 export class LedgerKeys {
   constructor(readonly prefix: string) {}
@@ -23,6 +24,9 @@ export class LedgerKeys {
   }
   entries(id: string) {
     return `${this.prefix}:lead:{${id}}:tle`;
+  }
+  boardPending() {
+    return `${this.prefix}:board:pending`;
   }
   idx(name: string) {
     return `${this.prefix}:idx:${name}`;

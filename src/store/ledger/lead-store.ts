@@ -99,6 +99,7 @@ export class LeadStore implements LeadRepository {
       const p = this.redis.pipeline();
       if (isCustomerTouch(entry)) p.zadd(this.keys.idx('lastcust'), 'GT', String(entry.at), leadId);
       if (entry.kind !== 'nudge_sent') p.zadd(this.keys.idx('due'), 'LT', String(this.clock.now()), leadId);
+      p.sadd(this.keys.boardPending(), leadId);
       await p.exec();
     }
     return added;
@@ -114,6 +115,7 @@ export class LeadStore implements LeadRepository {
     const touch = entries.filter(isCustomerTouch).reduce((m, e) => Math.max(m, e.at), Number.NEGATIVE_INFINITY);
     if (touch > Number.NEGATIVE_INFINITY) p.zadd(this.keys.idx('lastcust'), 'GT', String(touch), leadId);
     if (entries.some((e) => e.kind !== 'nudge_sent')) p.zadd(this.keys.idx('due'), 'LT', String(this.clock.now()), leadId);
+    p.sadd(this.keys.boardPending(), leadId);
     const res = (await p.exec()) ?? [];
     return entries.map((_, i) => {
       const [err, added] = res[i] ?? [new Error('no reply'), 0];
@@ -161,6 +163,7 @@ export class LeadStore implements LeadRepository {
     const gone = due.filter((d) => !Number.isFinite(d.at)).map((d) => d.leadId);
     if (next.length) p.zadd(this.keys.idx('due'), ...next);
     if (gone.length) p.zrem(this.keys.idx('due'), ...gone);
+    if (entries.length) p.sadd(this.keys.boardPending(), ...new Set(entries.map((e) => e.leadId)));
     const res = (await p.exec()) ?? [];
     return entries.map((_, i) => res[i]?.[1] === 1);
   }
