@@ -42,6 +42,17 @@ export function mountBoardRoutes(
     ctx.body = { reps: lines.map((l, i) => ({ ...l, name: names[i] })) };
   });
 
+  // 风险: open leads at risk among the viewer's reps, riskiest first; ?rep= ?state= ?chip= &offset= &limit= (≤ 100).
+  router.get('/api/board/risks', deps.session, async (ctx) => {
+    const viewer = viewerOf(ctx.state.board);
+    const q = ctx.query as Record<string, string | undefined>;
+    const reps = q.rep ? (viewer.reps === 'all' || viewer.reps.includes(q.rep) ? [q.rep] : []) : viewer.reps;
+    const limit = Math.min(Math.max(Number(q.limit ?? 50) || 50, 1), 100);
+    const offset = Math.max(Number(q.offset ?? 0) || 0, 0);
+    const rows = await deps.team.risks(reps, { state: q.state, chip: q.chip }, offset, limit);
+    ctx.body = { leads: rows.map(({ actMinutes: _a, ...r }) => r), offset, limit };
+  });
+
   router.get('/api/board/leads/:id', deps.session, async (ctx) => {
     const page = await deps.leads.lead(viewerOf(ctx.state.board), ctx.params.id ?? '');
     if (!page) {

@@ -27,6 +27,10 @@ export class RedisBoardProjection implements BoardProjection {
    * Writes the rows whose content changed (most do not between two sweeps: `board:owner` keeps each lead's rep and a
    * digest of its row), moves a lead that changed hands, and marks the reps concerned for refreshTeams.
    */
+  private riskKey(rep: string) {
+    return `${this.prefix}:board:risk:{${rep}}`;
+  }
+
   async saveRows(rows: BoardRow[]): Promise<void> {
     if (rows.length === 0) return;
     const previous = await this.redis.hmget(this.k('owner'), ...rows.map((r) => r.leadId));
@@ -41,8 +45,11 @@ export class RedisBoardProjection implements BoardProjection {
       if (before === r.owner && digestBefore === digest) return;
       if (before && before !== r.owner) {
         p.hdel(this.rowsKey(before), r.leadId);
+        p.zrem(this.riskKey(before), r.leadId);
         dirty.add(before);
       }
+      if (r.open && r.risk > 0) p.zadd(this.riskKey(r.owner), r.risk, r.leadId);
+      else p.zrem(this.riskKey(r.owner), r.leadId);
       byRep.set(r.owner, [...(byRep.get(r.owner) ?? []), r.leadId, json]);
       owners.push(r.leadId, `${r.owner}\t${digest}`);
       dirty.add(r.owner);
@@ -66,6 +73,28 @@ export class RedisBoardProjection implements BoardProjection {
       await this.redis.hset(this.k('team'), rep, JSON.stringify(teamLine(rep, rows)));
     }
     return reps.length;
+  }
+
+  /**
+   * Open leads at risk, the riskiest first, from the reps' risk indexes (no scan of rows): each rep's top leads are read,
+   * filtered and merged. `filter` narrows by state or chip; it reads deeper into each index until the page is full.
+   */
+  async risks(reps: string[] | 'all', filter: { state?: string; chip?: string }, offset: number, limit: number): Promise<BoardRow[]> {
+    const ids = reps === 'all' ? await this.redis.smembers(this.k('reps')) : reps;
+    const want = offset + limit;
+    const keep = (r: BoardRow) => (!filter.state || r.state === filter.state) && (!filter.chip || r.chips.some((c) => c.chip === filter.chip));
+    const found: BoardRow[] = [];
+    for (const rep of ids) {
+      for (let start = 0; ; start += want) {
+        const leadIds = await this.redis.zrevrange(this.riskKey(rep), start, start + want - 1);
+        if (leadIds.length === 0) break;
+        const rows = (await this.redis.hmget(this.rowsKey(rep), ...leadIds)).flatMap((v) => (v ? [JSON.parse(v) as BoardRow] : []));
+        const kept = rows.filter(keep);
+        found.push(...kept);
+        if (leadIds.length < want || kept.length >= want || (!filter.state && !filter.chip)) break;
+      }
+    }
+    return found.sort((a, b) => b.risk - a.risk || a.leadId.localeCompare(b.leadId)).slice(offset, want);
   }
 
   async team(reps: string[] | 'all'): Promise<TeamLine[]> {

@@ -275,3 +275,25 @@ describe('the team lines (团队), maintained as the ledger changes', () => {
     expect((await fetch(`${base}/api/board/team`)).status).toBe(401);
   });
 });
+
+describe('the risk list (风险), from the reps’ risk indexes', () => {
+  const risks = async (member: string, qs = '') =>
+    (
+      (await (await fetch(`${base}/api/board/risks${qs}`, { headers: { cookie: (await signIn(member)).session as string } })).json()) as {
+        leads: { leadId: string; owner: string; chips: { chip: string }[]; risk: number }[];
+      }
+    ).leads;
+
+  test('a manager sees their reps’ leads at risk, riskiest first, with chips; filters; nobody else’s', async () => {
+    await worker.nudger.rebuildBoard();
+    const mine = await risks('wangwu');
+    expect(mine.map((l) => l.owner).sort()).toEqual(['zhangsan', 'zhaoliu']);
+    expect(mine[0]?.chips.map((c) => c.chip)).toContain('unpositioned');
+    expect(mine.map((l) => l.risk)).toEqual([...mine.map((l) => l.risk)].sort((a, b) => b - a));
+    expect((await risks('wangwu', '?rep=zhangsan')).map((l) => l.leadId)).toEqual(['woBOARD000000']);
+    expect(await risks('wangwu', '?rep=sunqi')).toEqual([]);
+    expect(await risks('wangwu', '?chip=decision_passed')).toEqual([]);
+    expect((await risks('zhangsan')).map((l) => l.owner)).toEqual(['zhangsan']);
+    expect((await risks('boss')).length).toBe(3);
+  });
+});

@@ -100,6 +100,8 @@ export interface BoardProjection {
   takePending(limit: number): Promise<string[]>;
   /** Recomputes the team lines of reps whose rows changed since the last call; answers how many. */
   refreshTeams(): Promise<number>;
+  /** Open leads at risk among these reps' leads, the riskiest first (a page of them), optionally by state or chip. */
+  risks(reps: string[] | 'all', filter: { state?: string; chip?: string }, offset: number, limit: number): Promise<BoardRow[]>;
   /** The team lines of these reps ('all': every rep with leads). */
   team(reps: string[] | 'all'): Promise<TeamLine[]>;
 }
