@@ -1,6 +1,7 @@
 import type Router from '@koa/router';
 import type { Middleware } from 'koa';
 import type { BoardLeadActions, BoardLeadPage, BoardProjection } from '../app/ports';
+import { addEffects } from '../domain/board/rows';
 import type { BoardState } from './board-auth-routes';
 import { entryView, leadView, metricsView } from './lead-routes';
 
@@ -40,6 +41,13 @@ export function mountBoardRoutes(
     const lines = (await deps.team.team(viewer.reps)).sort((a, b) => b.risk - a.risk);
     const names = await Promise.all(lines.map((l) => deps.names.nameOf(l.rep).catch(() => l.rep)));
     ctx.body = { reps: lines.map((l, i) => ({ ...l, name: names[i] })) };
+  });
+
+  // 提醒效果: per nudge kind, for each rep the viewer sees and in all: sent, acted on within 72 h, followed by a call,
+  // meeting or group within 7 days, ignored (30 days).
+  router.get('/api/board/nudges', deps.session, async (ctx) => {
+    const lines = await deps.team.team(viewerOf(ctx.state.board).reps);
+    ctx.body = { byKind: addEffects(lines.map((l) => l.nudgeKinds ?? {})), byRep: lines.map((l) => ({ rep: l.rep, kinds: l.nudgeKinds ?? {} })) };
   });
 
   // 风险: open leads at risk among the viewer's reps, riskiest first; ?rep= ?state= ?chip= &offset= &limit= (≤ 100).

@@ -296,4 +296,12 @@ describe('the risk list (风险), from the reps’ risk indexes', () => {
     expect((await risks('zhangsan')).map((l) => l.owner)).toEqual(['zhangsan']);
     expect((await risks('boss')).length).toBe(3);
   });
+
+  test('提醒效果: by kind and by rep, for the viewer’s reps only', async () => {
+    const res = await fetch(`${base}/api/board/nudges`, { headers: { cookie: (await signIn('wangwu')).session as string } });
+    const body = (await res.json()) as { byKind: Record<string, unknown>; byRep: { rep: string }[] };
+    expect(body.byRep.map((r) => r.rep).sort()).toEqual(['zhangsan', 'zhaoliu']);
+    expect(body.byKind).toEqual({});
+    expect((await fetch(`${base}/api/board/nudges`)).status).toBe(401);
+  });
 });

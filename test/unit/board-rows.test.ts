@@ -53,3 +53,20 @@ test('a rep’s team line adds up the rows; closed leads count only for meetings
     medianMinutesToAct: null,
   });
 });
+
+test('提醒效果 per kind: acted within 72 h, followed by a call within 7 days, ignored; added up across leads', () => {
+  const timeline: TimelineEntry[] = [
+    { id: 'q1', at: NOW - 10 * DAY, kind: 'nudge_sent', source: 'api', nudgeId: 'q1', nudgeKind: 'quiet' },
+    { id: 'a1', at: NOW - 10 * DAY + 3_600_000, kind: 'nudge_acted', source: 'card', nudgeId: 'q1' },
+    { id: 'c1', at: NOW - 9 * DAY, kind: 'call', source: 'card', minutes: 10, outcome: 'talked' },
+    { id: 'w1', at: NOW - 5 * DAY, kind: 'nudge_sent', source: 'api', nudgeId: 'w1', nudgeKind: 'weekly_call' },
+    { id: 'w2', at: NOW - 1 * DAY, kind: 'nudge_sent', source: 'api', nudgeId: 'w2', nudgeKind: 'weekly_call' },
+  ];
+  const row = boardRow(lead('woN', { state: 'exploring' }), timeline, NOW, S);
+  expect(row.nudgeKinds).toEqual({
+    quiet: { sent: 1, acted72h: 1, followed7d: 1, ignored: 0 },
+    weekly_call: { sent: 2, acted72h: 0, followed7d: 0, ignored: 1 },
+  });
+  const line = teamLine('zhangsan', [row, row]);
+  expect(line.nudgeKinds.weekly_call).toEqual({ sent: 4, acted72h: 0, followed7d: 0, ignored: 2 });
+});

@@ -18,6 +18,16 @@ export type RiskChip =
   | { chip: 'decision_slipped'; times: number }
   | { chip: 'nudges_ignored'; times: number };
 
+/** What came of a kind of nudge: sent, acted on within 72 h, followed by a call, meeting or group within 7 days, ignored. */
+export interface NudgeEffect {
+  sent: number;
+  acted72h: number;
+  followed7d: number;
+  ignored: number;
+}
+
+const FOLLOW_UP_KINDS = new Set(['call', 'meeting_scheduled', 'meeting_held', 'group_created']);
+
 /** One lead as the board's aggregates see it: what the team table counts and the risk list ranks. */
 export interface BoardRow {
   leadId: string;
@@ -39,6 +49,8 @@ export interface BoardRow {
   nudgesIgnored30d: number;
   /** Minutes from a nudge to the press that acted on it, for the nudges acted on in 30 days. */
   actMinutes: number[];
+  /** What came of the nudges of each kind sent in 30 days (提醒效果). */
+  nudgeKinds: Record<string, NudgeEffect>;
   chips: RiskChip[];
   risk: number;
 }
@@ -62,6 +74,16 @@ export function boardRow(
   for (const e of timeline) if ((e.kind === 'nudge_acted' || e.kind === 'nudge_resolved') && e.nudgeId && !closedAt.has(e.nudgeId)) closedAt.set(e.nudgeId, e);
   const acted = sent.filter((n) => closedAt.get(n.nudgeId as string)?.kind === 'nudge_acted');
   const ignored = sent.filter((n) => !closedAt.has(n.nudgeId as string) && now - n.at > IGNORED_AFTER_MS);
+  const nudgeKinds: Record<string, NudgeEffect> = {};
+  for (const n of sent) {
+    const kind = n.nudgeKind ?? 'other';
+    const e = (nudgeKinds[kind] ??= { sent: 0, acted72h: 0, followed7d: 0, ignored: 0 });
+    const closed = closedAt.get(n.nudgeId as string);
+    e.sent++;
+    if (closed?.kind === 'nudge_acted' && closed.at - n.at <= IGNORED_AFTER_MS) e.acted72h++;
+    if (timeline.some((x) => FOLLOW_UP_KINDS.has(x.kind) && x.outcome !== 'no_answer' && x.at >= n.at && x.at - n.at <= 7 * DAY_MS)) e.followed7d++;
+    if (!closed && now - n.at > IGNORED_AFTER_MS) e.ignored++;
+  }
   const history = decisionHistory(timeline);
   const proposal = timeline
     .filter((e) => e.kind === 'proposal_requested')
@@ -106,6 +128,7 @@ export function boardRow(
     nudgesActed30d: acted.length,
     nudgesIgnored30d: ignored.length,
     actMinutes: acted.map((n) => Math.round(((closedAt.get(n.nudgeId as string)?.at ?? n.at) - n.at) / 60_000)),
+    nudgeKinds,
     chips,
     risk: Math.round(risk * 10) / 10,
   };
@@ -131,6 +154,8 @@ export interface TeamLine {
   medianMinutesToAct: number | null;
   /** Sum of the open leads' risk: the team page sorts by it by default. */
   risk: number;
+  /** 提醒效果 per nudge kind, over the rep's leads. */
+  nudgeKinds: Record<string, NudgeEffect>;
 }
 
 export function teamLine(rep: string, rows: readonly BoardRow[]): TeamLine {
@@ -153,5 +178,20 @@ export function teamLine(rep: string, rows: readonly BoardRow[]): TeamLine {
     nudgesIgnored30d: sum((r) => r.nudgesIgnored30d, rows),
     medianMinutesToAct: acts.length ? (acts[Math.floor((acts.length - 1) / 2)] as number) : null,
     risk: Math.round(sum((r) => r.risk) * 10) / 10,
+    nudgeKinds: addEffects(rows.map((r) => r.nudgeKinds)),
   };
+}
+
+/** Nudge effects added up, kind by kind. */
+export function addEffects(all: readonly Record<string, NudgeEffect>[]): Record<string, NudgeEffect> {
+  const out: Record<string, NudgeEffect> = {};
+  for (const m of all)
+    for (const [kind, e] of Object.entries(m ?? {})) {
+      const t = (out[kind] ??= { sent: 0, acted72h: 0, followed7d: 0, ignored: 0 });
+      t.sent += e.sent;
+      t.acted72h += e.acted72h;
+      t.followed7d += e.followed7d;
+      t.ignored += e.ignored;
+    }
+  return out;
 }
