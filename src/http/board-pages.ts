@@ -14,6 +14,8 @@ function assets(): Map<string, { type: string; body: Buffer }> {
   const files = new Map<string, { type: string; body: Buffer }>();
   files.set('board.css', { type: 'text/css; charset=utf-8', body: readFileSync(path.join(PUBLIC, 'board.css')) });
   files.set('board.js', { type: 'text/javascript; charset=utf-8', body: readFileSync(path.join(PUBLIC, 'board.js')) });
+  files.set('team.js', { type: 'text/javascript; charset=utf-8', body: readFileSync(path.join(PUBLIC, 'team.js')) });
+  files.set('risks.js', { type: 'text/javascript; charset=utf-8', body: readFileSync(path.join(PUBLIC, 'risks.js')) });
   files.set('lead.js', { type: 'text/javascript; charset=utf-8', body: readFileSync(path.join(PUBLIC, 'lead.js')) });
   files.set('chart.umd.js', {
     type: 'text/javascript; charset=utf-8',
@@ -33,7 +35,7 @@ export function pageShell(title: string, body: string, scripts: string[]): strin
 <link rel="stylesheet" href="/board/assets/board.css">
 </head>
 <body>
-<header class="top"><nav aria-label="看板"><a href="/board">看板</a></nav><form method="post" action="/auth/logout" id="logout"><button type="submit" class="secondary">退出登录</button></form></header>
+<header class="top"><nav aria-label="看板"><a href="/board">团队</a><a href="/board/risks">风险</a></nav><form method="post" action="/auth/logout" id="logout"><button type="submit" class="secondary">退出登录</button></form></header>
 ${body}
 ${scripts.map((s) => `<script src="/board/assets/${esc(s)}"></script>`).join('\n')}
 </body>
@@ -65,6 +67,40 @@ export function mountBoardPages(router: Router, deps: { auth: BoardSignIn; timeZ
     ctx.set('Cache-Control', 'public, max-age=300');
     ctx.body = f.body;
   });
+  router.get('/board', pageSession(deps.auth), (ctx) => {
+    ctx.type = 'html';
+    ctx.body = pageShell(
+      '团队',
+      `<main aria-busy="true">
+<h1>团队</h1>
+<p>每位销售是否按方法跟进：定位、每周亲自打电话、把客户拉进会议和群。点表头排序，点名字看他的风险客户。</p>
+<p id="status" class="status" role="status" aria-live="polite"></p>
+<div class="scroll"><table id="team"><caption class="visually-hidden">团队跟进情况</caption><thead><tr></tr></thead><tbody></tbody></table></div>
+</main>`,
+      ['board.js', 'team.js'],
+    );
+  });
+
+  router.get('/board/risks', pageSession(deps.auth), (ctx) => {
+    ctx.type = 'html';
+    const option = (v: string, label: string) => `<option value="${esc(v)}">${esc(label)}</option>`;
+    ctx.body = pageShell(
+      '风险',
+      `<main aria-busy="true">
+<h1>风险客户</h1>
+<form method="get" action="/board/risks" class="filters">
+<label for="f-rep">销售</label><input id="f-rep" name="rep" autocomplete="off">
+<label for="f-state">定位</label><select id="f-state" name="state">${option('', '全部')}${option('unknown', '未定位')}${option('exploring', '观望')}${option('price_check', '比价')}${option('benchmarking', '陪跑')}</select>
+<label for="f-chip">风险</label><select id="f-chip" name="chip">${option('', '全部')}${option('unpositioned', '未定位')}${option('quiet', '沉默')}${option('no_call_this_week', '本周未打电话')}${option('proposal_no_meeting', '要方案未约会')}${option('single_threaded', '单线联系')}${option('decision_passed', '决策日已过')}${option('decision_slipped', '决策日推迟')}${option('nudges_ignored', '忽略提醒')}</select>
+<button type="submit">筛选</button>
+</form>
+<p id="status" class="status" role="status" aria-live="polite"></p>
+<ol id="risks" class="risks"></ol>
+</main>`,
+      ['board.js', 'risks.js'],
+    );
+  });
+
   router.get('/board/leads/:id', pageSession(deps.auth), (ctx) => {
     const id = ctx.params.id ?? '';
     ctx.type = 'html';

@@ -143,6 +143,32 @@ test('a rep sees their own lead without the manager’s buttons, and not a colle
   await context.close();
 }, 60_000);
 
+test('团队 → 风险 → 客户: a manager sorts the team, opens a rep’s leads at risk, then a lead', async () => {
+  await worker.nudger.rebuildBoard();
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  await signInThrough(page, '/board', 'wangwu');
+  await page.waitForSelector('main[aria-busy="false"]');
+  const rows = page.locator('#team tbody tr');
+  expect(await rows.count()).toBe(2);
+  expect(await page.locator('#team').innerText()).toContain('张三');
+  await page.getByRole('button', { name: '在跟客户' }).click();
+  expect(await page.locator('#team thead th[aria-sort="descending"]').innerText()).toBe('在跟客户');
+  await noSeriousViolations(page);
+  await page.screenshot({ path: path.join(ARTIFACTS, 'team.png'), fullPage: true });
+
+  await page.getByRole('link', { name: '张三' }).click();
+  await page.waitForURL(`${base}/board/risks?rep=zhangsan`);
+  await page.waitForSelector('main[aria-busy="false"]');
+  expect(await page.locator('#risks').innerText()).toContain('王总');
+  await noSeriousViolations(page);
+  await page.screenshot({ path: path.join(ARTIFACTS, 'risks.png'), fullPage: true });
+  await page.getByRole('link', { name: '王总' }).click();
+  await page.waitForURL(`${base}/board/leads/woBROWSER0001`);
+  await page.waitForSelector('main[aria-busy="false"]');
+  await context.close();
+}, 60_000);
+
 // A small helper so the assertions read like Playwright's own.
 declare global {
   // eslint-disable-next-line @typescript-eslint/no-namespace

@@ -1,0 +1,55 @@
+// 风险 on the manager's board: GET /api/board/risks, filtered by rep, state and chip (the URL's own query), riskiest first.
+(function () {
+  'use strict';
+  const $ = (id) => document.getElementById(id);
+  const make = (tag, s) => {
+    const el = document.createElement(tag);
+    if (s !== undefined) el.textContent = s;
+    return el;
+  };
+  const STATES = { unknown: '未定位', exploring: '观望', price_check: '比价', benchmarking: '陪跑' };
+  const CHIP = (c) =>
+    ({
+      unpositioned: '未定位',
+      quiet: `沉默 ${c.days} 天`,
+      no_call_this_week: '本周未打电话',
+      proposal_no_meeting: '要方案未约会',
+      single_threaded: '单线联系',
+      decision_passed: '决策日已过',
+      decision_slipped: `决策日推迟 ${c.times} 次`,
+      nudges_ignored: `忽略提醒 ${c.times} 次`,
+    })[c.chip] || c.chip;
+
+  const params = new URLSearchParams(window.location.search);
+  ['rep', 'state', 'chip'].forEach((k) => {
+    const el = $(`f-${k}`);
+    if (el && params.get(k)) el.value = params.get(k);
+  });
+
+  fetch(`/api/board/risks?${params.toString()}`, { credentials: 'same-origin' })
+    .then((res) => {
+      if (res.status === 401) {
+        window.location.href = `/auth/login?next=${encodeURIComponent(window.location.pathname)}`;
+        return undefined;
+      }
+      return res.json();
+    })
+    .then((body) => {
+      if (!body) return;
+      const list = $('risks');
+      body.leads.forEach((l) => {
+        const li = make('li');
+        const a = make('a', l.name);
+        a.href = `/board/leads/${encodeURIComponent(l.leadId)}`;
+        li.appendChild(a);
+        li.appendChild(make('span', ` · ${l.owner} · ${STATES[l.state] || l.state} · 风险 ${l.risk} `));
+        l.chips.forEach((c) => li.appendChild(Object.assign(make('span', CHIP(c)), { className: 'chip' })));
+        list.appendChild(li);
+      });
+      if (!body.leads.length) list.appendChild(make('li', '没有需要关注的客户'));
+      document.querySelector('main').setAttribute('aria-busy', 'false');
+    })
+    .catch(() => {
+      $('status').textContent = '加载失败，请刷新';
+    });
+})();

@@ -1,0 +1,105 @@
+// 团队 on the manager's board: GET /api/board/team as a sortable table; each rep links to their leads at risk.
+(function () {
+  'use strict';
+  const $ = (id) => document.getElementById(id);
+  const make = (tag, s) => {
+    const el = document.createElement(tag);
+    if (s !== undefined) el.textContent = s;
+    return el;
+  };
+  const pct = (x) => `${Math.round(x * 100)}%`;
+  const COLUMNS = [
+    { key: 'name', label: '销售', value: (r) => r.name, show: (r) => r.name },
+    { key: 'openLeads', label: '在跟客户', value: (r) => r.openLeads },
+    { key: 'positionedShare', label: '已定位', value: (r) => r.positionedShare, show: (r) => pct(r.positionedShare) },
+    {
+      key: 'coverage',
+      label: '本周通话覆盖',
+      value: (r) => (r.dueWeeklyCall ? r.calledThisWeek / r.dueWeeklyCall : 1),
+      show: (r) => `${r.calledThisWeek} / ${r.dueWeeklyCall}`,
+    },
+    { key: 'meetings', label: '会议 7天 / 30天', value: (r) => r.meetings30d, show: (r) => `${r.meetings7d} / ${r.meetings30d}` },
+    { key: 'groupsOpened30d', label: '新建群（30天）', value: (r) => r.groupsOpened30d },
+    { key: 'avgStakeholders', label: '客户方平均人数', value: (r) => r.avgStakeholders },
+    { key: 'quietLeads', label: '沉默客户', value: (r) => r.quietLeads },
+    {
+      key: 'nudges',
+      label: '提醒 发出 / 处理 / 忽略',
+      value: (r) => r.nudgesIgnored30d,
+      show: (r) =>
+        `${r.nudgesSent30d} / ${r.nudgesActed30d} / ${r.nudgesIgnored30d}${r.medianMinutesToAct !== null ? `（中位 ${r.medianMinutesToAct} 分钟处理）` : ''}`,
+    },
+    { key: 'risk', label: '风险', value: (r) => r.risk },
+  ];
+  let rows = [];
+  let sortKey = 'risk';
+  let descending = true;
+
+  function render() {
+    const col = COLUMNS.find((c) => c.key === sortKey);
+    const sorted = rows.slice().sort((a, b) => {
+      const x = col.value(a);
+      const y = col.value(b);
+      const d = typeof x === 'string' ? x.localeCompare(y, 'zh-CN') : x - y;
+      return descending ? -d : d;
+    });
+    const head = $('team').tHead.rows[0];
+    head.textContent = '';
+    COLUMNS.forEach((c) => {
+      const th = make('th');
+      th.scope = 'col';
+      th.setAttribute('aria-sort', c.key === sortKey ? (descending ? 'descending' : 'ascending') : 'none');
+      const b = make('button', c.label);
+      b.type = 'button';
+      b.className = 'sort';
+      b.addEventListener('click', () => {
+        descending = c.key === sortKey ? !descending : true;
+        sortKey = c.key;
+        render();
+      });
+      th.appendChild(b);
+      head.appendChild(th);
+    });
+    const body = $('team').tBodies[0];
+    body.textContent = '';
+    sorted.forEach((r) => {
+      const tr = make('tr');
+      COLUMNS.forEach((c, i) => {
+        const cell = make(i === 0 ? 'th' : 'td');
+        if (i === 0) {
+          cell.scope = 'row';
+          const a = make('a', c.show(r));
+          a.href = `/board/risks?rep=${encodeURIComponent(r.rep)}`;
+          cell.appendChild(a);
+        } else cell.textContent = String(c.show ? c.show(r) : c.value(r));
+        tr.appendChild(cell);
+      });
+      body.appendChild(tr);
+    });
+    if (!sorted.length) {
+      const tr = make('tr');
+      const td = make('td', '还没有数据：看板的数字随客户的变化更新，每晚全部重算一次。');
+      td.colSpan = COLUMNS.length;
+      tr.appendChild(td);
+      body.appendChild(tr);
+    }
+  }
+
+  fetch('/api/board/team', { credentials: 'same-origin' })
+    .then((res) => {
+      if (res.status === 401) {
+        window.location.href = `/auth/login?next=${encodeURIComponent(window.location.pathname)}`;
+        return undefined;
+      }
+      return res.json();
+    })
+    .then((body) => {
+      if (!body) return;
+      rows = body.reps;
+      render();
+      document.querySelector('main').setAttribute('aria-busy', 'false');
+    })
+    .catch(() => {
+      $('status').textContent = '加载失败，请刷新';
+    });
+})();
