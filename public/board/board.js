@@ -1,6 +1,14 @@
-// Every board page: sign-out with the session's CSRF token (a plain form post could not carry it).
+// Every board page: reading the board's JSON (signed out → WeCom's sign-in and back here), and sign-out with the
+// session's CSRF token (a plain form post could not carry it).
 (function () {
   'use strict';
+  /** GET a board API route: the response, or undefined after sending a signed-out visitor to sign in. */
+  window.boardGet = async (url) => {
+    const res = await fetch(url, { credentials: 'same-origin' });
+    if (res.status !== 401) return res;
+    window.location.href = `/auth/login?next=${encodeURIComponent(window.location.pathname + window.location.search)}`;
+    return undefined;
+  };
   const form = document.getElementById('logout');
   if (!form) return;
   form.addEventListener('submit', async (event) => {

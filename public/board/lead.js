@@ -176,14 +176,8 @@
   }
 
   async function load() {
-    const [meRes, leadRes] = await Promise.all([
-      fetch('/api/board/me', { credentials: 'same-origin' }),
-      fetch(`/api/board/leads/${encodeURIComponent(leadId)}`, { credentials: 'same-origin' }),
-    ]);
-    if (meRes.status === 401 || leadRes.status === 401) {
-      window.location.href = `/auth/login?next=${encodeURIComponent(window.location.pathname)}`;
-      return;
-    }
+    const [meRes, leadRes] = await Promise.all([window.boardGet('/api/board/me'), window.boardGet(`/api/board/leads/${encodeURIComponent(leadId)}`)]);
+    if (!meRes || !leadRes) return;
     if (!leadRes.ok) {
       text($('name'), leadRes.status === 404 ? '没有这个客户，或你看不到他' : '加载失败，请刷新');
       return;

@@ -26,14 +26,9 @@
     if (el && params.get(k)) el.value = params.get(k);
   });
 
-  fetch(`/api/board/risks?${params.toString()}`, { credentials: 'same-origin' })
-    .then((res) => {
-      if (res.status === 401) {
-        window.location.href = `/auth/login?next=${encodeURIComponent(window.location.pathname)}`;
-        return undefined;
-      }
-      return res.json();
-    })
+  window
+    .boardGet(`/api/board/risks?${params.toString()}`)
+    .then((res) => res && res.json())
     .then((body) => {
       if (!body) return;
       const list = $('risks');

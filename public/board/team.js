@@ -85,14 +85,9 @@
     }
   }
 
-  fetch('/api/board/team', { credentials: 'same-origin' })
-    .then((res) => {
-      if (res.status === 401) {
-        window.location.href = `/auth/login?next=${encodeURIComponent(window.location.pathname)}`;
-        return undefined;
-      }
-      return res.json();
-    })
+  window
+    .boardGet('/api/board/team')
+    .then((res) => res && res.json())
     .then((body) => {
       if (!body) return;
       rows = body.reps;
