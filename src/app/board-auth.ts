@@ -72,7 +72,7 @@ export class BoardAuth implements BoardSignIn {
       await this.d.sessions.deleteSession(id);
       return undefined;
     }
-    if (now - s.lastSeenAt > 60_000) await this.d.sessions.touchSession(id, now, this.d.settings.idleMs);
+    if (now - s.lastSeenAt > 60_000) await this.d.sessions.touchSession({ ...s, lastSeenAt: now }, this.d.settings.idleMs);
     return s;
   }
 

@@ -46,12 +46,7 @@ export class CardPresses {
     const input = { lead, actor: e.fromUser, at, entryId: `card-call:${callEventId}`, source: 'card' as const };
     const minutes = CALL_FOLLOW_UP[button];
     const result = await this.d.actions.completeCall(input, button === 'noanswer' ? { outcome: 'no_answer' } : { minutes, outcome: 'talked' });
-    if (e.responseCode) await this.d.cards.markDone(e.responseCode, `已记录：${CARD_BUTTONS[button]}`).catch(() => undefined);
-    await this.d.outbox.enqueue({
-      key: `card-reply:${eventId}`,
-      touser: e.fromUser,
-      body: { msgtype: 'text', text: { content: cardReply(result, this.d.timeZone) } },
-    });
+    await this.answer(e, eventId, `已记录：${CARD_BUTTONS[button]}`, cardReply(result, this.d.timeZone));
     return true;
   }
 
@@ -66,14 +61,22 @@ export class CardPresses {
       booked,
       how === 'moved' ? { how, movedTo: nextBusinessMorning(this.d.clock.now(), this.d.timeZone, this.d.businessDays) } : { how },
     );
-    if (e.responseCode) await this.d.cards.markDone(e.responseCode, `已记录：${CARD_BUTTONS[button]}`).catch(() => undefined);
-    await this.d.outbox.enqueue({
-      key: `card-reply:${eventId}`,
-      touser: e.fromUser,
-      body: { msgtype: 'text', text: { content: cardReply(result, this.d.timeZone) } },
-    });
+    await this.answer(e, eventId, `已记录：${CARD_BUTTONS[button]}`, cardReply(result, this.d.timeZone));
     await this.d.activity.count({ event: 'card_actions', kind: button });
     return true;
+  }
+
+  /**
+   * What every press ends with: the pressed card shows `label` instead of its buttons (with the press's one-time
+   * response_code; a failed update is logged, not fatal) and the rep gets `reply`, once per press.
+   */
+  private async answer(e: TemplateCardEvent, eventId: string, label: string, reply: string): Promise<void> {
+    if (e.responseCode) {
+      await this.d.cards.markDone(e.responseCode, label).catch((err: Error) => {
+        this.d.log.warn({ reason: 'nudge.card_update_failed', err: err.message }, 'card could not be updated');
+      });
+    }
+    await this.d.outbox.enqueue({ key: `card-reply:${eventId}`, touser: e.fromUser, body: { msgtype: 'text', text: { content: reply } } });
   }
 
   /** False when the key is not one of ours or the lead is gone. */
@@ -92,13 +95,8 @@ export class CardPresses {
     // again: no second call logged, no second meeting.
     const handled = nudgeId ? nudgeHandled(timeline, nudgeId, `card:${eventId}`) : undefined;
     if (handled) {
-      if (e.responseCode)
-        await this.d.cards.markDone(e.responseCode, handled.note && handled.kind === 'nudge_resolved' ? handled.note : '已处理').catch(() => undefined);
-      await this.d.outbox.enqueue({
-        key: `card-reply:${eventId}`,
-        touser: e.fromUser,
-        body: { msgtype: 'text', text: { content: COPY.nudgeAlreadyHandled(lead, handled.kind === 'nudge_resolved' ? handled.note : undefined) } },
-      });
+      const how = handled.kind === 'nudge_resolved' ? handled.note : undefined;
+      await this.answer(e, eventId, how ?? '已处理', COPY.nudgeAlreadyHandled(lead, how));
       return true;
     }
     const input = (prefix: string) => ({ lead, actor: e.fromUser, at, entryId: `${prefix}:${eventId}`, source: 'card' as const });
@@ -137,16 +135,7 @@ export class CardPresses {
         break;
       }
     }
-    if (e.responseCode) {
-      await this.d.cards.markDone(e.responseCode, cardDoneLabel(action as CardAction)).catch((err: Error) => {
-        this.d.log.warn({ reason: 'nudge.card_update_failed', err: err.message }, 'card could not be updated');
-      });
-    }
-    await this.d.outbox.enqueue({
-      key: `card-reply:${eventId}`,
-      touser: e.fromUser,
-      body: { msgtype: 'text', text: { content: cardReply(result, this.d.timeZone) } },
-    });
+    await this.answer(e, eventId, cardDoneLabel(action as CardAction), cardReply(result, this.d.timeZone));
     // 已打电话: one short follow-up instead of a 0-minute call — how long, or nobody answered.
     if (action === 'called' && result.action === 'call') {
       await this.d.outbox.enqueue({

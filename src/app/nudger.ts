@@ -74,14 +74,11 @@ export class Nudger implements NudgeRunner {
   async refreshBoard(batch: number): Promise<number> {
     const board = this.d.board;
     if (!board) return 0;
-    const now = this.d.clock.now();
-    const today = businessCalendar(now, this.d.settings).today;
     let n = 0;
     for (let round = 0; round < 100; round++) {
       const ids = await board.takePending(batch);
       if (ids.length === 0) break;
-      const loaded = await this.d.store.loadMany(ids);
-      await board.saveRows(loaded.flatMap(({ lead, timeline }) => (lead ? [boardRow(lead, timeline, now, { ...this.d.settings, today })] : [])));
+      await this.saveBoardRows(board, ids);
       n += ids.length;
       if (ids.length < batch) break;
     }
@@ -89,22 +86,30 @@ export class Nudger implements NudgeRunner {
     return n;
   }
 
+  /** The board rows of these leads, as of now, saved (one load of leads and timelines). */
+  private async saveBoardRows(board: BoardProjection, ids: string[]): Promise<void> {
+    const now = this.d.clock.now();
+    const s = { ...this.d.settings, today: businessCalendar(now, this.d.settings).today };
+    const loaded = await this.d.store.loadMany(ids);
+    await board.saveRows(loaded.flatMap(({ lead, timeline }) => (lead ? [boardRow(lead, timeline, now, s)] : [])));
+  }
+
   /**
    * Rebuilds the board's rows from every lead (nightly, and for leads that have not changed since the board existed):
-   * the sweep keeps the rows of the leads it evaluates; this catches the rest. Answers how many leads were read.
+   * the board job keeps the rows of the leads that change; this catches what time alone changes. Answers how many leads were read.
    */
   async rebuildBoard(): Promise<number> {
     const board = this.d.board;
     if (!board) return 0;
-    const now = this.d.clock.now();
-    const today = businessCalendar(now, this.d.settings).today;
     let n = 0;
-    for (const rep of await this.d.store.owners()) {
-      const ids = (await this.d.store.leadsOf(rep)).map((l) => l.id);
-      for (let i = 0; i < ids.length; i += SWEEP_CHUNK) {
-        const loaded = await this.d.store.loadMany(ids.slice(i, i + SWEEP_CHUNK));
-        await board.saveRows(loaded.flatMap(({ lead, timeline }) => (lead ? [boardRow(lead, timeline, now, { ...this.d.settings, today })] : [])));
-        n += loaded.length;
+    for (const owner of await this.d.store.owners()) {
+      // Ids a page at a time from the owner index; leads and timelines are read once, by saveBoardRows.
+      for (let offset = 0; ; offset += SWEEP_CHUNK) {
+        const { ids } = await this.d.store.queryLeads({ owner, offset, limit: SWEEP_CHUNK });
+        if (ids.length === 0) break;
+        await this.saveBoardRows(board, ids);
+        n += ids.length;
+        if (ids.length < SWEEP_CHUNK) break;
       }
     }
     await board.refreshTeams();

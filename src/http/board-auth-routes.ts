@@ -48,8 +48,9 @@ export function boardSecurityHeaders(s: BoardHttpSettings): Middleware {
     `form-action 'self' ${new URL(s.oauthBase).origin} ${new URL(s.ssoBase).origin}`,
   ].join('; ');
   return async (ctx, next) => {
+    // Not the board's: straight through (the webhook's path pays nothing here).
+    if (!ctx.path.startsWith('/board') && !ctx.path.startsWith('/auth/') && !ctx.path.startsWith('/api/board')) return next();
     await next();
-    if (!ctx.path.startsWith('/board') && !ctx.path.startsWith('/auth/') && !ctx.path.startsWith('/api/board')) return;
     ctx.set('Content-Security-Policy', csp);
     ctx.set('X-Frame-Options', 'SAMEORIGIN');
     ctx.set('X-Content-Type-Options', 'nosniff');

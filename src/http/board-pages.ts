@@ -11,16 +11,11 @@ const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)
 
 /** The board's static files: its stylesheet and scripts, and Chart.js from its package. Read once, served with a type. */
 function assets(): Map<string, { type: string; body: Buffer }> {
+  const typeOf = (file: string) => (file.endsWith('.css') ? 'text/css; charset=utf-8' : 'text/javascript; charset=utf-8');
   const files = new Map<string, { type: string; body: Buffer }>();
-  files.set('board.css', { type: 'text/css; charset=utf-8', body: readFileSync(path.join(PUBLIC, 'board.css')) });
-  files.set('board.js', { type: 'text/javascript; charset=utf-8', body: readFileSync(path.join(PUBLIC, 'board.js')) });
-  files.set('team.js', { type: 'text/javascript; charset=utf-8', body: readFileSync(path.join(PUBLIC, 'team.js')) });
-  files.set('risks.js', { type: 'text/javascript; charset=utf-8', body: readFileSync(path.join(PUBLIC, 'risks.js')) });
-  files.set('lead.js', { type: 'text/javascript; charset=utf-8', body: readFileSync(path.join(PUBLIC, 'lead.js')) });
-  files.set('chart.umd.js', {
-    type: 'text/javascript; charset=utf-8',
-    body: readFileSync(path.join(path.dirname(require.resolve('chart.js')), 'chart.umd.js')),
-  });
+  for (const file of ['board.css', 'board.js', 'team.js', 'risks.js', 'lead.js'])
+    files.set(file, { type: typeOf(file), body: readFileSync(path.join(PUBLIC, file)) });
+  files.set('chart.umd.js', { type: typeOf('chart.umd.js'), body: readFileSync(path.join(path.dirname(require.resolve('chart.js')), 'chart.umd.js')) });
   return files;
 }
 

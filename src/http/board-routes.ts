@@ -3,9 +3,7 @@ import type { Middleware } from 'koa';
 import type { BoardLeadActions, BoardLeadPage, BoardProjection } from '../app/ports';
 import { addEffects } from '../domain/board/rows';
 import type { BoardState } from './board-auth-routes';
-import { entryView, leadView, metricsView } from './lead-routes';
-
-const iso = (ms: number | undefined) => (ms === undefined ? null : new Date(ms).toISOString());
+import { entryView, iso, leadView, metricsView } from './lead-routes';
 
 /** The lead page's JSON: times as ISO-8601, the timeline split into the customer's side and ours. */
 export function boardLeadView(p: BoardLeadPage) {

@@ -9,7 +9,8 @@ import type { TimelineEntry } from '../domain/timeline';
 import type { Logger } from '../log';
 import type { LeadQueries, LeadRepository } from '../app/ports';
 
-const iso = (ms: number | undefined) => (ms === undefined ? null : new Date(ms).toISOString());
+/** A time as the admin and board APIs show it: ISO-8601, or null. */
+export const iso = (ms: number | undefined) => (ms === undefined ? null : new Date(ms).toISOString());
 
 /** The admin API's shape (camelCase, ISO-8601 times). Operators and integrations rely on these names. */
 export function leadView(lead: Lead) {

@@ -29,10 +29,8 @@ export class RedisSessionStore implements SessionStore {
     return raw ? (JSON.parse(raw) as BoardSession) : undefined;
   }
 
-  async touchSession(id: string, lastSeenAt: number, ttlMs: number): Promise<void> {
-    const raw = await this.redis.get(this.key(id));
-    if (!raw) return;
-    await this.redis.set(this.key(id), JSON.stringify({ ...(JSON.parse(raw) as BoardSession), lastSeenAt }), 'PX', ttlMs, 'XX');
+  async touchSession(s: BoardSession, ttlMs: number): Promise<void> {
+    await this.redis.set(this.key(s.id), JSON.stringify(s), 'PX', ttlMs, 'XX');
   }
 
   async deleteSession(id: string): Promise<void> {

@@ -3,6 +3,7 @@ import Redis from 'ioredis';
 import { readEnvOptions, type Config } from '../../src/config/env';
 import { createLogger, type Logger } from '../../src/log';
 import { deleteByPrefix } from '../../src/store/redis';
+import { PrivateRedis } from '../../tools/private-redis';
 
 /** Official test vector A (docs/wecom-protocol.md §6). */
 export const VECTOR_A = {
@@ -75,12 +76,4 @@ export async function waitFor<T>(fn: () => T | Promise<T>, { timeoutMs = 10_000,
 }
 
 /** A TCP port nobody listens on right now (for a server whose public URL must be known before it starts). */
-export async function freePort(): Promise<number> {
-  const { createServer } = await import('node:net');
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
-    });
-  });
-}
+export const freePort = () => PrivateRedis.freePort();

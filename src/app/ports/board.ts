@@ -30,7 +30,8 @@ export interface LoginState {
 export interface SessionStore {
   createSession(s: BoardSession, ttlMs: number): Promise<void>;
   getSession(id: string): Promise<BoardSession | undefined>;
-  touchSession(id: string, lastSeenAt: number, ttlMs: number): Promise<void>;
+  /** Keeps a live session alive (written only if it still exists: a sign-out in between wins). */
+  touchSession(s: BoardSession, ttlMs: number): Promise<void>;
   deleteSession(id: string): Promise<void>;
   saveLoginState(state: string, v: LoginState, ttlMs: number): Promise<void>;
   /** Single use: the second take of the same state finds nothing. */
