@@ -94,7 +94,9 @@ test('a week with one lead: quiet card, a call in free words, a meeting read fro
 
   // A meeting for tomorrow afternoon, booked in WeCom; not counted before it happens.
   await say('会议 王总 明天下午3点');
-  await waitFor(() => bot.sandbox.meetings.length === 1);
+  // The reply comes after the booking is written and watched (not just after WeCom has the meeting).
+  await waitFor(() => texts().filter((t) => t.startsWith('已约好：')).length === 1);
+  expect(bot.sandbox.meetings).toHaveLength(1);
   const meeting = bot.sandbox.meetings[0]!;
   expect(meeting.meeting_start * 1000).toBe(at(1, 15));
   bot.sandbox.attend(meeting.meetingid, { members: [{ userid: REP, minutes: 60 }], externals: [58, 45, 30] });
@@ -118,7 +120,8 @@ test('a week with one lead: quiet card, a call in free words, a meeting read fro
   // Wednesday: another meeting, for Thursday 10:00, that nobody joins.
   clock.set(at(2, 9));
   await say('会议 王总 明天上午10点');
-  await waitFor(() => bot.sandbox.meetings.length === 2);
+  await waitFor(() => texts().filter((t) => t.startsWith('已约好：')).length === 2);
+  expect(bot.sandbox.meetings).toHaveLength(2);
   clock.set(at(3, 12));
   expect(await bot.bot.worker!.attendance.checkDue(100)).toMatchObject({ asked: 1 });
   await waitFor(() => cards().some((m) => card(m)?.main_title.title === '和王总的会开了吗？'));
