@@ -65,6 +65,15 @@ describe('negation and contrast', () => {
     ['别的公司也在给我们做方案', ['competitors']],
     ['我发一份我们的需求给你', []],
     ['方案收到了，我看看', []],
+    ['感谢发来的资料', []],
+    ['如果需要方案我再联系你', []],
+    ['你们出方案一般要多久', []],
+    ['视频会议链接发一下', []],
+    ['能不能提供几个同行业的客户案例', ['proposal_request']],
+    ['别家都给了方案，你们什么时候给', ['competitors', 'proposal_request']],
+    ['我们没预算的问题，主要是时间', []],
+    ['没想好用不用', ['undecided']],
+    ['我们想先问问费用', ['price']],
   ])('%s → %j', (text, expected) => {
     expect(kinds(text)).toEqual(expected);
   });

@@ -68,10 +68,26 @@ const NEGATION_REACH = 3;
 const SEND_COUNTED = /(发|给|来|出|整|准备|提供|做|传)(?![了过的])(我们|我)?(一份|一个|一套|个|份|套|几个|几张|几份)(?!了)/u;
 const SEND_THING =
   /(发|给|来|出|整|准备|提供|做|传)(?![了过的])(我们|我)?(一下|下)?(?=.{0,8}?(方案|报价|资料|建议书|材料|ppt|手册|白皮书|案例|产品介绍|功能介绍|说明|清单))|(发|传|提供)(几个|一些|些|点)?给?(我|我们|过来)(?!们?了)/u;
+/** 「别家都给了方案，你们什么时候给」: when will you send it, the thing named elsewhere in the message. */
+const WHEN_SENT = /(你们|你)的?(什么时候|啥时候|何时|哪天)(能|可以)?(给|发|出)(?!了|过)/u;
 const DOCUMENT_WORDS = /方案|报价|资料|建议书|材料|ppt|手册|白皮书|案例|产品介绍|功能介绍|说明|清单|文档/u;
 /** 「把价格和方案都发一下」, 「有资料可以先发我看看」: the thing first, the sending after. */
 const THING_THEN_SEND =
-  /(方案|建议书|报价单?|价目表|价格表|资料|材料|手册|彩页|ppt|案例|白皮书|说明书?|清单|介绍|文档)[^，。,.!?！？;；\s]{0,8}?(发|给|传)(我|过来|一下|给我|到|下|一次|一份)(?!了|们了)/u;
+  /(方案|建议书|报价单?|价目表|价格表|资料|材料|手册|彩页|ppt|案例|白皮书|说明书?|清单|介绍|文档|视频(?!会议|通话|号|会|电话)|计划书)[^，。,.!?！？;；\s]{0,8}?((发|给|传)(我|过来|来(?!的)|一下|给我|到|下|一次|一份|他|她|同事|领导|老板)|(你们|你)?(准备|整理|提供|分享)(一下|下))(?!了|们了)/u;
+
+/** 「用不用」, 「买不买」: the A-不-A question. */
+const A_NOT_A = /^(\p{Script=Han})不\1/u;
+/** Thanks for what was sent (「感谢发来的资料」, 「谢谢你的方案」): the document has come, nothing is asked. */
+const THANKED = /(感谢|谢谢|多谢)[^，。]{0,4}$/u;
+/** 「如果需要方案我再联系你」: a request that may come later, not one made now. */
+const HYPOTHETICAL = /(如果|要是|假如|万一|到时候?)[^，。]{0,3}$/u;
+/** 「你们出方案一般要多久」: a question about how it is done, not a request. */
+const HOW_LONG = /^.{0,4}?(一般|通常)?(要|需要)?(多久|多长时间)/u;
+/** Whether a proposal cue at `index` (ending at `end`) is about something other than asking us for a document now. */
+function notARequest(clause: string, index: number, end: number): boolean {
+  const before = clause.slice(0, index + 2);
+  return THANKED.test(before) || HYPOTHETICAL.test(clause.slice(0, index)) || HOW_LONG.test(clause.slice(end));
+}
 
 /**
  * The lexicon reader: cues per signal, read clause by clause (a clause ends at punctuation or at 但是 / 而是 / 不过, so
@@ -124,20 +140,23 @@ export class LexiconReader implements CustomerTextReader {
         const end = m.index + m[0].length;
         if (c.word && !(starts.has(m.index) && ends.has(end))) continue;
         const negators = c.signal === 'undecided' ? UNDECIDED_NEGATOR_SET : NEGATOR_SET;
-        if (negatedBefore(words, offsets, m.index, negators) || AFTER_NEGATION.test(clause.slice(end))) continue;
+        // After an undecided cue, an A-不-A question (「没想好用不用」) is not a denial.
+        const after = clause.slice(end);
+        if (negatedBefore(words, offsets, m.index, negators) || (AFTER_NEGATION.test(after) && !(c.signal === 'undecided' && A_NOT_A.test(after)))) continue;
         if ((c.signal === 'price' || c.signal === 'proposal_request') && ALREADY_HAD.test(clause.slice(end))) continue;
         // 「别的公司也在给我们做方案」: another vendor's proposal, not a request to us.
-        if (c.signal === 'proposal_request' && (competitorAt < m.index || selfMade(clause, m.index))) continue;
+        if (c.signal === 'proposal_request' && (competitorAt < m.index || selfMade(clause, m.index) || notARequest(clause, m.index, end))) continue;
         if (c.signal === 'competitors') competitorAt = Math.min(competitorAt, m.index);
         keep({ signal: c.signal, cue: clause, weight: c.weight });
       }
-      const counted = SEND_COUNTED.exec(clause);
+      const counted = SEND_COUNTED.exec(clause) ?? WHEN_SENT.exec(clause);
       const sent = counted ?? SEND_THING.exec(clause) ?? THING_THEN_SEND.exec(clause);
       if (
         sent &&
         DOCUMENT_WORDS.test(counted ? t : clause) &&
         competitorAt > sent.index &&
         !selfMade(clause, sent.index) &&
+        !notARequest(clause, sent.index, sent.index + sent[0].length) &&
         !negatedBefore(words, offsets, sent.index, NEGATOR_SET) &&
         !AFTER_NEGATION.test(clause.slice(sent.index + sent[0].length)) &&
         !ALREADY_HAD.test(clause.slice(sent.index + sent[0].length))
