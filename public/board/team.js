@@ -18,6 +18,12 @@
       value: (r) => (r.dueWeeklyCall ? r.calledThisWeek / r.dueWeeklyCall : 1),
       show: (r) => `${r.calledThisWeek} / ${r.dueWeeklyCall}`,
     },
+    {
+      key: 'trend',
+      label: '近 8 周通话覆盖',
+      value: (r) => trendShare(r.coverageWeeks),
+      cell: (r) => sparkline(r.coverageWeeks || []),
+    },
     { key: 'meetings', label: '会议 7天 / 30天', value: (r) => r.meetings30d, show: (r) => `${r.meetings7d} / ${r.meetings30d}` },
     { key: 'groupsOpened30d', label: '新建群（30天）', value: (r) => r.groupsOpened30d },
     { key: 'avgStakeholders', label: '客户方平均人数', value: (r) => r.avgStakeholders },
@@ -31,6 +37,47 @@
     },
     { key: 'risk', label: '风险', value: (r) => r.risk },
   ];
+  /** Coverage over the 8 weeks together (for sorting). */
+  const trendShare = (weeks) => {
+    const due = (weeks || []).reduce((a, w) => a + w.due, 0);
+    return due ? (weeks || []).reduce((a, w) => a + w.called, 0) / due : 1;
+  };
+  /** An inline SVG line of the weekly call coverage (0–100 %), the current week last, its figures in the label. */
+  function sparkline(weeks) {
+    const SVG = 'http://www.w3.org/2000/svg';
+    const W = 96;
+    const H = 24;
+    const shares = weeks.map((w) => (w.due ? w.called / w.due : null));
+    const svg = document.createElementNS(SVG, 'svg');
+    svg.setAttribute('viewBox', `0 0 ${W} ${H}`);
+    svg.setAttribute('width', String(W));
+    svg.setAttribute('height', String(H));
+    svg.setAttribute('class', 'spark');
+    svg.setAttribute('role', 'img');
+    const label = weeks.map((w, i) => `${i === weeks.length - 1 ? '本周' : `${weeks.length - 1 - i}周前`} ${w.due ? `${w.called}/${w.due}` : '无'}`);
+    svg.setAttribute('aria-label', `近 ${weeks.length} 周通话覆盖：${label.join('，')}`);
+    const step = weeks.length > 1 ? (W - 4) / (weeks.length - 1) : 0;
+    const pts = [];
+    shares.forEach((v, i) => {
+      if (v === null) return;
+      pts.push(`${(2 + i * step).toFixed(1)},${(H - 2 - v * (H - 4)).toFixed(1)}`);
+    });
+    if (pts.length) {
+      const line = document.createElementNS(SVG, 'polyline');
+      line.setAttribute('points', pts.join(' '));
+      svg.appendChild(line);
+      const last = pts[pts.length - 1].split(',');
+      const dot = document.createElementNS(SVG, 'circle');
+      dot.setAttribute('cx', last[0]);
+      dot.setAttribute('cy', last[1]);
+      dot.setAttribute('r', '2');
+      svg.appendChild(dot);
+    }
+    const title = document.createElementNS(SVG, 'title');
+    title.textContent = label.join('，');
+    svg.appendChild(title);
+    return svg;
+  }
   let rows = [];
   let sortKey = 'risk';
   let descending = true;
@@ -71,7 +118,8 @@
           const a = make('a', c.show(r));
           a.href = `/board/risks?rep=${encodeURIComponent(r.rep)}`;
           cell.appendChild(a);
-        } else cell.textContent = String(c.show ? c.show(r) : c.value(r));
+        } else if (c.cell) cell.appendChild(c.cell(r));
+        else cell.textContent = String(c.show ? c.show(r) : c.value(r));
         tr.appendChild(cell);
       });
       body.appendChild(tr);

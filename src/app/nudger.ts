@@ -9,7 +9,7 @@ import type { TimelineEntry } from '../domain/timeline';
 import type { Logger } from '../log';
 import { nudgeCard } from './nudge-card';
 import { COPY } from './copy';
-import { boardRow } from '../domain/board/rows';
+import { boardRow, weekStarts } from '../domain/board/rows';
 import type {
   ActivityCounter,
   BoardProjection,
@@ -89,7 +89,7 @@ export class Nudger implements NudgeRunner {
   /** The board rows of these leads, as of now, saved (one load of leads and timelines). */
   private async saveBoardRows(board: BoardProjection, ids: string[]): Promise<void> {
     const now = this.d.clock.now();
-    const s = { ...this.d.settings, today: businessCalendar(now, this.d.settings).today };
+    const s = { ...this.d.settings, today: businessCalendar(now, this.d.settings).today, weeks: weekStarts(now, this.d.settings.timeZone) };
     const loaded = await this.d.store.loadMany(ids);
     await board.saveRows(loaded.flatMap(({ lead, timeline }) => (lead ? [boardRow(lead, timeline, now, s)] : [])));
   }

@@ -13,7 +13,7 @@ const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)
 function assets(): Map<string, { type: string; body: Buffer }> {
   const typeOf = (file: string) => (file.endsWith('.css') ? 'text/css; charset=utf-8' : 'text/javascript; charset=utf-8');
   const files = new Map<string, { type: string; body: Buffer }>();
-  for (const file of ['board.css', 'board.js', 'team.js', 'risks.js', 'lead.js'])
+  for (const file of ['board.css', 'board.js', 'team.js', 'risks.js', 'lead.js', 'nudges.js'])
     files.set(file, { type: typeOf(file), body: readFileSync(path.join(PUBLIC, file)) });
   files.set('chart.umd.js', { type: typeOf('chart.umd.js'), body: readFileSync(path.join(path.dirname(require.resolve('chart.js')), 'chart.umd.js')) });
   return files;
@@ -30,7 +30,7 @@ export function pageShell(title: string, body: string, scripts: string[]): strin
 <link rel="stylesheet" href="/board/assets/board.css">
 </head>
 <body>
-<header class="top"><nav aria-label="看板"><a href="/board">团队</a><a href="/board/risks">风险</a></nav><form method="post" action="/auth/logout" id="logout"><button type="submit" class="secondary">退出登录</button></form></header>
+<header class="top"><nav aria-label="看板"><a href="/board">团队</a><a href="/board/risks">风险</a><a href="/board/nudges">提醒效果</a></nav><form method="post" action="/auth/logout" id="logout"><button type="submit" class="secondary">退出登录</button></form></header>
 ${body}
 ${scripts.map((s) => `<script src="/board/assets/${esc(s)}"></script>`).join('\n')}
 </body>
@@ -93,6 +93,24 @@ export function mountBoardPages(router: Router, deps: { auth: BoardSignIn; timeZ
 <ol id="risks" class="risks"></ol>
 </main>`,
       ['board.js', 'risks.js'],
+    );
+  });
+
+  router.get('/board/nudges', pageSession(deps.auth), (ctx) => {
+    ctx.type = 'html';
+    const head = `<thead><tr><th scope="col">提醒</th><th scope="col">发出</th><th scope="col">72 小时内处理</th><th scope="col">7 天内打电话、开会或拉群</th><th scope="col">忽略</th></tr></thead>`;
+    ctx.body = pageShell(
+      '提醒效果',
+      `<main aria-busy="true">
+<h1>提醒效果</h1>
+<p>近 30 天发出的提醒：销售有没有在 72 小时内处理，7 天内有没有真的打电话、开会或拉群，还是被忽略了（72 小时没有处理）。</p>
+<p id="status" class="status" role="status" aria-live="polite"></p>
+<h2 id="h-all">全部</h2>
+<div class="scroll"><table id="by-kind" aria-labelledby="h-all">${head}<tbody></tbody></table></div>
+<h2>每位销售</h2>
+<div id="by-rep"></div>
+</main>`,
+      ['board.js', 'nudges.js'],
     );
   });
 

@@ -1,7 +1,8 @@
 import type Router from '@koa/router';
 import type { Middleware } from 'koa';
 import type { BoardLeadActions, BoardLeadPage, BoardProjection } from '../app/ports';
-import { addEffects } from '../domain/board/rows';
+import { addEffects, type NudgeEffect } from '../domain/board/rows';
+import { nudgeKindLabel } from '../domain/nudge-labels';
 import type { BoardState } from './board-auth-routes';
 import { entryView, iso, leadView, metricsView } from './lead-routes';
 
@@ -17,7 +18,7 @@ export function boardLeadView(p: BoardLeadPage) {
     decisionSlips: p.decisionSlips,
     mindshare: p.mindshare,
     timeline: { customer: p.customerSide.map(entryView), ours: p.ourSide.map(entryView) },
-    nudges: p.nudges.map((n) => ({ ...n, sentAt: iso(n.sentAt), at: iso(n.at) })),
+    nudges: p.nudges.map((n) => ({ ...n, label: nudgeKindLabel(n.kind), sentAt: iso(n.sentAt), at: iso(n.at) })),
   };
 }
 
@@ -45,7 +46,13 @@ export function mountBoardRoutes(
   // meeting or group within 7 days, ignored (30 days).
   router.get('/api/board/nudges', deps.session, async (ctx) => {
     const lines = await deps.team.team(viewerOf(ctx.state.board).reps);
-    ctx.body = { byKind: addEffects(lines.map((l) => l.nudgeKinds ?? {})), byRep: lines.map((l) => ({ rep: l.rep, kinds: l.nudgeKinds ?? {} })) };
+    const names = await Promise.all(lines.map((l) => deps.names.nameOf(l.rep).catch(() => l.rep)));
+    const labelled = (kinds: Record<string, NudgeEffect>) =>
+      Object.fromEntries(Object.entries(kinds).map(([kind, e]) => [kind, { ...e, label: nudgeKindLabel(kind) }]));
+    ctx.body = {
+      byKind: labelled(addEffects(lines.map((l) => l.nudgeKinds ?? {}))),
+      byRep: lines.map((l, i) => ({ rep: l.rep, name: names[i], kinds: labelled(l.nudgeKinds ?? {}) })),
+    };
   });
 
   // 风险: open leads at risk among the viewer's reps, riskiest first; ?rep= ?state= ?chip= &offset= &limit= (≤ 100).

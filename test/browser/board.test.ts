@@ -47,6 +47,10 @@ beforeAll(async () => {
     { id: `s1:${id}`, at: now - 14 * DAY, kind: 'state_changed', source: 'card', actor: 'zhangsan', from: 'unknown', to: 'benchmarking' },
     { id: `h1:${id}`, at: now - 7 * DAY, kind: 'meeting_held', source: 'reconcile', actor: 'zhangsan', minutes: 50, customerAttendees: 3 },
     { id: `m2:${id}`, at: now - 2 * DAY, kind: 'customer_message', source: 'archive', actor: id, note: '下周五开会定' },
+    { id: `n1:${id}`, at: now - 10 * DAY, kind: 'nudge_sent', source: 'api', nudgeId: `quiet:${id}:1`, nudgeKind: 'quiet' },
+    { id: `a1:${id}`, at: now - 10 * DAY + 3_600_000, kind: 'nudge_acted', source: 'card', actor: 'zhangsan', nudgeId: `quiet:${id}:1` },
+    { id: `c2:${id}`, at: now - 10 * DAY + 3_600_000, kind: 'call', source: 'card', actor: 'zhangsan', minutes: 15, outcome: 'talked' },
+    { id: `n2:${id}`, at: now - 5 * DAY, kind: 'nudge_sent', source: 'api', nudgeId: `weekly_call:${id}:1`, nudgeKind: 'weekly_call' },
   ];
   await new LedgerStore(redis, prefix).bulkLoad([
     {
@@ -152,6 +156,10 @@ test('团队 → 风险 → 客户: a manager sorts the team, opens a rep’s le
   const rows = page.locator('#team tbody tr');
   expect(await rows.count()).toBe(2);
   expect(await page.locator('#team').innerText()).toContain('张三');
+  // 近 8 周通话覆盖: 张三's lead was called two and one and a half weeks ago (the weeks are business weeks).
+  const spark = page.locator('#team tbody tr', { hasText: '张三' }).locator('svg.spark');
+  expect(await spark.getAttribute('aria-label')).toMatch(/^近 8 周通话覆盖：.*本周 0\/1$/);
+  expect(await spark.getAttribute('aria-label')).toContain('1/1');
   await page.getByRole('button', { name: '在跟客户' }).click();
   expect(await page.locator('#team thead th[aria-sort="descending"]').innerText()).toBe('在跟客户');
   await noSeriousViolations(page);
@@ -166,6 +174,20 @@ test('团队 → 风险 → 客户: a manager sorts the team, opens a rep’s le
   await page.getByRole('link', { name: '王总' }).click();
   await page.waitForURL(`${base}/board/leads/woBROWSER0001`);
   await page.waitForSelector('main[aria-busy="false"]');
+  expect(await page.locator('#nudges').innerText()).toContain('客户沉默，打电话');
+
+  // 提醒效果: per kind, for everyone and per rep.
+  await page.getByRole('link', { name: '提醒效果' }).click();
+  await page.waitForURL(`${base}/board/nudges`);
+  await page.waitForSelector('main[aria-busy="false"]');
+  const quiet = page.locator('#by-kind tbody tr', { hasText: '客户沉默，打电话' });
+  expect((await quiet.locator('td').allInnerTexts()).map((t) => t.trim())).toEqual(['1', '1（100%）', '1（100%）', '0（0%）']);
+  const weekly = page.locator('#by-kind tbody tr', { hasText: '每周亲自打电话' });
+  expect((await weekly.locator('td').allInnerTexts()).map((t) => t.trim())).toEqual(['1', '0（0%）', '0（0%）', '1（100%）']);
+  expect(await page.locator('#by-rep caption').allInnerTexts()).toEqual(['李四', '张三']);
+  expect(await page.locator('#by-rep').innerText()).toContain('近 30 天没有发出提醒。');
+  await noSeriousViolations(page);
+  await page.screenshot({ path: path.join(ARTIFACTS, 'nudges.png'), fullPage: true });
   await context.close();
 }, 60_000);
 

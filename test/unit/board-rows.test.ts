@@ -1,11 +1,11 @@
 /** The board's rows and team lines (#13): what each lead contributes and how a rep's line adds up. Pure. */
-import { boardRow, teamLine } from '../../src/domain/board/rows';
+import { boardRow, teamLine, weekStarts } from '../../src/domain/board/rows';
 import { newLead, type Lead } from '../../src/domain/lead';
 import type { TimelineEntry } from '../../src/domain/timeline';
 
 const NOW = Date.parse('2026-11-27T02:00:00Z');
 const DAY = 86_400_000;
-const S = { weeklyCallDays: 7, quietDays: { unknown: 3, exploring: 7, price_check: 3, benchmarking: 3 }, today: '2026-11-27' };
+const S = { weeklyCallDays: 7, quietDays: { unknown: 3, exploring: 7, price_check: 3, benchmarking: 3 }, today: '2026-11-27', weeks: weekStarts(NOW, 'Asia/Shanghai') };
 const lead = (id: string, over: Partial<Lead> = {}): Lead => ({
   ...newLead({ id, externalUserId: id, name: id, owner: 'zhangsan', source: 'inquiry', createdAt: NOW - 20 * DAY }),
   ...over,
@@ -69,4 +69,43 @@ test('提醒效果 per kind: acted within 72 h, followed by a call within 7 days
   });
   const line = teamLine('zhangsan', [row, row]);
   expect(line.nudgeKinds.weekly_call).toEqual({ sent: 4, acted72h: 0, followed7d: 0, ignored: 2 });
+});
+
+test('weeks start on Monday 00:00 in the business time zone, eight of them, the current week last', () => {
+  // Friday 2026-11-27 10:00 in Shanghai; the current week started Monday 2026-11-23 00:00 Shanghai (Sunday 16:00 UTC).
+  const weeks = weekStarts(NOW, 'Asia/Shanghai');
+  expect(weeks).toHaveLength(8);
+  expect(new Date(weeks[7] as number).toISOString()).toBe('2026-11-22T16:00:00.000Z');
+  expect(new Date(weeks[0] as number).toISOString()).toBe('2026-10-04T16:00:00.000Z');
+  // Sunday 23:30 in Shanghai is still last week there, whatever the server's clock says.
+  const sundayNight = Date.parse('2026-11-29T15:30:00Z');
+  expect(weekStarts(sundayNight, 'Asia/Shanghai')[7]).toBe(weeks[7]);
+  expect(weekStarts(sundayNight + 3_600_000, 'Asia/Shanghai')[7]).toBe(Date.parse('2026-11-29T16:00:00Z'));
+});
+
+test('call coverage week by week: a talked call counts in its week; not yet a lead, closed, or no answer do not', () => {
+  const weeks = weekStarts(NOW, 'Asia/Shanghai');
+  const call = (id: string, at: number, outcome?: 'no_answer'): TimelineEntry => ({ id, at, kind: 'call', source: 'command', minutes: 10, outcome });
+  // Created three weeks ago (in the week of weeks[5]); called in weeks[6] and this week; a missed call in weeks[5].
+  const a = boardRow(
+    lead('woA', { createdAt: weeks[5]! + DAY }),
+    [call('c1', weeks[5]! + 2 * DAY, 'no_answer'), call('c2', weeks[6]! + DAY), call('c3', weeks[7]! + 3_600_000)],
+    NOW,
+    S,
+  );
+  expect(a.callWeeks).toEqual([-1, -1, -1, -1, -1, 0, 1, 1]);
+  // Won two weeks ago: due before, not after.
+  const won = lead('woW', { createdAt: NOW - 60 * DAY, outcome: 'won', stamps: { outcome: weeks[6]! + DAY } });
+  expect(boardRow(won, [call('c', weeks[4]! + DAY)], NOW, S).callWeeks).toEqual([0, 0, 0, 0, 1, 0, -1, -1]);
+  const line = teamLine('zhangsan', [a, boardRow(won, [call('c', weeks[4]! + DAY)], NOW, S)]);
+  expect(line.coverageWeeks).toEqual([
+    { called: 0, due: 1 },
+    { called: 0, due: 1 },
+    { called: 0, due: 1 },
+    { called: 0, due: 1 },
+    { called: 1, due: 1 },
+    { called: 0, due: 2 },
+    { called: 1, due: 1 },
+    { called: 1, due: 1 },
+  ]);
 });

@@ -1,3 +1,4 @@
+import { DateTime } from 'luxon';
 import { displayName, isFollowedUp, type BuyingState, type Lead } from '../lead';
 import { decisionChainSize, meetingOrGroupSince } from '../meeting-attendance';
 import { computeMetrics, DAY_MS, type LeadMetrics } from '../metrics';
@@ -26,6 +27,31 @@ export interface NudgeEffect {
   ignored: number;
 }
 
+/** How many weeks of call coverage the team page draws (the current week last). */
+export const COVERAGE_WEEKS = 8;
+
+/**
+ * The Mondays 00:00 (business time zone) that start the last `n` weeks, oldest first, the current week last. Pure.
+ */
+export function weekStarts(now: number, timeZone: string, n = COVERAGE_WEEKS): number[] {
+  const monday = DateTime.fromMillis(now, { zone: timeZone }).startOf('week');
+  return Array.from({ length: n }, (_, i) => monday.minus({ weeks: n - 1 - i }).toMillis());
+}
+
+/**
+ * Per week: 1 when the lead was due a weekly call and had a talked call in that week, 0 when due and not called, -1
+ * when not due (not yet a lead, or closed before the week ended). The current week counts up to now.
+ */
+function callWeeks(lead: Lead, timeline: readonly TimelineEntry[], now: number, weeks: readonly number[]): number[] {
+  const closedAt = lead.outcome !== 'open' ? (lead.stamps.outcome ?? lead.createdAt) : Number.POSITIVE_INFINITY;
+  const calls = timeline.filter((e) => e.kind === 'call' && e.outcome !== 'no_answer').map((e) => e.at);
+  return weeks.map((start, i) => {
+    const end = Math.min(weeks[i + 1] ?? now, now);
+    if (lead.createdAt >= end || closedAt < end || (i === weeks.length - 1 && !isFollowedUp(lead))) return -1;
+    return calls.some((at) => at >= start && at < end) ? 1 : 0;
+  });
+}
+
 const FOLLOW_UP_KINDS = new Set(['call', 'meeting_scheduled', 'meeting_held', 'group_created']);
 
 /** One lead as the board's aggregates see it: what the team table counts and the risk list ranks. */
@@ -51,6 +77,8 @@ export interface BoardRow {
   actMinutes: number[];
   /** What came of the nudges of each kind sent in 30 days (提醒效果). */
   nudgeKinds: Record<string, NudgeEffect>;
+  /** Weekly-call coverage of the last weeks (see callWeeks): 1 called, 0 due and not called, -1 not due. */
+  callWeeks: number[];
   chips: RiskChip[];
   risk: number;
 }
@@ -60,7 +88,7 @@ export function boardRow(
   lead: Lead,
   timeline: readonly TimelineEntry[],
   now: number,
-  s: { weeklyCallDays: number; quietDays: Record<BuyingState, number>; today: string },
+  s: { weeklyCallDays: number; quietDays: Record<BuyingState, number>; today: string; weeks: readonly number[] },
   /** The lead's metrics at `now`, when the caller has them already (the sweep does). */
   metrics?: LeadMetrics,
 ): BoardRow {
@@ -129,6 +157,7 @@ export function boardRow(
     nudgesIgnored30d: ignored.length,
     actMinutes: acted.map((n) => Math.round(((closedAt.get(n.nudgeId as string)?.at ?? n.at) - n.at) / 60_000)),
     nudgeKinds,
+    callWeeks: callWeeks(lead, timeline, now, s.weeks),
     chips,
     risk: Math.round(risk * 10) / 10,
   };
@@ -156,6 +185,8 @@ export interface TeamLine {
   risk: number;
   /** 提醒效果 per nudge kind, over the rep's leads. */
   nudgeKinds: Record<string, NudgeEffect>;
+  /** Call coverage of the last weeks, oldest first (the sparkline): leads called in the week / leads due a call. */
+  coverageWeeks: { called: number; due: number }[];
 }
 
 export function teamLine(rep: string, rows: readonly BoardRow[]): TeamLine {
@@ -179,7 +210,23 @@ export function teamLine(rep: string, rows: readonly BoardRow[]): TeamLine {
     medianMinutesToAct: acts.length ? (acts[Math.floor((acts.length - 1) / 2)] as number) : null,
     risk: Math.round(sum((r) => r.risk) * 10) / 10,
     nudgeKinds: addEffects(rows.map((r) => r.nudgeKinds)),
+    coverageWeeks: coverageWeeks(rows),
   };
+}
+
+/** Week by week, how many of the rows were due a call and how many were called. */
+function coverageWeeks(rows: readonly BoardRow[]): { called: number; due: number }[] {
+  const n = Math.max(0, ...rows.map((r) => r.callWeeks?.length ?? 0));
+  return Array.from({ length: n }, (_, i) => {
+    let called = 0;
+    let due = 0;
+    for (const r of rows) {
+      const v = r.callWeeks?.[i] ?? -1;
+      if (v >= 0) due++;
+      if (v === 1) called++;
+    }
+    return { called, due };
+  });
 }
 
 /** Nudge effects added up, kind by kind. */
