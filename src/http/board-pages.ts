@@ -1,11 +1,11 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type Router from '@koa/router';
 import type { Context, Middleware } from 'koa';
 import type { BoardSignIn } from '../app/ports';
 
-/** public/board: found from src/http (tsx) and dist/http (compiled) alike. */
-const PUBLIC = path.resolve(__dirname, '..', '..', 'public', 'board');
+/** public/board: the nearest one up from here (src/http under tsx, dist/http compiled, dist-bench/src/http for benches). */
+const PUBLIC = [2, 3, 4].map((up) => path.resolve(__dirname, ...Array<string>(up).fill('..'), 'public', 'board')).find((dir) => existsSync(dir)) ?? '';
 
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 

@@ -1,13 +1,30 @@
 import type Redis from 'ioredis';
 import type { BoardProjection } from '../app/ports';
 import { createHash } from 'node:crypto';
-import { teamLine, type BoardRow, type TeamLine } from '../domain/board/rows';
+import { BUYING_STATES } from '../domain/lead';
+import { teamLine, type BoardRow, type RiskChip, type TeamLine } from '../domain/board/rows';
+
+const CHIPS: RiskChip['chip'][] = [
+  'unpositioned',
+  'quiet',
+  'no_call_this_week',
+  'proposal_no_meeting',
+  'single_threaded',
+  'decision_passed',
+  'decision_slipped',
+  'nudges_ignored',
+];
+/** Bumped when the indexes a row is written to change, so the next rebuild writes every row again. */
+const INDEX_VERSION = 'v2';
 
 /**
  * The board's aggregates in Redis: `<p>:board:rows:{<rep>}` (hash: lead id → row JSON), `<p>:board:owner` (hash: lead
  * id → the rep and a digest of its row, so a lead that changes hands leaves its old rep and an unchanged row is not
  * written again), `<p>:board:pending` (set: leads the ledger changed since), `<p>:board:dirty` (set of reps
- * whose team line is stale), `<p>:board:team` (hash: rep → team line JSON) and `<p>:board:reps` (set of reps).
+ * whose team line is stale), `<p>:board:team` (hash: rep → team line JSON), `<p>:board:reps` (set of reps) and, per
+ * rep, the open leads at risk by risk: all of them (`<p>:board:risk:{<rep>}`), and by chip and by state
+ * (`…:{<rep>}:chip:<chip>`, `…:{<rep>}:state:<state>`), so a filtered risk list reads only what it shows. A rep's keys
+ * share the `{<rep>}` hash tag (one Redis Cluster slot).
  */
 export class RedisBoardProjection implements BoardProjection {
   constructor(
@@ -27,8 +44,21 @@ export class RedisBoardProjection implements BoardProjection {
    * Writes the rows whose content changed (most do not between two sweeps: `board:owner` keeps each lead's rep and a
    * digest of its row), moves a lead that changed hands, and marks the reps concerned for refreshTeams.
    */
-  private riskKey(rep: string) {
-    return `${this.prefix}:board:risk:{${rep}}`;
+  private riskKey(rep: string, filter: { state?: string; chip?: string } = {}) {
+    const base = `${this.prefix}:board:risk:{${rep}}`;
+    return filter.chip ? `${base}:chip:${filter.chip}` : filter.state ? `${base}:state:${filter.state}` : base;
+  }
+
+  /** Every risk index of a rep, and those this row belongs in (open and at risk: all, its chips, its state). */
+  private riskKeys(r: BoardRow): { all: string[]; member: Set<string> } {
+    const all = [this.riskKey(r.owner), ...CHIPS.map((chip) => this.riskKey(r.owner, { chip })), ...BUYING_STATES.map((state) => this.riskKey(r.owner, { state }))];
+    const member = new Set<string>();
+    if (r.open && r.risk > 0) {
+      member.add(this.riskKey(r.owner));
+      for (const c of r.chips) member.add(this.riskKey(r.owner, { chip: c.chip }));
+      member.add(this.riskKey(r.owner, { state: r.state }));
+    }
+    return { all, member };
   }
 
   async saveRows(rows: BoardRow[]): Promise<void> {
@@ -41,15 +71,16 @@ export class RedisBoardProjection implements BoardProjection {
     rows.forEach((r, i) => {
       const [before, digestBefore] = (previous[i] ?? '').split('\t');
       const json = JSON.stringify(r);
-      const digest = createHash('sha1').update(json).digest('base64url');
+      const digest = createHash('sha1').update(INDEX_VERSION).update(json).digest('base64url');
       if (before === r.owner && digestBefore === digest) return;
       if (before && before !== r.owner) {
         p.hdel(this.rowsKey(before), r.leadId);
-        p.zrem(this.riskKey(before), r.leadId);
+        for (const key of this.riskKeys({ ...r, owner: before }).all) p.zrem(key, r.leadId);
         dirty.add(before);
       }
-      if (r.open && r.risk > 0) p.zadd(this.riskKey(r.owner), r.risk, r.leadId);
-      else p.zrem(this.riskKey(r.owner), r.leadId);
+      const keys = this.riskKeys(r);
+      for (const key of keys.all) if (keys.member.has(key)) p.zadd(key, r.risk, r.leadId);
+      else p.zrem(key, r.leadId);
       byRep.set(r.owner, [...(byRep.get(r.owner) ?? []), r.leadId, json]);
       owners.push(r.leadId, `${r.owner}\t${digest}`);
       dirty.add(r.owner);
@@ -76,25 +107,53 @@ export class RedisBoardProjection implements BoardProjection {
   }
 
   /**
-   * Open leads at risk, the riskiest first, from the reps' risk indexes (no scan of rows): each rep's top leads are read,
-   * filtered and merged. `filter` narrows by state or chip; it reads deeper into each index until the page is full.
+   * Open leads at risk, the riskiest first, from the reps' risk indexes (no scan of rows): the index that answers the
+   * filter (by chip, else by state, else all) is read to the page's depth for every rep in one pipeline, the ids are
+   * merged by risk, and only the rows shown are read. With both a chip and a state, the chip's index is read deeper
+   * until the page is full of rows in that state.
    */
   async risks(reps: string[] | 'all', filter: { state?: string; chip?: string }, offset: number, limit: number): Promise<BoardRow[]> {
     const ids = reps === 'all' ? await this.redis.smembers(this.k('reps')) : reps;
     const want = offset + limit;
-    const keep = (r: BoardRow) => (!filter.state || r.state === filter.state) && (!filter.chip || r.chips.some((c) => c.chip === filter.chip));
-    const found: BoardRow[] = [];
-    for (const rep of ids) {
-      for (let start = 0; ; start += want) {
-        const leadIds = await this.redis.zrevrange(this.riskKey(rep), start, start + want - 1);
-        if (leadIds.length === 0) break;
-        const rows = (await this.redis.hmget(this.rowsKey(rep), ...leadIds)).flatMap((v) => (v ? [JSON.parse(v) as BoardRow] : []));
-        const kept = rows.filter(keep);
-        found.push(...kept);
-        if (leadIds.length < want || kept.length >= want || (!filter.state && !filter.chip)) break;
-      }
+    const both = !!(filter.chip && filter.state);
+    for (let depth = want; ; depth *= 4) {
+      const p = this.redis.pipeline();
+      for (const rep of ids) p.zrevrange(this.riskKey(rep, filter), 0, depth - 1, 'WITHSCORES');
+      const res = (await p.exec()) ?? [];
+      let exhausted = true;
+      const ranked: { rep: string; leadId: string; risk: number }[] = [];
+      res.forEach(([err, raw], i) => {
+        if (err) throw err;
+        const flat = raw as string[];
+        if (flat.length / 2 >= depth) exhausted = false;
+        for (let j = 0; j < flat.length; j += 2) ranked.push({ rep: ids[i] as string, leadId: flat[j] as string, risk: Number(flat[j + 1]) });
+      });
+      ranked.sort((a, b) => b.risk - a.risk || a.leadId.localeCompare(b.leadId));
+      const rows = await this.rowsOf(both ? ranked : ranked.slice(0, want));
+      const kept = both ? rows.filter((r) => r.state === filter.state) : rows;
+      if (!both || kept.length >= want || exhausted) return kept.slice(offset, want);
     }
-    return found.sort((a, b) => b.risk - a.risk || a.leadId.localeCompare(b.leadId)).slice(offset, want);
+  }
+
+  /** The stored rows of these leads, in the order given (one HMGET per rep, pipelined). */
+  private async rowsOf(list: { rep: string; leadId: string }[]): Promise<BoardRow[]> {
+    const byRep = new Map<string, string[]>();
+    for (const x of list) byRep.set(x.rep, [...(byRep.get(x.rep) ?? []), x.leadId]);
+    const p = this.redis.pipeline();
+    for (const [rep, leadIds] of byRep) p.hmget(this.rowsKey(rep), ...leadIds);
+    const res = (await p.exec()) ?? [];
+    const found = new Map<string, BoardRow>();
+    [...byRep.values()].forEach((leadIds, i) => {
+      const [err, raw] = res[i] ?? [];
+      if (err) throw err;
+      (raw as (string | null)[]).forEach((v, j) => {
+        if (v) found.set(leadIds[j] as string, JSON.parse(v) as BoardRow);
+      });
+    });
+    return list.flatMap((x) => {
+      const r = found.get(x.leadId);
+      return r ? [r] : [];
+    });
   }
 
   async team(reps: string[] | 'all'): Promise<TeamLine[]> {

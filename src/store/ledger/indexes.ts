@@ -35,6 +35,7 @@ export class LeadIndexes implements LeadQueries {
     for (const o of m.ordered) p.zadd(idx(o.name), 'NX', o.score, after.id);
     for (const name of m.sets) p.sadd(idx(name), after.id);
     p.zadd(idx('due'), 'LT', now, after.id);
+    p.sadd(idx('owners'), after.owner);
   }
 
   /** Queues a lead's memberships with exact scores (bulk load: the last customer touch is known). */
@@ -42,6 +43,7 @@ export class LeadIndexes implements LeadQueries {
     const m = membershipsOf(lead);
     for (const o of m.ordered) p.zadd(this.keys.idx(o.name), o.name === 'lastcust' ? Math.max(o.score, lastCustomerTouch) : o.score, lead.id);
     for (const name of m.sets) p.sadd(this.keys.idx(name), lead.id);
+    if (!lead.mergedInto) p.sadd(this.keys.idx('owners'), lead.owner);
   }
 
   /**
@@ -113,8 +115,9 @@ export class LeadIndexes implements LeadQueries {
       for (const [, n] of (await add.exec()) ?? []) report.added += typeof n === 'number' ? n : 0;
     } while (cursor !== '0');
     // Every index entry: gone if its lead is gone or no longer belongs there. The leads are read right before
-    // removing, so a lead that changed meanwhile keeps its new place.
-    const owners = await this.owners();
+    // removing, so a lead that changed meanwhile keeps its new place. The owners are found by a scan here, which
+    // also repairs the owners set.
+    const owners = await this.scanOwners();
     const names = [
       'all',
       'lastcust',
@@ -164,15 +167,34 @@ export class LeadIndexes implements LeadQueries {
     return this.read(await this.redis.zrevrange(this.keys.idx(`owner:${owner}`), 0, -1));
   }
 
+  /**
+   * The reps with leads, from the owners set (`idx:owners`, added to by every write): a rep whose owner index has
+   * emptied (every lead moved) is dropped from it. Where the set is missing (data written before it existed), a scan
+   * fills it once.
+   */
   async owners(): Promise<string[]> {
+    const key = this.keys.idx('owners');
+    const listed = await this.redis.smembers(key);
+    if (listed.length === 0) return this.scanOwners();
+    const p = this.redis.pipeline();
+    for (const o of listed) p.exists(this.keys.idx(`owner:${o}`));
+    const res = (await p.exec()) ?? [];
+    const gone = listed.filter((_, i) => res[i]?.[1] === 0);
+    if (gone.length > 0) await this.redis.srem(key, ...gone);
+    return listed.filter((_, i) => res[i]?.[1] !== 0);
+  }
+
+  /** The reps with leads, by a scan of the owner indexes (slow: every key is visited), written to the owners set. */
+  private async scanOwners(): Promise<string[]> {
     const owners = new Set<string>();
     let cursor = '0';
     const prefix = this.keys.idx('owner:');
     do {
-      const [next, keys] = await this.redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
+      const [next, keys] = await this.redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
       cursor = next;
       for (const k of keys) owners.add(k.slice(prefix.length));
     } while (cursor !== '0');
+    if (owners.size > 0) await this.redis.sadd(this.keys.idx('owners'), ...owners);
     return [...owners];
   }
 }

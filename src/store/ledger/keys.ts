@@ -7,6 +7,7 @@
  *   <p>:group:{<chatId>}     string  a customer group: its customer-side members and the leads bound to it
  *   <p>:group:{<chatId>}:joincode  string  the group's QR join code (config id + QR), made once
  *   <p>:idx:all | :owner:<u> zset    lead ids by creation time
+ *   <p>:idx:owners            set     the reps with leads (owners()), kept by every write, repaired by a scan nightly
  *   <p>:idx:state:<s> | :outcome:<o> | :manual:<u>   set   lead ids
  *   <p>:idx:lastcust         zset    lead ids by last customer touch (quiet filters, the sweep)
  *   <p>:idx:due              zset    lead ids by next check time (the nudge sweep)
