@@ -145,7 +145,9 @@
       .reverse()
       .forEach((n) => {
         const tr = make('tr');
-        [fmt(n.sentAt), n.label || n.kind || '经理提醒', NUDGE[n.outcome] || n.outcome, n.how || ''].forEach((v, i) => tr.appendChild(make(i === 0 ? 'th' : 'td', v)));
+        [fmt(n.sentAt), n.label || n.kind || '经理提醒', NUDGE[n.outcome] || n.outcome, n.how || ''].forEach((v, i) =>
+          tr.appendChild(make(i === 0 ? 'th' : 'td', v)),
+        );
         nudges.tBodies[0].appendChild(tr);
       });
     if (!d.nudges.length) {

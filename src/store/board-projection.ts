@@ -51,7 +51,11 @@ export class RedisBoardProjection implements BoardProjection {
 
   /** Every risk index of a rep, and those this row belongs in (open and at risk: all, its chips, its state). */
   private riskKeys(r: BoardRow): { all: string[]; member: Set<string> } {
-    const all = [this.riskKey(r.owner), ...CHIPS.map((chip) => this.riskKey(r.owner, { chip })), ...BUYING_STATES.map((state) => this.riskKey(r.owner, { state }))];
+    const all = [
+      this.riskKey(r.owner),
+      ...CHIPS.map((chip) => this.riskKey(r.owner, { chip })),
+      ...BUYING_STATES.map((state) => this.riskKey(r.owner, { state })),
+    ];
     const member = new Set<string>();
     if (r.open && r.risk > 0) {
       member.add(this.riskKey(r.owner));
@@ -79,8 +83,9 @@ export class RedisBoardProjection implements BoardProjection {
         dirty.add(before);
       }
       const keys = this.riskKeys(r);
-      for (const key of keys.all) if (keys.member.has(key)) p.zadd(key, r.risk, r.leadId);
-      else p.zrem(key, r.leadId);
+      for (const key of keys.all)
+        if (keys.member.has(key)) p.zadd(key, r.risk, r.leadId);
+        else p.zrem(key, r.leadId);
       byRep.set(r.owner, [...(byRep.get(r.owner) ?? []), r.leadId, json]);
       owners.push(r.leadId, `${r.owner}\t${digest}`);
       dirty.add(r.owner);

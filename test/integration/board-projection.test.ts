@@ -15,7 +15,12 @@ const redis = createRedis(REDIS_URL, 'general');
 const board = new RedisBoardProjection(redis, prefix);
 const NOW = Date.parse('2026-11-27T02:00:00Z');
 const DAY = 86_400_000;
-const S = { weeklyCallDays: 7, quietDays: { unknown: 3, exploring: 7, price_check: 3, benchmarking: 3 }, today: '2026-11-27', weeks: weekStarts(NOW, 'Asia/Shanghai') };
+const S = {
+  weeklyCallDays: 7,
+  quietDays: { unknown: 3, exploring: 7, price_check: 3, benchmarking: 3 },
+  today: '2026-11-27',
+  weeks: weekStarts(NOW, 'Asia/Shanghai'),
+};
 const lead = (id: string, owner: string, state: BuyingState, over: Partial<Lead> = {}): Lead => ({
   ...newLead({ id, externalUserId: id, name: id, owner, source: 'inquiry', createdAt: NOW - 20 * DAY }),
   state,
