@@ -24,7 +24,7 @@ import { NudgeStore } from '../src/store/nudge-store';
 import { createRedis, deleteByPrefix } from '../src/store/redis';
 import { RedisSessionStore } from '../src/store/session-store';
 import { WeComSandbox } from '../tools/sandbox/wecom-sandbox';
-import { BENCH_SECRETS } from './servers/secrets';
+import { BENCH_ENV, BENCH_SECRETS } from './servers/secrets';
 import { fmt, startServer } from './lib';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -134,16 +134,7 @@ async function main() {
     const store = await seed(prefix, now);
     console.log(`seeded ${fmt(REPS * PER_REP)} leads (${REPS} reps × ${fmt(PER_REP)}) in ${((performance.now() - t) / 1000).toFixed(1)} s`);
 
-    const settings = nudgeSettings(
-      readEnvOptions({
-        WECOM_CORP_ID: 'wwbench',
-        WECOM_AGENT_ID: '1',
-        WECOM_SECRET: 's',
-        WECOM_TOKEN: 't',
-        WECOM_AES_KEY: BENCH_SECRETS.aesKey,
-        ADMIN_TOKEN: 'bench-admin-token-000000',
-      }),
-    );
+    const settings = nudgeSettings(readEnvOptions(BENCH_ENV));
     const nudger = new Nudger({
       store,
       nudges: new NudgeStore(redis, prefix),

@@ -25,21 +25,13 @@ import { ActivityStore } from '../src/store/activity-store';
 import { createRedis, deleteByPrefix } from '../src/store/redis';
 import { bullPrefix } from '../src/jobs/names';
 import { fmt } from './lib';
+import { BENCH_ENV } from './servers/secrets';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const TOTAL = Number(process.env.BENCH_LEADS ?? 100_000);
 const wednesday = DateTime.fromISO('2026-11-25T10:00:00', { zone: 'Asia/Shanghai' }).toMillis();
 // The shipped policy (config/app.json), as a deployment would run it.
-const settings = nudgeSettings(
-  readEnvOptions({
-    WECOM_CORP_ID: 'wwbench',
-    WECOM_AGENT_ID: '1',
-    WECOM_SECRET: 's',
-    WECOM_TOKEN: 't',
-    WECOM_AES_KEY: 'jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C',
-    ADMIN_TOKEN: 'bench-admin-token-000000',
-  }),
-);
+const settings = nudgeSettings(readEnvOptions(BENCH_ENV));
 
 async function run(total: number, due: number): Promise<{ seconds: number; sent: number; baseline: number }> {
   const prefix = `bench-sweep-${process.pid}-${total}-${due}`;

@@ -2,6 +2,15 @@
 // session's CSRF token (a plain form post could not carry it).
 (function () {
   'use strict';
+  /** The pages' two DOM helpers: an element by id, and a new element with its text. */
+  window.boardDom = {
+    $: (id) => document.getElementById(id),
+    make: (tag, s) => {
+      const el = document.createElement(tag);
+      if (s !== undefined) el.textContent = s;
+      return el;
+    },
+  };
   /** GET a board API route: the response, or undefined after sending a signed-out visitor to sign in. */
   window.boardGet = async (url) => {
     const res = await fetch(url, { credentials: 'same-origin' });

@@ -1,12 +1,7 @@
 // 提醒效果 on the manager's board: GET /api/board/nudges as one table for everyone and one per rep.
 (function () {
   'use strict';
-  const $ = (id) => document.getElementById(id);
-  const make = (tag, s) => {
-    const el = document.createElement(tag);
-    if (s !== undefined) el.textContent = s;
-    return el;
-  };
+  const { $, make } = window.boardDom;
   const share = (n, of) => (of ? `${n}（${Math.round((n / of) * 100)}%）` : String(n));
 
   /** Rows of one table body: a kind per row, most sent first, then a total. */

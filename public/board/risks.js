@@ -1,12 +1,7 @@
 // 风险 on the manager's board: GET /api/board/risks, filtered by rep, state and chip (the URL's own query), riskiest first.
 (function () {
   'use strict';
-  const $ = (id) => document.getElementById(id);
-  const make = (tag, s) => {
-    const el = document.createElement(tag);
-    if (s !== undefined) el.textContent = s;
-    return el;
-  };
+  const { $, make } = window.boardDom;
   const STATES = { unknown: '未定位', exploring: '观望', price_check: '比价', benchmarking: '陪跑' };
   const CHIP = (c) =>
     ({

@@ -1,12 +1,7 @@
 // 团队 on the manager's board: GET /api/board/team as a sortable table; each rep links to their leads at risk.
 (function () {
   'use strict';
-  const $ = (id) => document.getElementById(id);
-  const make = (tag, s) => {
-    const el = document.createElement(tag);
-    if (s !== undefined) el.textContent = s;
-    return el;
-  };
+  const { $, make } = window.boardDom;
   const pct = (x) => `${Math.round(x * 100)}%`;
   const COLUMNS = [
     { key: 'name', label: '销售', value: (r) => r.name, show: (r) => r.name },
