@@ -33,12 +33,14 @@ export function mountBoardRoutes(
 ): void {
   const viewerOf = (state: unknown) => (state as BoardState).viewer;
   const notFound = { error: 'NOT_FOUND', message: '没有这个客户，或你看不到他' };
+  /** The reps' names from WeCom (cached there); a rep whose name cannot be read is shown by id. */
+  const namesOf = (lines: { rep: string }[]) => Promise.all(lines.map((l) => deps.names.nameOf(l.rep).catch(() => l.rep)));
 
   // 团队: one line per rep the viewer sees, the riskiest first (lines follow the sweep and the nightly rebuild).
   router.get('/api/board/team', deps.session, async (ctx) => {
     const viewer = viewerOf(ctx.state.board);
     const lines = (await deps.team.team(viewer.reps)).sort((a, b) => b.risk - a.risk);
-    const names = await Promise.all(lines.map((l) => deps.names.nameOf(l.rep).catch(() => l.rep)));
+    const names = await namesOf(lines);
     ctx.body = { reps: lines.map((l, i) => ({ ...l, name: names[i] })) };
   });
 
@@ -46,7 +48,7 @@ export function mountBoardRoutes(
   // meeting or group within 7 days, ignored (30 days).
   router.get('/api/board/nudges', deps.session, async (ctx) => {
     const lines = await deps.team.team(viewerOf(ctx.state.board).reps);
-    const names = await Promise.all(lines.map((l) => deps.names.nameOf(l.rep).catch(() => l.rep)));
+    const names = await namesOf(lines);
     const labelled = (kinds: Record<string, NudgeEffect>) =>
       Object.fromEntries(Object.entries(kinds).map(([kind, e]) => [kind, { ...e, label: nudgeKindLabel(kind) }]));
     ctx.body = {

@@ -1,30 +1,22 @@
 /**
  * The board's risk indexes and the owners set on a real Redis (#13): the risk list merged across reps by risk, paged,
  * filtered by chip, by state and by both from their own indexes; a lead that changes hands or closes leaves every
- * index of its old place; the owners set drops a rep whose leads all moved, and is filled by a scan where missing.
+ * index of its old place; owners() leaves out a rep whose leads all moved, and is filled by a scan where missing.
  */
-import { weekStarts, boardRow, type BoardRow } from '../../src/domain/board/rows';
-import { newLead, type BuyingState, type Lead } from '../../src/domain/lead';
+import { boardRow, type BoardRow } from '../../src/domain/board/rows';
+import type { BuyingState, Lead } from '../../src/domain/lead';
 import { RedisBoardProjection } from '../../src/store/board-projection';
 import { LedgerStore } from '../../src/store/ledger-store';
 import { createRedis } from '../../src/store/redis';
+import { boardLead, DAY, NOW, ROW_SETTINGS } from '../helpers/board-rows';
 import { cleanupRedis, REDIS_URL, uniquePrefix } from '../helpers/config';
 
 const prefix = uniquePrefix('board-projection');
 const redis = createRedis(REDIS_URL, 'general');
 const board = new RedisBoardProjection(redis, prefix);
-const NOW = Date.parse('2026-11-27T02:00:00Z');
-const DAY = 86_400_000;
-const S = {
-  weeklyCallDays: 7,
-  quietDays: { unknown: 3, exploring: 7, price_check: 3, benchmarking: 3 },
-  today: '2026-11-27',
-  weeks: weekStarts(NOW, 'Asia/Shanghai'),
-};
+const S = ROW_SETTINGS;
 const lead = (id: string, owner: string, state: BuyingState, over: Partial<Lead> = {}): Lead => ({
-  ...newLead({ id, externalUserId: id, name: id, owner, source: 'inquiry', createdAt: NOW - 20 * DAY }),
-  state,
-  ...over,
+  ...boardLead(id, { owner, state, ...over }),
 });
 const row = (l: Lead, proposal = false): BoardRow =>
   boardRow(l, proposal ? [{ id: `p:${l.id}`, at: NOW - 5 * DAY, kind: 'proposal_requested', source: 'archive' }] : [], NOW, S);

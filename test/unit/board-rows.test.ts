@@ -1,20 +1,10 @@
 /** The board's rows and team lines (#13): what each lead contributes and how a rep's line adds up. Pure. */
 import { boardRow, teamLine, weekStarts } from '../../src/domain/board/rows';
-import { newLead, type Lead } from '../../src/domain/lead';
 import type { TimelineEntry } from '../../src/domain/timeline';
+import { boardLead, DAY, NOW, ROW_SETTINGS } from '../helpers/board-rows';
 
-const NOW = Date.parse('2026-11-27T02:00:00Z');
-const DAY = 86_400_000;
-const S = {
-  weeklyCallDays: 7,
-  quietDays: { unknown: 3, exploring: 7, price_check: 3, benchmarking: 3 },
-  today: '2026-11-27',
-  weeks: weekStarts(NOW, 'Asia/Shanghai'),
-};
-const lead = (id: string, over: Partial<Lead> = {}): Lead => ({
-  ...newLead({ id, externalUserId: id, name: id, owner: 'zhangsan', source: 'inquiry', createdAt: NOW - 20 * DAY }),
-  ...over,
-});
+const S = ROW_SETTINGS;
+const lead = boardLead;
 
 test('a quiet, unpositioned, uncalled lead with a passed decision date and an ignored nudge carries every chip and a high risk', () => {
   const timeline: TimelineEntry[] = [

@@ -168,19 +168,15 @@ export class LeadIndexes implements LeadQueries {
   }
 
   /**
-   * The reps with leads, from the owners set (`idx:owners`, added to by every write): a rep whose owner index has
-   * emptied (every lead moved) is dropped from it. Where the set is missing (data written before it existed), a scan
-   * fills it once.
+   * The reps with leads, from the owners set (`idx:owners`, added to by every write; a rep whose leads all moved stays
+   * in it and is left out here). Where the set is missing (data written before it existed), a scan fills it once.
    */
   async owners(): Promise<string[]> {
-    const key = this.keys.idx('owners');
-    const listed = await this.redis.smembers(key);
+    const listed = await this.redis.smembers(this.keys.idx('owners'));
     if (listed.length === 0) return this.scanOwners();
     const p = this.redis.pipeline();
     for (const o of listed) p.exists(this.keys.idx(`owner:${o}`));
     const res = (await p.exec()) ?? [];
-    const gone = listed.filter((_, i) => res[i]?.[1] === 0);
-    if (gone.length > 0) await this.redis.srem(key, ...gone);
     return listed.filter((_, i) => res[i]?.[1] !== 0);
   }
 
