@@ -86,7 +86,8 @@
       div.appendChild(make('dd', value));
       facts.appendChild(div);
     };
-    fact('负责人', l.owner);
+    const owner = d.ownerName || l.owner;
+    fact('负责人', owner);
     fact('定位', `${STATES[l.state] || l.state}${l.stateSetBy ? `（${l.stateSetBy.actor || ''} ${fmt(l.stateSetBy.at)}）` : ''}`);
     fact('决策时间', l.decisionDate ? `${l.decisionDate}${d.decisionSlips ? `（推迟 ${d.decisionSlips} 次）` : ''}` : '还没问到');
     fact('结果', { open: '跟进中', won: '赢单', lost: '输单' }[l.outcome] || l.outcome);
@@ -172,8 +173,8 @@
         });
         text(status, res.ok ? done : `没有成功（${res.status}），请刷新后再试`);
       };
-      $('remind').addEventListener('click', () => act('remind', `已提醒 ${l.owner}：他会在企业微信收到这个客户的跟进卡片。`));
-      $('take').addEventListener('click', () => act('take', `好，下一个电话你来打；已告诉 ${l.owner}。`));
+      $('remind').addEventListener('click', () => act('remind', `已提醒 ${owner}：他会在企业微信收到这个客户的跟进卡片。`));
+      $('take').addEventListener('click', () => act('take', `好，下一个电话你来打；已告诉 ${owner}。`));
     }
   }
 

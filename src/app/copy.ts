@@ -124,9 +124,9 @@ export function commandReply(r: RepActionResult, zone: string): string {
     case 'decision_date':
       return `已记下：${name} ${r.date} 定。到那天我提醒你亲自打电话问结果。${r.slips > 0 ? `\n决策时间已经推迟过 ${r.slips} 次——问问是卡在谁那里，能不能约个会把拍板的人请来。` : ''}`;
     case 'reminded':
-      return `已提醒${r.lead.owner}跟进${name}。`;
+      return `已提醒${r.ownerName}跟进${name}。`;
     case 'taken':
-      return `好，${name}的下一个电话你来打；已告诉${r.lead.owner}。`;
+      return `好，${name}的下一个电话你来打；已告诉${r.ownerName}。`;
     case 'suggestion_dismissed':
       return r.about === 'state'
         ? `好，不按这条改定位。下次${name}说到买不买、价格或别家，我再问你。`

@@ -62,8 +62,8 @@ export type RepActionResult =
   | { action: 'decision_date'; lead: Lead; date: string; slips: number }
   | { action: 'suggestion_dismissed'; lead: Lead; about: 'state' | 'decision' }
   /** On the board: the owner was reminded by a manager (提醒他), or a manager took the next call (我来跟). */
-  | { action: 'reminded'; lead: Lead; by: string; already: boolean }
-  | { action: 'taken'; lead: Lead; by: string; already: boolean }
+  | { action: 'reminded'; lead: Lead; by: string; ownerName: string; already: boolean }
+  | { action: 'taken'; lead: Lead; by: string; ownerName: string; already: boolean }
   /** A call or meeting on a won or lost lead: not logged; the rep is asked whether to reopen it. */
   | { action: 'lead_closed'; lead: Lead; attempted: 'call' | 'meeting' };
 
@@ -357,7 +357,7 @@ export class RepActions {
       body: { msgtype: 'template_card', template_card: reminderCard(i.lead, by, next, reminderId) },
       duplicateCheck: true,
     });
-    return { action: 'reminded', lead: i.lead, by, already: !added };
+    return { action: 'reminded', lead: i.lead, by, ownerName: await this.nameOf(i.lead.owner), already: !added };
   }
 
   /** 我来跟 (the board): a manager takes the next call on this lead, and the owner is told. (A call on the lead logged by anyone but the owner is told to the owner: logCall.) */
@@ -370,7 +370,7 @@ export class RepActions {
       touser: i.lead.owner,
       body: { msgtype: 'text', text: { content: COPY.managerTakes(by, i.lead) } },
     });
-    return { action: 'taken', lead: i.lead, by, already: !added };
+    return { action: 'taken', lead: i.lead, by, ownerName: await this.nameOf(i.lead.owner), already: !added };
   }
 
   /** 合并: a manual lead into a WeCom customer's lead; false when it already went into another one. */

@@ -75,7 +75,7 @@ export function mountBoardRoutes(
       ctx.body = notFound;
       return;
     }
-    ctx.body = boardLeadView(page);
+    ctx.body = { ...boardLeadView(page), ownerName: await deps.names.nameOf(page.lead.owner).catch(() => page.lead.owner) };
   });
 
   for (const [path, act] of [

@@ -115,7 +115,7 @@ test('a manager signs in through WeCom, opens a lead, presses 提醒他; the rep
   await page.screenshot({ path: path.join(ARTIFACTS, 'lead-manager.png'), fullPage: true });
 
   await page.getByRole('button', { name: '提醒他' }).click();
-  await page.getByRole('status').filter({ hasText: '已提醒 zhangsan' }).waitFor();
+  await page.getByRole('status').filter({ hasText: '已提醒 张三' }).waitFor();
   await waitFor(() =>
     sb.sandbox.inbox('zhangsan').some((m) => m.body.msgtype === 'template_card' && m.body.template_card.main_title.title === '王五提醒你跟进王总'),
   );

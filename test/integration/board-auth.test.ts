@@ -199,8 +199,10 @@ describe('the lead page and the manager’s actions', () => {
       mindshare: unknown[];
       timeline: { customer: unknown[]; ours: unknown[] };
       lead: { owner: string };
+      ownerName: string;
     };
     expect(body.lead.owner).toBe('zhangsan');
+    expect(body.ownerName).toBe('张三'); // the owner's name from WeCom's user/get
     expect(body.mindshare).toHaveLength(12);
     expect(body.timeline).toMatchObject({ customer: expect.any(Array), ours: expect.any(Array) });
     expect(body).toMatchObject({ next: { step: 'position' }, decisionSlips: 0, nudges: [] });
