@@ -50,6 +50,8 @@ const envSchema = z.object({
     .string()
     .regex(/^[A-Za-z0-9_.@-]+(,[A-Za-z0-9_.@-]+)*$/, 'must be member userids separated by commas')
     .optional(),
+  WEB_PROCESSES: z.coerce.number({ message: 'must be a number' }).int().min(1).max(64).optional(),
+  WORKER_PROCESSES: z.coerce.number({ message: 'must be a number' }).int().min(1).max(64).optional(),
   BUSINESS_TZ: z
     .string()
     .refine((tz) => IANAZone.isValidZone(tz), 'must be an IANA time zone such as Asia/Shanghai')
@@ -80,6 +82,8 @@ export interface Config {
   /** The manager's board: where it is served (sign-in redirects, same-origin checks), WeCom's sign-in pages, admins. */
   board: { publicUrl: string; oauthBase: string; ssoBase: string; admins: string[] };
   policy: Policy;
+  /** `npm start` (all-main): how many web and worker processes; unset → split the machine's cores between them. */
+  processes: { web?: number; worker?: number };
 }
 
 /** config/app.json of this installation: found above this file whether it runs from src/, dist/ or dist-bench/. */
@@ -141,6 +145,7 @@ export function readEnvOptions(env: NodeJS.ProcessEnv = process.env): Config {
       admins: e.BOARD_ADMINS ? e.BOARD_ADMINS.split(',') : [],
     },
     policy: policyResult.policy,
+    processes: { web: e.WEB_PROCESSES, worker: e.WORKER_PROCESSES },
   };
 }
 

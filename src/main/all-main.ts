@@ -1,6 +1,30 @@
+import cluster from 'node:cluster';
+import { readEnvOptions } from '../config/env';
+import { ConfigError } from '../config/errors';
+import { createLogger } from '../log';
 import { run } from './run';
+import { processCounts, ROLE_ENV, Supervisor } from './supervisor';
 import { startWeb } from './web';
 import { startWorker } from './worker';
 
-/** Web and workers in one process: the simplest deployment. */
-void run('all', async (config, log) => [await startWeb(config, log), await startWorker(config, log)]);
+/**
+ * `npm start`: the web role and the worker role in processes of their own, so both use a core (supervisor.ts). Each
+ * forked process runs one role, exactly as `start:web` / `start:worker` do; deployments that place processes
+ * themselves use those.
+ */
+if (cluster.isPrimary) {
+  let config;
+  try {
+    config = readEnvOptions(process.env);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    console.error(`wecom-followup: ${err.message}`);
+    process.exit(78); // EX_CONFIG
+  }
+  const log = createLogger(config.logLevel).child({ process: 'supervisor' });
+  void new Supervisor(processCounts(config.processes), log).start().then((code) => process.exit(code));
+} else if (process.env[ROLE_ENV] === 'web') {
+  void run('web', async (config, log) => [await startWeb(config, log)]);
+} else {
+  void run('worker', async (config, log) => [await startWorker(config, log)]);
+}

@@ -29,4 +29,6 @@ export async function run(
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
+  // A process forked by `npm start` (supervisor.ts) stops when its supervisor is gone, even if killed outright.
+  if (process.send) process.on('disconnect', () => void stop('supervisor-gone'));
 }

@@ -1,0 +1,93 @@
+import cluster, { type Worker as ClusterWorker } from 'node:cluster';
+import os from 'node:os';
+import type { Logger } from '../log';
+
+export type Role = 'web' | 'worker';
+
+/** The environment variable that tells a forked process which role to run. */
+export const ROLE_ENV = 'WF_ROLE';
+
+/**
+ * How many processes of each role `npm start` runs: what the config says, else the machine's cores split between the
+ * roles (at least one each). On 2 cores: one web process and one worker process, each with a core of its own.
+ */
+export function processCounts(configured: { web?: number; worker?: number }, cores = os.availableParallelism()): Record<Role, number> {
+  const web = configured.web ?? Math.max(1, Math.floor(cores / 2));
+  const worker = configured.worker ?? Math.max(1, cores - web);
+  return { web, worker };
+}
+
+/** Exit code of a process whose configuration is wrong: restarting it cannot help (EX_CONFIG). */
+const EX_CONFIG = 78;
+
+/**
+ * The primary of `npm start`: forks the web and worker processes (node:cluster, so web processes share the port),
+ * keeps them running — a process that dies is replaced, after a back-off that grows while it keeps dying — and stops
+ * them all on SIGTERM / SIGINT: each is asked to shut down cleanly (SIGTERM; in-flight jobs and requests finish) and
+ * killed if it has not exited within `graceMs`. The children inherit stdout, so their log lines (each with its `process`
+ * and `pid`) and the primary's make one stream.
+ */
+export class Supervisor {
+  private readonly roles = new Map<number, { role: Role; startedAt: number }>();
+  private readonly failures: Record<Role, number> = { web: 0, worker: 0 };
+  private stopping = false;
+
+  constructor(
+    private readonly counts: Record<Role, number>,
+    private readonly log: Logger,
+    private readonly opts: { graceMs?: number; maxBackoffMs?: number } = {},
+  ) {}
+
+  start(): Promise<number> {
+    cluster.setupPrimary({ silent: false });
+    for (const role of ['web', 'worker'] as const) for (let i = 0; i < this.counts[role]; i++) this.fork(role);
+    this.log.info({ reason: 'supervisor.started', ...this.counts, cores: os.availableParallelism() }, 'started web and worker processes');
+    return new Promise((resolve) => {
+      cluster.on('exit', (w, code, signal) => this.onExit(w, code, signal, resolve));
+      process.on('SIGTERM', () => this.stop('SIGTERM', resolve));
+      process.on('SIGINT', () => this.stop('SIGINT', resolve));
+    });
+  }
+
+  private fork(role: Role): void {
+    const w = cluster.fork({ [ROLE_ENV]: role });
+    this.roles.set(w.id, { role, startedAt: Date.now() });
+  }
+
+  private onExit(w: ClusterWorker, code: number | null, signal: string | null, done: (code: number) => void): void {
+    const info = this.roles.get(w.id);
+    this.roles.delete(w.id);
+    if (!info) return;
+    if (this.stopping) {
+      if (this.roles.size === 0) done(0);
+      return;
+    }
+    if (code === EX_CONFIG) {
+      this.log.fatal({ reason: 'supervisor.config_error', role: info.role }, 'a process found the configuration wrong; stopping');
+      this.stop('config', () => done(EX_CONFIG));
+      return;
+    }
+    // A process that lived a minute had recovered: its next death starts the back-off again.
+    this.failures[info.role] = Date.now() - info.startedAt > 60_000 ? 1 : this.failures[info.role] + 1;
+    const delay = Math.min(250 * 2 ** (this.failures[info.role] - 1), this.opts.maxBackoffMs ?? 30_000);
+    this.log.error(
+      { reason: 'supervisor.process_died', role: info.role, pid: w.process.pid, code, signal, restartInMs: delay },
+      'a process died; replacing it',
+    );
+    setTimeout(() => !this.stopping && this.fork(info.role), delay).unref();
+  }
+
+  private stop(why: string, done: (code: number) => void): void {
+    if (this.stopping) return;
+    this.stopping = true;
+    this.log.info({ reason: 'supervisor.stopping', signal: why }, 'stopping web and worker processes');
+    const live = Object.values(cluster.workers ?? {}).filter((w): w is ClusterWorker => !!w && !w.isDead());
+    if (live.length === 0) return done(0);
+    for (const w of live) w.process.kill('SIGTERM');
+    setTimeout(() => {
+      for (const w of Object.values(cluster.workers ?? {})) if (w && !w.isDead()) w.process.kill('SIGKILL');
+    }, this.opts.graceMs ?? 30_000).unref();
+    // done() runs when the last one exits (onExit).
+    if (this.roles.size === 0) done(0);
+  }
+}
