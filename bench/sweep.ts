@@ -50,7 +50,7 @@ async function run(total: number, due: number): Promise<{ seconds: number; sent:
       }
       await store.bulkLoad(batch);
       const p = redis.pipeline();
-      for (const { lead } of batch) p.zadd(`${prefix}:idx:due`, Number(lead.id.slice(2)) < due ? wednesday - 60_000 : wednesday + DAY_MS, lead.id);
+      for (const { lead } of batch) p.zadd(`${prefix}:{idx}:due`, Number(lead.id.slice(2)) < due ? wednesday - 60_000 : wednesday + DAY_MS, lead.id);
       await p.exec();
     }
     const queue = new SendQueue(redis, prefix);
@@ -89,12 +89,12 @@ async function run(total: number, due: number): Promise<{ seconds: number; sent:
     const raw = new Queue<OutboundMessage>('send', { connection: redis, prefix: bullPrefix(`${prefix}-raw`) });
     const bulk = jobs.map((m) => ({ name: 'send', data: m, opts: SendQueue.jobOptions(m.key) }));
     const p = redis.pipeline();
-    for (let j = 0; j < due; j++) p.zadd(`${prefix}-raw:idx:due`, wednesday - 60_000, `wo${String(j).padStart(12, '0')}`);
+    for (let j = 0; j < due; j++) p.zadd(`${prefix}-raw:{idx}:due`, wednesday - 60_000, `wo${String(j).padStart(12, '0')}`);
     await p.exec();
     (globalThis as { gc?: () => void }).gc?.();
     t = performance.now();
     for (let offset = 0; ; offset += 500) {
-      const ids = await redis.zrangebyscore(`${prefix}-raw:idx:due`, '-inf', wednesday, 'LIMIT', offset, 500);
+      const ids = await redis.zrangebyscore(`${prefix}-raw:{idx}:due`, '-inf', wednesday, 'LIMIT', offset, 500);
       if (ids.length === 0) break;
       await raw.addBulk(bulk.slice(offset, offset + ids.length));
     }

@@ -14,6 +14,7 @@ const envSchema = z.object({
     .string()
     .regex(/^rediss?:\/\//, 'must start with redis:// or rediss://')
     .default('redis://127.0.0.1:6379'),
+  REDIS_CLUSTER: z.enum(['true', 'false', '1', '0'], { message: 'must be true or false' }).optional(),
   REDIS_PREFIX: z
     .string()
     .regex(/^[A-Za-z0-9_.-]{1,40}$/, 'letters, digits, "_", "." and "-" only (1-40)')
@@ -60,7 +61,8 @@ const envSchema = z.object({
 
 export interface Config {
   port: number;
-  redis: { url: string; prefix: string };
+  /** `cluster`: a Redis Cluster (REDIS_CLUSTER=true, or several nodes in REDIS_URL). */
+  redis: { url: string; prefix: string; cluster: boolean };
   wecom: {
     corpId: string;
     agentId: number;
@@ -122,7 +124,7 @@ export function readEnvOptions(env: NodeJS.ProcessEnv = process.env): Config {
   if (problems.length > 0 || !e || !policyResult.policy) throw new ConfigError(problems);
   return {
     port: e.PORT,
-    redis: { url: e.REDIS_URL, prefix: e.REDIS_PREFIX },
+    redis: { url: e.REDIS_URL, prefix: e.REDIS_PREFIX, cluster: e.REDIS_CLUSTER === 'true' || e.REDIS_CLUSTER === '1' || e.REDIS_URL.includes(',') },
     wecom: {
       corpId: e.WECOM_CORP_ID,
       agentId: e.WECOM_AGENT_ID,

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Queue } from 'bullmq';
-import type Redis from 'ioredis';
+import type { RedisClient } from '../store/redis';
 import type { Policy } from '../config/policy';
 import type { Logger } from '../log';
 import { inboxKeys, readInboxRecord, trimForwarded } from '../store/stream-inbox';
@@ -23,7 +23,7 @@ export class InboxPump {
   readonly consumer = `pump-${process.pid}-${randomBytes(3).toString('hex')}`;
 
   constructor(
-    private readonly blocking: Redis,
+    private readonly blocking: RedisClient,
     private readonly queue: Queue<InboxJobData>,
     private readonly prefix: string,
     private readonly policy: Policy,

@@ -1,12 +1,12 @@
 import { Queue, type JobsOptions } from 'bullmq';
-import type Redis from 'ioredis';
+import type { RedisClient } from '../store/redis';
 import type { Policy } from '../config/policy';
 import type { InboxEnvelope } from '../wecom/events';
 import { QUEUES, bullPrefix } from './names';
 
 export type InboxJobData = InboxEnvelope;
 
-export function createInboxQueue(connection: Redis, redisPrefix: string): Queue<InboxJobData> {
+export function createInboxQueue(connection: RedisClient, redisPrefix: string): Queue<InboxJobData> {
   const queue = new Queue<InboxJobData>(QUEUES.inbox, { connection, prefix: bullPrefix(redisPrefix) });
   queue.on('error', () => undefined); // surfaced through the calls that fail and /readyz
   return queue;

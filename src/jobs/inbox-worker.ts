@@ -1,5 +1,5 @@
 import { Worker, type Job } from 'bullmq';
-import type Redis from 'ioredis';
+import type { RedisClient } from '../store/redis';
 import type { EventConsumer } from '../app/ports';
 import type { Policy } from '../config/policy';
 import type { Logger } from '../log';
@@ -13,7 +13,7 @@ import { QUEUES, bullPrefix } from './names';
  * jobs behind it: BullMQ moves it to delayed while it waits for its next attempt.
  */
 export function startInboxWorker(opts: {
-  connection: Redis;
+  connection: RedisClient;
   redisPrefix: string;
   policy: Policy;
   consumer: EventConsumer;

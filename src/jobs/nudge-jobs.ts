@@ -1,10 +1,10 @@
 import { Queue, Worker } from 'bullmq';
-import type Redis from 'ioredis';
+import type { RedisClient } from '../store/redis';
 import type { Logger } from '../log';
 import type { AttendanceRunner, NudgeRunner } from '../app/ports';
 import { bullPrefix, lockOptions, QUEUES } from './names';
 
-export function createNudgeQueue(connection: Redis, redisPrefix: string): Queue {
+export function createNudgeQueue(connection: RedisClient, redisPrefix: string): Queue {
   const q = new Queue(QUEUES.nudges, { connection, prefix: bullPrefix(redisPrefix) });
   q.on('error', () => undefined);
   return q;
@@ -17,7 +17,7 @@ export function createNudgeQueue(connection: Redis, redisPrefix: string): Queue 
 export async function startNudgeJobs(deps: {
   /** false: run the worker but do not schedule (tests drive the sweep themselves). */
   schedulers: boolean;
-  connection: Redis;
+  connection: RedisClient;
   redisPrefix: string;
   nudges: NudgeRunner;
   /** Booked meetings' attendance, read on the sweep's schedule. */

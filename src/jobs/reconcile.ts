@@ -1,5 +1,5 @@
 import { Queue, Worker } from 'bullmq';
-import type Redis from 'ioredis';
+import type { RedisClient } from '../store/redis';
 import type { ReconcileReport } from '../app/ports';
 import type { Logger } from '../log';
 import { bullPrefix, QUEUES } from './names';
@@ -9,7 +9,7 @@ import { bullPrefix, QUEUES } from './names';
  * restarts and processes); the processor runs the use case it is given.
  */
 export async function startReconcileWorker(deps: {
-  connection: Redis;
+  connection: RedisClient;
   redisPrefix: string;
   cron: string;
   timeZone: string;

@@ -1,5 +1,5 @@
 import { DelayedError, Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
-import type Redis from 'ioredis';
+import type { RedisClient } from '../store/redis';
 import { messageIdOf, type ActivityCounter, type MessageOutbox, type MessageSending, type OutboundMessage, type SendResult } from '../app/ports';
 import type { Logger } from '../log';
 import { assertMemberRecipients, RecipientRefusedError } from '../wecom/recipients';
@@ -9,7 +9,7 @@ import { bullPrefix, lockOptions, QUEUES } from './names';
 export class SendQueue implements MessageOutbox {
   readonly queue: Queue<OutboundMessage>;
   constructor(
-    connection: Redis,
+    connection: RedisClient,
     redisPrefix: string,
     private readonly guard: { log?: Logger; activity?: ActivityCounter } = {},
   ) {
@@ -64,7 +64,7 @@ export class SendQueue implements MessageOutbox {
  * failure UnrecoverableError (the job stays listed, GET /api/send/failed), a thrown error a retry with backoff.
  */
 export function startSendProcessor(deps: {
-  connection: Redis;
+  connection: RedisClient;
   redisPrefix: string;
   sender: MessageSending;
   log: Logger;

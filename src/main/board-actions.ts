@@ -1,4 +1,4 @@
-import type Redis from 'ioredis';
+import type { RedisClient } from '../store/redis';
 import { GroupInvites } from '../app/group-invites';
 import { Ledger } from '../app/ledger';
 import { RepActions } from '../app/rep-actions';
@@ -19,7 +19,7 @@ import { customerSignals } from './customer-signals';
  */
 export function boardActions(
   config: Config,
-  d: { redis: Redis; store: LedgerStore; api: WeComApiClient; clock: Clock; log: Logger },
+  d: { redis: RedisClient; store: LedgerStore; api: WeComApiClient; clock: Clock; log: Logger },
 ): { actions: RepActions; close(): Promise<void> } {
   const prefix = config.redis.prefix;
   const directory = new WeComDirectory(d.api);

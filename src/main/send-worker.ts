@@ -1,5 +1,5 @@
 import type { Worker } from 'bullmq';
-import type Redis from 'ioredis';
+import type { RedisClient } from '../store/redis';
 import type { ActivityCounter, OutboundMessage, RateSlots, SendResult } from '../app/ports';
 import { MessageSender } from '../app/send-message';
 import type { Clock } from '../domain/clock';
@@ -9,8 +9,8 @@ import { RedisSentMarks } from '../store/sent-marks';
 import type { WeComApiClient } from '../wecom/api-client';
 
 export interface SendWorkerDeps {
-  connection: Redis;
-  redis: Redis;
+  connection: RedisClient;
+  redis: RedisClient;
   redisPrefix: string;
   client: WeComApiClient;
   limiter: RateSlots;
@@ -28,7 +28,7 @@ export interface SendWorkerDeps {
   onSent?: (message: OutboundMessage, result: SendResult) => Promise<void>;
 }
 
-/** The send queue's worker, composed: the send use case over the WeCom client, Redis sent marks and rate slots. */
+/** The send queue's worker, composed: the send use case over the WeCom client, RedisClient sent marks and rate slots. */
 export function startSendWorker(deps: SendWorkerDeps): Worker<OutboundMessage, SendResult> {
   const sender = new MessageSender({
     channel: deps.client,

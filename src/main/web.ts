@@ -45,7 +45,7 @@ export interface WebHandle {
 /** Composition root of the web process: webhook, health, admin API. Stateless: run as many as you like. */
 export async function startWeb(config: Config, log: Logger, opts: { clock?: Clock; port?: number; inbox?: EventInbox } = {}): Promise<WebHandle> {
   const clock = opts.clock ?? systemClock;
-  const redis = createRedis(config.redis.url, 'ingress');
+  const redis = createRedis(config.redis, 'ingress');
   const inbox: EventInbox =
     opts.inbox ??
     new StreamInbox(redis, config.redis.prefix, {
@@ -53,7 +53,7 @@ export async function startWeb(config: Config, log: Logger, opts: { clock?: Cloc
       streamMaxLen: config.policy.inbox.streamMaxLen,
     });
   // Operators' view of parked events; a separate, ordinary connection so admin calls never touch the ingress one.
-  const adminRedis = createRedis(config.redis.url, 'general');
+  const adminRedis = createRedis(config.redis, 'general');
   const inboxQueue = createInboxQueue(adminRedis, config.redis.prefix);
   const nudgeQueue = createNudgeQueue(adminRedis, config.redis.prefix);
   const sendQueue = new Queue(QUEUES.send, { connection: adminRedis, prefix: bullPrefix(config.redis.prefix) });

@@ -1,4 +1,4 @@
-import type Redis from 'ioredis';
+import type { RedisClient } from '../store/redis';
 import type { Config } from '../config/env';
 import type { Clock } from '../domain/clock';
 import type { Logger } from '../log';
@@ -7,7 +7,7 @@ import { RedisTokenCache } from '../store/token-cache';
 import { WeComApiClient } from '../wecom/api-client';
 
 /** The WeCom API client with its Redis-shared access_token. */
-export function createWeComApi(config: Config, redis: Redis, clock: Clock, log: Logger): WeComApiClient {
+export function createWeComApi(config: Config, redis: RedisClient, clock: Clock, log: Logger): WeComApiClient {
   const { wecom, policy } = config;
   const client = new WeComApiClient({
     baseUrl: wecom.apiBase,
@@ -23,7 +23,7 @@ export function createWeComApi(config: Config, redis: Redis, clock: Clock, log: 
   return client.useTokens(tokens);
 }
 
-export function createSendLimiter(config: Config, redis: Redis, windows: { minuteMs?: number; hourMs?: number } = {}): SendLimiter {
+export function createSendLimiter(config: Config, redis: RedisClient, windows: { minuteMs?: number; hourMs?: number } = {}): SendLimiter {
   const s = config.policy.send;
   return new SendLimiter(redis, config.redis.prefix, {
     perMemberPerMinute: s.perMemberPerMinute,

@@ -64,14 +64,20 @@ export async function startWorker(
 ): Promise<WorkerHandle> {
   const clock = opts.clock ?? systemClock;
   const prefix = config.redis.prefix;
-  const connection = createRedis(config.redis.url, 'worker');
-  const pumpConnection = createRedis(config.redis.url, 'worker');
-  const redis = createRedis(config.redis.url, 'general');
+  const connection = createRedis(config.redis, 'worker');
+  const pumpConnection = createRedis(config.redis, 'worker');
+  const redis = createRedis(config.redis, 'general');
   const api = createWeComApi(config, redis, clock, log);
   const directory = new WeComDirectory(api);
   const activity = new ActivityStore(redis, prefix);
   const outbox = new SendQueue(redis, prefix, { log, activity });
   const store = new LedgerStore(redis, prefix, clock);
+  // Indexes written before the {idx} hash tag move to their new keys before anything reads them (once; idempotent).
+  const migrated = await store.migrateLegacyIndexes().catch((err: unknown) => {
+    log.error({ reason: 'index.migration_failed', err }, 'could not move the indexes to their new keys; the nightly repair rebuilds them');
+    return 0;
+  });
+  if (migrated > 0) log.info({ reason: 'index.migrated', keys: migrated }, 'moved the lead indexes to their {idx} keys');
   const invites = new GroupInvites({ store, maker: directory, log });
   const ledger = new Ledger({ store, directory, outbox, invites, activity, clock, sourceRules: config.policy.ledger.sourceRules, log });
   const bookings = new RedisBookingStore(redis, prefix);

@@ -1,4 +1,5 @@
-import type Redis from 'ioredis';
+import type { RedisClient } from './redis';
+import { pipeline } from './pipeline';
 import type { Activity, ActivityCounter } from '../app/ports';
 
 /**
@@ -7,7 +8,7 @@ import type { Activity, ActivityCounter } from '../app/ports';
  */
 export class ActivityStore implements ActivityCounter {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
   ) {}
 
@@ -18,7 +19,7 @@ export class ActivityStore implements ActivityCounter {
   async count(...activities: Activity[]): Promise<void> {
     const todo = activities.filter((a) => (a.n ?? 1) > 0);
     if (todo.length === 0) return;
-    const p = this.redis.pipeline();
+    const p = pipeline(this.redis);
     for (const a of todo) p.hincrby(this.key, a.kind ? `${a.event}:${a.kind}` : a.event, a.n ?? 1);
     await p.exec().catch(() => undefined);
   }

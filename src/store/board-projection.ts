@@ -1,4 +1,5 @@
-import type Redis from 'ioredis';
+import type { RedisClient } from './redis';
+import { pipeline } from './pipeline';
 import type { BoardProjection } from '../app/ports';
 import { createHash } from 'node:crypto';
 import { BUYING_STATES } from '../domain/lead';
@@ -28,7 +29,7 @@ const INDEX_VERSION = 'v2';
  */
 export class RedisBoardProjection implements BoardProjection {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
   ) {}
 
@@ -68,7 +69,7 @@ export class RedisBoardProjection implements BoardProjection {
   async saveRows(rows: BoardRow[]): Promise<void> {
     if (rows.length === 0) return;
     const previous = await this.redis.hmget(this.k('owner'), ...rows.map((r) => r.leadId));
-    const p = this.redis.pipeline();
+    const p = pipeline(this.redis);
     const dirty = new Set<string>();
     const byRep = new Map<string, string[]>();
     const owners: string[] = [];
@@ -122,7 +123,7 @@ export class RedisBoardProjection implements BoardProjection {
     const want = offset + limit;
     const both = !!(filter.chip && filter.state);
     for (let depth = want; ; depth *= 4) {
-      const p = this.redis.pipeline();
+      const p = pipeline(this.redis);
       for (const rep of ids) p.zrevrange(this.riskKey(rep, filter), 0, depth - 1, 'WITHSCORES');
       const res = (await p.exec()) ?? [];
       let exhausted = true;
@@ -144,7 +145,7 @@ export class RedisBoardProjection implements BoardProjection {
   private async rowsOf(list: { rep: string; leadId: string }[]): Promise<BoardRow[]> {
     const byRep = new Map<string, string[]>();
     for (const x of list) byRep.set(x.rep, [...(byRep.get(x.rep) ?? []), x.leadId]);
-    const p = this.redis.pipeline();
+    const p = pipeline(this.redis);
     for (const [rep, leadIds] of byRep) p.hmget(this.rowsKey(rep), ...leadIds);
     const res = (await p.exec()) ?? [];
     const found = new Map<string, BoardRow>();

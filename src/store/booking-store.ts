@@ -1,4 +1,4 @@
-import type Redis from 'ioredis';
+import type { RedisClient } from './redis';
 import type { BookedMeeting, BookingStore, WatchedMeeting } from '../app/ports';
 
 /** Longer than any retry of the event that booked (the inbox's dedupe window is 72 h). */
@@ -10,7 +10,7 @@ const TTL_SECONDS = 7 * 24 * 3600;
  */
 export class RedisBookingStore implements BookingStore {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
   ) {}
 

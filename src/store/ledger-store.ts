@@ -1,4 +1,4 @@
-import type Redis from 'ioredis';
+import type { RedisClient } from './redis';
 import type { GroupRecord, JoinCode, LedgerRepository, LeadQuery } from '../app/ports';
 import type { Clock } from '../domain/clock';
 import type { Lead } from '../domain/lead';
@@ -23,7 +23,7 @@ export class LedgerStore implements LedgerRepository {
   private readonly sessions: RepSessionStore;
   private readonly schedule: DueScheduleStore;
 
-  constructor(redis: Redis, prefix: string, clock: Clock = { now: () => Date.now() }) {
+  constructor(redis: RedisClient, prefix: string, clock: Clock = { now: () => Date.now() }) {
     const keys = new LedgerKeys(prefix);
     this.indexes = new LeadIndexes(redis, keys, (ids) => this.leads.getLeads(ids));
     this.leads = new LeadStore(redis, keys, this.indexes, clock);
@@ -54,6 +54,7 @@ export class LedgerStore implements LedgerRepository {
   owners = () => this.indexes.owners();
   countByStateAndOutcome = () => this.indexes.countByStateAndOutcome();
   repairIndexes = () => this.indexes.repairIndexes();
+  migrateLegacyIndexes = () => this.indexes.migrateLegacy();
 
   // Groups
   getGroup = (chatId: string) => this.groups.getGroup(chatId);

@@ -1,4 +1,5 @@
-import type Redis from 'ioredis';
+import type { RedisClient } from './redis';
+import { defineScript, pipeline } from './pipeline';
 import type { NudgeRecord, NudgeRepository } from '../app/ports';
 
 /**
@@ -33,13 +34,13 @@ interface NudgeCommands {
  *   <p>:nudge:overflow:<rep>            list                            nudges over the cap, for the next digest
  */
 export class NudgeStore implements NudgeRepository {
-  private readonly redis: Redis & NudgeCommands;
+  private readonly redis: RedisClient & NudgeCommands;
   constructor(
-    redis: Redis,
+    redis: RedisClient,
     private readonly prefix: string,
   ) {
-    if (!('nudgeAdmit' in redis)) redis.defineCommand('nudgeAdmit', { numberOfKeys: 1, lua: ADMIT });
-    this.redis = redis as Redis & NudgeCommands;
+    defineScript(redis, 'nudgeAdmit', ADMIT, 1);
+    this.redis = redis as RedisClient & NudgeCommands;
   }
 
   /**
@@ -67,12 +68,12 @@ export class NudgeStore implements NudgeRepository {
   /** Records nudges held back by the cap (once each) and queues them for the rep's digest; returns how many were new. */
   async holdMany(records: NudgeRecord[]): Promise<number> {
     if (records.length === 0) return 0;
-    const p = this.redis.pipeline();
+    const p = pipeline(this.redis);
     for (const n of records) p.set(`${this.prefix}:nudge:{${n.id}}`, JSON.stringify(n), 'EX', 60 * 86400, 'NX');
     const res = (await p.exec()) ?? [];
     const fresh = records.filter((_, i) => res[i]?.[1] === 'OK');
     if (fresh.length) {
-      const q = this.redis.pipeline();
+      const q = pipeline(this.redis);
       for (const n of fresh) q.rpush(`${this.prefix}:nudge:overflow:${n.owner}`, n.id);
       await q.exec();
     }

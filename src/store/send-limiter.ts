@@ -1,4 +1,5 @@
-import type Redis from 'ioredis';
+import type { RedisClient } from './redis';
+import { defineScript } from './pipeline';
 import type { RateSlots } from '../app/ports';
 
 /**
@@ -53,16 +54,16 @@ interface LimiterCommands {
 }
 
 export class SendLimiter implements RateSlots {
-  private readonly redis: Redis & LimiterCommands;
+  private readonly redis: RedisClient & LimiterCommands;
 
   constructor(
-    redis: Redis,
+    redis: RedisClient,
     private readonly prefix: string,
     private readonly limits: SendLimits,
   ) {
-    if (!('reserveSendSlot' in redis)) redis.defineCommand('reserveSendSlot', { numberOfKeys: 3, lua: RESERVE });
-    if (!('confirmSendSlot' in redis)) redis.defineCommand('confirmSendSlot', { numberOfKeys: 2, lua: CONFIRM });
-    this.redis = redis as Redis & LimiterCommands;
+    defineScript(redis, 'reserveSendSlot', RESERVE, 3);
+    defineScript(redis, 'confirmSendSlot', CONFIRM, 2);
+    this.redis = redis as RedisClient & LimiterCommands;
   }
 
   private windowKeys(member: string): [string, string] {

@@ -1,10 +1,10 @@
-import type Redis from 'ioredis';
+import type { RedisClient } from './redis';
 import { messageIdOf, type SendResult, type SentMarks } from '../app/ports';
 
 /** `<p>:{send}:sent:<message id>`, kept a week: what went out, so a re-run of the job sends nothing (SentMarks). */
 export class RedisSentMarks implements SentMarks {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
   ) {}
 

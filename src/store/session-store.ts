@@ -1,4 +1,4 @@
-import type Redis from 'ioredis';
+import type { RedisClient } from './redis';
 import type { BoardSession, LoginState, SessionStore } from '../app/ports';
 
 /**
@@ -7,7 +7,7 @@ import type { BoardSession, LoginState, SessionStore } from '../app/ports';
  */
 export class RedisSessionStore implements SessionStore {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
   ) {}
 

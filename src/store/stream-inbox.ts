@@ -1,11 +1,12 @@
-import type Redis from 'ioredis';
+import type { RedisClient } from './redis';
+import { defineScript } from './pipeline';
 import { InboxFullError, StoreUnavailableError, type EventInbox } from '../app/ports';
 import type { InboxEnvelope } from '../wecom/events';
 
 /**
  * The webhook's durable inbox: a Redis Stream, written by one Lua script per batch of callbacks that remembers each
  * callback's idempotency key (SET with a TTL) and appends the envelope only if the key was new and there is room. One round trip,
- * atomic: when it returns, the event is stored (as durable as Redis is configured to be — AOF in docker-compose).
+ * atomic: when it returns, the event is stored (as durable as RedisClient is configured to be — AOF in docker-compose).
  * The worker's pump moves entries from the stream into the BullMQ inbox queue (src/jobs/inbox-pump.ts).
  *
  * Keys share the `{inbox}` hash tag so the script's keys live in one Redis Cluster slot.
@@ -96,14 +97,14 @@ interface InboxCommands {
   trimInbox(stream: string, group: string, keep: number, most: number): Promise<number>;
 }
 
-function withInboxCommands(redis: Redis): Redis & InboxCommands {
-  if (!('recordInbox' in redis)) redis.defineCommand('recordInbox', { lua: RECORD_SCRIPT });
-  if (!('trimInbox' in redis)) redis.defineCommand('trimInbox', { numberOfKeys: 1, lua: TRIM_SCRIPT });
-  return redis as Redis & InboxCommands;
+function withInboxCommands(redis: RedisClient): RedisClient & InboxCommands {
+  defineScript(redis, 'recordInbox', RECORD_SCRIPT);
+  defineScript(redis, 'trimInbox', TRIM_SCRIPT, 1);
+  return redis as RedisClient & InboxCommands;
 }
 
 /** Trims callbacks the pump has handed to BullMQ beyond the newest `keep` (see TRIM_SCRIPT); never an unforwarded one. */
-export function trimForwarded(redis: Redis, prefix: string, keep: number, most = 2000): Promise<number> {
+export function trimForwarded(redis: RedisClient, prefix: string, keep: number, most = 2000): Promise<number> {
   const k = inboxKeys(prefix);
   return withInboxCommands(redis).trimInbox(k.stream, k.group, keep, most);
 }
@@ -127,12 +128,12 @@ export function readInboxRecord(fields: string[]): InboxRecord | undefined {
 
 export class StreamInbox implements EventInbox {
   private readonly keys;
-  private readonly redis: Redis & InboxCommands;
+  private readonly redis: RedisClient & InboxCommands;
   private pending: { envelope: InboxEnvelope; resolve: () => void; reject: (err: unknown) => void }[] = [];
   private scheduled = false;
 
   constructor(
-    redis: Redis,
+    redis: RedisClient,
     prefix: string,
     private readonly opts: {
       dedupTtlMs: number;
@@ -185,7 +186,7 @@ export class StreamInbox implements EventInbox {
  * The stream's figures for metrics: its length, entries a pump read but has not handed over (pending), and entries no
  * pump has read yet (unread: the group's lag, or the whole stream before any pump started).
  */
-export async function inboxStats(redis: Redis, prefix: string): Promise<{ length: number; pending: number; unread: number }> {
+export async function inboxStats(redis: RedisClient, prefix: string): Promise<{ length: number; pending: number; unread: number }> {
   const k = inboxKeys(prefix);
   const length = await redis.xlen(k.stream);
   const groups = (await redis.xinfo('GROUPS', k.stream).catch((err: Error) => {

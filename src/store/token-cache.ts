@@ -1,4 +1,4 @@
-import type Redis from 'ioredis';
+import type { RedisClient } from './redis';
 import type { Clock } from '../domain/clock';
 import type { TokenProvider } from '../wecom/api-client';
 import { WeComNetworkError } from '../wecom/api-errors';
@@ -25,7 +25,7 @@ export class RedisTokenCache implements TokenProvider {
   private readonly lockKey: string;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     prefix: string,
     app: { corpId: string; agentId: number },
     private readonly fetchToken: () => Promise<GetTokenResponse>,

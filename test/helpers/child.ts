@@ -24,7 +24,7 @@ async function main() {
   );
   if (env.MARGIN_MS) config.policy.send.marginMs = Number(env.MARGIN_MS);
   const log = createLogger('silent');
-  const redis = createRedis(config.redis.url, 'general');
+  const redis = createRedis(config.redis, 'general');
   const api = createWeComApi(config, redis, systemClock, log);
   let stop: () => Promise<void> = async () => undefined;
 
@@ -42,7 +42,7 @@ async function main() {
     const worker = await startWorker(config, log, { clock, schedulers: false, lockMs: Number(env.LOCK_MS) || undefined });
     stop = () => worker.close();
   } else if (mode === 'send-worker') {
-    const connection = createRedis(config.redis.url, 'worker');
+    const connection = createRedis(config.redis, 'worker');
     const worker = startSendWorker({
       connection,
       redis,

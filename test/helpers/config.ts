@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import Redis from 'ioredis';
 import { readEnvOptions, type Config } from '../../src/config/env';
 import { createLogger, type Logger } from '../../src/log';
-import { deleteByPrefix } from '../../src/store/redis';
+import { createRedis, deleteByPrefix } from '../../src/store/redis';
 import { PrivateRedis } from '../../tools/private-redis';
 
 /** Official test vector A (docs/wecom-protocol.md §6). */
@@ -52,7 +51,7 @@ export function captureLogger(level = 'debug'): { log: Logger; lines: Record<str
 }
 
 export async function cleanupRedis(prefix: string, url = REDIS_URL): Promise<void> {
-  const r = new Redis(url, { maxRetriesPerRequest: 1 });
+  const r = createRedis(url, 'general', { maxRetriesPerRequest: 1 });
   try {
     await deleteByPrefix(r, prefix);
   } finally {

@@ -1,4 +1,4 @@
-import type Redis from 'ioredis';
+import type { RedisClient } from '../../src/store/redis';
 import { createWeComApi } from '../../src/main/wecom-api';
 import type { WeComSandbox } from '../../tools/sandbox/wecom-sandbox';
 import { createRedis } from '../../src/store/redis';
@@ -11,7 +11,7 @@ import { SANDBOX_APP, startChild, startSandbox } from '../helpers/sandbox';
 const prefix = uniquePrefix('api');
 let sandbox: WeComSandbox;
 let url: string;
-let redis: Redis;
+let redis: RedisClient;
 let api: WeComApiClient;
 const { log, lines } = captureLogger();
 

@@ -63,7 +63,7 @@ test('owners: kept by every write, a rep whose leads all moved is dropped, and a
   expect((await store.owners()).sort()).toEqual(['lisi', 'zhangsan']);
   await store.updateLead('woX2', (l) => l && { ...l, owner: 'zhangsan' });
   expect(await store.owners()).toEqual(['zhangsan']);
-  await redis.del(`${prefix}-own:idx:owners`);
+  await redis.del(`${prefix}-own:{idx}:owners`);
   expect(await store.owners()).toEqual(['zhangsan']);
-  expect(await redis.smembers(`${prefix}-own:idx:owners`)).toEqual(['zhangsan']);
+  expect(await redis.smembers(`${prefix}-own:{idx}:owners`)).toEqual(['zhangsan']);
 });

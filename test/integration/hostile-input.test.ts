@@ -7,7 +7,7 @@
 import { request as httpRequest } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { readFileSync } from 'node:fs';
-import Redis from 'ioredis';
+import { createRedis, type RedisClient } from '../../src/store/redis';
 import { ManualClock } from '../../src/domain/clock';
 import { bullPrefix } from '../../src/jobs/names';
 import { cleanupRedis, REDIS_URL, testConfig, uniquePrefix, waitFor } from '../helpers/config';
@@ -23,11 +23,11 @@ const T0 = Date.parse('2026-11-23T02:00:00Z');
 const clock = new ManualClock(T0);
 const { handlers, seen } = recordingHandlers();
 let bot: Running;
-let redis: Redis;
+let redis: RedisClient;
 
 beforeAll(async () => {
   bot = await startBot(config, handlers, { clock });
-  redis = new Redis(REDIS_URL);
+  redis = createRedis(REDIS_URL, 'general');
 });
 afterAll(async () => {
   await bot.close();

@@ -4,7 +4,7 @@
  * them; once the workers are back every acknowledged callback is applied, forwarded entries are trimmed to the audit
  * trail, and WeCom's retries of the refused ones get in.
  */
-import Redis from 'ioredis';
+import { createRedis, type RedisClient } from '../../src/store/redis';
 import { startWorker, type WorkerHandle } from '../../src/main/worker';
 import { inboxKeys } from '../../src/store/stream-inbox';
 import { captureLogger, cleanupRedis, REDIS_URL, testConfig, uniquePrefix, waitFor } from '../helpers/config';
@@ -18,11 +18,11 @@ config.policy.inbox.keepForwarded = 100;
 const { handlers, seen } = recordingHandlers();
 let bot: Running;
 let worker: WorkerHandle | undefined;
-let redis: Redis;
+let redis: RedisClient;
 
 beforeAll(async () => {
   bot = await startBot(config, handlers, { worker: false });
-  redis = new Redis(REDIS_URL);
+  redis = createRedis(REDIS_URL, 'general');
 });
 afterAll(async () => {
   await worker?.close();

@@ -1,14 +1,14 @@
-import Redis from 'ioredis';
+import { createRedis } from '../../src/store/redis';
 import { ManualClock } from '../../src/domain/clock';
 import { newLead } from '../../src/domain/lead';
 import { LedgerStore } from '../../src/store/ledger-store';
 import { cleanupRedis, REDIS_URL, uniquePrefix } from '../helpers/config';
 
 const prefix = uniquePrefix('idxrepair');
-const redis = new Redis(REDIS_URL);
+const redis = createRedis(REDIS_URL, 'general');
 const T = Date.parse('2026-11-20T02:00:00Z');
 const store = new LedgerStore(redis, prefix, new ManualClock(T));
-const idx = (name: string) => `${prefix}:idx:${name}`;
+const idx = (name: string) => `${prefix}:{idx}:${name}`;
 
 afterAll(async () => {
   await cleanupRedis(prefix);
@@ -71,4 +71,40 @@ test('a write retried after a crash between the lead and its indexes repairs the
   expect(await redis.sismember(idx('state:price_check'), lead.id)).toBe(1);
   expect((await store.queryLeads({ state: 'price_check', offset: 0, limit: 10 })).ids).toContain(lead.id);
   expect((await store.queryLeads({ state: 'unknown', offset: 0, limit: 10 })).ids).not.toContain(lead.id);
+});
+
+test('indexes written before the {idx} hash tag move to their new keys once, with their scores, without undoing newer writes', async () => {
+  const p = `${prefix}-legacy`;
+  const legacyStore = new LedgerStore(redis, p, new ManualClock(T));
+  const leads = [
+    newLead({ id: 'woL1', externalUserId: 'woL1', name: 'L1', owner: 'zhangsan', source: 'web', createdAt: T, state: 'price_check' }),
+    newLead({ id: 'woL2', externalUserId: 'woL2', name: 'L2', owner: 'lisi', source: 'web', createdAt: T + 1 }),
+  ];
+  await legacyStore.bulkLoad(leads.map((lead) => ({ lead, entries: [] })));
+  // Make the data look as the old layout wrote it: every index under <p>:idx:<name>, a customer touch and a due time.
+  const names = ['all', 'lastcust', 'owner:zhangsan', 'owner:lisi', 'owners', 'state:price_check', 'state:unknown', 'outcome:open'];
+  for (const name of names) {
+    const from = `${p}:{idx}:${name}`;
+    const type = await redis.type(from);
+    if (type === 'zset') {
+      const flat = await redis.zrange(from, '0', '-1', 'WITHSCORES');
+      for (let i = 0; i < flat.length; i += 2) await redis.zadd(`${p}:idx:${name}`, flat[i + 1] as string, flat[i] as string);
+    } else await redis.sadd(`${p}:idx:${name}`, ...(await redis.smembers(from)));
+    await redis.del(from);
+  }
+  await redis.zadd(`${p}:idx:lastcust`, String(T + 5000), 'woL1');
+  await redis.zadd(`${p}:idx:due`, String(T + 9000), 'woL2');
+  // Written by the new code after the upgrade, before the migration ran: kept.
+  await redis.zadd(`${p}:{idx}:due`, String(T + 7000), 'woL2');
+
+  expect(await legacyStore.migrateLegacyIndexes()).toBe(names.length + 1);
+  expect(await redis.zrange(`${p}:{idx}:all`, '0', '-1')).toEqual(['woL1', 'woL2']);
+  expect(await redis.zscore(`${p}:{idx}:lastcust`, 'woL1')).toBe(String(T + 5000));
+  expect(await redis.zscore(`${p}:{idx}:due`, 'woL2')).toBe(String(T + 7000));
+  expect(await redis.smembers(`${p}:{idx}:state:price_check`)).toEqual(['woL1']);
+  expect((await legacyStore.queryLeads({ state: 'unknown', offset: 0, limit: 10 })).ids).toEqual(['woL2']);
+  expect(await legacyStore.owners()).toEqual(expect.arrayContaining(['zhangsan', 'lisi']));
+  for (const name of [...names, 'due']) expect(await redis.exists(`${p}:idx:${name}`)).toBe(0);
+  expect(await legacyStore.migrateLegacyIndexes()).toBe(0); // once
+  await cleanupRedis(p);
 });

@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import Redis from 'ioredis';
+import { createRedis } from '../../src/store/redis';
 import { Nudger } from '../../src/app/nudger';
 import type { MessageOutbox, OutboundMessage } from '../../src/app/ports';
 import { ManualClock } from '../../src/domain/clock';
@@ -12,7 +12,7 @@ import { TEST_NUDGE_SETTINGS } from '../helpers/nudge-settings';
 import { captureLogger, cleanupRedis, REDIS_URL, uniquePrefix } from '../helpers/config';
 
 const prefix = uniquePrefix('nudgecap');
-const redis = new Redis(REDIS_URL);
+const redis = createRedis(REDIS_URL, 'general');
 const wednesday = DateTime.fromISO('2026-11-25T10:00:00', { zone: 'Asia/Shanghai' }).toMillis();
 const clock = new ManualClock(wednesday);
 const settings = TEST_NUDGE_SETTINGS;

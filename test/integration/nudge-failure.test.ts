@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DateTime } from 'luxon';
-import type Redis from 'ioredis';
+import type { RedisClient } from '../../src/store/redis';
 import { Nudger } from '../../src/app/nudger';
 import type { MessageOutbox } from '../../src/app/ports';
 import { ManualClock } from '../../src/domain/clock';
@@ -20,7 +20,7 @@ import { PrivateRedis } from '../helpers/redis-server';
 const wednesday = DateTime.fromISO('2026-11-25T10:00:00', { zone: 'Asia/Shanghai' }).toMillis();
 const LEADS = 40;
 let server: PrivateRedis;
-let redis: Redis;
+let redis: RedisClient;
 
 beforeAll(async () => {
   server = new PrivateRedis(await PrivateRedis.freePort(), mkdtempSync(path.join(tmpdir(), 'wf-aof-')));

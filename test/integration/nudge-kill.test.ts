@@ -8,7 +8,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Queue } from 'bullmq';
-import type Redis from 'ioredis';
+import type { RedisClient } from '../../src/store/redis';
 import { DateTime } from 'luxon';
 import { ManualClock } from '../../src/domain/clock';
 import { newLead } from '../../src/domain/lead';
@@ -27,7 +27,7 @@ const REPS = 80; // 15 cards each: under the daily cap (20) and WeCom's 30 a min
 const LOCK_MS = 1000;
 
 let server: PrivateRedis;
-let redis: Redis;
+let redis: RedisClient;
 let sandbox: WeComSandbox;
 let sandboxUrl: string;
 const children: Awaited<ReturnType<typeof startChild>>[] = [];
@@ -69,7 +69,7 @@ test('two worker processes, one SIGKILLed mid-sweep, Redis restarted: exactly on
   );
   await store.bulkLoad(leads.map((lead) => ({ lead, entries: [] })));
   const due = redis.pipeline();
-  for (const l of leads) due.zadd(`${prefix}:idx:due`, wednesday - 1, l.id);
+  for (const l of leads) due.zadd(`${prefix}:{idx}:due`, wednesday - 1, l.id);
   await due.exec();
 
   const env = {

@@ -4,7 +4,7 @@
  * listed, replayable and counted.
  */
 import { Queue } from 'bullmq';
-import type Redis from 'ioredis';
+import type { RedisClient } from '../../src/store/redis';
 import { bullPrefix, QUEUES } from '../../src/jobs/names';
 import { SendQueue } from '../../src/jobs/send-queue';
 import { startSendWorker } from '../../src/main/send-worker';
@@ -186,7 +186,7 @@ describe('every attempt that reaches WeCom takes its own rate slot', () => {
   const prefix = uniquePrefix('slots');
   let sandbox: WeComSandbox;
   let url: string;
-  let redis: Redis;
+  let redis: RedisClient;
   beforeAll(async () => {
     ({ sandbox, url } = await startSandbox({ minuteMs: MINUTE_MS, hourMs: 60 * MINUTE_MS }));
     sandbox.addUser({ userid: 'zhangsan', name: '张三' });

@@ -1,4 +1,4 @@
-import type Redis from 'ioredis';
+import type { RedisClient } from '../../src/store/redis';
 import { SendQueue } from '../../src/jobs/send-queue';
 import type { WeComSandbox } from '../../tools/sandbox/wecom-sandbox';
 import { createRedis } from '../../src/store/redis';
@@ -10,7 +10,7 @@ const MINUTE_MS = 1000;
 const prefix = uniquePrefix('send');
 let sandbox: WeComSandbox;
 let url: string;
-let redis: Redis;
+let redis: RedisClient;
 let queue: SendQueue;
 
 beforeAll(async () => {

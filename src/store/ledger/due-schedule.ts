@@ -1,11 +1,11 @@
-import type Redis from 'ioredis';
+import type { RedisClient } from '../redis';
 import type { DueSchedule } from '../../app/ports';
 import type { LedgerKeys } from './keys';
 
 /** The sweep's schedule: one sorted set of lead ids by next check time (DueSchedule over Redis). */
 export class DueScheduleStore implements DueSchedule {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: LedgerKeys,
   ) {}
 

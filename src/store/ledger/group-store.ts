@@ -1,17 +1,18 @@
-import type Redis from 'ioredis';
+import type { RedisClient } from '../redis';
+import { defineScript, pipeline } from '../pipeline';
 import type { GroupRecord, GroupRepository, JoinCode } from '../../app/ports';
 import { CAS_SCRIPT } from './cas';
 import type { LedgerKeys } from './keys';
 
 /** Customer groups, their join codes, and each customer's groups (GroupRepository over Redis). */
 export class GroupStore implements GroupRepository {
-  private readonly redis: Redis & { ledgerCas(key: string, expected: string, next: string): Promise<number> };
+  private readonly redis: RedisClient & { ledgerCas(key: string, expected: string, next: string): Promise<number> };
 
   constructor(
-    redis: Redis,
+    redis: RedisClient,
     private readonly keys: LedgerKeys,
   ) {
-    if (!('ledgerCas' in redis)) redis.defineCommand('ledgerCas', { numberOfKeys: 1, lua: CAS_SCRIPT });
+    defineScript(redis, 'ledgerCas', CAS_SCRIPT, 1);
     this.redis = redis as GroupStore['redis'];
   }
 
@@ -52,7 +53,7 @@ export class GroupStore implements GroupRepository {
   }
 
   async setGroupCustomers(chatId: string, before: string[], after: string[]): Promise<void> {
-    const p = this.redis.pipeline();
+    const p = pipeline(this.redis);
     for (const c of before) if (!after.includes(c)) p.srem(this.keys.customerGroups(c), chatId);
     for (const c of after) p.sadd(this.keys.customerGroups(c), chatId);
     await p.exec();

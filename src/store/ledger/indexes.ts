@@ -1,5 +1,6 @@
 import type { ChainableCommander } from 'ioredis';
-import type Redis from 'ioredis';
+import { pipeline } from '../pipeline';
+import { scanKeys, type RedisClient } from '../redis';
 import type { LeadQueries, LeadQuery } from '../../app/ports';
 import { BUYING_STATES, OUTCOMES, type Lead } from '../../domain/lead';
 import type { LedgerKeys } from './keys';
@@ -11,7 +12,7 @@ import { belongsIn, membershipsOf, possibleSetsOf } from './memberships';
  */
 export class LeadIndexes implements LeadQueries {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: LedgerKeys,
     private readonly read: (ids: string[]) => Promise<Lead[]>,
   ) {}
@@ -100,20 +101,17 @@ export class LeadIndexes implements LeadQueries {
   async repairIndexes(): Promise<{ leads: number; added: number; removed: number }> {
     const report = { leads: 0, added: 0, removed: 0 };
     const leadKey = this.keys.leadKeyPattern();
-    let cursor = '0';
-    do {
-      const [next, keys] = await this.redis.scan(cursor, 'MATCH', `${this.keys.prefix}:lead:{*}`, 'COUNT', 1000);
-      cursor = next;
+    for await (const keys of scanKeys(this.redis, `${this.keys.prefix}:lead:{*}`)) {
       const leads = (await this.read(keys.map((k) => leadKey.exec(k)?.[1]).filter((id): id is string => !!id))).filter((l) => !l.mergedInto);
       report.leads += leads.length;
-      const add = this.redis.pipeline();
+      const add = pipeline(this.redis);
       for (const l of leads) {
         const m = membershipsOf(l);
         for (const o of m.ordered) add.zadd(this.keys.idx(o.name), 'NX', o.score, l.id);
         for (const name of m.sets) add.sadd(this.keys.idx(name), l.id);
       }
       for (const [, n] of (await add.exec()) ?? []) report.added += typeof n === 'number' ? n : 0;
-    } while (cursor !== '0');
+    }
     // Every index entry: gone if its lead is gone or no longer belongs there. The leads are read right before
     // removing, so a lead that changed meanwhile keeps its new place. The owners are found by a scan here, which
     // also repairs the owners set.
@@ -146,8 +144,40 @@ export class LeadIndexes implements LeadQueries {
     return report;
   }
 
+  /**
+   * Moves indexes written before the {idx} hash tag (<p>:idx:<name>) to their keys now, once, at a worker's start:
+   * every member is merged with its score (ZADD NX / SADD: nothing written since is overwritten), the old key
+   * removed, and then the repair runs, so a member that went stale meanwhile leaves again. Safe to run in several
+   * processes at once. Answers how many old keys it moved.
+   */
+  async migrateLegacy(): Promise<number> {
+    const legacy = this.keys.legacyIdx('');
+    let moved = 0;
+    for await (const keys of scanKeys(this.redis, `${legacy}*`)) {
+      for (const old of keys) {
+        const name = old.slice(legacy.length);
+        const type = await this.redis.type(old);
+        let c = '0';
+        do {
+          const [next, raw] = type === 'zset' ? await this.redis.zscan(old, c, 'COUNT', 1000) : await this.redis.sscan(old, c, 'COUNT', 1000);
+          c = next;
+          if (raw.length === 0) continue;
+          if (type === 'zset') {
+            const args: (string | number)[] = [];
+            for (let i = 0; i < raw.length; i += 2) args.push(raw[i + 1] as string, raw[i] as string);
+            await this.redis.zadd(this.keys.idx(name), 'NX', ...args);
+          } else await this.redis.sadd(this.keys.idx(name), ...raw);
+        } while (c !== '0');
+        await this.redis.unlink(old);
+        moved++;
+      }
+    }
+    if (moved > 0) await this.repairIndexes();
+    return moved;
+  }
+
   async countByStateAndOutcome(): Promise<{ state: Record<string, number>; outcome: Record<string, number> }> {
-    const p = this.redis.pipeline();
+    const p = pipeline(this.redis);
     for (const st of BUYING_STATES) p.scard(this.keys.idx(`state:${st}`));
     for (const o of OUTCOMES) p.scard(this.keys.idx(`outcome:${o}`));
     const res = (await p.exec()) ?? [];
@@ -174,7 +204,7 @@ export class LeadIndexes implements LeadQueries {
   async owners(): Promise<string[]> {
     const listed = await this.redis.smembers(this.keys.idx('owners'));
     if (listed.length === 0) return this.scanOwners();
-    const p = this.redis.pipeline();
+    const p = pipeline(this.redis);
     for (const o of listed) p.exists(this.keys.idx(`owner:${o}`));
     const res = (await p.exec()) ?? [];
     return listed.filter((_, i) => res[i]?.[1] !== 0);
@@ -183,13 +213,8 @@ export class LeadIndexes implements LeadQueries {
   /** The reps with leads, by a scan of the owner indexes (slow: every key is visited), written to the owners set. */
   private async scanOwners(): Promise<string[]> {
     const owners = new Set<string>();
-    let cursor = '0';
     const prefix = this.keys.idx('owner:');
-    do {
-      const [next, keys] = await this.redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-      cursor = next;
-      for (const k of keys) owners.add(k.slice(prefix.length));
-    } while (cursor !== '0');
+    for await (const keys of scanKeys(this.redis, `${prefix}*`)) for (const k of keys) owners.add(k.slice(prefix.length));
     if (owners.size > 0) await this.redis.sadd(this.keys.idx('owners'), ...owners);
     return [...owners];
   }

@@ -1,4 +1,5 @@
-import type Redis from 'ioredis';
+import type { RedisClient } from '../redis';
+import { defineScript, pipeline } from '../pipeline';
 import type { LeadRepository } from '../../app/ports';
 import type { Clock } from '../../domain/clock';
 import { setIfNewer, type Lead } from '../../domain/lead';
@@ -31,18 +32,18 @@ interface LedgerCommands {
 
 /** Leads by compare-and-set and their timelines (LeadRepository over Redis); each write re-indexes its lead. */
 export class LeadStore implements LeadRepository {
-  private readonly redis: Redis & LedgerCommands;
+  private readonly redis: RedisClient & LedgerCommands;
 
   constructor(
-    redis: Redis,
+    redis: RedisClient,
     private readonly keys: LedgerKeys,
     private readonly indexes: LeadIndexes,
     private readonly clock: Clock,
   ) {
-    if (!('ledgerAddEntry' in redis)) redis.defineCommand('ledgerAddEntry', { numberOfKeys: 2, lua: ADD_ENTRY });
-    if (!('ledgerCas' in redis)) redis.defineCommand('ledgerCas', { numberOfKeys: 1, lua: CAS_SCRIPT });
-    if (!('ledgerHashCas' in redis)) redis.defineCommand('ledgerHashCas', { numberOfKeys: 1, lua: HASH_CAS });
-    this.redis = redis as Redis & LedgerCommands;
+    defineScript(redis, 'ledgerAddEntry', ADD_ENTRY, 2);
+    defineScript(redis, 'ledgerCas', CAS_SCRIPT, 1);
+    defineScript(redis, 'ledgerHashCas', HASH_CAS, 1);
+    this.redis = redis as RedisClient & LedgerCommands;
   }
 
   async getLead(id: string): Promise<Lead | undefined> {
@@ -52,7 +53,7 @@ export class LeadStore implements LeadRepository {
 
   async getLeads(ids: string[]): Promise<Lead[]> {
     if (ids.length === 0) return [];
-    const pipe = this.redis.pipeline();
+    const pipe = pipeline(this.redis);
     for (const id of ids) pipe.get(this.keys.lead(id));
     const res = (await pipe.exec()) ?? [];
     return res.map(([, v]) => (typeof v === 'string' ? (JSON.parse(v) as Lead) : undefined)).filter((l): l is Lead => !!l);
@@ -88,7 +89,7 @@ export class LeadStore implements LeadRepository {
   }
 
   private async reindex(before: Lead | undefined, after: Lead): Promise<void> {
-    const p = this.redis.pipeline();
+    const p = pipeline(this.redis);
     this.indexes.reindex(p, before, after, this.clock.now());
     await p.exec();
   }
@@ -96,7 +97,7 @@ export class LeadStore implements LeadRepository {
   async addEntry(leadId: string, entry: TimelineEntry): Promise<boolean> {
     const added = (await this.redis.ledgerAddEntry(this.keys.timeline(leadId), this.keys.entries(leadId), entry.id, entry.at, JSON.stringify(entry))) === 1;
     if (added) {
-      const p = this.redis.pipeline();
+      const p = pipeline(this.redis);
       if (isCustomerTouch(entry)) p.zadd(this.keys.idx('lastcust'), 'GT', String(entry.at), leadId);
       if (entry.kind !== 'nudge_sent') p.zadd(this.keys.idx('due'), 'LT', String(this.clock.now()), leadId);
       p.sadd(this.keys.boardPending(), leadId);
@@ -107,7 +108,7 @@ export class LeadStore implements LeadRepository {
 
   async addEntries(leadId: string, entries: TimelineEntry[]): Promise<boolean[]> {
     if (entries.length === 0) return [];
-    const p = this.redis.pipeline() as ReturnType<Redis['pipeline']> & {
+    const p = pipeline(this.redis) as ReturnType<RedisClient['pipeline']> & {
       ledgerAddEntry(tl: string, tle: string, id: string, at: number, json: string): unknown;
     };
     for (const e of entries) p.ledgerAddEntry(this.keys.timeline(leadId), this.keys.entries(leadId), e.id, e.at, JSON.stringify(e));
@@ -144,7 +145,7 @@ export class LeadStore implements LeadRepository {
 
   async loadMany(ids: string[]): Promise<{ id: string; lead?: Lead; timeline: TimelineEntry[] }[]> {
     if (ids.length === 0) return [];
-    const p = this.redis.pipeline();
+    const p = pipeline(this.redis);
     for (const id of ids) p.get(this.keys.lead(id)).hvals(this.keys.entries(id));
     const res = (await p.exec()) ?? [];
     return ids.map((id, i) => {
@@ -155,7 +156,7 @@ export class LeadStore implements LeadRepository {
   }
 
   async recordMany(entries: { leadId: string; entry: TimelineEntry }[], due: { leadId: string; at: number }[]): Promise<boolean[]> {
-    const p = this.redis.pipeline();
+    const p = pipeline(this.redis);
     for (const { leadId, entry } of entries)
       (p as unknown as LedgerCommands).ledgerAddEntry(this.keys.timeline(leadId), this.keys.entries(leadId), entry.id, entry.at, JSON.stringify(entry));
     // The due index is one key: one ZADD and one ZREM for the whole batch.
@@ -169,7 +170,7 @@ export class LeadStore implements LeadRepository {
   }
 
   async bulkLoad(items: { lead: Lead; entries: TimelineEntry[] }[]): Promise<void> {
-    const p = this.redis.pipeline();
+    const p = pipeline(this.redis);
     for (const { lead, entries } of items) {
       p.set(this.keys.lead(lead.id), JSON.stringify(lead));
       for (const e of entries) {

@@ -1,11 +1,11 @@
-import type Redis from 'ioredis';
+import type { RedisClient } from '../redis';
 import type { RepSessions } from '../../app/ports';
 import type { LedgerKeys } from './keys';
 
 /** The last list shown to each rep, for a week (RepSessions over Redis). */
 export class RepSessionStore implements RepSessions {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: LedgerKeys,
   ) {}
 
