@@ -115,8 +115,20 @@ export class WebMetrics {
   }
 
   /** One answered callback. `startedAt` from performance.now(). */
+  /** Label children of the hot path, bound once (prom-client hashes a label object on every call otherwise). */
+  private readonly recorded = new Map<string, { count: Counter.Internal; time: Histogram.Internal<string> }>();
+
   callback(route: string, status: number, reason: string, startedAt: number): void {
+    const seconds = (performance.now() - startedAt) / 1000;
+    if (status === 200) {
+      const key = `${route} ${reason}`;
+      let bound = this.recorded.get(key);
+      if (!bound) this.recorded.set(key, (bound = { count: this.callbacks.labels(route, '200', reason), time: this.latency.labels(route) }));
+      bound.count.inc();
+      bound.time.observe(seconds);
+      return;
+    }
     this.callbacks.inc({ route, status: String(status), reason });
-    this.latency.observe({ route }, (performance.now() - startedAt) / 1000);
+    this.latency.observe({ route }, seconds);
   }
 }

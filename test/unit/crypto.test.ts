@@ -128,8 +128,70 @@ describe('hostile inputs are clean CallbackErrors, never crashes or garbage', ()
       'DECRYPT_FAILED',
     ],
     ['wrong receiveid', () => decryptVerified(VECTOR_A.aesKey, good, 'someoneelse'), 'RECEIVEID_MISMATCH'],
+    [
+      'stray bits after the last base64 byte',
+      () => decryptVerified(VECTOR_A.aesKey, `${good.slice(0, -2)}${good.at(-2) === 'A' ? 'B' : 'A'}=`, VECTOR_A.corpId),
+      'DECRYPT_FAILED',
+    ],
+    ['a line break inside the base64', () => decryptVerified(VECTOR_A.aesKey, `${good.slice(0, 40)}\n${good.slice(41)}`, VECTOR_A.corpId), 'DECRYPT_FAILED'],
+    [
+      'a message that is not UTF-8',
+      () => {
+        const body = Buffer.concat([random, Buffer.from([0, 0, 0, 3]), Buffer.from([0xff, 0xfe, 0x41]), Buffer.from(VECTOR_A.corpId)]);
+        const pad = 32 - (body.length % 32);
+        return decryptVerified(VECTOR_A.aesKey, forge(Buffer.concat([body, Buffer.alloc(pad, pad)])), VECTOR_A.corpId);
+      },
+      'DECRYPT_FAILED',
+    ],
   ])('%s', (_name, fn, code) => {
     expect(codeOf(fn)).toBe(code);
+  });
+
+  test('a leading BOM in the message is kept, as the bytes say', () => {
+    expect(decryptVerified(VECTOR_A.aesKey, encryptFor(VECTOR_A.aesKey, '\ufeff<xml/>', 'corp'), 'corp')).toBe('\ufeff<xml/>');
+  });
+
+  test('one AES pass accepts exactly what a byte-identical re-encryption accepts (3,000 forged plaintexts)', () => {
+    // The reference: the library's decrypt, then its encrypt with the same random must give the same ciphertext.
+    const reference = (enc: string, id: string): string | undefined => {
+      try {
+        const r = decrypt(VECTOR_A.aesKey, enc);
+        return encryptFor(VECTOR_A.aesKey, r.message, r.id, r.random) === enc && r.id === id ? r.message : undefined;
+      } catch {
+        return undefined;
+      }
+    };
+    let seed = 7;
+    const rnd = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) >>> 12) % n; // the high bits: an LCG’s low bits cycle
+    let accepted = 0;
+    for (let i = 0; i < 3000; i++) {
+      // ASCII and Chinese, now and then a stray byte that is not UTF-8.
+      const msg = Buffer.concat(
+        Array.from({ length: rnd(40) }, () =>
+          rnd(150) === 0 ? Buffer.from([0x80 + rnd(128)]) : Buffer.from(rnd(3) === 0 ? '客' : String.fromCharCode(0x20 + rnd(90))),
+        ),
+      );
+      const id = Buffer.from(rnd(5) === 0 ? '' : VECTOR_A.corpId);
+      const len = Buffer.alloc(4);
+      len.writeUInt32BE(rnd(4) === 0 ? Math.max(0, msg.length + rnd(9) - 4) : msg.length);
+      const body = Buffer.concat([random, len, msg, id]);
+      let pad = 32 - (body.length % 32);
+      const mode = rnd(6);
+      if (mode === 0) pad += 32; // a whole extra block of padding
+      const padding = Buffer.alloc(pad, mode === 1 ? (pad % 32) + 1 : pad > 32 ? 0 : pad);
+      if (mode === 2 && pad > 1) padding[0] = (padding[0] as number) ^ 1;
+      const enc = forge(Buffer.concat([body, padding]));
+      const want = reference(enc, VECTOR_A.corpId);
+      let got: string | undefined;
+      try {
+        got = decryptVerified(VECTOR_A.aesKey, enc, VECTOR_A.corpId);
+      } catch {
+        got = undefined;
+      }
+      expect(got).toBe(want);
+      if (want !== undefined) accepted++;
+    }
+    expect(accepted).toBeGreaterThan(500);
   });
 
   test('the library alone would have accepted the wrong key (why we verify)', () => {
