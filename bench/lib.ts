@@ -1,4 +1,6 @@
-import { fork, type ChildProcess } from 'node:child_process';
+import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import path from 'node:path';
 import autocannon from 'autocannon';
 
@@ -105,3 +107,76 @@ export async function load(port: number, requests: PreparedRequest[], opts: { co
 }
 
 export const fmt = (n: number, d = 0) => n.toFixed(d).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+
+/** CPU time (user + system, µs) of a process, from /proc (Linux): for processes the bench did not fork itself. */
+export function procCpuMicros(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1e6) / CLOCK_TICKS;
+  } catch {
+    return 0;
+  }
+}
+const CLOCK_TICKS = 100; // USER_HZ on Linux
+
+/** `npm start` (dist-bench/src/main/all-main.js) as a deployment runs it: the supervisor with its web and worker processes. */
+export interface StartHandle {
+  port: number;
+  /** CPU time (µs) used so far by the web processes and by the worker processes. */
+  cpuMicros(): { web: number; worker: number };
+  stop(): Promise<void>;
+}
+
+export async function startAllMain(env: Record<string, string>, port: number): Promise<StartHandle> {
+  const child = spawn(process.execPath, [path.join(__dirname, '..', 'src', 'main', 'all-main.js')], {
+    env: { ...process.env, ...env, PORT: String(port) },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const ok = await fetch(`http://127.0.0.1:${port}/readyz`).then(
+      (r) => r.status === 200,
+      () => false,
+    );
+    if (ok) break;
+    if (Date.now() > deadline || child.exitCode !== null) throw new Error('npm start did not become ready');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  await new Promise((r) => setTimeout(r, 1000)); // the worker process starts its pump and queues
+  const rolesOf = (): { pid: number; role: string }[] => {
+    const pids = readFileSync(`/proc/${child.pid}/task/${child.pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+    return pids.map((pid) => {
+      const environ = readFileSync(`/proc/${pid}/environ`, 'utf8');
+      return { pid, role: /(?:^|\0)WF_ROLE=(\w+)/.exec(environ)?.[1] ?? 'unknown' };
+    });
+  };
+  return {
+    port,
+    cpuMicros() {
+      const out = { web: 0, worker: 0 };
+      for (const { pid, role } of rolesOf()) if (role === 'web' || role === 'worker') out[role] += procCpuMicros(pid);
+      return out;
+    },
+    async stop() {
+      if (child.exitCode !== null) return;
+      const exited = new Promise<void>((r) => child.once('exit', () => r()));
+      child.kill('SIGTERM');
+      const kill = setTimeout(() => child.kill('SIGKILL'), 20_000);
+      await exited;
+      clearTimeout(kill);
+    },
+  };
+}
+
+/** A free TCP port on 127.0.0.1. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.listen(0, '127.0.0.1', () => {
+      const a = srv.address();
+      srv.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
+    });
+    srv.on('error', reject);
+  });
+}

@@ -53,6 +53,7 @@ const envSchema = z.object({
     .optional(),
   WEB_PROCESSES: z.coerce.number({ message: 'must be a number' }).int().min(1).max(64).optional(),
   WORKER_PROCESSES: z.coerce.number({ message: 'must be a number' }).int().min(1).max(64).optional(),
+  WORKER_NICE: z.coerce.number({ message: 'must be a number' }).int().min(0).max(19).default(10),
   BUSINESS_TZ: z
     .string()
     .refine((tz) => IANAZone.isValidZone(tz), 'must be an IANA time zone such as Asia/Shanghai')
@@ -84,8 +85,11 @@ export interface Config {
   /** The manager's board: where it is served (sign-in redirects, same-origin checks), WeCom's sign-in pages, admins. */
   board: { publicUrl: string; oauthBase: string; ssoBase: string; admins: string[] };
   policy: Policy;
-  /** `npm start` (all-main): how many web and worker processes; unset → split the machine's cores between them. */
-  processes: { web?: number; worker?: number };
+  /**
+   * `npm start` (all-main): how many web and worker processes (unset → the machine's cores split between them), and the
+   * worker processes' niceness: under a flood the web processes answer first and the workers catch up from the inbox.
+   */
+  processes: { web?: number; worker?: number; workerNice: number };
 }
 
 /** config/app.json of this installation: found above this file whether it runs from src/, dist/ or dist-bench/. */
@@ -147,7 +151,7 @@ export function readEnvOptions(env: NodeJS.ProcessEnv = process.env): Config {
       admins: e.BOARD_ADMINS ? e.BOARD_ADMINS.split(',') : [],
     },
     policy: policyResult.policy,
-    processes: { web: e.WEB_PROCESSES, worker: e.WORKER_PROCESSES },
+    processes: { web: e.WEB_PROCESSES, worker: e.WORKER_PROCESSES, workerNice: e.WORKER_NICE },
   };
 }
 

@@ -22,7 +22,7 @@ if (cluster.isPrimary) {
     process.exit(78); // EX_CONFIG
   }
   const log = createLogger(config.logLevel).child({ process: 'supervisor' });
-  void new Supervisor(processCounts(config.processes), log).start().then((code) => process.exit(code));
+  void new Supervisor(processCounts(config.processes), log, { workerNice: config.processes.workerNice }).start().then((code) => process.exit(code));
 } else if (process.env[ROLE_ENV] === 'web') {
   void run('web', async (config, log) => [await startWeb(config, log)]);
 } else {

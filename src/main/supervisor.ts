@@ -35,7 +35,7 @@ export class Supervisor {
   constructor(
     private readonly counts: Record<Role, number>,
     private readonly log: Logger,
-    private readonly opts: { graceMs?: number; maxBackoffMs?: number } = {},
+    private readonly opts: { graceMs?: number; maxBackoffMs?: number; workerNice?: number } = {},
   ) {}
 
   start(): Promise<number> {
@@ -52,6 +52,16 @@ export class Supervisor {
   private fork(role: Role): void {
     const w = cluster.fork({ [ROLE_ENV]: role });
     this.roles.set(w.id, { role, startedAt: Date.now() });
+    // Workers yield the CPU to the web processes: a callback is answered within WeCom's window first; applying it can
+    // wait in the durable inbox a moment.
+    const nice = this.opts.workerNice ?? 0;
+    if (role === 'worker' && nice > 0 && w.process.pid) {
+      try {
+        os.setPriority(w.process.pid, nice);
+      } catch (err) {
+        this.log.warn({ reason: 'supervisor.nice_failed', err: (err as Error).message }, 'could not lower the worker process priority');
+      }
+    }
   }
 
   private onExit(w: ClusterWorker, code: number | null, signal: string | null, done: (code: number) => void): void {
