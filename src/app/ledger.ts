@@ -40,40 +40,36 @@ export class Ledger {
     const profile = args.profile ?? (await this.d.directory.getCustomer(args.externalUserId));
     const follower = profile?.followers.find((f) => f.userId === args.userId);
     const source = mapSource(args.state ?? follower?.state, this.d.sourceRules);
-    const { before, after } = await this.d.store.updateLead(args.externalUserId, (cur) => {
-      const lead =
-        cur ??
-        newLead({
-          id: args.externalUserId,
-          externalUserId: args.externalUserId,
-          name: profile?.name ?? args.externalUserId,
-          owner: args.userId,
-          source,
-          createdAt: args.at,
-        });
-      lead.createdAt = Math.min(lead.createdAt, args.at);
-      if (lead.source === 'other' && source !== 'other') lead.source = source;
-      setIfNewer(lead, 'owner', args.at, (l) => (l.owner = args.userId));
-      setIfNewer(lead, 'relationship', args.at, (l) => (l.relationship = 'active'));
-      if (profile) {
-        setIfNewer(lead, 'profile', args.at, (l) => {
-          l.name = profile.name;
-          l.company = profile.company;
-          if (follower?.remark) l.remark = follower.remark;
-        });
-      }
-      return lead;
-    });
-    await this.d.store.addEntry(args.externalUserId, {
-      id: args.entryId,
-      at: args.at,
-      kind: 'added',
-      source: args.source,
-      actor: args.userId,
-      note: args.state,
-    });
-    await this.bindToKnownGroups(args.externalUserId);
-    if (after) await this.mergeMatchingManualLead(after, args.at, !before);
+    const { before, after } = await this.d.store.updateLead(
+      args.externalUserId,
+      (cur) => {
+        const lead =
+          cur ??
+          newLead({
+            id: args.externalUserId,
+            externalUserId: args.externalUserId,
+            name: profile?.name ?? args.externalUserId,
+            owner: args.userId,
+            source,
+            createdAt: args.at,
+          });
+        lead.createdAt = Math.min(lead.createdAt, args.at);
+        if (lead.source === 'other' && source !== 'other') lead.source = source;
+        setIfNewer(lead, 'owner', args.at, (l) => (l.owner = args.userId));
+        setIfNewer(lead, 'relationship', args.at, (l) => (l.relationship = 'active'));
+        if (profile) {
+          setIfNewer(lead, 'profile', args.at, (l) => {
+            l.name = profile.name;
+            l.company = profile.company;
+            if (follower?.remark) l.remark = follower.remark;
+          });
+        }
+        return lead;
+      },
+      [{ id: args.entryId, at: args.at, kind: 'added', source: args.source, actor: args.userId, note: args.state }],
+    );
+    // Independent, each safe under concurrency (compare-and-set): in flight together.
+    await Promise.all([this.bindToKnownGroups(args.externalUserId), after && this.mergeMatchingManualLead(after, args.at, !before)]);
     return after;
   }
 
@@ -253,7 +249,7 @@ export class Ledger {
     const record = after as GroupRecord;
     await this.d.store.setGroupCustomers(chatId, before?.customers ?? [], customers);
     const unbound = (before?.leadIds ?? []).filter((id) => !leadIds.includes(id));
-    for (const id of [...leadIds, ...unbound]) await this.refreshLeadGroups(id);
+    await Promise.all([...leadIds, ...unbound].map((id) => this.refreshLeadGroups(id)));
     const changed =
       JSON.stringify([before?.customers, before?.leadIds, before?.dismissed]) !== JSON.stringify([record.customers, record.leadIds, record.dismissed]);
     return { bound: leadIds.filter((id) => !(before?.leadIds ?? []).includes(id)), unbound, changed };
@@ -271,18 +267,20 @@ export class Ledger {
   /** Recomputes a lead's groups and customer-side stakeholders from the group records, and copies group events. */
   private async refreshLeadGroups(leadId: string): Promise<void> {
     const chats = await this.d.store.groupsOfCustomer(leadId);
-    const groups: GroupRecord[] = [];
-    for (const c of chats) {
-      const g = await this.d.store.getGroup(c);
-      if (g && !g.dismissed && g.customers.includes(leadId)) groups.push(g);
-    }
+    const groups = (await Promise.all(chats.map((c) => this.d.store.getGroup(c)))).filter(
+      (g): g is GroupRecord => !!g && !g.dismissed && g.customers.includes(leadId),
+    );
     const stakeholders = [...new Set([leadId, ...groups.flatMap((g) => g.customers)])].sort();
-    await this.d.store.updateLead(leadId, (cur) => {
-      if (!cur) return undefined;
-      cur.groups = groups.map((g) => g.chatId).sort();
-      cur.stakeholders = stakeholders;
-      return cur;
-    });
-    for (const g of groups) for (const e of g.events) await this.d.store.addEntry(leadId, e);
+    // The lead and the groups' events on its timeline in one write.
+    await this.d.store.updateLead(
+      leadId,
+      (cur) => {
+        if (!cur) return undefined;
+        cur.groups = groups.map((g) => g.chatId).sort();
+        cur.stakeholders = stakeholders;
+        return cur;
+      },
+      groups.flatMap((g) => g.events),
+    );
   }
 }

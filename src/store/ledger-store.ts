@@ -35,7 +35,7 @@ export class LedgerStore implements LedgerRepository {
   // Leads and timelines
   getLead = (id: string) => this.leads.getLead(id);
   getLeads = (ids: string[]) => this.leads.getLeads(ids);
-  updateLead = (id: string, change: (current: Lead | undefined) => Lead | undefined) => this.leads.updateLead(id, change);
+  updateLead = (id: string, change: (current: Lead | undefined) => Lead | undefined, entries?: TimelineEntry[]) => this.leads.updateLead(id, change, entries);
   updateIfNewer<K extends keyof Lead['stamps']>(id: string, stamp: K, at: number, apply: (l: Lead) => void) {
     return this.leads.updateIfNewer(id, stamp, at, apply);
   }

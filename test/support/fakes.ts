@@ -48,14 +48,17 @@ export class MemoryLedger implements LedgerRepository {
   async getLeads(ids: string[]) {
     return ids.map((id) => copy(this.leads.get(id))).filter((l): l is Lead => !!l);
   }
-  async updateLead(id: string, change: (current: Lead | undefined) => Lead | undefined) {
+  async updateLead(id: string, change: (current: Lead | undefined) => Lead | undefined, entries: TimelineEntry[] = []) {
     const before = copy(this.leads.get(id));
     const after = change(copy(before));
-    if (!after) return { before, after: before };
+    if (!after) {
+      const added = before ? await this.addEntries(id, entries) : entries.map(() => false);
+      return { before, after: before, added };
+    }
     this.leads.set(id, copy(after));
     if (!after.mergedInto) this.due.set(id, Math.min(this.due.get(id) ?? Infinity, this.now()));
     if (!this.lastCustomerTouch.has(id)) this.lastCustomerTouch.set(id, after.createdAt);
-    return { before, after: copy(after) };
+    return { before, after: copy(after), added: await this.addEntries(id, entries) };
   }
   updateIfNewer<K extends keyof Lead['stamps']>(id: string, stamp: K, at: number, apply: (l: Lead) => void) {
     return this.updateLead(id, (cur) => {

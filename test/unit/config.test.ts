@@ -1,6 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { clusterSeeds } from '../../src/store/redis';
 import { readEnvOptions } from '../../src/config/env';
 import { ConfigError } from '../../src/config/errors';
 
@@ -26,11 +27,33 @@ function problems(env: Record<string, string>): string[] {
 test('defaults', () => {
   const c = readEnvOptions(valid);
   expect(c.port).toBe(3000);
-  expect(c.redis).toEqual({ url: 'redis://127.0.0.1:6379', prefix: 'wf' });
+  expect(c.redis).toEqual({ url: 'redis://127.0.0.1:6379', prefix: 'wf', cluster: false });
+  expect(c.processes).toEqual({ web: undefined, worker: undefined, workerNice: 10 });
   expect(c.wecom.apiBase).toBe('https://qyapi.weixin.qq.com');
   expect(c.wecom.bot).toBeUndefined();
   expect(c.logLevel).toBe('info');
   expect(c.policy.ingress.maxBodyBytes).toBe(1048576);
+});
+
+test('a Redis Cluster: several nodes in REDIS_URL, or one seed and REDIS_CLUSTER=true; npm start’s processes', () => {
+  expect(readEnvOptions({ ...valid, REDIS_URL: 'redis://10.0.0.1:6379,10.0.0.2:6379' }).redis.cluster).toBe(true);
+  expect(readEnvOptions({ ...valid, REDIS_URL: 'rediss://cache.example:6380', REDIS_CLUSTER: 'true' }).redis).toMatchObject({ cluster: true });
+  expect(readEnvOptions({ ...valid, REDIS_CLUSTER: 'false' }).redis.cluster).toBe(false);
+  expect(problems({ ...valid, REDIS_CLUSTER: 'yes please' })).toEqual(['REDIS_CLUSTER must be true or false']);
+  expect(readEnvOptions({ ...valid, WEB_PROCESSES: '3', WORKER_PROCESSES: '2', WORKER_NICE: '0' }).processes).toEqual({ web: 3, worker: 2, workerNice: 0 });
+  expect(problems({ ...valid, WEB_PROCESSES: '0', WORKER_NICE: '20' })).toHaveLength(2);
+});
+
+test('cluster seeds: every node of the URL, with its credentials and TLS', () => {
+  expect(clusterSeeds('rediss://app:s%3Acret@10.0.0.1:6380,10.0.0.2,10.0.0.3:7000')).toEqual({
+    nodes: [
+      { host: '10.0.0.1', port: 6380 },
+      { host: '10.0.0.2', port: 6379 },
+      { host: '10.0.0.3', port: 7000 },
+    ],
+    options: { username: 'app', password: 's:cret', tls: {} },
+  });
+  expect(clusterSeeds('redis://:pw@h:1').options).toEqual({ password: 'pw' });
 });
 
 test('an empty environment lists every missing variable at once', () => {

@@ -43,9 +43,15 @@ export interface LeadRepository {
   getLeads(ids: string[]): Promise<Lead[]>;
   /**
    * Read-modify-write of one lead, optimistic (compare-and-set, retried on conflict). `change` gets a copy and returns
-   * the new lead, or undefined to leave it; creates the lead when it returns one for an absent id.
+   * the new lead, or undefined to leave it; creates the lead when it returns one for an absent id. `entries` are
+   * appended to the lead's timeline in the same atomic write (as addEntries would; not when `change` leaves no lead);
+   * `added` says which were new, in order.
    */
-  updateLead(id: string, change: (current: Lead | undefined) => Lead | undefined): Promise<{ before?: Lead; after?: Lead }>;
+  updateLead(
+    id: string,
+    change: (current: Lead | undefined) => Lead | undefined,
+    entries?: TimelineEntry[],
+  ): Promise<{ before?: Lead; after?: Lead; added?: boolean[] }>;
   /** Last-writer-wins update of an existing lead: applied only if nothing newer already set that field. */
   updateIfNewer<K extends keyof Lead['stamps']>(id: string, stamp: K, at: number, apply: (l: Lead) => void): Promise<{ before?: Lead; after?: Lead }>;
   /** Appends an entry; a second append of the same id is a no-op (returns false). */

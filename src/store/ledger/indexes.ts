@@ -1,10 +1,64 @@
 import type { ChainableCommander } from 'ioredis';
-import { pipeline } from '../pipeline';
+import { defineScript, pipeline } from '../pipeline';
+import { isCustomerTouch } from '../../domain/metrics';
+import type { TimelineEntry } from '../../domain/timeline';
 import { scanKeys, type RedisClient } from '../redis';
 import type { LeadQueries, LeadQuery } from '../../app/ports';
 import { BUYING_STATES, OUTCOMES, type Lead } from '../../domain/lead';
 import type { LedgerKeys } from './keys';
 import { belongsIn, membershipsOf, possibleSetsOf } from './memberships';
+
+/**
+ * Applies a list of index writes in one command (all index keys share the {idx} slot). KEYS: the index keys;
+ * ARGV: ops, each `sa|sr|zr <key#> <member>` (SADD, SREM, ZREM) or `NX|LT|GT <key#> <score> <member>` (ZADD with
+ * that flag). One command per lead write instead of one per index, and the writes of one lead land together.
+ */
+const INDEX_OPS = `
+local i = 1
+while i <= #ARGV do
+  local op, key = ARGV[i], KEYS[tonumber(ARGV[i + 1])]
+  if op == 'sa' then redis.call('SADD', key, ARGV[i + 2]); i = i + 3
+  elseif op == 'sr' then redis.call('SREM', key, ARGV[i + 2]); i = i + 3
+  elseif op == 'zr' then redis.call('ZREM', key, ARGV[i + 2]); i = i + 3
+  else redis.call('ZADD', key, op, ARGV[i + 2], ARGV[i + 3]); i = i + 4 end
+end
+return 1`;
+
+/** Index writes collected for one INDEX_OPS call (see LeadIndexes.flush). */
+export class IndexOps {
+  readonly keys: string[] = [];
+  readonly argv: (string | number)[] = [];
+  private readonly slots = new Map<string, number>();
+
+  private slot(key: string): number {
+    let n = this.slots.get(key);
+    if (n === undefined) {
+      this.keys.push(key);
+      n = this.keys.length;
+      this.slots.set(key, n);
+    }
+    return n;
+  }
+  sadd(key: string, member: string): this {
+    this.argv.push('sa', this.slot(key), member);
+    return this;
+  }
+  srem(key: string, member: string): this {
+    this.argv.push('sr', this.slot(key), member);
+    return this;
+  }
+  zrem(key: string, member: string): this {
+    this.argv.push('zr', this.slot(key), member);
+    return this;
+  }
+  zadd(flag: 'NX' | 'LT' | 'GT', key: string, score: number, member: string): this {
+    this.argv.push(flag, this.slot(key), score, member);
+    return this;
+  }
+  get empty(): boolean {
+    return this.argv.length === 0;
+  }
+}
 
 /**
  * The indexes over the leads (LeadQueries over Redis): written from the lead itself after every write (`reindex`,
@@ -15,28 +69,41 @@ export class LeadIndexes implements LeadQueries {
     private readonly redis: RedisClient,
     private readonly keys: LedgerKeys,
     private readonly read: (ids: string[]) => Promise<Lead[]>,
-  ) {}
+  ) {
+    defineScript(redis, 'ledgerIndexOps', INDEX_OPS);
+  }
+
+  /** Queues the collected index writes on a pipeline as one command. */
+  flush(p: ChainableCommander, ops: IndexOps): void {
+    if (ops.empty) return;
+    (p as unknown as { ledgerIndexOps(n: number, ...args: (string | number)[]): unknown }).ledgerIndexOps(ops.keys.length, ...ops.keys, ...ops.argv);
+  }
 
   /**
    * Queues the index writes for a lead just written: its memberships (ordered ones NX, so scores already there stay),
    * out of every other state, outcome and manual list whatever `before` says (a retry after a crash reads the new
    * lead as its `before`), out of the old owner's lists, and due now (`LT`: an earlier due time stays).
    */
-  reindex(p: ChainableCommander, before: Lead | undefined, after: Lead, now: number): void {
+  reindex(ops: IndexOps, before: Lead | undefined, after: Lead, now: number): void {
     const idx = (n: string) => this.keys.idx(n);
     const m = membershipsOf(after);
-    if (before && before.owner !== after.owner) p.zrem(idx(`owner:${before.owner}`), after.id).srem(idx(`manual:${before.owner}`), after.id);
-    for (const name of possibleSetsOf(after.owner)) if (!m.sets.includes(name)) p.srem(idx(name), after.id);
-    // The board recomputes this lead's row (its state, owner, outcome or groups may have changed).
-    p.sadd(this.keys.boardPending(), after.id);
+    if (before && before.owner !== after.owner) ops.zrem(idx(`owner:${before.owner}`), after.id).srem(idx(`manual:${before.owner}`), after.id);
+    for (const name of possibleSetsOf(after.owner)) if (!m.sets.includes(name)) ops.srem(idx(name), after.id);
     if (after.mergedInto) {
-      for (const name of ['all', `owner:${after.owner}`, 'lastcust', 'due']) p.zrem(idx(name), after.id);
+      for (const name of ['all', `owner:${after.owner}`, 'lastcust', 'due']) ops.zrem(idx(name), after.id);
       return;
     }
-    for (const o of m.ordered) p.zadd(idx(o.name), 'NX', o.score, after.id);
-    for (const name of m.sets) p.sadd(idx(name), after.id);
-    p.zadd(idx('due'), 'LT', now, after.id);
-    p.sadd(idx('owners'), after.owner);
+    for (const o of m.ordered) ops.zadd('NX', idx(o.name), o.score, after.id);
+    for (const name of m.sets) ops.sadd(idx(name), after.id);
+    ops.zadd('LT', idx('due'), now, after.id);
+    ops.sadd(idx('owners'), after.owner);
+  }
+
+  /** Queues what new timeline entries change in the indexes: the last customer touch (GT), due now (LT). */
+  entriesAdded(ops: IndexOps, leadId: string, entries: TimelineEntry[], now: number): void {
+    const touch = entries.filter(isCustomerTouch).reduce((m, e) => Math.max(m, e.at), Number.NEGATIVE_INFINITY);
+    if (touch > Number.NEGATIVE_INFINITY) ops.zadd('GT', this.keys.idx('lastcust'), touch, leadId);
+    if (entries.some((e) => e.kind !== 'nudge_sent')) ops.zadd('LT', this.keys.idx('due'), now, leadId);
   }
 
   /** Queues a lead's memberships with exact scores (bulk load: the last customer touch is known). */

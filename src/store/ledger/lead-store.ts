@@ -1,5 +1,6 @@
 import type { RedisClient } from '../redis';
 import { defineScript, pipeline } from '../pipeline';
+import { IndexOps } from './indexes';
 import type { LeadRepository } from '../../app/ports';
 import type { Clock } from '../../domain/clock';
 import { setIfNewer, type Lead } from '../../domain/lead';
@@ -16,6 +17,28 @@ if redis.call('HSETNX', KEYS[2], ARGV[1], ARGV[3]) == 1 then
 end
 return 0`;
 
+/**
+ * One write of a lead, atomic on its slot: the lead by compare-and-set and timeline entries added once each.
+ * KEYS = lead, timeline, entries; ARGV = what was read ('' for absent), the new value ('' to leave the lead as it is),
+ * then id, time, JSON per entry. Answers {-1} when the lead changed since it was read, else {1, added...} (1 new, 0
+ * already there, per entry).
+ */
+const WRITE_LEAD = `
+if ARGV[2] ~= '' then
+  if (redis.call('GET', KEYS[1]) or '') ~= ARGV[1] then return {-1} end
+  redis.call('SET', KEYS[1], ARGV[2])
+end
+local out = {1}
+for i = 3, #ARGV, 3 do
+  if redis.call('HSETNX', KEYS[3], ARGV[i], ARGV[i + 2]) == 1 then
+    redis.call('ZADD', KEYS[2], ARGV[i + 1], ARGV[i])
+    out[#out + 1] = 1
+  else
+    out[#out + 1] = 0
+  end
+end
+return out`;
+
 /** Compare-and-set of one hash field (a timeline entry amended after the fact). */
 const HASH_CAS = `
 if (redis.call('HGET', KEYS[1], ARGV[1]) or '') == ARGV[2] then
@@ -25,6 +48,7 @@ end
 return 0`;
 
 interface LedgerCommands {
+  ledgerWriteLead(lead: string, tl: string, tle: string, expected: string, next: string, ...entries: (string | number)[]): Promise<number[]>;
   ledgerHashCas(key: string, field: string, expected: string, next: string): Promise<number>;
   ledgerAddEntry(tl: string, tle: string, id: string, at: number, json: string): Promise<number>;
   ledgerCas(key: string, expected: string, next: string): Promise<number>;
@@ -41,6 +65,7 @@ export class LeadStore implements LeadRepository {
     private readonly clock: Clock,
   ) {
     defineScript(redis, 'ledgerAddEntry', ADD_ENTRY, 2);
+    defineScript(redis, 'ledgerWriteLead', WRITE_LEAD, 3);
     defineScript(redis, 'ledgerCas', CAS_SCRIPT, 1);
     defineScript(redis, 'ledgerHashCas', HASH_CAS, 1);
     this.redis = redis as RedisClient & LedgerCommands;
@@ -59,24 +84,31 @@ export class LeadStore implements LeadRepository {
     return res.map(([, v]) => (typeof v === 'string' ? (JSON.parse(v) as Lead) : undefined)).filter((l): l is Lead => !!l);
   }
 
-  async updateLead(id: string, change: (current: Lead | undefined) => Lead | undefined): Promise<{ before?: Lead; after?: Lead }> {
+  /**
+   * Read, change, write: one GET, one script on the lead's slot (the lead by compare-and-set and its new entries),
+   * one command on the index slot (indexes.ts) next to the board's pending mark — three round trips whatever the
+   * change. An unchanged lead (a retry of a write already done) still has its entries added and its indexes written
+   * (idempotent), so a retry repairs what a crash between the two left out.
+   */
+  async updateLead(
+    id: string,
+    change: (current: Lead | undefined) => Lead | undefined,
+    entries: TimelineEntry[] = [],
+  ): Promise<{ before?: Lead; after?: Lead; added: boolean[] }> {
     const key = this.keys.lead(id);
+    const entryArgs = entries.flatMap((e) => [e.id, e.at, JSON.stringify(e)]);
     for (let attempt = 0; attempt < 50; attempt++) {
       const raw = (await this.redis.get(key)) ?? '';
       const before = raw ? (JSON.parse(raw) as Lead) : undefined;
-      const after = change(raw ? (JSON.parse(raw) as Lead) : undefined);
-      const next = after ? JSON.stringify(after) : raw;
-      if (!after) return { before, after: before };
-      if (next === raw) {
-        // Already written — perhaps by a run that crashed before its index writes: index again (idempotent), so a
-        // retry of the same write repairs what the crash left out.
-        if (before) await this.reindex(before, before);
-        return { before, after: before };
-      }
-      if ((await this.redis.ledgerCas(key, raw, next)) === 1) {
-        await this.reindex(before, after);
-        return { before, after };
-      }
+      const after = change(raw ? (JSON.parse(raw) as Lead) : undefined) ?? before;
+      if (!after) return { before, after: before, added: entries.map(() => false) };
+      const next = JSON.stringify(after);
+      const res = await this.redis.ledgerWriteLead(key, this.keys.timeline(id), this.keys.entries(id), raw, next === raw ? '' : next, ...entryArgs);
+      if (res[0] === -1) continue;
+      const added = entries.map((_, i) => res[i + 1] === 1);
+      // Every entry's marks, new or not (GT / LT: idempotent), so a retry repairs marks a crash left out.
+      await this.index(id, before, next === raw ? before : after, entries);
+      return { before, after: next === raw ? before : after, added };
     }
     throw new Error(`lead ${id}: too much contention`);
   }
@@ -88,41 +120,36 @@ export class LeadStore implements LeadRepository {
     });
   }
 
-  private async reindex(before: Lead | undefined, after: Lead): Promise<void> {
+  /** The index writes of one lead write (one command on the {idx} slot) and the board's pending mark, together. */
+  private async index(id: string, before: Lead | undefined, after: Lead | undefined, newEntries: TimelineEntry[]): Promise<void> {
+    const ops = new IndexOps();
+    const now = this.clock.now();
+    if (after) this.indexes.reindex(ops, before, after, now);
+    this.indexes.entriesAdded(ops, id, newEntries, now);
+    if (ops.empty) return;
     const p = pipeline(this.redis);
-    this.indexes.reindex(p, before, after, this.clock.now());
-    await p.exec();
+    this.indexes.flush(p, ops);
+    p.sadd(this.keys.boardPending(), id);
+    for (const [err] of (await p.exec()) ?? []) if (err) throw err;
   }
 
   async addEntry(leadId: string, entry: TimelineEntry): Promise<boolean> {
-    const added = (await this.redis.ledgerAddEntry(this.keys.timeline(leadId), this.keys.entries(leadId), entry.id, entry.at, JSON.stringify(entry))) === 1;
-    if (added) {
-      const p = pipeline(this.redis);
-      if (isCustomerTouch(entry)) p.zadd(this.keys.idx('lastcust'), 'GT', String(entry.at), leadId);
-      if (entry.kind !== 'nudge_sent') p.zadd(this.keys.idx('due'), 'LT', String(this.clock.now()), leadId);
-      p.sadd(this.keys.boardPending(), leadId);
-      await p.exec();
-    }
-    return added;
+    return (await this.addEntries(leadId, [entry]))[0] ?? false;
   }
 
+  /** Entries of one lead: one script on its slot, then their index marks (idempotent, so a retry repairs them). */
   async addEntries(leadId: string, entries: TimelineEntry[]): Promise<boolean[]> {
     if (entries.length === 0) return [];
-    const p = pipeline(this.redis) as ReturnType<RedisClient['pipeline']> & {
-      ledgerAddEntry(tl: string, tle: string, id: string, at: number, json: string): unknown;
-    };
-    for (const e of entries) p.ledgerAddEntry(this.keys.timeline(leadId), this.keys.entries(leadId), e.id, e.at, JSON.stringify(e));
-    // Index marks are idempotent (GT / LT), so they ride in the same round trip whether or not an entry was new.
-    const touch = entries.filter(isCustomerTouch).reduce((m, e) => Math.max(m, e.at), Number.NEGATIVE_INFINITY);
-    if (touch > Number.NEGATIVE_INFINITY) p.zadd(this.keys.idx('lastcust'), 'GT', String(touch), leadId);
-    if (entries.some((e) => e.kind !== 'nudge_sent')) p.zadd(this.keys.idx('due'), 'LT', String(this.clock.now()), leadId);
-    p.sadd(this.keys.boardPending(), leadId);
-    const res = (await p.exec()) ?? [];
-    return entries.map((_, i) => {
-      const [err, added] = res[i] ?? [new Error('no reply'), 0];
-      if (err) throw err;
-      return added === 1;
-    });
+    const res = await this.redis.ledgerWriteLead(
+      this.keys.lead(leadId),
+      this.keys.timeline(leadId),
+      this.keys.entries(leadId),
+      '',
+      '',
+      ...entries.flatMap((e) => [e.id, e.at, JSON.stringify(e)]),
+    );
+    await this.index(leadId, undefined, undefined, entries);
+    return entries.map((_, i) => res[i + 1] === 1);
   }
 
   async amendEntry(leadId: string, entryId: string, patch: Pick<TimelineEntry, 'minutes' | 'outcome'>): Promise<boolean> {
