@@ -6,7 +6,6 @@
  *     GET /healthz on the same server in the same run;
  *  3. Redis memory per lead (lead + 5 timeline entries + indexes), measured with INFO memory.
  */
-import Redis from 'ioredis';
 import { Ledger } from '../src/app/ledger';
 import type { CustomerDirectory, GroupSnapshot, MessageOutbox } from '../src/app/ports';
 import { readEnvOptions } from '../src/config/env';
@@ -22,7 +21,8 @@ import { fmt } from './lib';
 import autocannon from 'autocannon';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const LEADS = Number(process.env.BENCH_LEADS ?? 100_000);
+/** The list latencies are measured at each of these numbers of stored leads (seeded up to each in turn). */
+const STEPS = (process.env.BENCH_LEADS ?? '100000,1000000').split(',').map(Number);
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 5_000);
 const NOW = Date.now();
 const log = createLogger('silent');
@@ -101,14 +101,14 @@ async function applyEvents(prefix: string): Promise<{ seconds: number; baselineS
   return { seconds, baselineSeconds };
 }
 
-async function seed(prefix: string): Promise<{ bytesPerLead: number }> {
+async function seed(prefix: string, from: number, to: number): Promise<{ bytesPerLead: number }> {
   const redis = createRedis(REDIS_URL, 'general');
   const store = new LedgerStore(redis, prefix);
   const before = Number(/used_memory:(\d+)/.exec(await redis.info('memory'))?.[1]);
   const states: BuyingState[] = ['unknown', 'exploring', 'price_check', 'benchmarking'];
-  for (let i = 0; i < LEADS; i += 1000) {
+  for (let i = from; i < to; i += 1000) {
     const batch = [];
-    for (let j = i; j < Math.min(i + 1000, LEADS); j++) {
+    for (let j = i; j < Math.min(i + 1000, to); j++) {
       const id = `wo${String(j).padStart(12, '0')}`;
       const created = NOW - (j % 60) * DAY_MS;
       const lead = newLead({
@@ -135,7 +135,7 @@ async function seed(prefix: string): Promise<{ bytesPerLead: number }> {
   }
   const after = Number(/used_memory:(\d+)/.exec(await redis.info('memory'))?.[1]);
   redis.disconnect();
-  return { bytesPerLead: (after - before) / LEADS };
+  return { bytesPerLead: (after - before) / (to - from) };
 }
 
 async function latency(port: number, path: string, token: string): Promise<{ p50: number; p99: number; rps: number; mean: number }> {
@@ -147,15 +147,13 @@ async function latency(port: number, path: string, token: string): Promise<{ p50
 async function main() {
   const prefix = `bench-ledger-${process.pid}`;
   const cleanup = async () => {
-    const r = new Redis(REDIS_URL);
+    const r = createRedis(REDIS_URL, 'general');
     await deleteByPrefix(r, prefix);
     r.disconnect();
   };
   try {
     console.log(`applying ${fmt(EVENTS)} customers + ${fmt(EVENTS)} group events…`);
     const applied = await applyEvents(`${prefix}-apply`);
-    console.log(`seeding ${fmt(LEADS)} leads with 5 timeline entries each…`);
-    const { bytesPerLead } = await seed(prefix);
     const config = readEnvOptions({
       REDIS_URL,
       REDIS_PREFIX: prefix,
@@ -167,27 +165,38 @@ async function main() {
       ADMIN_TOKEN: 'bench-admin-token-000000',
       LOG_LEVEL: 'silent',
     });
-    const web = await startWeb(config, log, { port: 0 });
-    try {
-      const rows: [string, { p50: number; p99: number; rps: number; mean: number }][] = [];
-      rows.push(['GET /healthz (baseline)', await latency(web.port, '/healthz', config.adminToken)]);
-      rows.push(['GET /api/leads (page of 50)', await latency(web.port, '/api/leads', config.adminToken)]);
-      rows.push(['GET /api/leads?owner=rep7', await latency(web.port, '/api/leads?owner=rep7', config.adminToken)]);
-      rows.push(['GET /api/leads?state=price_check', await latency(web.port, '/api/leads?state=price_check', config.adminToken)]);
-      rows.push(['GET /api/leads?quietDays=30', await latency(web.port, '/api/leads?quietDays=30', config.adminToken)]);
-      const base = rows[0]?.[1].mean || 0.01;
-      console.log('');
-      console.log(`| ledger (${fmt(EVENTS)} events; ${fmt(LEADS)} leads stored) | value | vs baseline |`);
-      console.log('|---|---:|---:|');
-      console.log(
-        `| events applied per second (ledger, 8 at a time) | ${fmt((2 * EVENTS) / applied.seconds)} | ${(applied.baselineSeconds / applied.seconds).toFixed(2)} × raw writes (${fmt((2 * EVENTS) / applied.baselineSeconds)}/s) |`,
-      );
-      for (const [name, r] of rows)
-        console.log(`| ${name}: mean / p99 ms, req/s | ${r.mean.toFixed(2)} / ${r.p99}, ${fmt(r.rps)} | ${(r.mean / base).toFixed(1)} × healthz mean |`);
-      console.log(`| Redis memory per lead (lead + 5 entries + indexes) | ${fmt(bytesPerLead)} bytes | |`);
-    } finally {
-      await web.close();
+    const sections: string[] = [];
+    let stored = 0;
+    let bytesPerLead = 0;
+    for (const step of STEPS) {
+      console.log(`seeding leads ${fmt(stored)}–${fmt(step)} with 5 timeline entries each…`);
+      const seeded = await seed(prefix, stored, step);
+      if (stored === 0) bytesPerLead = seeded.bytesPerLead;
+      stored = step;
+      const web = await startWeb(config, log, { port: 0 });
+      try {
+        const rows: [string, { p50: number; p99: number; rps: number; mean: number }][] = [];
+        rows.push(['GET /healthz (baseline)', await latency(web.port, '/healthz', config.adminToken)]);
+        for (const q of ['', '?owner=rep7', '?state=price_check', '?outcome=open', '?quietDays=30', '?owner=rep7&state=price_check'])
+          rows.push([`GET /api/leads${q}`, await latency(web.port, `/api/leads${q}`, config.adminToken)]);
+        const base = rows[0]?.[1].mean || 0.01;
+        for (const [name, r] of rows)
+          sections.push(`| ${fmt(stored)} | ${name} | ${r.mean.toFixed(2)} | ${r.p99} | ${fmt(r.rps)} | ${(r.mean / base).toFixed(1)} × |`);
+      } finally {
+        await web.close();
+      }
     }
+    console.log('');
+    console.log(`| ledger (${fmt(EVENTS)} events) | value | vs baseline |`);
+    console.log('|---|---:|---:|');
+    console.log(
+      `| events applied per second (ledger, 8 at a time) | ${fmt((2 * EVENTS) / applied.seconds)} | ${(applied.baselineSeconds / applied.seconds).toFixed(2)} × raw writes (${fmt((2 * EVENTS) / applied.baselineSeconds)}/s) |`,
+    );
+    console.log(`| Redis memory per lead (lead + 5 entries + indexes) | ${fmt(bytesPerLead)} bytes | |`);
+    console.log('');
+    console.log('| leads stored | request (page of 50) | mean ms | p99 ms | req/s | mean vs healthz |');
+    console.log('|---:|---|---:|---:|---:|---:|');
+    for (const line of sections) console.log(line);
   } finally {
     await cleanup();
   }

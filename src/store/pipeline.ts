@@ -54,15 +54,24 @@ export function pipeline(redis: RedisClient): ChainableCommander {
   return recorder;
 }
 
-/** Resolves once a cluster client knows the slot map (right after it is created it knows no node). */
-export async function clusterReady(redis: Cluster): Promise<void> {
+/**
+ * Resolves once a cluster client knows the slot map (right after it is created it knows no node); rejects when the
+ * cluster stays unreachable for `timeoutMs`, so a caller fails as a single-Redis command would, instead of waiting.
+ */
+export async function clusterReady(redis: Cluster, timeoutMs = 10_000): Promise<void> {
   if (redis.status === 'ready') return;
   await new Promise<void>((resolve, reject) => {
-    const onEnd = () => reject(new Error('Connection is closed.'));
-    redis.once('ready', () => {
+    const done = (err?: Error) => {
+      clearTimeout(timer);
+      redis.off('ready', onReady);
       redis.off('end', onEnd);
-      resolve();
-    });
+      if (err) reject(err);
+      else resolve();
+    };
+    const onReady = () => done();
+    const onEnd = () => done(new Error('Connection is closed.'));
+    const timer = setTimeout(() => done(new Error(`Redis Cluster not ready within ${timeoutMs} ms`)), timeoutMs);
+    redis.once('ready', onReady);
     redis.once('end', onEnd);
   });
 }

@@ -31,20 +31,20 @@ test('indexes that drifted from the leads (a crash between the lead write and it
   // that no longer exists still due and listed; C missing from the manual list.
   await redis.zrem(idx('all'), 'woA');
   await redis.zrem(idx('owner:zhangsan'), 'woA');
-  await redis.sadd(idx('state:exploring'), 'woB');
-  await redis.sadd(idx('outcome:won'), 'woB');
+  await redis.zadd(idx('state:exploring'), String(T), 'woB');
+  await redis.zadd(idx('outcome:won'), String(T), 'woB');
   await redis.zadd(idx('owner:zhangsan'), String(T), 'woB');
   await redis.zadd(idx('due'), String(T), 'woGONE');
-  await redis.sadd(idx('state:unknown'), 'woGONE');
-  await redis.srem(idx('manual:zhangsan'), 'm-c');
+  await redis.zadd(idx('state:unknown'), String(T), 'woGONE');
+  await redis.zrem(idx('manual:zhangsan'), 'm-c');
 
   expect(await store.repairIndexes()).toEqual({ leads: 3, added: 3, removed: 5 });
   expect(await redis.zrange(idx('all'), '0', '-1')).toEqual(['woA', 'woB', 'm-c']);
   expect((await redis.zrange(idx('owner:zhangsan'), '0', '-1')).sort()).toEqual(['m-c', 'woA']);
-  expect(await redis.smembers(idx('state:exploring'))).toEqual([]);
-  expect(await redis.smembers(idx('outcome:won'))).toEqual([]);
+  expect(await redis.zrange(idx('state:exploring'), '0', '-1')).toEqual([]);
+  expect(await redis.zrange(idx('outcome:won'), '0', '-1')).toEqual([]);
   expect(await redis.zrange(idx('due'), '0', '-1')).toEqual([]);
-  expect(await redis.smembers(idx('manual:zhangsan'))).toEqual(['m-c']);
+  expect(await redis.zrange(idx('manual:zhangsan'), '0', '-1')).toEqual(['m-c']);
   expect((await store.queryLeads({ owner: 'zhangsan', offset: 0, limit: 10 })).ids.sort()).toEqual(['m-c', 'woA']);
   expect(await store.repairIndexes()).toEqual({ leads: 3, added: 0, removed: 0 });
 });
@@ -58,17 +58,17 @@ test('a write retried after a crash between the lead and its indexes repairs the
   expect(after).toEqual(lead);
   expect(await redis.zscore(idx('all'), lead.id)).not.toBeNull();
   expect(await redis.zscore(idx('owner:wangwu'), lead.id)).not.toBeNull();
-  expect(await redis.sismember(idx('state:unknown'), lead.id)).toBe(1);
-  expect(await redis.sismember(idx('outcome:open'), lead.id)).toBe(1);
+  expect(await redis.zscore(idx('state:unknown'), lead.id)).toBe(String(lead.createdAt));
   expect(await redis.zscore(idx('lastcust'), lead.id)).not.toBeNull();
+  expect((await store.queryLeads({ outcome: 'open', owner: 'wangwu', offset: 0, limit: 10 })).ids).toEqual([lead.id]); // open: in no closed list
   expect((await store.queryLeads({ owner: 'wangwu', offset: 0, limit: 10 })).ids).toEqual([lead.id]);
 
   // Then a state change whose index writes were lost: the retry leaves it in its new state only.
   const positioned = { ...lead, state: 'price_check' as const };
   await redis.set(`${prefix}:lead:{${lead.id}}`, JSON.stringify(positioned));
   await store.updateLead(lead.id, (cur) => (cur ? { ...cur, state: 'price_check' } : undefined));
-  expect(await redis.sismember(idx('state:unknown'), lead.id)).toBe(0);
-  expect(await redis.sismember(idx('state:price_check'), lead.id)).toBe(1);
+  expect(await redis.zscore(idx('state:unknown'), lead.id)).toBeNull();
+  expect(await redis.zscore(idx('state:price_check'), lead.id)).toBe(String(lead.createdAt));
   expect((await store.queryLeads({ state: 'price_check', offset: 0, limit: 10 })).ids).toContain(lead.id);
   expect((await store.queryLeads({ state: 'unknown', offset: 0, limit: 10 })).ids).not.toContain(lead.id);
 });
@@ -86,12 +86,17 @@ test('indexes written before the {idx} hash tag move to their new keys once, wit
   for (const name of names) {
     const from = `${p}:{idx}:${name}`;
     const type = await redis.type(from);
-    if (type === 'zset') {
+    if (/^(state|outcome|manual):/.test(name)) {
+      // Plain sets in the old layout.
+      const members = await redis.zrange(from, '0', '-1');
+      if (members.length) await redis.sadd(`${p}:idx:${name}`, ...members);
+    } else if (type === 'zset') {
       const flat = await redis.zrange(from, '0', '-1', 'WITHSCORES');
       for (let i = 0; i < flat.length; i += 2) await redis.zadd(`${p}:idx:${name}`, flat[i + 1] as string, flat[i] as string);
     } else await redis.sadd(`${p}:idx:${name}`, ...(await redis.smembers(from)));
     await redis.del(from);
   }
+  await redis.sadd(`${p}:idx:outcome:open`, 'woL1', 'woL2'); // open leads were listed then
   await redis.zadd(`${p}:idx:lastcust`, String(T + 5000), 'woL1');
   await redis.zadd(`${p}:idx:due`, String(T + 9000), 'woL2');
   // Written by the new code after the upgrade, before the migration ran: kept.
@@ -101,8 +106,10 @@ test('indexes written before the {idx} hash tag move to their new keys once, wit
   expect(await redis.zrange(`${p}:{idx}:all`, '0', '-1')).toEqual(['woL1', 'woL2']);
   expect(await redis.zscore(`${p}:{idx}:lastcust`, 'woL1')).toBe(String(T + 5000));
   expect(await redis.zscore(`${p}:{idx}:due`, 'woL2')).toBe(String(T + 7000));
-  expect(await redis.smembers(`${p}:{idx}:state:price_check`)).toEqual(['woL1']);
+  expect(await redis.zrange(`${p}:{idx}:state:price_check`, '0', '-1')).toEqual(['woL1']);
   expect((await legacyStore.queryLeads({ state: 'unknown', offset: 0, limit: 10 })).ids).toEqual(['woL2']);
+  expect(await legacyStore.queryLeads({ outcome: 'open', offset: 0, limit: 10 })).toEqual({ ids: ['woL2', 'woL1'], total: 2 });
+  expect(await redis.exists(`${p}:{idx}:outcome:open`)).toBe(0);
   expect(await legacyStore.owners()).toEqual(expect.arrayContaining(['zhangsan', 'lisi']));
   for (const name of [...names, 'due']) expect(await redis.exists(`${p}:idx:${name}`)).toBe(0);
   expect(await legacyStore.migrateLegacyIndexes()).toBe(0); // once

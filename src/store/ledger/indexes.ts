@@ -87,14 +87,14 @@ export class LeadIndexes implements LeadQueries {
   reindex(ops: IndexOps, before: Lead | undefined, after: Lead, now: number): void {
     const idx = (n: string) => this.keys.idx(n);
     const m = membershipsOf(after);
-    if (before && before.owner !== after.owner) ops.zrem(idx(`owner:${before.owner}`), after.id).srem(idx(`manual:${before.owner}`), after.id);
-    for (const name of possibleSetsOf(after.owner)) if (!m.sets.includes(name)) ops.srem(idx(name), after.id);
+    const names = new Set(m.ordered.map((o) => o.name));
+    if (before && before.owner !== after.owner) ops.zrem(idx(`owner:${before.owner}`), after.id).zrem(idx(`manual:${before.owner}`), after.id);
+    for (const name of possibleSetsOf(after.owner)) if (!names.has(name)) ops.zrem(idx(name), after.id);
     if (after.mergedInto) {
       for (const name of ['all', `owner:${after.owner}`, 'lastcust', 'due']) ops.zrem(idx(name), after.id);
       return;
     }
     for (const o of m.ordered) ops.zadd('NX', idx(o.name), o.score, after.id);
-    for (const name of m.sets) ops.sadd(idx(name), after.id);
     ops.zadd('LT', idx('due'), now, after.id);
     ops.sadd(idx('owners'), after.owner);
   }
@@ -110,34 +110,56 @@ export class LeadIndexes implements LeadQueries {
   load(p: ChainableCommander, lead: Lead, lastCustomerTouch: number): void {
     const m = membershipsOf(lead);
     for (const o of m.ordered) p.zadd(this.keys.idx(o.name), o.name === 'lastcust' ? Math.max(o.score, lastCustomerTouch) : o.score, lead.id);
-    for (const name of m.sets) p.sadd(this.keys.idx(name), lead.id);
     if (!lead.mergedInto) p.sadd(this.keys.idx('owners'), lead.owner);
   }
 
   /**
-   * Lead ids matching a query and the total before pagination. The walk starts from the most selective ordered
-   * index — last customer touch (quiet filter, most quiet first), the owner's leads, or all leads (newest first) —
-   * and checks the other filters against their sets a chunk at a time, stopping once the page is full. The total
-   * comes from the index sizes (ZCOUNT, SCARD, SINTERCARD) where that is exact; otherwise the walk goes on, chunked.
+   * Lead ids matching a query and the total before pagination, newest first (most quiet first with a quiet filter).
+   * Every filter has its own sorted set scored by creation time, so one filter — or none — is one range read and one
+   * count, whatever the number of leads. Several filters walk the smallest of their sets a chunk at a time and check
+   * each id against the others (ZMSCORE), stopping once the page is full; the total is ZINTERCARD (every index shares
+   * the {idx} slot, so this works on a Redis Cluster too). A quiet filter walks the last-customer-touch index from the
+   * quietest, and counts as it goes when other filters join it.
    */
   async queryLeads(q: LeadQuery): Promise<{ ids: string[]; total: number }> {
     const idx = (n: string) => this.keys.idx(n);
-    const source = q.quietSince !== undefined ? 'lastcust' : q.owner ? `owner:${q.owner}` : 'all';
-    const sets = [q.state && idx(`state:${q.state}`), q.outcome && idx(`outcome:${q.outcome}`)].filter((k): k is string => !!k);
-    const ownerCheck = q.owner && source === 'lastcust' ? idx(`owner:${q.owner}`) : undefined;
-    const read = (start: number, count: number) =>
-      source === 'lastcust'
-        ? this.redis.zrangebyscore(idx(source), '-inf', q.quietSince as number, 'LIMIT', start, count)
-        : this.redis.zrevrange(idx(source), start, start + count - 1);
-
-    if (sets.length === 0 && !ownerCheck) {
+    const open = q.outcome === 'open';
+    const filters = [q.state && idx(`state:${q.state}`), q.outcome && !open && idx(`outcome:${q.outcome}`), q.owner && idx(`owner:${q.owner}`)].filter(
+      (k): k is string => !!k,
+    );
+    // Open leads have no list of their own: they are the ones in none of the closed lists.
+    const excluded = open ? OUTCOMES.filter((o) => o !== 'open').map((o) => idx(`outcome:${o}`)) : [];
+    const quiet = q.quietSince;
+    if (quiet === undefined && filters.length <= 1 && excluded.length === 0) {
+      const key = filters[0] ?? idx('all');
+      const [ids, total] = await Promise.all([this.redis.zrevrange(key, q.offset, q.offset + q.limit - 1), this.redis.zcard(key)]);
+      return { ids, total };
+    }
+    if (quiet !== undefined && filters.length === 0 && excluded.length === 0) {
       const [ids, total] = await Promise.all([
-        read(q.offset, q.limit),
-        source === 'lastcust' ? this.redis.zcount(idx(source), '-inf', q.quietSince as number) : this.redis.zcard(idx(source)),
+        this.redis.zrangebyscore(idx('lastcust'), '-inf', quiet, 'LIMIT', q.offset, q.limit),
+        this.redis.zcount(idx('lastcust'), '-inf', quiet),
       ]);
       return { ids, total };
     }
-    const exactTotal = source === 'all' ? (sets.length === 1 ? this.redis.scard(sets[0] as string) : this.redis.sintercard(sets.length, ...sets)) : undefined;
+    // Walk the smallest list (or the quiet range, or all leads), check the others.
+    let source: string;
+    let checks: string[];
+    if (quiet !== undefined) {
+      source = idx('lastcust');
+      checks = filters;
+    } else if (filters.length === 0) {
+      source = idx('all');
+      checks = [];
+    } else {
+      const sizes = await Promise.all(filters.map((k) => this.redis.zcard(k)));
+      const smallest = sizes.indexOf(Math.min(...sizes));
+      source = filters[smallest] as string;
+      checks = filters.filter((_, i) => i !== smallest);
+    }
+    const read = (start: number, count: number) =>
+      quiet !== undefined ? this.redis.zrangebyscore(source, '-inf', quiet, 'LIMIT', start, count) : this.redis.zrevrange(source, start, start + count - 1);
+    const exactTotal = quiet === undefined ? this.countAll(filters.length ? filters : [idx('all')], excluded) : undefined;
     const wanted = q.offset + q.limit;
     const matches: string[] = [];
     let counted = 0;
@@ -145,18 +167,25 @@ export class LeadIndexes implements LeadQueries {
     for (let start = 0; ; start += CHUNK) {
       const chunk = await read(start, CHUNK);
       if (chunk.length === 0) break;
-      const checks = await Promise.all([
-        ...sets.map((k) => this.redis.smismember(k, ...chunk)),
-        ...(ownerCheck ? [this.redis.zmscore(ownerCheck, ...chunk).then((r) => r.map((v) => (v === null ? 0 : 1)))] : []),
+      const [inAll, inNone] = await Promise.all([
+        Promise.all(checks.map((k) => this.redis.zmscore(k, ...chunk))),
+        Promise.all(excluded.map((k) => this.redis.zmscore(k, ...chunk))),
       ]);
       chunk.forEach((id, i) => {
-        if (!checks.every((c) => c[i] === 1)) return;
+        if (!inAll.every((c) => c[i] !== null) || !inNone.every((c) => c[i] === null)) return;
         counted++;
         if (matches.length < wanted) matches.push(id);
       });
       if (chunk.length < CHUNK || (exactTotal && matches.length >= wanted)) break;
     }
     return { ids: matches.slice(q.offset, wanted), total: exactTotal ? await exactTotal : counted };
+  }
+
+  /** How many leads are in every list of `keys` and in none of `excluded` (the excluded lists do not overlap). */
+  private async countAll(keys: string[], excluded: string[]): Promise<number> {
+    const inAll = (ks: string[]) => (ks.length === 1 ? this.redis.zcard(ks[0] as string) : this.redis.zintercard(ks.length, ...ks));
+    const [total, ...out] = await Promise.all([inAll(keys), ...excluded.map((x) => inAll([...keys, x]))]);
+    return (total as number) - out.reduce((a, b) => a + b, 0);
   }
 
   /**
@@ -175,7 +204,6 @@ export class LeadIndexes implements LeadQueries {
       for (const l of leads) {
         const m = membershipsOf(l);
         for (const o of m.ordered) add.zadd(this.keys.idx(o.name), 'NX', o.score, l.id);
-        for (const name of m.sets) add.sadd(this.keys.idx(name), l.id);
       }
       for (const [, n] of (await add.exec()) ?? []) report.added += typeof n === 'number' ? n : 0;
     }
@@ -224,6 +252,13 @@ export class LeadIndexes implements LeadQueries {
       for (const old of keys) {
         const name = old.slice(legacy.length);
         const type = await this.redis.type(old);
+        // The state, outcome and manual lists were plain sets then; they are sorted by creation time now, and the
+        // repair below rebuilds them from the leads.
+        if (type === 'set' && name !== 'owners') {
+          await this.redis.unlink(old);
+          moved++;
+          continue;
+        }
         let c = '0';
         do {
           const [next, raw] = type === 'zset' ? await this.redis.zscan(old, c, 'COUNT', 1000) : await this.redis.sscan(old, c, 'COUNT', 1000);
@@ -245,19 +280,21 @@ export class LeadIndexes implements LeadQueries {
 
   async countByStateAndOutcome(): Promise<{ state: Record<string, number>; outcome: Record<string, number> }> {
     const p = pipeline(this.redis);
-    for (const st of BUYING_STATES) p.scard(this.keys.idx(`state:${st}`));
-    for (const o of OUTCOMES) p.scard(this.keys.idx(`outcome:${o}`));
+    for (const st of BUYING_STATES) p.zcard(this.keys.idx(`state:${st}`));
+    for (const o of OUTCOMES) p.zcard(this.keys.idx(o === 'open' ? 'all' : `outcome:${o}`));
     const res = (await p.exec()) ?? [];
     for (const [err] of res) if (err) throw err;
     const n = (i: number) => Number(res[i]?.[1] ?? 0);
+    const closed = OUTCOMES.reduce((sum, o, i) => (o === 'open' ? sum : sum + n(BUYING_STATES.length + i)), 0);
     return {
       state: Object.fromEntries(BUYING_STATES.map((st, i) => [st, n(i)])),
-      outcome: Object.fromEntries(OUTCOMES.map((o, i) => [o, n(BUYING_STATES.length + i)])),
+      // Open: every lead listed but the closed ones.
+      outcome: Object.fromEntries(OUTCOMES.map((o, i) => [o, o === 'open' ? n(BUYING_STATES.length + i) - closed : n(BUYING_STATES.length + i)])),
     };
   }
 
   async manualLeadsOf(owner: string): Promise<Lead[]> {
-    return this.read(await this.redis.smembers(this.keys.idx(`manual:${owner}`)));
+    return this.read(await this.redis.zrange(this.keys.idx(`manual:${owner}`), '0', '-1'));
   }
 
   async leadsOf(owner: string): Promise<Lead[]> {

@@ -1,0 +1,83 @@
+/**
+ * The lead list's filters (src/store/ledger/indexes.ts) against a brute-force filter over the same leads: every
+ * combination of owner, state, outcome and quiet, several pages each — the same ids in the same order, the same total.
+ */
+import { ManualClock } from '../../src/domain/clock';
+import { BUYING_STATES, newLead, OUTCOMES, type Lead } from '../../src/domain/lead';
+import { LedgerStore } from '../../src/store/ledger-store';
+import { createRedis } from '../../src/store/redis';
+import type { LeadQuery } from '../../src/app/ports';
+import { cleanupRedis, REDIS_URL, uniquePrefix } from '../helpers/config';
+
+const prefix = uniquePrefix('queries');
+const redis = createRedis(REDIS_URL, 'general');
+const T = Date.parse('2026-11-20T02:00:00Z');
+const store = new LedgerStore(redis, prefix, new ManualClock(T + 10_000_000));
+const leads: { lead: Lead; touch: number }[] = [];
+
+beforeAll(async () => {
+  for (let i = 0; i < 240; i++) {
+    const lead = newLead({
+      id: `woQ${String(i).padStart(4, '0')}`,
+      externalUserId: `woQ${String(i).padStart(4, '0')}`,
+      name: `客户${i}`,
+      owner: ['zhangsan', 'lisi', 'wangwu'][i % 3] as string,
+      source: 'web',
+      createdAt: T + i * 1000,
+      state: BUYING_STATES[(i * 7) % BUYING_STATES.length],
+    });
+    lead.outcome = OUTCOMES[i % 11 === 0 ? 1 : i % 13 === 0 ? 2 : 0] as Lead['outcome'];
+    // The quiet index holds the last customer touch, the lead's arrival at the least.
+    leads.push({ lead, touch: Math.max(lead.createdAt, T + ((i * 37) % 240) * 1000 + 500) });
+  }
+  await store.bulkLoad(
+    leads.map(({ lead, touch }) => ({
+      lead,
+      entries: [{ id: `m:${lead.id}`, at: touch, kind: 'customer_message' as const, source: 'archive' as const, actor: lead.id }],
+    })),
+  );
+  // One lead changes outcome and state after the load, through a write: the lists follow it.
+  await store.updateLead('woQ0005', (cur) => (cur ? { ...cur, outcome: 'won', state: 'price_check' } : undefined));
+  const changed = leads.find((l) => l.lead.id === 'woQ0005') as { lead: Lead };
+  changed.lead = { ...changed.lead, outcome: 'won', state: 'price_check' };
+});
+
+afterAll(async () => {
+  await cleanupRedis(prefix);
+  redis.disconnect();
+});
+
+function expected(q: LeadQuery): { ids: string[]; total: number } {
+  const rows = leads.filter(
+    ({ lead, touch }) =>
+      (!q.owner || lead.owner === q.owner) &&
+      (!q.state || lead.state === q.state) &&
+      (!q.outcome || lead.outcome === q.outcome) &&
+      (q.quietSince === undefined || touch <= q.quietSince),
+  );
+  rows.sort((a, b) => (q.quietSince !== undefined ? a.touch - b.touch : b.lead.createdAt - a.lead.createdAt));
+  return { ids: rows.slice(q.offset, q.offset + q.limit).map((r) => r.lead.id), total: rows.length };
+}
+
+test('every combination of filters gives the brute-force answer, page by page', async () => {
+  let checked = 0;
+  for (const owner of [undefined, 'lisi'])
+    for (const state of [undefined, 'price_check', 'exploring'] as const)
+      for (const outcome of [undefined, 'open', 'won', 'lost'] as const)
+        for (const quietSince of [undefined, T + 120_000])
+          for (const [offset, limit] of [
+            [0, 7],
+            [7, 50],
+          ] as const) {
+            const q: LeadQuery = { owner, state, outcome, quietSince, offset, limit };
+            expect({ q, ...(await store.queryLeads(q)) }).toEqual({ q, ...expected(q) });
+            checked++;
+          }
+  expect(checked).toBe(96);
+});
+
+test('counts by state and outcome: open is every listed lead not closed', async () => {
+  const counts = await store.countByStateAndOutcome();
+  for (const o of OUTCOMES) expect(counts.outcome[o]).toBe(leads.filter((l) => l.lead.outcome === o).length);
+  for (const s of BUYING_STATES) expect(counts.state[s]).toBe(leads.filter((l) => l.lead.state === s).length);
+});
