@@ -193,8 +193,8 @@ export class Ledger {
         customerInitiated: e.updateDetail === 'add_member' ? e.joinScene === 3 : undefined,
       };
     }
-    await this.syncGroup(e.chatId, { dismissedAt: e.changeType === 'dismiss' ? at : undefined, entry });
-    if (e.changeType === 'create') await this.announceGroup(e.chatId);
+    const synced = await this.syncGroup(e.chatId, { dismissedAt: e.changeType === 'dismiss' ? at : undefined, entry });
+    if (e.changeType === 'create') await this.announceGroup(e.chatId, synced.record, synced.leads);
   }
 
   /**
@@ -202,11 +202,10 @@ export class Ledger {
    * the customer can bring in the others who decide. Once per group and lead (the message key); a join code WeCom
    * refuses is logged and the group is still recorded.
    */
-  private async announceGroup(chatId: string): Promise<void> {
-    const g = await this.d.store.getGroup(chatId);
-    if (!g || g.dismissed || g.leadIds.length === 0) return;
+  private async announceGroup(chatId: string, g: GroupRecord, leads: Lead[]): Promise<void> {
+    if (g.dismissed || g.leadIds.length === 0) return;
     const code = await this.d.invites.joinCodeFor(chatId);
-    for (const lead of await this.d.store.getLeads(g.leadIds)) {
+    for (const lead of leads.filter((l) => g.leadIds.includes(l.id))) {
       await this.d.outbox.enqueue({
         key: `group-invite:${chatId}:${lead.id}`,
         touser: lead.owner,
@@ -219,10 +218,11 @@ export class Ledger {
   async syncGroup(
     chatId: string,
     opts: { dismissedAt?: number; entry?: TimelineEntry } = {},
-  ): Promise<{ bound: string[]; unbound: string[]; changed: boolean }> {
+  ): Promise<{ bound: string[]; unbound: string[]; changed: boolean; record: GroupRecord; leads: Lead[] }> {
     const snapshot = opts.dismissedAt === undefined ? await this.d.directory.getGroup(chatId) : undefined;
     const customers = snapshot?.customers ?? [];
-    const leadIds = (await this.d.store.getLeads(customers)).map((l) => l.id);
+    const leads = await this.d.store.getLeads(customers);
+    const leadIds = leads.map((l) => l.id);
     // Compare-and-set on the group: another event of this group handled at the same time keeps its entry too.
     const { before, after } = await this.d.store.updateGroup(chatId, (cur) => {
       const events = [...(cur?.events ?? [])];
@@ -252,7 +252,7 @@ export class Ledger {
     await Promise.all([...leadIds, ...unbound].map((id) => this.refreshLeadGroups(id)));
     const changed =
       JSON.stringify([before?.customers, before?.leadIds, before?.dismissed]) !== JSON.stringify([record.customers, record.leadIds, record.dismissed]);
-    return { bound: leadIds.filter((id) => !(before?.leadIds ?? []).includes(id)), unbound, changed };
+    return { bound: leadIds.filter((id) => !(before?.leadIds ?? []).includes(id)), unbound, changed, record, leads };
   }
 
   /** A lead that arrives after its groups: bind it to the groups its customer is already in. */
