@@ -20,8 +20,9 @@ export function uniquePrefix(name: string): string {
   return `test-${name}-${randomBytes(4).toString('hex')}`;
 }
 
-export function testConfig(prefix: string, env: Record<string, string> = {}): Config {
-  return readEnvOptions({
+/** The environment of a test deployment on its own key prefix (what a child process started by a test gets). */
+export function testEnv(prefix: string, env: Record<string, string> = {}): Record<string, string> {
+  return {
     PORT: '0',
     REDIS_URL,
     REDIS_PREFIX: prefix,
@@ -36,7 +37,11 @@ export function testConfig(prefix: string, env: Record<string, string> = {}): Co
     ADMIN_TOKEN: 'test-admin-token-0123456789',
     LOG_LEVEL: 'silent',
     ...env,
-  });
+  };
+}
+
+export function testConfig(prefix: string, env: Record<string, string> = {}): Config {
+  return readEnvOptions(testEnv(prefix, env));
 }
 
 /** A logger whose lines are kept for assertions. */

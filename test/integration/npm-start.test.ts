@@ -6,7 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { CallbackDriver } from '../../tools/sandbox/callback-driver';
-import { BOT_SECRETS, cleanupRedis, REDIS_URL, uniquePrefix, VECTOR_A, waitFor } from '../helpers/config';
+import { cleanupRedis, testEnv, uniquePrefix, VECTOR_A, waitFor } from '../helpers/config';
 import { startSandbox } from '../helpers/sandbox';
 import { processCounts } from '../../src/main/supervisor';
 
@@ -20,24 +20,7 @@ beforeAll(async () => {
   sb = await startSandbox({ corpId: VECTOR_A.corpId, secret: 'test-secret', agentId: 218 });
   sb.sandbox.addUser({ userid: 'zhangsan', name: '张三' });
   proc = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, '../../src/main/all-main.ts')], {
-    env: {
-      ...process.env,
-      PORT: '0',
-      REDIS_URL,
-      REDIS_PREFIX: prefix,
-      WECOM_CORP_ID: VECTOR_A.corpId,
-      WECOM_AGENT_ID: '218',
-      WECOM_SECRET: 'test-secret',
-      WECOM_TOKEN: VECTOR_A.token,
-      WECOM_AES_KEY: VECTOR_A.aesKey,
-      WECOM_BOT_TOKEN: BOT_SECRETS.token,
-      WECOM_BOT_AES_KEY: BOT_SECRETS.aesKey,
-      WECOM_API_BASE: sb.url,
-      ADMIN_TOKEN: 'test-admin-token-0123456789',
-      LOG_LEVEL: 'info',
-      WEB_PROCESSES: '2',
-      WORKER_PROCESSES: '1',
-    },
+    env: { ...process.env, ...testEnv(prefix, { WECOM_API_BASE: sb.url, LOG_LEVEL: 'info', WEB_PROCESSES: '2', WORKER_PROCESSES: '1' }) },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let buffered = '';
