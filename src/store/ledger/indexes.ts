@@ -24,6 +24,9 @@ while i <= #ARGV do
 end
 return 1`;
 
+/** The index layout this code writes ({idx} hash tag, sorted sets, no open list); recorded once migrated to it. */
+const INDEX_LAYOUT = 'idx-v2';
+
 /** Index writes collected for one INDEX_OPS call (see LeadIndexes.flush). */
 export class IndexOps {
   readonly keys: string[] = [];
@@ -246,6 +249,9 @@ export class LeadIndexes implements LeadQueries {
    * processes at once. Answers how many old keys it moved.
    */
   async migrateLegacy(): Promise<number> {
+    // Once per deployment: later starts skip the keyspace scan.
+    const done = this.keys.idx('layout');
+    if ((await this.redis.get(done)) === INDEX_LAYOUT) return 0;
     const legacy = this.keys.legacyIdx('');
     let moved = 0;
     for await (const keys of scanKeys(this.redis, `${legacy}*`)) {
@@ -275,6 +281,7 @@ export class LeadIndexes implements LeadQueries {
       }
     }
     if (moved > 0) await this.repairIndexes();
+    await this.redis.set(done, INDEX_LAYOUT);
     return moved;
   }
 
