@@ -98,7 +98,11 @@ test('clicking 已打电话 logs the call, resolves the nudge and updates the ca
   });
   await waitFor(() => msg.updates.length === 1);
   expect(msg.updates[0]?.button?.replace_name).toBe('已处理：已打电话');
-  const doc = await bot.lead(CUSTOMER);
+  // The press is logged last (after the card's update and the reply are queued), so a retry finishes the job: wait for it.
+  const doc = await waitFor(async () => {
+    const d = await bot.lead(CUSTOMER);
+    return d?.timeline.some((e) => e.kind === 'nudge_acted') ? d : undefined;
+  });
   expect(doc?.timeline.map((e) => e.kind)).toEqual(expect.arrayContaining(['nudge_sent', 'nudge_acted', 'call']));
   await waitFor(() =>
     bot.sandbox.inbox(REP).some((m) => m.msgtype === 'text' && m.body.msgtype === 'text' && m.body.text.content.includes('记下了和王总通了电话')),
