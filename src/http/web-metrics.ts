@@ -114,21 +114,15 @@ export class WebMetrics {
     }
   }
 
-  /** One answered callback. `startedAt` from performance.now(). */
-  /** Label children of the hot path, bound once (prom-client hashes a label object on every call otherwise). */
-  private readonly recorded = new Map<string, { count: Counter.Internal; time: Histogram.Internal<string> }>();
+  /** Label children by route, status and reason, bound once: prom-client hashes a label object on every call otherwise. */
+  private readonly bound = new Map<string, { count: Counter.Internal; time: Histogram.Internal<string> }>();
 
+  /** One answered callback. `startedAt` from performance.now(). */
   callback(route: string, status: number, reason: string, startedAt: number): void {
-    const seconds = (performance.now() - startedAt) / 1000;
-    if (status === 200) {
-      const key = `${route} ${reason}`;
-      let bound = this.recorded.get(key);
-      if (!bound) this.recorded.set(key, (bound = { count: this.callbacks.labels(route, '200', reason), time: this.latency.labels(route) }));
-      bound.count.inc();
-      bound.time.observe(seconds);
-      return;
-    }
-    this.callbacks.inc({ route, status: String(status), reason });
-    this.latency.observe({ route }, seconds);
+    const key = `${route} ${status} ${reason}`;
+    let b = this.bound.get(key);
+    if (!b) this.bound.set(key, (b = { count: this.callbacks.labels(route, String(status), reason), time: this.latency.labels(route) }));
+    b.count.inc();
+    b.time.observe((performance.now() - startedAt) / 1000);
   }
 }

@@ -1,8 +1,5 @@
 import cluster from 'node:cluster';
-import { readEnvOptions } from '../config/env';
-import { ConfigError } from '../config/errors';
-import { createLogger } from '../log';
-import { run } from './run';
+import { configOrExit, run } from './run';
 import { processCounts, ROLE_ENV, Supervisor } from './supervisor';
 import { startWeb } from './web';
 import { startWorker } from './worker';
@@ -13,15 +10,7 @@ import { startWorker } from './worker';
  * themselves use those.
  */
 if (cluster.isPrimary) {
-  let config;
-  try {
-    config = readEnvOptions(process.env);
-  } catch (err) {
-    if (!(err instanceof ConfigError)) throw err;
-    console.error(`wecom-followup: ${err.message}`);
-    process.exit(78); // EX_CONFIG
-  }
-  const log = createLogger(config.logLevel).child({ process: 'supervisor' });
+  const { config, log } = configOrExit('supervisor');
   void new Supervisor(processCounts(config.processes), log, { workerNice: config.processes.workerNice }).start().then((code) => process.exit(code));
 } else if (process.env[ROLE_ENV] === 'web') {
   void run('web', async (config, log) => [await startWeb(config, log)]);

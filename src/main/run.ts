@@ -1,23 +1,25 @@
-import { readEnvOptions } from '../config/env';
+import { readEnvOptions, type Config } from '../config/env';
 import { ConfigError } from '../config/errors';
 import { createLogger, type Logger } from '../log';
 
-/** Shared start-up for the entry points: config (fail fast, every problem listed), logger, graceful shutdown. */
-export async function run(
-  name: string,
-  start: (config: ReturnType<typeof readEnvOptions>, log: Logger) => Promise<{ close(): Promise<void> }[]>,
-): Promise<void> {
-  let config;
+/** Exit code of a process whose configuration is wrong: restarting it cannot help. */
+export const EX_CONFIG = 78;
+
+/** The configuration and a logger for one entry point; a bad configuration ends the process, every problem listed. */
+export function configOrExit(name: string): { config: Config; log: Logger } {
   try {
-    config = readEnvOptions(process.env);
+    const config = readEnvOptions(process.env);
+    return { config, log: createLogger(config.logLevel).child({ process: name }) };
   } catch (err) {
-    if (err instanceof ConfigError) {
-      console.error(`wecom-followup ${name}: ${err.message}`);
-      process.exit(78); // EX_CONFIG
-    }
-    throw err;
+    if (!(err instanceof ConfigError)) throw err;
+    console.error(`wecom-followup ${name}: ${err.message}`);
+    process.exit(EX_CONFIG);
   }
-  const log = createLogger(config.logLevel).child({ process: name });
+}
+
+/** Shared start-up for the entry points: config (fail fast, every problem listed), logger, graceful shutdown. */
+export async function run(name: string, start: (config: Config, log: Logger) => Promise<{ close(): Promise<void> }[]>): Promise<void> {
+  const { config, log } = configOrExit(name);
   const handles = await start(config, log);
   let stopping = false;
   const stop = async (signal: string) => {

@@ -28,7 +28,7 @@ export interface SendWorkerDeps {
   onSent?: (message: OutboundMessage, result: SendResult) => Promise<void>;
 }
 
-/** The send queue's worker, composed: the send use case over the WeCom client, RedisClient sent marks and rate slots. */
+/** The send queue's worker, composed: the send use case over the WeCom client, Redis sent marks and rate slots. */
 export function startSendWorker(deps: SendWorkerDeps): Worker<OutboundMessage, SendResult> {
   const sender = new MessageSender({
     channel: deps.client,

@@ -1,6 +1,7 @@
 import cluster, { type Worker as ClusterWorker } from 'node:cluster';
 import os from 'node:os';
 import type { Logger } from '../log';
+import { EX_CONFIG } from './run';
 
 export type Role = 'web' | 'worker';
 
@@ -17,9 +18,6 @@ export function processCounts(configured: { web?: number; worker?: number }, cor
   return { web, worker };
 }
 
-/** Exit code of a process whose configuration is wrong: restarting it cannot help (EX_CONFIG). */
-const EX_CONFIG = 78;
-
 /**
  * The primary of `npm start`: forks the web and worker processes (node:cluster, so web processes share the port),
  * keeps them running — a process that dies is replaced, after a back-off that grows while it keeps dying — and stops
@@ -31,6 +29,9 @@ export class Supervisor {
   private readonly roles = new Map<number, { role: Role; startedAt: number }>();
   private readonly failures: Record<Role, number> = { web: 0, worker: 0 };
   private stopping = false;
+  /** What the supervisor exits with once every process has stopped. */
+  private exitCode = 0;
+  private finished: (code: number) => void = () => undefined;
 
   constructor(
     private readonly counts: Record<Role, number>,
@@ -43,9 +44,10 @@ export class Supervisor {
     for (const role of ['web', 'worker'] as const) for (let i = 0; i < this.counts[role]; i++) this.fork(role);
     this.log.info({ reason: 'supervisor.started', ...this.counts, cores: os.availableParallelism() }, 'started web and worker processes');
     return new Promise((resolve) => {
-      cluster.on('exit', (w, code, signal) => this.onExit(w, code, signal, resolve));
-      process.on('SIGTERM', () => this.stop('SIGTERM', resolve));
-      process.on('SIGINT', () => this.stop('SIGINT', resolve));
+      this.finished = resolve;
+      cluster.on('exit', (w, code, signal) => this.onExit(w, code, signal));
+      process.on('SIGTERM', () => this.stop('SIGTERM'));
+      process.on('SIGINT', () => this.stop('SIGINT'));
     });
   }
 
@@ -64,17 +66,18 @@ export class Supervisor {
     }
   }
 
-  private onExit(w: ClusterWorker, code: number | null, signal: string | null, done: (code: number) => void): void {
+  private onExit(w: ClusterWorker, code: number | null, signal: string | null): void {
     const info = this.roles.get(w.id);
     this.roles.delete(w.id);
     if (!info) return;
     if (this.stopping) {
-      if (this.roles.size === 0) done(0);
+      if (this.roles.size === 0) this.finished(this.exitCode);
       return;
     }
     if (code === EX_CONFIG) {
       this.log.fatal({ reason: 'supervisor.config_error', role: info.role }, 'a process found the configuration wrong; stopping');
-      this.stop('config', () => done(EX_CONFIG));
+      this.exitCode = EX_CONFIG;
+      this.stop('config');
       return;
     }
     // A process that lived a minute had recovered: its next death starts the back-off again.
@@ -84,20 +87,18 @@ export class Supervisor {
       { reason: 'supervisor.process_died', role: info.role, pid: w.process.pid, code, signal, restartInMs: delay },
       'a process died; replacing it',
     );
-    setTimeout(() => !this.stopping && this.fork(info.role), delay).unref();
+    // Not unref'd: when every process is down, the pending replacement is what keeps the supervisor running.
+    setTimeout(() => !this.stopping && this.fork(info.role), delay);
   }
 
-  private stop(why: string, done: (code: number) => void): void {
+  private stop(why: string): void {
     if (this.stopping) return;
     this.stopping = true;
     this.log.info({ reason: 'supervisor.stopping', signal: why }, 'stopping web and worker processes');
-    const live = Object.values(cluster.workers ?? {}).filter((w): w is ClusterWorker => !!w && !w.isDead());
-    if (live.length === 0) return done(0);
-    for (const w of live) w.process.kill('SIGTERM');
-    setTimeout(() => {
-      for (const w of Object.values(cluster.workers ?? {})) if (w && !w.isDead()) w.process.kill('SIGKILL');
-    }, this.opts.graceMs ?? 30_000).unref();
-    // done() runs when the last one exits (onExit).
-    if (this.roles.size === 0) done(0);
+    // The supervisor finishes when the last process has exited (onExit), or now if none is running.
+    if (this.roles.size === 0) return this.finished(this.exitCode);
+    const live = () => Object.values(cluster.workers ?? {}).filter((w): w is ClusterWorker => !!w && !w.isDead());
+    for (const w of live()) w.process.kill('SIGTERM');
+    setTimeout(() => live().forEach((w) => w.process.kill('SIGKILL')), this.opts.graceMs ?? 30_000).unref();
   }
 }

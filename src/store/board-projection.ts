@@ -144,7 +144,11 @@ export class RedisBoardProjection implements BoardProjection {
   /** The stored rows of these leads, in the order given (one HMGET per rep, pipelined). */
   private async rowsOf(list: { rep: string; leadId: string }[]): Promise<BoardRow[]> {
     const byRep = new Map<string, string[]>();
-    for (const x of list) byRep.set(x.rep, [...(byRep.get(x.rep) ?? []), x.leadId]);
+    for (const x of list) {
+      const leadIds = byRep.get(x.rep) ?? [];
+      leadIds.push(x.leadId);
+      byRep.set(x.rep, leadIds);
+    }
     const p = pipeline(this.redis);
     for (const [rep, leadIds] of byRep) p.hmget(this.rowsKey(rep), ...leadIds);
     const res = (await p.exec()) ?? [];

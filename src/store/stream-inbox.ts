@@ -6,7 +6,7 @@ import type { InboxEnvelope } from '../wecom/events';
 /**
  * The webhook's durable inbox: a Redis Stream, written by one Lua script per batch of callbacks that remembers each
  * callback's idempotency key (SET with a TTL) and appends the envelope only if the key was new and there is room. One round trip,
- * atomic: when it returns, the event is stored (as durable as RedisClient is configured to be — AOF in docker-compose).
+ * atomic: when it returns, the event is stored (as durable as Redis is configured to be — AOF in docker-compose).
  * The worker's pump moves entries from the stream into the BullMQ inbox queue (src/jobs/inbox-pump.ts).
  *
  * Keys share the `{inbox}` hash tag so the script's keys live in one Redis Cluster slot.

@@ -10,7 +10,7 @@ import { belongsIn, membershipsOf, possibleSetsOf } from './memberships';
 
 /**
  * Applies a list of index writes in one command (all index keys share the {idx} slot). KEYS: the index keys;
- * ARGV: ops, each `sa|sr|zr <key#> <member>` (SADD, SREM, ZREM) or `NX|LT|GT <key#> <score> <member>` (ZADD with
+ * ARGV: ops, each `sa|zr <key#> <member>` (SADD, ZREM) or `NX|LT|GT <key#> <score> <member>` (ZADD with
  * that flag). One command per lead write instead of one per index, and the writes of one lead land together.
  */
 const INDEX_OPS = `
@@ -18,7 +18,6 @@ local i = 1
 while i <= #ARGV do
   local op, key = ARGV[i], KEYS[tonumber(ARGV[i + 1])]
   if op == 'sa' then redis.call('SADD', key, ARGV[i + 2]); i = i + 3
-  elseif op == 'sr' then redis.call('SREM', key, ARGV[i + 2]); i = i + 3
   elseif op == 'zr' then redis.call('ZREM', key, ARGV[i + 2]); i = i + 3
   else redis.call('ZADD', key, op, ARGV[i + 2], ARGV[i + 3]); i = i + 4 end
 end
@@ -44,10 +43,6 @@ export class IndexOps {
   }
   sadd(key: string, member: string): this {
     this.argv.push('sa', this.slot(key), member);
-    return this;
-  }
-  srem(key: string, member: string): this {
-    this.argv.push('sr', this.slot(key), member);
     return this;
   }
   zrem(key: string, member: string): this {
@@ -243,10 +238,10 @@ export class LeadIndexes implements LeadQueries {
   }
 
   /**
-   * Moves indexes written before the {idx} hash tag (<p>:idx:<name>) to their keys now, once, at a worker's start:
-   * every member is merged with its score (ZADD NX / SADD: nothing written since is overwritten), the old key
-   * removed, and then the repair runs, so a member that went stale meanwhile leaves again. Safe to run in several
-   * processes at once. Answers how many old keys it moved.
+   * Moves indexes written before the {idx} hash tag (<p>:idx:<name>) to the layout now, once per deployment, at a
+   * worker's start. Only the scores the leads do not hold are carried over — last customer touches and next check
+   * times, merged with ZADD NX so nothing written since is overwritten; every other old key is dropped and the repair
+   * rebuilds its list from the leads. Safe to run in several processes at once. Answers how many old keys it removed.
    */
   async migrateLegacy(): Promise<number> {
     // Once per deployment: later starts skip the keyspace scan.
@@ -257,25 +252,16 @@ export class LeadIndexes implements LeadQueries {
     for await (const keys of scanKeys(this.redis, `${legacy}*`)) {
       for (const old of keys) {
         const name = old.slice(legacy.length);
-        const type = await this.redis.type(old);
-        // The state, outcome and manual lists were plain sets then; they are sorted by creation time now, and the
-        // repair below rebuilds them from the leads.
-        if (type === 'set' && name !== 'owners') {
-          await this.redis.unlink(old);
-          moved++;
-          continue;
-        }
-        let c = '0';
-        do {
-          const [next, raw] = type === 'zset' ? await this.redis.zscan(old, c, 'COUNT', 1000) : await this.redis.sscan(old, c, 'COUNT', 1000);
-          c = next;
-          if (raw.length === 0) continue;
-          if (type === 'zset') {
-            const args: (string | number)[] = [];
+        if (name === 'lastcust' || name === 'due') {
+          let c = '0';
+          do {
+            const [next, raw] = await this.redis.zscan(old, c, 'COUNT', 1000);
+            c = next;
+            const args: string[] = [];
             for (let i = 0; i < raw.length; i += 2) args.push(raw[i + 1] as string, raw[i] as string);
-            await this.redis.zadd(this.keys.idx(name), 'NX', ...args);
-          } else await this.redis.sadd(this.keys.idx(name), ...raw);
-        } while (c !== '0');
+            if (args.length) await this.redis.zadd(this.keys.idx(name), 'NX', ...args);
+          } while (c !== '0');
+        }
         await this.redis.unlink(old);
         moved++;
       }
@@ -288,15 +274,15 @@ export class LeadIndexes implements LeadQueries {
   async countByStateAndOutcome(): Promise<{ state: Record<string, number>; outcome: Record<string, number> }> {
     const p = pipeline(this.redis);
     for (const st of BUYING_STATES) p.zcard(this.keys.idx(`state:${st}`));
-    for (const o of OUTCOMES) p.zcard(this.keys.idx(o === 'open' ? 'all' : `outcome:${o}`));
+    p.zcard(this.keys.idx('all')).zcard(this.keys.idx('outcome:won')).zcard(this.keys.idx('outcome:lost'));
     const res = (await p.exec()) ?? [];
     for (const [err] of res) if (err) throw err;
-    const n = (i: number) => Number(res[i]?.[1] ?? 0);
-    const closed = OUTCOMES.reduce((sum, o, i) => (o === 'open' ? sum : sum + n(BUYING_STATES.length + i)), 0);
+    const n = res.map(([, v]) => Number(v ?? 0));
+    const [all, won, lost] = n.slice(BUYING_STATES.length) as [number, number, number];
     return {
-      state: Object.fromEntries(BUYING_STATES.map((st, i) => [st, n(i)])),
-      // Open: every lead listed but the closed ones.
-      outcome: Object.fromEntries(OUTCOMES.map((o, i) => [o, o === 'open' ? n(BUYING_STATES.length + i) - closed : n(BUYING_STATES.length + i)])),
+      state: Object.fromEntries(BUYING_STATES.map((st, i) => [st, n[i] as number])),
+      // Open leads have no list: every listed lead but the closed ones.
+      outcome: { open: all - won - lost, won, lost },
     };
   }
 

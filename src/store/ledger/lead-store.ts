@@ -7,15 +7,7 @@ import { setIfNewer, type Lead } from '../../domain/lead';
 import { isCustomerTouch } from '../../domain/metrics';
 import type { TimelineEntry } from '../../domain/timeline';
 import type { LeadIndexes } from './indexes';
-import { CAS_SCRIPT } from './cas';
 import type { LedgerKeys } from './keys';
-
-const ADD_ENTRY = `
-if redis.call('HSETNX', KEYS[2], ARGV[1], ARGV[3]) == 1 then
-  redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])
-  return 1
-end
-return 0`;
 
 /**
  * One write of a lead, atomic on its slot: the lead by compare-and-set and timeline entries added once each.
@@ -39,6 +31,9 @@ for i = 3, #ARGV, 3 do
 end
 return out`;
 
+/** WRITE_LEAD's arguments for timeline entries: id, time, JSON each. */
+const entryArgs = (entries: TimelineEntry[]) => entries.flatMap((e) => [e.id, e.at, JSON.stringify(e)]);
+
 /** Compare-and-set of one hash field (a timeline entry amended after the fact). */
 const HASH_CAS = `
 if (redis.call('HGET', KEYS[1], ARGV[1]) or '') == ARGV[2] then
@@ -50,8 +45,6 @@ return 0`;
 interface LedgerCommands {
   ledgerWriteLead(lead: string, tl: string, tle: string, expected: string, next: string, ...entries: (string | number)[]): Promise<number[]>;
   ledgerHashCas(key: string, field: string, expected: string, next: string): Promise<number>;
-  ledgerAddEntry(tl: string, tle: string, id: string, at: number, json: string): Promise<number>;
-  ledgerCas(key: string, expected: string, next: string): Promise<number>;
 }
 
 /** Leads by compare-and-set and their timelines (LeadRepository over Redis); each write re-indexes its lead. */
@@ -64,9 +57,7 @@ export class LeadStore implements LeadRepository {
     private readonly indexes: LeadIndexes,
     private readonly clock: Clock,
   ) {
-    defineScript(redis, 'ledgerAddEntry', ADD_ENTRY, 2);
     defineScript(redis, 'ledgerWriteLead', WRITE_LEAD, 3);
-    defineScript(redis, 'ledgerCas', CAS_SCRIPT, 1);
     defineScript(redis, 'ledgerHashCas', HASH_CAS, 1);
     this.redis = redis as RedisClient & LedgerCommands;
   }
@@ -96,14 +87,14 @@ export class LeadStore implements LeadRepository {
     entries: TimelineEntry[] = [],
   ): Promise<{ before?: Lead; after?: Lead; added: boolean[] }> {
     const key = this.keys.lead(id);
-    const entryArgs = entries.flatMap((e) => [e.id, e.at, JSON.stringify(e)]);
+    const args = entryArgs(entries);
     for (let attempt = 0; attempt < 50; attempt++) {
       const raw = (await this.redis.get(key)) ?? '';
       const before = raw ? (JSON.parse(raw) as Lead) : undefined;
       const after = change(raw ? (JSON.parse(raw) as Lead) : undefined) ?? before;
       if (!after) return { before, after: before, added: entries.map(() => false) };
       const next = JSON.stringify(after);
-      const res = await this.redis.ledgerWriteLead(key, this.keys.timeline(id), this.keys.entries(id), raw, next === raw ? '' : next, ...entryArgs);
+      const res = await this.redis.ledgerWriteLead(key, this.keys.timeline(id), this.keys.entries(id), raw, next === raw ? '' : next, ...args);
       if (res[0] === -1) continue;
       const added = entries.map((_, i) => res[i + 1] === 1);
       // Every entry's marks, new or not (GT / LT: idempotent), so a retry repairs marks a crash left out.
@@ -140,14 +131,7 @@ export class LeadStore implements LeadRepository {
   /** Entries of one lead: one script on its slot, then their index marks (idempotent, so a retry repairs them). */
   async addEntries(leadId: string, entries: TimelineEntry[]): Promise<boolean[]> {
     if (entries.length === 0) return [];
-    const res = await this.redis.ledgerWriteLead(
-      this.keys.lead(leadId),
-      this.keys.timeline(leadId),
-      this.keys.entries(leadId),
-      '',
-      '',
-      ...entries.flatMap((e) => [e.id, e.at, JSON.stringify(e)]),
-    );
+    const res = await this.redis.ledgerWriteLead(...this.entriesOnly(leadId, entries));
     await this.index(leadId, undefined, undefined, entries);
     return entries.map((_, i) => res[i + 1] === 1);
   }
@@ -184,8 +168,7 @@ export class LeadStore implements LeadRepository {
 
   async recordMany(entries: { leadId: string; entry: TimelineEntry }[], due: { leadId: string; at: number }[]): Promise<boolean[]> {
     const p = pipeline(this.redis);
-    for (const { leadId, entry } of entries)
-      (p as unknown as LedgerCommands).ledgerAddEntry(this.keys.timeline(leadId), this.keys.entries(leadId), entry.id, entry.at, JSON.stringify(entry));
+    for (const { leadId, entry } of entries) (p as unknown as LedgerCommands).ledgerWriteLead(...this.entriesOnly(leadId, [entry]));
     // The due index is one key: one ZADD and one ZREM for the whole batch.
     const next = due.filter((d) => Number.isFinite(d.at)).flatMap((d) => [d.at, d.leadId]);
     const gone = due.filter((d) => !Number.isFinite(d.at)).map((d) => d.leadId);
@@ -193,7 +176,12 @@ export class LeadStore implements LeadRepository {
     if (gone.length) p.zrem(this.keys.idx('due'), ...gone);
     if (entries.length) p.sadd(this.keys.boardPending(), ...new Set(entries.map((e) => e.leadId)));
     const res = (await p.exec()) ?? [];
-    return entries.map((_, i) => res[i]?.[1] === 1);
+    return entries.map((_, i) => (res[i]?.[1] as number[] | null)?.[1] === 1);
+  }
+
+  /** WRITE_LEAD's arguments for entries alone (the lead left as it is). */
+  private entriesOnly(leadId: string, entries: TimelineEntry[]): Parameters<LedgerCommands['ledgerWriteLead']> {
+    return [this.keys.lead(leadId), this.keys.timeline(leadId), this.keys.entries(leadId), '', '', ...entryArgs(entries)];
   }
 
   async bulkLoad(items: { lead: Lead; entries: TimelineEntry[] }[]): Promise<void> {
