@@ -161,9 +161,9 @@ export class LeadIndexes implements LeadQueries {
     const wanted = q.offset + q.limit;
     const matches: string[] = [];
     let counted = 0;
-    const CHUNK = 2000;
-    for (let start = 0; ; start += CHUNK) {
-      const chunk = await read(start, CHUNK);
+    // Chunks start at twice the page (most filters fill it at once: open leads, a common state) and grow to 2,000.
+    for (let start = 0, size = Math.min(Math.max(2 * wanted, 100), 2000); ; start += size, size = Math.min(size * 4, 2000)) {
+      const chunk = await read(start, size);
       if (chunk.length === 0) break;
       const [inAll, inNone] = await Promise.all([
         Promise.all(checks.map((k) => this.redis.zmscore(k, ...chunk))),
@@ -174,7 +174,7 @@ export class LeadIndexes implements LeadQueries {
         counted++;
         if (matches.length < wanted) matches.push(id);
       });
-      if (chunk.length < CHUNK || (exactTotal && matches.length >= wanted)) break;
+      if (chunk.length < size || (exactTotal && matches.length >= wanted)) break;
     }
     return { ids: matches.slice(q.offset, wanted), total: exactTotal ? await exactTotal : counted };
   }
