@@ -40,6 +40,9 @@ export class Ledger {
     const profile = args.profile ?? (await this.d.directory.getCustomer(args.externalUserId));
     const follower = profile?.followers.find((f) => f.userId === args.userId);
     const source = mapSource(args.state ?? follower?.state, this.d.sourceRules);
+    // The rep's manual leads (merge candidates) do not depend on this write: read while it runs.
+    const manual = this.d.store.manualLeadsOf(args.userId);
+    manual.catch(() => undefined);
     const { before, after } = await this.d.store.updateLead(
       args.externalUserId,
       (cur) => {
@@ -69,7 +72,10 @@ export class Ledger {
       [{ id: args.entryId, at: args.at, kind: 'added', source: args.source, actor: args.userId, note: args.state }],
     );
     // Independent, each safe under concurrency (compare-and-set): in flight together.
-    await Promise.all([this.bindToKnownGroups(args.externalUserId), after && this.mergeMatchingManualLead(after, args.at, !before)]);
+    await Promise.all([
+      this.bindToKnownGroups(args.externalUserId),
+      after && this.mergeMatchingManualLead(after, args.at, !before, after.owner === args.userId ? await manual : undefined),
+    ]);
     return after;
   }
 
@@ -78,8 +84,8 @@ export class Ledger {
    * name, remark or company is merged; several are listed for the rep to choose (「合并 #1 客户」), once, when the
    * customer is new. A re-run finds the manual lead already merged, so this is idempotent.
    */
-  private async mergeMatchingManualLead(customer: Lead, at: number, isNew: boolean): Promise<void> {
-    const matches = manualLeadsMatching(await this.d.store.manualLeadsOf(customer.owner), customer);
+  private async mergeMatchingManualLead(customer: Lead, at: number, isNew: boolean, manual?: Lead[]): Promise<void> {
+    const matches = manualLeadsMatching(manual ?? (await this.d.store.manualLeadsOf(customer.owner)), customer);
     if (matches.length === 1) {
       const manual = matches[0] as Lead;
       await this.mergeManual(manual.id, customer.id, at, customer.owner, 'callback');
@@ -247,9 +253,10 @@ export class Ledger {
       };
     });
     const record = after as GroupRecord;
-    await this.d.store.setGroupCustomers(chatId, before?.customers ?? [], customers);
     const unbound = (before?.leadIds ?? []).filter((id) => !leadIds.includes(id));
-    await Promise.all([...leadIds, ...unbound].map((id) => this.refreshLeadGroups(id)));
+    // Each lead's groups and this group as they are after the move, read in the same round trip.
+    const now = await this.d.store.setGroupCustomers(chatId, before?.customers ?? [], customers, [...leadIds, ...unbound]);
+    await Promise.all([...leadIds, ...unbound].map((id) => this.refreshLeadGroups(id, now.groupsOf.get(id), now.group ? [now.group] : [])));
     const changed =
       JSON.stringify([before?.customers, before?.leadIds, before?.dismissed]) !== JSON.stringify([record.customers, record.leadIds, record.dismissed]);
     return { bound: leadIds.filter((id) => !(before?.leadIds ?? []).includes(id)), unbound, changed, record, leads };
@@ -264,12 +271,14 @@ export class Ledger {
     if (chats.length > 0) await this.refreshLeadGroups(leadId);
   }
 
-  /** Recomputes a lead's groups and customer-side stakeholders from the group records, and copies group events. */
-  private async refreshLeadGroups(leadId: string): Promise<void> {
-    const chats = await this.d.store.groupsOfCustomer(leadId);
-    const groups = (await Promise.all(chats.map((c) => this.d.store.getGroup(c)))).filter(
-      (g): g is GroupRecord => !!g && !g.dismissed && g.customers.includes(leadId),
-    );
+  /**
+   * Recomputes a lead's groups and customer-side stakeholders from the group records, and copies group events. `chats`
+   * (the customer's groups) and `known` (group records) spare reads the caller has just done.
+   */
+  private async refreshLeadGroups(leadId: string, chats?: string[], known: GroupRecord[] = []): Promise<void> {
+    const ids = chats ?? (await this.d.store.groupsOfCustomer(leadId));
+    const records = await Promise.all(ids.map((c) => known.find((g) => g.chatId === c) ?? this.d.store.getGroup(c)));
+    const groups = records.filter((g): g is GroupRecord => !!g && !g.dismissed && g.customers.includes(leadId));
     const stakeholders = [...new Set([leadId, ...groups.flatMap((g) => g.customers)])].sort();
     // The lead and the groups' events on its timeline in one write.
     await this.d.store.updateLead(

@@ -62,7 +62,7 @@ export class LedgerStore implements LedgerRepository {
   updateGroup = (chatId: string, change: (current: GroupRecord | undefined) => GroupRecord | undefined) => this.groups.updateGroup(chatId, change);
   getJoinCode = (chatId: string) => this.groups.getJoinCode(chatId);
   saveJoinCode = (chatId: string, code: JoinCode) => this.groups.saveJoinCode(chatId, code);
-  setGroupCustomers = (chatId: string, before: string[], after: string[]) => this.groups.setGroupCustomers(chatId, before, after);
+  setGroupCustomers = (chatId: string, before: string[], after: string[], leads: string[]) => this.groups.setGroupCustomers(chatId, before, after, leads);
   groupsOfCustomer = (externalUserId: string) => this.groups.groupsOfCustomer(externalUserId);
 
   // Reps' last lists and the sweep's schedule

@@ -155,9 +155,13 @@ export class MemoryLedger implements LedgerRepository {
     if (!this.joinCodes.has(chatId)) this.joinCodes.set(chatId, code);
     return copy(this.joinCodes.get(chatId) as JoinCode);
   }
-  async setGroupCustomers(chatId: string, before: string[], after: string[]) {
+  async setGroupCustomers(chatId: string, before: string[], after: string[], leads: string[]) {
     for (const c of before) if (!after.includes(c)) this.customerGroups.get(c)?.delete(chatId);
     for (const c of after) this.customerGroups.set(c, new Set([...(this.customerGroups.get(c) ?? []), chatId]));
+    return {
+      groupsOf: new Map(leads.map((c) => [c, [...(this.customerGroups.get(c) ?? [])]])),
+      group: await this.getGroup(chatId),
+    };
   }
   async groupsOfCustomer(externalUserId: string) {
     return [...(this.customerGroups.get(externalUserId) ?? [])];

@@ -97,7 +97,12 @@ export interface GroupRepository {
   getJoinCode(chatId: string): Promise<JoinCode | undefined>;
   /** Keeps the first join code saved for a group and returns it (two workers racing end with the same one). */
   saveJoinCode(chatId: string, code: JoinCode): Promise<JoinCode>;
-  setGroupCustomers(chatId: string, before: string[], after: string[]): Promise<void>;
+  /**
+   * Moves the group in the customers' group lists (out for `before` not in `after`, in for `after`) and answers, read
+   * in the same round trip after the move, the groups each of `leads` is in and the group as it now is (another event
+   * of the group may have changed it since this one wrote it).
+   */
+  setGroupCustomers(chatId: string, before: string[], after: string[], leads: string[]): Promise<{ groupsOf: Map<string, string[]>; group?: GroupRecord }>;
   groupsOfCustomer(externalUserId: string): Promise<string[]>;
 }
 

@@ -9,18 +9,25 @@ import type { LedgerKeys } from './keys';
 import { belongsIn, membershipsOf, possibleSetsOf } from './memberships';
 
 /**
- * Applies a list of index writes in one command (all index keys share the {idx} slot). KEYS: the index keys;
- * ARGV: ops, each `sa|zr <key#> <member>` (SADD, ZREM) or `NX|LT|GT <key#> <score> <member>` (ZADD with
- * that flag). One command per lead write instead of one per index, and the writes of one lead land together.
+ * Lua that applies index writes: ARGV from `start` on are ops, each `sa|zr <key#> <member>` (SADD, ZREM) or
+ * `NX|LT|GT <key#> <score> <member>` (ZADD with that flag), where key# counts from KEYS[base + 1]. Shared by
+ * INDEX_OPS and the lead-write script (lead-store.ts), which applies them together with the lead on a single Redis.
  */
-const INDEX_OPS = `
-local i = 1
+export const applyIndexOpsLua = (base: number, start: string) => `
+local i = ${start}
 while i <= #ARGV do
-  local op, key = ARGV[i], KEYS[tonumber(ARGV[i + 1])]
+  local op, key = ARGV[i], KEYS[${base} + tonumber(ARGV[i + 1])]
   if op == 'sa' then redis.call('SADD', key, ARGV[i + 2]); i = i + 3
   elseif op == 'zr' then redis.call('ZREM', key, ARGV[i + 2]); i = i + 3
   else redis.call('ZADD', key, op, ARGV[i + 2], ARGV[i + 3]); i = i + 4 end
-end
+end`;
+
+/**
+ * Applies a list of index writes in one command (all index keys share the {idx} slot). KEYS: the index keys; ARGV:
+ * the ops (applyIndexOpsLua). One command per lead write instead of one per index, and the writes of one lead land
+ * together.
+ */
+const INDEX_OPS = `${applyIndexOpsLua(0, '1')}
 return 1`;
 
 /** The index layout this code writes ({idx} hash tag, sorted sets, no open list); recorded once migrated to it. */
@@ -80,21 +87,28 @@ export class LeadIndexes implements LeadQueries {
   /**
    * Queues the index writes for a lead just written: its memberships (ordered ones NX, so scores already there stay),
    * out of every other state, outcome and manual list whatever `before` says (a retry after a crash reads the new
-   * lead as its `before`), out of the old owner's lists, and due now (`LT`: an earlier due time stays).
+   * lead as its `before`), out of the old owner's lists, and due now (`LT`: an earlier due time stays). No `before`
+   * means the write created the lead (its compare-and-set found it absent): it is in no list to be taken out of.
    */
   reindex(ops: IndexOps, before: Lead | undefined, after: Lead, now: number): void {
     const idx = (n: string) => this.keys.idx(n);
     const m = membershipsOf(after);
     const names = new Set(m.ordered.map((o) => o.name));
     if (before && before.owner !== after.owner) ops.zrem(idx(`owner:${before.owner}`), after.id).zrem(idx(`manual:${before.owner}`), after.id);
-    for (const name of possibleSetsOf(after.owner)) if (!names.has(name)) ops.zrem(idx(name), after.id);
+    // A lead this write created (checked absent by the write itself) is in no list yet: nothing to take it out of.
+    if (before) for (const name of possibleSetsOf(after.owner)) if (!names.has(name)) ops.zrem(idx(name), after.id);
     if (after.mergedInto) {
       for (const name of ['all', `owner:${after.owner}`, 'lastcust', 'due']) ops.zrem(idx(name), after.id);
       return;
     }
     for (const o of m.ordered) ops.zadd('NX', idx(o.name), o.score, after.id);
-    ops.zadd('LT', idx('due'), now, after.id);
+    this.dueNow(ops, after.id, now);
     ops.sadd(idx('owners'), after.owner);
+  }
+
+  /** Queues "check this lead now" for the sweep (`LT`: an earlier due time stays). */
+  dueNow(ops: IndexOps, leadId: string, now: number): void {
+    ops.zadd('LT', this.keys.idx('due'), now, leadId);
   }
 
   /** Queues what new timeline entries change in the indexes: the last customer touch (GT), due now (LT). */

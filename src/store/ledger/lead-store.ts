@@ -1,27 +1,34 @@
+import { Cluster } from 'ioredis';
 import type { RedisClient } from '../redis';
 import { defineScript, pipeline } from '../pipeline';
-import { IndexOps } from './indexes';
+import { LastSeen } from './cas';
+import { applyIndexOpsLua, IndexOps } from './indexes';
 import type { LeadRepository } from '../../app/ports';
 import type { Clock } from '../../domain/clock';
 import { setIfNewer, type Lead } from '../../domain/lead';
 import { isCustomerTouch } from '../../domain/metrics';
 import type { TimelineEntry } from '../../domain/timeline';
 import type { LeadIndexes } from './indexes';
+import { membershipsOf } from './memberships';
 import type { LedgerKeys } from './keys';
 
 /**
- * One write of a lead, atomic on its slot: the lead by compare-and-set and timeline entries added once each.
- * KEYS = lead, timeline, entries; ARGV = what was read ('' for absent), the new value ('' to leave the lead as it is),
- * then id, time, JSON per entry. Answers {-1} when the lead changed since it was read, else {1, added...} (1 new, 0
- * already there, per entry).
+ * One write of a lead, atomic: the lead by compare-and-set, its new timeline entries added once each and, on a single
+ * Redis, its index writes with them. KEYS = lead, timeline, entries, then the index keys (none on a Redis Cluster,
+ * where the indexes live in another slot and are written by a command of their own); ARGV = what the lead was
+ * expected to be ('' for absent), the new value ('' to leave it as expected), '1' to compare-and-set ('0': entries
+ * only, the lead not looked at), the number of entry arguments, then id, time, JSON per entry, then the index ops
+ * (applyIndexOpsLua). Answers {-1, what the lead is} when it is not what was expected (nothing written), else
+ * {1, added...} (1 new, 0 already there, per entry).
  */
 const WRITE_LEAD = `
-if ARGV[2] ~= '' then
-  if (redis.call('GET', KEYS[1]) or '') ~= ARGV[1] then return {-1} end
-  redis.call('SET', KEYS[1], ARGV[2])
+if ARGV[3] == '1' then
+  local cur = redis.call('GET', KEYS[1]) or ''
+  if cur ~= ARGV[1] then return {-1, cur} end
+  if ARGV[2] ~= '' and ARGV[2] ~= cur then redis.call('SET', KEYS[1], ARGV[2]) end
 end
 local out = {1}
-for i = 3, #ARGV, 3 do
+for i = 5, 4 + tonumber(ARGV[4]), 3 do
   if redis.call('HSETNX', KEYS[3], ARGV[i], ARGV[i + 2]) == 1 then
     redis.call('ZADD', KEYS[2], ARGV[i + 1], ARGV[i])
     out[#out + 1] = 1
@@ -29,7 +36,18 @@ for i = 3, #ARGV, 3 do
     out[#out + 1] = 0
   end
 end
+${applyIndexOpsLua(3, '5 + tonumber(ARGV[4])')}
 return out`;
+
+/** Whether a write from `before` to `after` leaves the lead in the same indexes with the same owner (so only "due now" changes). */
+function sameMemberships(before: Lead | undefined, after: Lead): boolean {
+  if (!before || before.owner !== after.owner || !!before.mergedInto !== !!after.mergedInto) return false;
+  const names = (l: Lead) =>
+    membershipsOf(l)
+      .ordered.map((o) => `${o.name}@${o.score}`)
+      .join('|');
+  return names(before) === names(after);
+}
 
 /** WRITE_LEAD's arguments for timeline entries: id, time, JSON each. */
 const entryArgs = (entries: TimelineEntry[]) => entries.flatMap((e) => [e.id, e.at, JSON.stringify(e)]);
@@ -43,13 +61,17 @@ end
 return 0`;
 
 interface LedgerCommands {
-  ledgerWriteLead(lead: string, tl: string, tle: string, expected: string, next: string, ...entries: (string | number)[]): Promise<number[]>;
+  /** WRITE_LEAD: the number of keys, the keys, then ARGV. */
+  ledgerWriteLead(...args: (string | number)[]): Promise<[-1, string] | number[]>;
   ledgerHashCas(key: string, field: string, expected: string, next: string): Promise<number>;
 }
 
 /** Leads by compare-and-set and their timelines (LeadRepository over Redis); each write re-indexes its lead. */
 export class LeadStore implements LeadRepository {
   private readonly redis: RedisClient & LedgerCommands;
+  private readonly seen = new LastSeen();
+  /** On a Redis Cluster the index writes are a command of their own (another slot); on a single Redis, part of the lead's. */
+  private readonly cluster: boolean;
 
   constructor(
     redis: RedisClient,
@@ -57,29 +79,43 @@ export class LeadStore implements LeadRepository {
     private readonly indexes: LeadIndexes,
     private readonly clock: Clock,
   ) {
-    defineScript(redis, 'ledgerWriteLead', WRITE_LEAD, 3);
+    defineScript(redis, 'ledgerWriteLead', WRITE_LEAD);
+    this.cluster = redis instanceof Cluster;
     defineScript(redis, 'ledgerHashCas', HASH_CAS, 1);
     this.redis = redis as RedisClient & LedgerCommands;
   }
 
   async getLead(id: string): Promise<Lead | undefined> {
-    const raw = await this.redis.get(this.keys.lead(id));
+    const key = this.keys.lead(id);
+    const raw = (await this.redis.get(key)) ?? '';
+    this.seen.set(key, raw);
     return raw ? (JSON.parse(raw) as Lead) : undefined;
   }
 
   async getLeads(ids: string[]): Promise<Lead[]> {
     if (ids.length === 0) return [];
-    const pipe = pipeline(this.redis);
-    for (const id of ids) pipe.get(this.keys.lead(id));
-    const res = (await pipe.exec()) ?? [];
-    return res.map(([, v]) => (typeof v === 'string' ? (JSON.parse(v) as Lead) : undefined)).filter((l): l is Lead => !!l);
+    const keys = ids.map((id) => this.keys.lead(id));
+    // One MGET on a single Redis; on a cluster the leads are in different slots, so one GET each, by node.
+    let raws: (string | null)[];
+    if (this.cluster) {
+      const pipe = pipeline(this.redis);
+      for (const key of keys) pipe.get(key);
+      raws = ((await pipe.exec()) ?? []).map(([err, v]) => {
+        if (err) throw err;
+        return v as string | null;
+      });
+    } else raws = await this.redis.mget(...keys);
+    keys.forEach((key, i) => this.seen.set(key, raws[i] ?? ''));
+    return raws.filter((v): v is string => !!v).map((v) => JSON.parse(v) as Lead);
   }
 
   /**
-   * Read, change, write: one GET, one script on the lead's slot (the lead by compare-and-set and its new entries),
-   * one command on the index slot (indexes.ts) next to the board's pending mark — three round trips whatever the
-   * change. An unchanged lead (a retry of a write already done) still has its entries added and its indexes written
-   * (idempotent), so a retry repairs what a crash between the two left out.
+   * Change, write, index: the change is applied to the lead as this process last saw it (absent if never), and one
+   * script on the lead's slot checks that is still current, writes the lead and adds its new entries; when another
+   * write got there first, the script answers the current lead and the change is applied again to that. Then one
+   * command on the index slot (indexes.ts) next to the board's pending mark. Two round trips in the common case, three
+   * after a conflict. An unchanged lead (a retry of a write already done) still has its entries added and its indexes
+   * written (idempotent), so a retry repairs what a crash between the two left out.
    */
   async updateLead(
     id: string,
@@ -87,21 +123,44 @@ export class LeadStore implements LeadRepository {
     entries: TimelineEntry[] = [],
   ): Promise<{ before?: Lead; after?: Lead; added: boolean[] }> {
     const key = this.keys.lead(id);
-    const args = entryArgs(entries);
+    let raw = this.seen.get(key);
     for (let attempt = 0; attempt < 50; attempt++) {
-      const raw = (await this.redis.get(key)) ?? '';
       const before = raw ? (JSON.parse(raw) as Lead) : undefined;
-      const after = change(raw ? (JSON.parse(raw) as Lead) : undefined) ?? before;
-      if (!after) return { before, after: before, added: entries.map(() => false) };
-      const next = JSON.stringify(after);
-      const res = await this.redis.ledgerWriteLead(key, this.keys.timeline(id), this.keys.entries(id), raw, next === raw ? '' : next, ...args);
-      if (res[0] === -1) continue;
-      const added = entries.map((_, i) => res[i + 1] === 1);
-      // Every entry's marks, new or not (GT / LT: idempotent), so a retry repairs marks a crash left out.
-      await this.index(id, before, next === raw ? before : after, entries);
-      return { before, after: next === raw ? before : after, added };
+      const changed = change(raw ? (JSON.parse(raw) as Lead) : undefined);
+      const next = changed ? JSON.stringify(changed) : raw;
+      const written = next !== raw;
+      const after = written ? changed : before;
+      // No lead, before or after: the check only (entries belong to a lead, and so do index writes).
+      const ops = after ? this.indexOps(id, written && sameMemberships(before, after) ? undefined : { before, after }, entries, after) : new IndexOps();
+      const res = await this.write(id, raw, written ? next : '', '1', after ? entries : [], ops);
+      if (res[0] === -1) {
+        raw = String(res[1]);
+        continue;
+      }
+      this.seen.set(key, next);
+      if (this.cluster) await this.writeIndexes(id, ops);
+      return { before, after, added: entries.map((_, i) => res[i + 1] === 1) };
     }
     throw new Error(`lead ${id}: too much contention`);
+  }
+
+  /** One WRITE_LEAD call: with the index ops on a single Redis; without them on a cluster (see writeIndexes). */
+  private write(id: string, expected: string, next: string, cas: '0' | '1', entries: TimelineEntry[], ops: IndexOps): Promise<[-1, string] | number[]> {
+    const args = entryArgs(entries);
+    const indexed = !this.cluster && !ops.empty;
+    return this.redis.ledgerWriteLead(
+      3 + (indexed ? ops.keys.length : 0),
+      this.keys.lead(id),
+      this.keys.timeline(id),
+      this.keys.entries(id),
+      ...(indexed ? ops.keys : []),
+      expected,
+      next,
+      cas,
+      args.length,
+      ...args,
+      ...(indexed ? ops.argv : []),
+    );
   }
 
   updateIfNewer<K extends keyof Lead['stamps']>(id: string, stamp: K, at: number, apply: (l: Lead) => void): Promise<{ before?: Lead; after?: Lead }> {
@@ -111,12 +170,29 @@ export class LeadStore implements LeadRepository {
     });
   }
 
-  /** The index writes of one lead write (one command on the {idx} slot) and the board's pending mark, together. */
-  private async index(id: string, before: Lead | undefined, after: Lead | undefined, newEntries: TimelineEntry[]): Promise<void> {
+  /**
+   * The index writes of one lead write and the board's pending mark. `change` is the lead's whole re-index; without
+   * it (a write that left every membership as it was) the lead is only due now. A retry of a write already done always
+   * re-indexes in full, which on a cluster repairs what a crash between the lead's write and the index write left out
+   * (and the nightly repair catches the rest).
+   */
+  private indexOps(id: string, change: { before?: Lead; after: Lead } | undefined, newEntries: TimelineEntry[], lead?: Lead): IndexOps {
     const ops = new IndexOps();
     const now = this.clock.now();
-    if (after) this.indexes.reindex(ops, before, after, now);
+    if (change) this.indexes.reindex(ops, change.before, change.after, now);
+    else if (lead && !lead.mergedInto) this.indexes.dueNow(ops, id, now);
     this.indexes.entriesAdded(ops, id, newEntries, now);
+    // The board's pending mark: on a single Redis one more op of the lead's write; on a cluster (another slot than the
+    // indexes) a command of its own, in writeIndexes.
+    if (!ops.empty && !this.cluster) ops.sadd(this.keys.boardPending(), id);
+    return ops;
+  }
+
+  /**
+   * On a Redis Cluster, the index writes of a lead write, after it: one command on the {idx} slot, and the board's
+   * pending mark on its own slot (the two in flight together).
+   */
+  private async writeIndexes(id: string, ops: IndexOps): Promise<void> {
     if (ops.empty) return;
     const p = pipeline(this.redis);
     this.indexes.flush(p, ops);
@@ -128,11 +204,12 @@ export class LeadStore implements LeadRepository {
     return (await this.addEntries(leadId, [entry]))[0] ?? false;
   }
 
-  /** Entries of one lead: one script on its slot, then their index marks (idempotent, so a retry repairs them). */
+  /** Entries of one lead and their index marks (idempotent, so a retry repairs them): one script on a single Redis. */
   async addEntries(leadId: string, entries: TimelineEntry[]): Promise<boolean[]> {
     if (entries.length === 0) return [];
-    const res = await this.redis.ledgerWriteLead(...this.entriesOnly(leadId, entries));
-    await this.index(leadId, undefined, undefined, entries);
+    const ops = this.indexOps(leadId, undefined, entries);
+    const res = await this.write(leadId, '', '', '0', entries, ops);
+    if (this.cluster) await this.writeIndexes(leadId, ops);
     return entries.map((_, i) => res[i + 1] === 1);
   }
 
@@ -168,7 +245,20 @@ export class LeadStore implements LeadRepository {
 
   async recordMany(entries: { leadId: string; entry: TimelineEntry }[], due: { leadId: string; at: number }[]): Promise<boolean[]> {
     const p = pipeline(this.redis);
-    for (const { leadId, entry } of entries) (p as unknown as LedgerCommands).ledgerWriteLead(...this.entriesOnly(leadId, [entry]));
+    for (const { leadId, entry } of entries) {
+      const args = entryArgs([entry]);
+      (p as unknown as LedgerCommands).ledgerWriteLead(
+        3,
+        this.keys.lead(leadId),
+        this.keys.timeline(leadId),
+        this.keys.entries(leadId),
+        '',
+        '',
+        '0',
+        args.length,
+        ...args,
+      );
+    }
     // The due index is one key: one ZADD and one ZREM for the whole batch.
     const next = due.filter((d) => Number.isFinite(d.at)).flatMap((d) => [d.at, d.leadId]);
     const gone = due.filter((d) => !Number.isFinite(d.at)).map((d) => d.leadId);
@@ -177,11 +267,6 @@ export class LeadStore implements LeadRepository {
     if (entries.length) p.sadd(this.keys.boardPending(), ...new Set(entries.map((e) => e.leadId)));
     const res = (await p.exec()) ?? [];
     return entries.map((_, i) => (res[i]?.[1] as number[] | null)?.[1] === 1);
-  }
-
-  /** WRITE_LEAD's arguments for entries alone (the lead left as it is). */
-  private entriesOnly(leadId: string, entries: TimelineEntry[]): Parameters<LedgerCommands['ledgerWriteLead']> {
-    return [this.keys.lead(leadId), this.keys.timeline(leadId), this.keys.entries(leadId), '', '', ...entryArgs(entries)];
   }
 
   async bulkLoad(items: { lead: Lead; entries: TimelineEntry[] }[]): Promise<void> {
