@@ -9,16 +9,18 @@ import type { LedgerKeys } from './keys';
 import { belongsIn, membershipsOf, possibleSetsOf } from './memberships';
 
 /**
- * Lua that applies index writes: ARGV from `start` on are ops, each `sa|zr <key#> <member>` (SADD, ZREM) or
- * `NX|LT|GT <key#> <score> <member>` (ZADD with that flag), where key# counts from KEYS[base + 1]. Shared by
- * INDEX_OPS and the lead-write script (lead-store.ts), which applies them together with the lead on a single Redis.
+ * Lua that applies index writes: ARGV from `start` on are ops, each `sa|zr <key#> <member>` (SADD, ZREM),
+ * `za <key#> <score> <member>` (ZADD) or `NX|LT|GT <key#> <score> <member>` (ZADD with that flag), where key# counts
+ * from KEYS[base + 1] (`base` and `start` are Lua expressions). Shared by INDEX_OPS and the lead-store scripts, which
+ * apply them together with the lead's own writes on a single Redis.
  */
-export const applyIndexOpsLua = (base: number, start: string) => `
+export const applyIndexOpsLua = (base: string, start: string) => `
 local i = ${start}
 while i <= #ARGV do
   local op, key = ARGV[i], KEYS[${base} + tonumber(ARGV[i + 1])]
   if op == 'sa' then redis.call('SADD', key, ARGV[i + 2]); i = i + 3
   elseif op == 'zr' then redis.call('ZREM', key, ARGV[i + 2]); i = i + 3
+  elseif op == 'za' then redis.call('ZADD', key, ARGV[i + 2], ARGV[i + 3]); i = i + 4
   else redis.call('ZADD', key, op, ARGV[i + 2], ARGV[i + 3]); i = i + 4 end
 end`;
 
@@ -27,7 +29,7 @@ end`;
  * the ops (applyIndexOpsLua). One command per lead write instead of one per index, and the writes of one lead land
  * together.
  */
-const INDEX_OPS = `${applyIndexOpsLua(0, '1')}
+const INDEX_OPS = `${applyIndexOpsLua('0', '1')}
 return 1`;
 
 /** The index layout this code writes ({idx} hash tag, sorted sets, no open list); recorded once migrated to it. */
@@ -56,8 +58,9 @@ export class IndexOps {
     this.argv.push('zr', this.slot(key), member);
     return this;
   }
-  zadd(flag: 'NX' | 'LT' | 'GT', key: string, score: number, member: string): this {
-    this.argv.push(flag, this.slot(key), score, member);
+  /** ZADD with a flag, or plain (`set`: the score is replaced). */
+  zadd(flag: 'NX' | 'LT' | 'GT' | 'set', key: string, score: number, member: string): this {
+    this.argv.push(flag === 'set' ? 'za' : flag, this.slot(key), score, member);
     return this;
   }
   get empty(): boolean {

@@ -36,7 +36,28 @@ for i = 5, 4 + tonumber(ARGV[4]), 3 do
     out[#out + 1] = 0
   end
 end
-${applyIndexOpsLua(3, '5 + tonumber(ARGV[4])')}
+${applyIndexOpsLua('3', '5 + tonumber(ARGV[4])')}
+return out`;
+
+/**
+ * Timeline entries of many leads at once, with their index writes: the sweep's record of the nudges it sent, on a
+ * single Redis (on a cluster the leads are in different slots: one WRITE_LEAD each). KEYS = timeline, entries of
+ * each entry's lead in turn, then the index keys; ARGV = the number of entries, id, time, JSON per entry, then the
+ * index ops (applyIndexOpsLua). Answers 1 (new) or 0 (already there) per entry.
+ */
+const RECORD_ENTRIES = `
+local n = tonumber(ARGV[1])
+local out = {}
+for k = 1, n do
+  local a = 2 + (k - 1) * 3
+  if redis.call('HSETNX', KEYS[2 * k], ARGV[a], ARGV[a + 2]) == 1 then
+    redis.call('ZADD', KEYS[2 * k - 1], ARGV[a + 1], ARGV[a])
+    out[k] = 1
+  else
+    out[k] = 0
+  end
+end
+${applyIndexOpsLua('2 * n', '2 + 3 * n')}
 return out`;
 
 /** Whether a write from `before` to `after` leaves the lead in the same indexes with the same owner (so only "due now" changes). */
@@ -64,6 +85,8 @@ interface LedgerCommands {
   /** WRITE_LEAD: the number of keys, the keys, then ARGV. */
   ledgerWriteLead(...args: (string | number)[]): Promise<[-1, string] | number[]>;
   ledgerHashCas(key: string, field: string, expected: string, next: string): Promise<number>;
+  /** RECORD_ENTRIES: the number of keys, the keys, then ARGV. */
+  ledgerRecordEntries(...args: (string | number)[]): Promise<number[]>;
 }
 
 /** Leads by compare-and-set and their timelines (LeadRepository over Redis); each write re-indexes its lead. */
@@ -82,6 +105,7 @@ export class LeadStore implements LeadRepository {
     defineScript(redis, 'ledgerWriteLead', WRITE_LEAD);
     this.cluster = redis instanceof Cluster;
     defineScript(redis, 'ledgerHashCas', HASH_CAS, 1);
+    defineScript(redis, 'ledgerRecordEntries', RECORD_ENTRIES);
     this.redis = redis as RedisClient & LedgerCommands;
   }
 
@@ -234,16 +258,23 @@ export class LeadStore implements LeadRepository {
   async loadMany(ids: string[]): Promise<{ id: string; lead?: Lead; timeline: TimelineEntry[] }[]> {
     if (ids.length === 0) return [];
     const p = pipeline(this.redis);
-    for (const id of ids) p.get(this.keys.lead(id)).hvals(this.keys.entries(id));
+    // The leads in one MGET on a single Redis (on a cluster they are in different slots: one GET each).
+    if (this.cluster) for (const id of ids) p.get(this.keys.lead(id));
+    else p.mget(...ids.map((id) => this.keys.lead(id)));
+    for (const id of ids) p.hvals(this.keys.entries(id));
     const res = (await p.exec()) ?? [];
+    for (const [err] of res) if (err) throw err;
+    const leads = (this.cluster ? res.slice(0, ids.length).map(([, v]) => v) : (res[0]?.[1] as unknown[])) as (string | null)[];
+    const timelines = res.slice(this.cluster ? ids.length : 1);
     return ids.map((id, i) => {
-      const raw = res[2 * i]?.[1] as string | null;
-      const entries = ((res[2 * i + 1]?.[1] as string[] | null) ?? []).map((e) => JSON.parse(e) as TimelineEntry).sort((a, b) => a.at - b.at);
+      const raw = leads[i];
+      const entries = ((timelines[i]?.[1] as string[] | null) ?? []).map((e) => JSON.parse(e) as TimelineEntry).sort((a, b) => a.at - b.at);
       return { id, lead: raw ? (JSON.parse(raw) as Lead) : undefined, timeline: entries };
     });
   }
 
   async recordMany(entries: { leadId: string; entry: TimelineEntry }[], due: { leadId: string; at: number }[]): Promise<boolean[]> {
+    if (!this.cluster) return this.recordManyAtOnce(entries, due);
     const p = pipeline(this.redis);
     for (const { leadId, entry } of entries) {
       const args = entryArgs([entry]);
@@ -267,6 +298,27 @@ export class LeadStore implements LeadRepository {
     if (entries.length) p.sadd(this.keys.boardPending(), ...new Set(entries.map((e) => e.leadId)));
     const res = (await p.exec()) ?? [];
     return entries.map((_, i) => (res[i]?.[1] as number[] | null)?.[1] === 1);
+  }
+
+  /** recordMany on a single Redis: every entry, the next check times and the board marks in one script. */
+  private async recordManyAtOnce(entries: { leadId: string; entry: TimelineEntry }[], due: { leadId: string; at: number }[]): Promise<boolean[]> {
+    const ops = new IndexOps();
+    for (const d of due) {
+      if (Number.isFinite(d.at)) ops.zadd('set', this.keys.idx('due'), d.at, d.leadId);
+      else ops.zrem(this.keys.idx('due'), d.leadId);
+    }
+    for (const leadId of new Set(entries.map((e) => e.leadId))) ops.sadd(this.keys.boardPending(), leadId);
+    if (entries.length === 0 && ops.empty) return [];
+    const keys = entries.flatMap(({ leadId }) => [this.keys.timeline(leadId), this.keys.entries(leadId)]);
+    const res = await this.redis.ledgerRecordEntries(
+      keys.length + ops.keys.length,
+      ...keys,
+      ...ops.keys,
+      entries.length,
+      ...entryArgs(entries.map((e) => e.entry)),
+      ...ops.argv,
+    );
+    return entries.map((_, i) => res[i] === 1);
   }
 
   async bulkLoad(items: { lead: Lead; entries: TimelineEntry[] }[]): Promise<void> {
