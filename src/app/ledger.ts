@@ -43,7 +43,7 @@ export class Ledger {
     // The rep's manual leads (merge candidates) do not depend on this write: read while it runs.
     const manual = this.d.store.manualLeadsOf(args.userId);
     manual.catch(() => undefined);
-    const { before, after } = await this.d.store.updateLead(
+    const { before, after, groups } = await this.d.store.updateCustomerLead(
       args.externalUserId,
       (cur) => {
         const lead =
@@ -73,7 +73,7 @@ export class Ledger {
     );
     // Independent, each safe under concurrency (compare-and-set): in flight together.
     await Promise.all([
-      this.bindToKnownGroups(args.externalUserId),
+      this.bindToKnownGroups(args.externalUserId, groups),
       after && this.mergeMatchingManualLead(after, args.at, !before, after.owner === args.userId ? await manual : undefined),
     ]);
     return after;
@@ -262,9 +262,8 @@ export class Ledger {
     return { bound: leadIds.filter((id) => !(before?.leadIds ?? []).includes(id)), unbound, changed, record, leads };
   }
 
-  /** A lead that arrives after its groups: bind it to the groups its customer is already in. */
-  private async bindToKnownGroups(leadId: string): Promise<void> {
-    const chats = await this.d.store.groupsOfCustomer(leadId);
+  /** A lead that arrives after its groups: bind it to the groups its customer is in (`chats`, read after the lead's write). */
+  private async bindToKnownGroups(leadId: string, chats: string[]): Promise<void> {
     for (const chatId of chats) {
       await this.d.store.updateGroup(chatId, (g) => (g && !g.leadIds.includes(leadId) ? { ...g, leadIds: [...g.leadIds, leadId] } : undefined));
     }

@@ -36,6 +36,8 @@ export class LedgerStore implements LedgerRepository {
   getLead = (id: string) => this.leads.getLead(id);
   getLeads = (ids: string[]) => this.leads.getLeads(ids);
   updateLead = (id: string, change: (current: Lead | undefined) => Lead | undefined, entries?: TimelineEntry[]) => this.leads.updateLead(id, change, entries);
+  updateCustomerLead = (id: string, change: (current: Lead | undefined) => Lead | undefined, entries?: TimelineEntry[]) =>
+    this.leads.updateCustomerLead(id, change, entries);
   updateIfNewer<K extends keyof Lead['stamps']>(id: string, stamp: K, at: number, apply: (l: Lead) => void) {
     return this.leads.updateIfNewer(id, stamp, at, apply);
   }

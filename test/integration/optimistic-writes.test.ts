@@ -5,12 +5,13 @@
  * index behind. Also the store pipeline's short form: a few commands are sent as plain commands, and must answer
  * like a pipeline (in order, each error in its place). Runs on single Redis and, in test:cluster, on the cluster.
  */
+import { Ledger } from '../../src/app/ledger';
 import { newLead, type Lead } from '../../src/domain/lead';
 import type { TimelineEntry } from '../../src/domain/timeline';
 import { LedgerStore } from '../../src/store/ledger-store';
 import { pipeline } from '../../src/store/pipeline';
 import { createRedis } from '../../src/store/redis';
-import { cleanupRedis, REDIS_URL, uniquePrefix } from '../helpers/config';
+import { captureLogger, cleanupRedis, REDIS_URL, uniquePrefix } from '../helpers/config';
 
 const prefix = uniquePrefix('optimistic');
 const redis = createRedis(REDIS_URL, 'general');
@@ -110,4 +111,41 @@ test('a short pipeline (sent as plain commands) answers like a long one: in orde
     expect(String(res[n]?.[0])).toMatch(/WRONGTYPE/);
     expect(res.slice(n + 1).map(([, r]) => r)).toEqual(keys.map((_, i) => String(i)));
   }
+});
+
+test('a customer who is in groups before their lead exists: the lead’s write answers those groups, and the ledger binds them', async () => {
+  const store = new LedgerStore(redis, prefix, clock);
+  const id = 'woOPT0003';
+  const base = { customers: [id, 'wmOPTother'], staff: ['zhangsan'], leadIds: [], dismissed: false, updatedAt: T };
+  for (const chatId of ['wrOPT2', 'wrOPT3']) {
+    await store.updateGroup(chatId, () => ({
+      ...base,
+      chatId,
+      events: [{ id: `group_created:${chatId}`, at: T - 500, kind: 'group_created', source: 'callback', chatId }],
+    }));
+    await store.setGroupCustomers(chatId, [], base.customers, []);
+  }
+  const ledger = new Ledger({
+    store,
+    directory: {
+      getCustomer: async () => ({ externalUserId: id, name: '周总', followers: [{ userId: 'zhangsan', addedAt: T }] }),
+      getGroup: async () => undefined,
+      listGroupIds: async () => [],
+      listCustomerIds: async () => [],
+    },
+    outbox: { enqueue: async () => undefined, enqueueMany: async () => undefined },
+    invites: { joinCodeFor: async () => undefined },
+    activity: { count: async () => undefined },
+    clock,
+    sourceRules: [],
+    log: captureLogger().log,
+  });
+  const written = await new LedgerStore(redis, prefix, clock).updateCustomerLead(id, () => undefined);
+  expect(written.groups.sort()).toEqual(['wrOPT2', 'wrOPT3']); // no lead yet: nothing written, the groups read all the same
+  await ledger.customerAdded({ externalUserId: id, userId: 'zhangsan', at: T, entryId: `added:${id}`, source: 'callback' });
+  const lead = await store.getLead(id);
+  expect(lead?.groups).toEqual(['wrOPT2', 'wrOPT3']);
+  expect(lead?.stakeholders).toEqual(['wmOPTother', id].sort());
+  expect((await store.getGroup('wrOPT2'))?.leadIds).toEqual([id]);
+  expect((await store.getTimeline(id)).map((e) => e.kind).sort()).toEqual(['added', 'group_created', 'group_created']);
 });

@@ -60,6 +60,9 @@ export class MemoryLedger implements LedgerRepository {
     if (!this.lastCustomerTouch.has(id)) this.lastCustomerTouch.set(id, after.createdAt);
     return { before, after: copy(after), added: await this.addEntries(id, entries) };
   }
+  async updateCustomerLead(id: string, change: (current: Lead | undefined) => Lead | undefined, entries: TimelineEntry[] = []) {
+    return { ...(await this.updateLead(id, change, entries)), groups: await this.groupsOfCustomer(id) };
+  }
   updateIfNewer<K extends keyof Lead['stamps']>(id: string, stamp: K, at: number, apply: (l: Lead) => void) {
     return this.updateLead(id, (cur) => {
       if (cur) setIfNewer(cur, stamp, at, apply);

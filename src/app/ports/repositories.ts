@@ -52,6 +52,15 @@ export interface LeadRepository {
     change: (current: Lead | undefined) => Lead | undefined,
     entries?: TimelineEntry[],
   ): Promise<{ before?: Lead; after?: Lead; added?: boolean[] }>;
+  /**
+   * updateLead for a WeCom customer's lead (id = external_userid), answering also the groups the customer is in as of
+   * right after the write (in the same script on a single Redis): a lead that arrives after its groups is bound to them.
+   */
+  updateCustomerLead(
+    id: string,
+    change: (current: Lead | undefined) => Lead | undefined,
+    entries?: TimelineEntry[],
+  ): Promise<{ before?: Lead; after?: Lead; added?: boolean[]; groups: string[] }>;
   /** Last-writer-wins update of an existing lead: applied only if nothing newer already set that field. */
   updateIfNewer<K extends keyof Lead['stamps']>(id: string, stamp: K, at: number, apply: (l: Lead) => void): Promise<{ before?: Lead; after?: Lead }>;
   /** Appends an entry; a second append of the same id is a no-op (returns false). */

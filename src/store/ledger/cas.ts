@@ -19,7 +19,7 @@ return {1}`;
 export class LastSeen {
   private readonly values = new Map<string, string>();
 
-  constructor(private readonly capacity = 10_000) {}
+  constructor(private readonly capacity = 5_000) {}
 
   /** What this process last saw under `key`; '' (absent) when it saw nothing. */
   get(key: string): string {

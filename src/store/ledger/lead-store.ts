@@ -15,11 +15,12 @@ import type { LedgerKeys } from './keys';
 /**
  * One write of a lead, atomic: the lead by compare-and-set, its new timeline entries added once each and, on a single
  * Redis, its index writes with them. KEYS = lead, timeline, entries, then the index keys (none on a Redis Cluster,
- * where the indexes live in another slot and are written by a command of their own); ARGV = what the lead was
- * expected to be ('' for absent), the new value ('' to leave it as expected), '1' to compare-and-set ('0': entries
- * only, the lead not looked at), the number of entry arguments, then id, time, JSON per entry, then the index ops
- * (applyIndexOpsLua). Answers {-1, what the lead is} when it is not what was expected (nothing written), else
- * {1, added...} (1 new, 0 already there, per entry).
+ * where the indexes live in another slot and are written by a command of their own), then optionally a set to read;
+ * ARGV = what the lead was expected to be ('' for absent), the new value ('' to leave it as expected), '1' to
+ * compare-and-set ('0': entries only, the lead not looked at), the number of entry arguments, the KEYS position of the
+ * set to read after the write ('0': none), then id, time, JSON per entry, then the index ops (applyIndexOpsLua).
+ * Answers {-1, what the lead is} when it is not what was expected (nothing written), else {1, added..., members...}
+ * (1 new, 0 already there, per entry; then the set's members).
  */
 const WRITE_LEAD = `
 if ARGV[3] == '1' then
@@ -28,7 +29,7 @@ if ARGV[3] == '1' then
   if ARGV[2] ~= '' and ARGV[2] ~= cur then redis.call('SET', KEYS[1], ARGV[2]) end
 end
 local out = {1}
-for i = 5, 4 + tonumber(ARGV[4]), 3 do
+for i = 6, 5 + tonumber(ARGV[4]), 3 do
   if redis.call('HSETNX', KEYS[3], ARGV[i], ARGV[i + 2]) == 1 then
     redis.call('ZADD', KEYS[2], ARGV[i + 1], ARGV[i])
     out[#out + 1] = 1
@@ -36,7 +37,10 @@ for i = 5, 4 + tonumber(ARGV[4]), 3 do
     out[#out + 1] = 0
   end
 end
-${applyIndexOpsLua('3', '5 + tonumber(ARGV[4])')}
+${applyIndexOpsLua('3', '6 + tonumber(ARGV[4])')}
+if ARGV[5] ~= '0' then
+  for _, member in ipairs(redis.call('SMEMBERS', KEYS[tonumber(ARGV[5])])) do out[#out + 1] = member end
+end
 return out`;
 
 /**
@@ -83,7 +87,7 @@ return 0`;
 
 interface LedgerCommands {
   /** WRITE_LEAD: the number of keys, the keys, then ARGV. */
-  ledgerWriteLead(...args: (string | number)[]): Promise<[-1, string] | number[]>;
+  ledgerWriteLead(...args: (string | number)[]): Promise<[-1, string] | (number | string)[]>;
   ledgerHashCas(key: string, field: string, expected: string, next: string): Promise<number>;
   /** RECORD_ENTRIES: the number of keys, the keys, then ARGV. */
   ledgerRecordEntries(...args: (string | number)[]): Promise<number[]>;
@@ -145,7 +149,8 @@ export class LeadStore implements LeadRepository {
     id: string,
     change: (current: Lead | undefined) => Lead | undefined,
     entries: TimelineEntry[] = [],
-  ): Promise<{ before?: Lead; after?: Lead; added: boolean[] }> {
+    readAfter?: string,
+  ): Promise<{ before?: Lead; after?: Lead; added: boolean[]; members?: string[] }> {
     const key = this.keys.lead(id);
     let raw = this.seen.get(key);
     for (let attempt = 0; attempt < 50; attempt++) {
@@ -156,35 +161,63 @@ export class LeadStore implements LeadRepository {
       const after = written ? changed : before;
       // No lead, before or after: the check only (entries belong to a lead, and so do index writes).
       const ops = after ? this.indexOps(id, written && sameMemberships(before, after) ? undefined : { before, after }, entries, after) : new IndexOps();
-      const res = await this.write(id, raw, written ? next : '', '1', after ? entries : [], ops);
+      const res = await this.write(id, raw, written ? next : '', '1', after ? entries : [], ops, readAfter);
       if (res[0] === -1) {
         raw = String(res[1]);
         continue;
       }
       this.seen.set(key, next);
       if (this.cluster) await this.writeIndexes(id, ops);
-      return { before, after, added: entries.map((_, i) => res[i + 1] === 1) };
+      const added = entries.map((_, i) => res[i + 1] === 1);
+      if (readAfter === undefined) return { before, after, added };
+      // Read after the write: in the same script on a single Redis; a command of its own on a cluster (another slot).
+      const members = this.cluster ? await this.redis.smembers(readAfter) : res.slice(1 + (after ? entries.length : 0)).map(String);
+      return { before, after, added, members };
     }
     throw new Error(`lead ${id}: too much contention`);
   }
 
-  /** One WRITE_LEAD call: with the index ops on a single Redis; without them on a cluster (see writeIndexes). */
-  private write(id: string, expected: string, next: string, cas: '0' | '1', entries: TimelineEntry[], ops: IndexOps): Promise<[-1, string] | number[]> {
+  /**
+   * One WRITE_LEAD call: with the index ops and the read of `readAfter` on a single Redis; without them on a cluster
+   * (see writeIndexes and updateLead).
+   */
+  private write(
+    id: string,
+    expected: string,
+    next: string,
+    cas: '0' | '1',
+    entries: TimelineEntry[],
+    ops: IndexOps,
+    readAfter?: string,
+  ): Promise<[-1, string] | (number | string)[]> {
     const args = entryArgs(entries);
     const indexed = !this.cluster && !ops.empty;
+    const indexKeys = indexed ? ops.keys : [];
+    const read = !this.cluster && readAfter !== undefined ? [readAfter] : [];
     return this.redis.ledgerWriteLead(
-      3 + (indexed ? ops.keys.length : 0),
+      3 + indexKeys.length + read.length,
       this.keys.lead(id),
       this.keys.timeline(id),
       this.keys.entries(id),
-      ...(indexed ? ops.keys : []),
+      ...indexKeys,
+      ...read,
       expected,
       next,
       cas,
       args.length,
+      read.length ? 4 + indexKeys.length : 0,
       ...args,
       ...(indexed ? ops.argv : []),
     );
+  }
+
+  async updateCustomerLead(
+    id: string,
+    change: (current: Lead | undefined) => Lead | undefined,
+    entries?: TimelineEntry[],
+  ): Promise<{ before?: Lead; after?: Lead; added: boolean[]; groups: string[] }> {
+    const { members, ...res } = await this.updateLead(id, change, entries, this.keys.customerGroups(id));
+    return { ...res, groups: members ?? [] };
   }
 
   updateIfNewer<K extends keyof Lead['stamps']>(id: string, stamp: K, at: number, apply: (l: Lead) => void): Promise<{ before?: Lead; after?: Lead }> {
@@ -287,6 +320,7 @@ export class LeadStore implements LeadRepository {
         '',
         '0',
         args.length,
+        0,
         ...args,
       );
     }
