@@ -256,7 +256,7 @@ export class Ledger {
     const unbound = (before?.leadIds ?? []).filter((id) => !leadIds.includes(id));
     // Each lead's groups and this group as they are after the move, read in the same round trip.
     const now = await this.d.store.setGroupCustomers(chatId, before?.customers ?? [], customers, [...leadIds, ...unbound]);
-    await Promise.all([...leadIds, ...unbound].map((id) => this.refreshLeadGroups(id, now.groupsOf.get(id), now.group ? [now.group] : [])));
+    await Promise.all([...leadIds, ...unbound].map((id) => this.refreshLeadGroups(id, now.groupsOf.get(id), now.group)));
     const changed =
       JSON.stringify([before?.customers, before?.leadIds, before?.dismissed]) !== JSON.stringify([record.customers, record.leadIds, record.dismissed]);
     return { bound: leadIds.filter((id) => !(before?.leadIds ?? []).includes(id)), unbound, changed, record, leads };
@@ -272,11 +272,11 @@ export class Ledger {
 
   /**
    * Recomputes a lead's groups and customer-side stakeholders from the group records, and copies group events. `chats`
-   * (the customer's groups) and `known` (group records) spare reads the caller has just done.
+   * (the customer's groups) and `known` (one group's record) spare reads the caller has just done.
    */
-  private async refreshLeadGroups(leadId: string, chats?: string[], known: GroupRecord[] = []): Promise<void> {
+  private async refreshLeadGroups(leadId: string, chats?: string[], known?: GroupRecord): Promise<void> {
     const ids = chats ?? (await this.d.store.groupsOfCustomer(leadId));
-    const records = await Promise.all(ids.map((c) => known.find((g) => g.chatId === c) ?? this.d.store.getGroup(c)));
+    const records = await Promise.all(ids.map((c) => (c === known?.chatId ? known : this.d.store.getGroup(c))));
     const groups = records.filter((g): g is GroupRecord => !!g && !g.dismissed && g.customers.includes(leadId));
     const stakeholders = [...new Set([leadId, ...groups.flatMap((g) => g.customers)])].sort();
     // The lead and the groups' events on its timeline in one write.

@@ -37,8 +37,7 @@ function firstKey([name, args]: Call): string | undefined {
  * (it copies every defined script onto itself) — more than a few commands do (bench:ledger; measured 35 vs 15 µs
  * for one or two commands, even at four).
  */
-let DIRECT_MAX = 8;
-export const setDirectMax = (n: number) => (DIRECT_MAX = n);
+const DIRECT_MAX = 8;
 
 /**
  * A pipeline that works on a single Redis and on a Redis Cluster alike. The commands are recorded; on exec, a few are

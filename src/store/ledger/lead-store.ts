@@ -121,29 +121,32 @@ export class LeadStore implements LeadRepository {
   }
 
   async getLeads(ids: string[]): Promise<Lead[]> {
+    const raws = await this.rawLeads(ids);
+    ids.forEach((id, i) => this.seen.set(this.keys.lead(id), raws[i] ?? ''));
+    return raws.filter((v): v is string => !!v).map((v) => JSON.parse(v) as Lead);
+  }
+
+  /** The leads' JSON, in order (null where absent): one MGET on a single Redis; one GET each on a cluster (other slots). */
+  private async rawLeads(ids: string[]): Promise<(string | null)[]> {
     if (ids.length === 0) return [];
     const keys = ids.map((id) => this.keys.lead(id));
-    // One MGET on a single Redis; on a cluster the leads are in different slots, so one GET each, by node.
-    let raws: (string | null)[];
-    if (this.cluster) {
-      const pipe = pipeline(this.redis);
-      for (const key of keys) pipe.get(key);
-      raws = ((await pipe.exec()) ?? []).map(([err, v]) => {
-        if (err) throw err;
-        return v as string | null;
-      });
-    } else raws = await this.redis.mget(...keys);
-    keys.forEach((key, i) => this.seen.set(key, raws[i] ?? ''));
-    return raws.filter((v): v is string => !!v).map((v) => JSON.parse(v) as Lead);
+    if (!this.cluster) return this.redis.mget(...keys);
+    const p = pipeline(this.redis);
+    for (const key of keys) p.get(key);
+    return ((await p.exec()) ?? []).map(([err, v]) => {
+      if (err) throw err;
+      return v as string | null;
+    });
   }
 
   /**
    * Change, write, index: the change is applied to the lead as this process last saw it (absent if never), and one
-   * script on the lead's slot checks that is still current, writes the lead and adds its new entries; when another
-   * write got there first, the script answers the current lead and the change is applied again to that. Then one
-   * command on the index slot (indexes.ts) next to the board's pending mark. Two round trips in the common case, three
-   * after a conflict. An unchanged lead (a retry of a write already done) still has its entries added and its indexes
-   * written (idempotent), so a retry repairs what a crash between the two left out.
+   * script checks that is still current, writes the lead, adds its new entries and — on a single Redis — applies its
+   * index writes and board mark; when another write got there first, the script answers the current lead and the
+   * change is applied again to that. On a cluster the index writes follow as a command on the {idx} slot. One round
+   * trip in the common case (two on a cluster), one more after a conflict. An unchanged lead (a retry of a write
+   * already done) still has its entries added and its indexes written in full (idempotent), so a retry repairs what a
+   * crash between the two left out. `readAfter`: a set whose members are answered as of right after the write.
    */
   async updateLead(
     id: string,
@@ -177,11 +180,16 @@ export class LeadStore implements LeadRepository {
     throw new Error(`lead ${id}: too much contention`);
   }
 
+  /** One WRITE_LEAD call (see writeArgs). */
+  private write(...args: Parameters<LeadStore['writeArgs']>): Promise<[-1, string] | (number | string)[]> {
+    return this.redis.ledgerWriteLead(...this.writeArgs(...args));
+  }
+
   /**
-   * One WRITE_LEAD call: with the index ops and the read of `readAfter` on a single Redis; without them on a cluster
-   * (see writeIndexes and updateLead).
+   * WRITE_LEAD's arguments: with the index ops and the read of `readAfter` on a single Redis; without them on a
+   * cluster (see writeIndexes and updateLead).
    */
-  private write(
+  private writeArgs(
     id: string,
     expected: string,
     next: string,
@@ -189,12 +197,12 @@ export class LeadStore implements LeadRepository {
     entries: TimelineEntry[],
     ops: IndexOps,
     readAfter?: string,
-  ): Promise<[-1, string] | (number | string)[]> {
+  ): (string | number)[] {
     const args = entryArgs(entries);
     const indexed = !this.cluster && !ops.empty;
     const indexKeys = indexed ? ops.keys : [];
     const read = !this.cluster && readAfter !== undefined ? [readAfter] : [];
-    return this.redis.ledgerWriteLead(
+    return [
       3 + indexKeys.length + read.length,
       this.keys.lead(id),
       this.keys.timeline(id),
@@ -208,7 +216,7 @@ export class LeadStore implements LeadRepository {
       read.length ? 4 + indexKeys.length : 0,
       ...args,
       ...(indexed ? ops.argv : []),
-    );
+    ];
   }
 
   async updateCustomerLead(
@@ -291,68 +299,50 @@ export class LeadStore implements LeadRepository {
   async loadMany(ids: string[]): Promise<{ id: string; lead?: Lead; timeline: TimelineEntry[] }[]> {
     if (ids.length === 0) return [];
     const p = pipeline(this.redis);
-    // The leads in one MGET on a single Redis (on a cluster they are in different slots: one GET each).
-    if (this.cluster) for (const id of ids) p.get(this.keys.lead(id));
-    else p.mget(...ids.map((id) => this.keys.lead(id)));
     for (const id of ids) p.hvals(this.keys.entries(id));
-    const res = (await p.exec()) ?? [];
-    for (const [err] of res) if (err) throw err;
-    const leads = (this.cluster ? res.slice(0, ids.length).map(([, v]) => v) : (res[0]?.[1] as unknown[])) as (string | null)[];
-    const timelines = res.slice(this.cluster ? ids.length : 1);
+    const [raws, timelines] = await Promise.all([this.rawLeads(ids), p.exec()]);
+    for (const [err] of timelines ?? []) if (err) throw err;
     return ids.map((id, i) => {
-      const raw = leads[i];
-      const entries = ((timelines[i]?.[1] as string[] | null) ?? []).map((e) => JSON.parse(e) as TimelineEntry).sort((a, b) => a.at - b.at);
+      const raw = raws[i];
+      const entries = ((timelines?.[i]?.[1] as string[] | null) ?? []).map((e) => JSON.parse(e) as TimelineEntry).sort((a, b) => a.at - b.at);
       return { id, lead: raw ? (JSON.parse(raw) as Lead) : undefined, timeline: entries };
     });
   }
 
+  /**
+   * The sweep's record: one entry per lead, the leads' next check times (Infinity: off the due index) and their board
+   * marks. On a single Redis all of it is one script; on a cluster one lead-write script per lead (each in its own
+   * slot), then the due index's writes on the {idx} slot and the board marks.
+   */
   async recordMany(entries: { leadId: string; entry: TimelineEntry }[], due: { leadId: string; at: number }[]): Promise<boolean[]> {
-    if (!this.cluster) return this.recordManyAtOnce(entries, due);
-    const p = pipeline(this.redis);
-    for (const { leadId, entry } of entries) {
-      const args = entryArgs([entry]);
-      (p as unknown as LedgerCommands).ledgerWriteLead(
-        3,
-        this.keys.lead(leadId),
-        this.keys.timeline(leadId),
-        this.keys.entries(leadId),
-        '',
-        '',
-        '0',
-        args.length,
-        0,
-        ...args,
-      );
-    }
-    // The due index is one key: one ZADD and one ZREM for the whole batch.
-    const next = due.filter((d) => Number.isFinite(d.at)).flatMap((d) => [d.at, d.leadId]);
-    const gone = due.filter((d) => !Number.isFinite(d.at)).map((d) => d.leadId);
-    if (next.length) p.zadd(this.keys.idx('due'), ...next);
-    if (gone.length) p.zrem(this.keys.idx('due'), ...gone);
-    if (entries.length) p.sadd(this.keys.boardPending(), ...new Set(entries.map((e) => e.leadId)));
-    const res = (await p.exec()) ?? [];
-    return entries.map((_, i) => (res[i]?.[1] as number[] | null)?.[1] === 1);
-  }
-
-  /** recordMany on a single Redis: every entry, the next check times and the board marks in one script. */
-  private async recordManyAtOnce(entries: { leadId: string; entry: TimelineEntry }[], due: { leadId: string; at: number }[]): Promise<boolean[]> {
     const ops = new IndexOps();
     for (const d of due) {
       if (Number.isFinite(d.at)) ops.zadd('set', this.keys.idx('due'), d.at, d.leadId);
       else ops.zrem(this.keys.idx('due'), d.leadId);
     }
-    for (const leadId of new Set(entries.map((e) => e.leadId))) ops.sadd(this.keys.boardPending(), leadId);
-    if (entries.length === 0 && ops.empty) return [];
-    const keys = entries.flatMap(({ leadId }) => [this.keys.timeline(leadId), this.keys.entries(leadId)]);
-    const res = await this.redis.ledgerRecordEntries(
-      keys.length + ops.keys.length,
-      ...keys,
-      ...ops.keys,
-      entries.length,
-      ...entryArgs(entries.map((e) => e.entry)),
-      ...ops.argv,
-    );
-    return entries.map((_, i) => res[i] === 1);
+    const marked = [...new Set(entries.map((e) => e.leadId))];
+    if (!this.cluster) {
+      for (const leadId of marked) ops.sadd(this.keys.boardPending(), leadId);
+      if (entries.length === 0 && ops.empty) return [];
+      const keys = entries.flatMap(({ leadId }) => [this.keys.timeline(leadId), this.keys.entries(leadId)]);
+      const res = await this.redis.ledgerRecordEntries(
+        keys.length + ops.keys.length,
+        ...keys,
+        ...ops.keys,
+        entries.length,
+        ...entryArgs(entries.map((e) => e.entry)),
+        ...ops.argv,
+      );
+      return entries.map((_, i) => res[i] === 1);
+    }
+    const p = pipeline(this.redis);
+    const none = new IndexOps();
+    for (const { leadId, entry } of entries) (p as unknown as LedgerCommands).ledgerWriteLead(...this.writeArgs(leadId, '', '', '0', [entry], none));
+    this.indexes.flush(p, ops);
+    if (marked.length) p.sadd(this.keys.boardPending(), ...marked);
+    const res = (await p.exec()) ?? [];
+    for (const [err] of res) if (err) throw err;
+    return entries.map((_, i) => (res[i]?.[1] as number[] | null)?.[1] === 1);
   }
 
   async bulkLoad(items: { lead: Lead; entries: TimelineEntry[] }[]): Promise<void> {
