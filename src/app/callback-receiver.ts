@@ -1,8 +1,8 @@
 import type { Clock } from '../domain/clock';
-import { decodeAppPlaintext, decodeBotPlaintext, eventIdFor, parseAppEnvelope, parseBotEnvelope } from '../wecom/codec';
+import { callbackIdOf, parseAppEnvelope, parseBotEnvelope } from '../wecom/codec';
 import { decryptVerified, verifySignature } from '../wecom/crypto';
 import { CallbackError } from '../wecom/errors';
-import type { InboxEnvelope } from '../wecom/events';
+import type { ReceivedCallback } from '../wecom/events';
 import type { CallbackIntake, CallbackQuery, EventInbox } from './ports';
 
 export interface ReceiverOptions {
@@ -62,21 +62,23 @@ export class CallbackReceiver implements CallbackIntake {
     if (-skew > f.maxFutureSeconds) throw new CallbackError('TIMESTAMP_STALE', `timestamp is ${-skew} s ahead (window ${f.maxFutureSeconds} s)`);
   }
 
-  /** Verifies, decrypts, decodes; does not store. Throws CallbackError. */
-  open(q: CallbackQuery, rawBody: string): InboxEnvelope {
+  /**
+   * Verifies, decrypts and keys the callback (see callbackIdOf: the worker decodes it); does not store. Throws
+   * CallbackError.
+   */
+  open(q: CallbackQuery, rawBody: string): ReceivedCallback {
     const { channel } = this.opts;
     const { encrypt } = channel === 'app' ? parseAppEnvelope(rawBody) : parseBotEnvelope(rawBody);
     verifySignature(this.opts.token, { signature: q.msg_signature, timestamp: q.timestamp, nonce: q.nonce }, encrypt);
     this.checkFresh(q.timestamp);
     const plaintext = decryptVerified(this.opts.aesKey, encrypt, this.opts.receiveId);
-    const event = channel === 'app' ? decodeAppPlaintext(plaintext) : decodeBotPlaintext(plaintext);
-    return { id: eventIdFor(channel, event, plaintext), channel, receivedAt: this.clock.now(), event, plaintext };
+    return { id: callbackIdOf(channel, plaintext), channel, receivedAt: this.clock.now(), plaintext };
   }
 
   /** POST: open the callback and store it durably. Throws CallbackError or StoreUnavailableError. */
-  async receive(q: CallbackQuery, rawBody: string): Promise<InboxEnvelope> {
-    const envelope = this.open(q, rawBody);
-    await this.inbox.record(envelope);
-    return envelope;
+  async receive(q: CallbackQuery, rawBody: string): Promise<ReceivedCallback> {
+    const callback = this.open(q, rawBody);
+    await this.inbox.record(callback);
+    return callback;
   }
 }

@@ -4,7 +4,7 @@ import type { CallbackIntake, FailedJobs } from '../app/ports';
 import type { Logger } from '../log';
 import type { WebMetrics } from './web-metrics';
 import { requireAdmin } from './admin-auth';
-import { mountCallbackRoutes } from './callback-routes';
+import { callbackRoutes } from './callback-routes';
 
 export interface HttpDeps {
   log: Logger;
@@ -55,8 +55,9 @@ export function createHttpApp(deps: HttpDeps): Koa {
     }
   });
 
-  mountCallbackRoutes(router, '/wecom/callback', deps.appReceiver, deps.log, deps.maxBodyBytes, deps.metrics);
-  if (deps.botReceiver) mountCallbackRoutes(router, '/wecom/bot', deps.botReceiver, deps.log, deps.maxBodyBytes, deps.metrics);
+  const callbacks = [{ path: '/wecom/callback', receiver: deps.appReceiver }];
+  if (deps.botReceiver) callbacks.push({ path: '/wecom/bot', receiver: deps.botReceiver });
+  app.use(callbackRoutes(callbacks, deps.log, deps.maxBodyBytes, deps.metrics));
 
   const metrics = deps.metrics;
   if (metrics) {

@@ -1,4 +1,4 @@
-import type Router from '@koa/router';
+import type { Context, Middleware } from 'koa';
 import type { CallbackIntake } from '../app/ports';
 import type { Logger } from '../log';
 import type { WebMetrics } from './web-metrics';
@@ -6,34 +6,61 @@ import { answerCallbackError } from './errors';
 import { parseRawQuery } from './query';
 import { readRawBody } from './raw-body';
 
-/** GET (URL verification) and POST (encrypted callbacks) for one receiver. */
-export function mountCallbackRoutes(router: Router, path: string, receiver: CallbackIntake, log: Logger, maxBodyBytes: number, metrics?: WebMetrics): void {
-  router.get(path, (ctx) => {
-    try {
-      const plain = receiver.verifyUrl(parseRawQuery(ctx.querystring));
-      ctx.status = 200;
-      ctx.type = 'text/plain';
-      ctx.body = plain; // exactly the plaintext: no quotes, BOM or newline
-      log.info({ reason: 'callback.url_verified', route: path }, 'URL verification answered');
-    } catch (err) {
-      answerCallbackError(ctx, err, log, path);
-    }
-  });
+/** One callback URL configured in WeCom's admin console and the receiver behind it. */
+export interface CallbackRoute {
+  path: string;
+  receiver: CallbackIntake;
+}
 
-  router.post(path, async (ctx) => {
-    const started = performance.now();
-    try {
-      const body = await readRawBody(ctx, maxBodyBytes);
-      const envelope = await receiver.receive(parseRawQuery(ctx.querystring), body);
-      ctx.status = 200;
-      ctx.body = ''; // empty 200: "received"; replies go out asynchronously through the send queue
-      if (log.isLevelEnabled('debug')) {
-        log.debug({ reason: 'callback.recorded', route: path, eventId: envelope.id, kind: envelope.event.kind }, 'callback recorded');
-      }
-      metrics?.callback(path, 200, 'RECORDED', started);
-    } catch (err) {
-      answerCallbackError(ctx, err, log, path);
-      metrics?.callback(path, ctx.status, String(ctx.body), started);
+/**
+ * The callback URLs: GET (URL verification), POST (encrypted callbacks), 405 for any other method. A middleware of
+ * its own, mounted ahead of the router: a callback flood pays one map lookup for its routing instead of the
+ * router's match over every board and admin route and the middleware it composes per request (bench:ingress).
+ */
+export function callbackRoutes(routes: CallbackRoute[], log: Logger, maxBodyBytes: number, metrics?: WebMetrics): Middleware {
+  const byPath = new Map(routes.map((r) => [r.path, r.receiver]));
+  return (ctx, next) => {
+    const receiver = byPath.get(ctx.path);
+    if (!receiver) return next();
+    switch (ctx.method) {
+      case 'POST':
+        return receive(ctx, receiver, log, maxBodyBytes, metrics);
+      case 'GET':
+      case 'HEAD':
+        verifyUrl(ctx, receiver, log);
+        return Promise.resolve();
+      default:
+        ctx.status = 405;
+        ctx.set('Allow', 'HEAD, GET, POST');
+        return Promise.resolve();
     }
-  });
+  };
+}
+
+function verifyUrl(ctx: Context, receiver: CallbackIntake, log: Logger): void {
+  try {
+    const plain = receiver.verifyUrl(parseRawQuery(ctx.querystring));
+    ctx.status = 200;
+    ctx.type = 'text/plain';
+    ctx.body = plain; // exactly the plaintext: no quotes, BOM or newline
+    log.info({ reason: 'callback.url_verified', route: ctx.path }, 'URL verification answered');
+  } catch (err) {
+    answerCallbackError(ctx, err, log, ctx.path);
+  }
+}
+
+async function receive(ctx: Context, receiver: CallbackIntake, log: Logger, maxBodyBytes: number, metrics?: WebMetrics): Promise<void> {
+  const started = performance.now();
+  const route = ctx.path;
+  try {
+    const body = await readRawBody(ctx, maxBodyBytes);
+    const callback = await receiver.receive(parseRawQuery(ctx.querystring), body);
+    ctx.status = 200;
+    ctx.body = ''; // empty 200: "received"; replies go out asynchronously through the send queue
+    if (log.isLevelEnabled('debug')) log.debug({ reason: 'callback.recorded', route, eventId: callback.id }, 'callback recorded');
+    metrics?.callback(route, 200, 'RECORDED', started);
+  } catch (err) {
+    answerCallbackError(ctx, err, log, route);
+    metrics?.callback(route, ctx.status, String(ctx.body), started);
+  }
 }

@@ -5,7 +5,8 @@ import type { Policy } from '../config/policy';
 import type { Logger } from '../log';
 import { inboxKeys, readInboxRecord, trimForwarded } from '../store/stream-inbox';
 import { decodeAppPlaintext, decodeBotPlaintext } from '../wecom/codec';
-import type { InboxEnvelope } from '../wecom/events';
+import { CallbackError } from '../wecom/errors';
+import type { InboxEnvelope, ReceivedCallback } from '../wecom/events';
 import { inboxJobOptions, type InboxJobData } from './inbox-queue';
 
 type StreamEntry = [id: string, fields: string[]];
@@ -108,10 +109,17 @@ export class InboxPump {
   private async forward(entries: StreamEntry[]): Promise<void> {
     const jobs: { name: string; data: InboxJobData; opts: ReturnType<typeof inboxJobOptions> }[] = [];
     for (const [streamId, fields] of entries) {
-      const envelope = toEnvelope(fields);
-      if (!envelope) {
+      const callback = readInboxRecord(fields);
+      if (!callback) {
         this.log.error({ reason: 'inbox.unreadable_entry', streamId }, 'inbox entry cannot be read: acknowledged and left in the stream');
         continue;
+      }
+      const envelope = toEnvelope(callback);
+      if (envelope.event.kind === 'unknown' && envelope.event.type.startsWith(MALFORMED)) {
+        this.log.error(
+          { reason: 'PAYLOAD_MALFORMED', streamId, eventId: callback.id, why: envelope.event.type },
+          'a signed callback does not decode: stored as an unknown event for an operator',
+        );
       }
       jobs.push({ name: envelope.event.kind, data: envelope, opts: inboxJobOptions(envelope.id, this.policy) });
     }
@@ -122,14 +130,18 @@ export class InboxPump {
   }
 }
 
-/** Rebuilds the envelope from a stream entry; the webhook already proved the plaintext decodes. */
-function toEnvelope(fields: string[]): InboxEnvelope | undefined {
-  const record = readInboxRecord(fields);
-  if (!record) return undefined;
+const MALFORMED = 'malformed: ';
+
+/**
+ * Decodes a stored callback. The webhook proved it signed and keyed it, but decodes only what its key needs
+ * (callbackIdOf): a plaintext that does not decode becomes an `unknown` event saying why — stored, never dropped.
+ */
+function toEnvelope(callback: ReceivedCallback): InboxEnvelope {
   try {
-    const event = record.channel === 'app' ? decodeAppPlaintext(record.plaintext) : decodeBotPlaintext(record.plaintext);
-    return { ...record, event };
-  } catch {
-    return undefined;
+    const event = callback.channel === 'app' ? decodeAppPlaintext(callback.plaintext) : decodeBotPlaintext(callback.plaintext);
+    return { ...callback, event };
+  } catch (err) {
+    if (!(err instanceof CallbackError)) throw err;
+    return { ...callback, event: { kind: 'unknown', channel: callback.channel, createTime: 0, type: `${MALFORMED}${err.message}` } };
   }
 }

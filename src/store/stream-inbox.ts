@@ -1,11 +1,11 @@
 import type { RedisClient } from './redis';
 import { defineScript } from './pipeline';
 import { InboxFullError, StoreUnavailableError, type EventInbox } from '../app/ports';
-import type { InboxEnvelope } from '../wecom/events';
+import type { ReceivedCallback } from '../wecom/events';
 
 /**
  * The webhook's durable inbox: a Redis Stream, written by one Lua script per batch of callbacks that remembers each
- * callback's idempotency key (SET with a TTL) and appends the envelope only if the key was new and there is room. One round trip,
+ * callback's idempotency key (SET with a TTL) and appends the callback only if the key was new and there is room. One round trip,
  * atomic: when it returns, the event is stored (as durable as Redis is configured to be — AOF in docker-compose).
  * The worker's pump moves entries from the stream into the BullMQ inbox queue (src/jobs/inbox-pump.ts).
  *
@@ -109,16 +109,8 @@ export function trimForwarded(redis: RedisClient, prefix: string, keep: number, 
   return withInboxCommands(redis).trimInbox(k.stream, k.group, keep, most);
 }
 
-/** What a stream entry carries. */
-export interface InboxRecord {
-  id: string;
-  channel: 'app' | 'bot';
-  receivedAt: number;
-  plaintext: string;
-}
-
 /** Reads an entry's fields back; undefined when the entry is not ours. */
-export function readInboxRecord(fields: string[]): InboxRecord | undefined {
+export function readInboxRecord(fields: string[]): ReceivedCallback | undefined {
   const f: Record<string, string> = {};
   for (let i = 0; i + 1 < fields.length; i += 2) f[fields[i] as string] = fields[i + 1] as string;
   const { id, ch, at, p } = f;
@@ -129,7 +121,7 @@ export function readInboxRecord(fields: string[]): InboxRecord | undefined {
 export class StreamInbox implements EventInbox {
   private readonly keys;
   private readonly redis: RedisClient & InboxCommands;
-  private pending: { envelope: InboxEnvelope; resolve: () => void; reject: (err: unknown) => void }[] = [];
+  private pending: { callback: ReceivedCallback; resolve: () => void; reject: (err: unknown) => void }[] = [];
   private scheduled = false;
 
   constructor(
@@ -147,12 +139,12 @@ export class StreamInbox implements EventInbox {
   }
 
   /**
-   * Resolves once this envelope's batch is stored. Batching only groups callbacks that are already waiting in the
+   * Resolves once this callback's batch is stored. Batching only groups callbacks that are already waiting in the
    * same event-loop turn: it adds no delay, and each callback is still acknowledged only after its own write.
    */
-  record(envelope: InboxEnvelope): Promise<void> {
+  record(callback: ReceivedCallback): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      this.pending.push({ envelope, resolve, reject });
+      this.pending.push({ callback, resolve, reject });
       if (this.pending.length >= (this.opts.maxBatch ?? 64)) this.flush();
       else if (!this.scheduled) {
         this.scheduled = true;
@@ -166,9 +158,9 @@ export class StreamInbox implements EventInbox {
     const batch = this.pending;
     if (batch.length === 0) return;
     this.pending = [];
-    const keys = batch.map((b) => this.keys.seen(b.envelope.id));
+    const keys = batch.map((b) => this.keys.seen(b.callback.id));
     const args: (string | number)[] = [this.opts.dedupTtlMs, this.opts.streamMaxLen];
-    for (const { envelope: e } of batch) args.push(e.id, e.channel, e.receivedAt, e.plaintext);
+    for (const { callback: e } of batch) args.push(e.id, e.channel, e.receivedAt, e.plaintext);
     this.redis.recordInbox(keys.length + 1, ...keys, this.keys.stream, ...args).then(
       (statuses) => {
         const length = Number(statuses[batch.length] ?? 0);

@@ -9,7 +9,7 @@ import {
   type ExternalTagChange,
   type WeComEvent,
 } from './events';
-import { int, list, nodes, parseWeComXml, text, type XmlNode } from './xml';
+import { checkWeComXmlShape, int, list, nodes, parseWeComXml, text, type XmlNode } from './xml';
 
 function oneOf<T extends string>(values: readonly T[], v: string | undefined): T | undefined {
   return v !== undefined && (values as readonly string[]).includes(v) ? (v as T) : undefined;
@@ -244,5 +244,40 @@ export function decodeBotPlaintext(plaintext: string): WeComEvent {
 export function eventIdFor(channel: 'app' | 'bot', event: WeComEvent, plaintext: string): string {
   if (event.kind === 'app_text') return `app-msg-${event.msgId}`;
   if (event.kind === 'bot_message' || event.kind === 'bot_event') return `bot-msg-${sha256Hex(event.msgId).slice(0, 40)}`;
-  return `${channel}-sha-${sha256Hex(plaintext).slice(0, 40)}`;
+  return plaintextId(channel, plaintext);
+}
+
+const plaintextId = (channel: 'app' | 'bot', plaintext: string) => `${channel}-sha-${sha256Hex(plaintext).slice(0, 40)}`;
+
+/** One `<MsgType>` element whose text is plain or one CDATA section. */
+const MSG_TYPE = /<MsgType>\s*(?:<!\[CDATA\[([^\]]*)\]\]>|([^<]*?))\s*<\/MsgType>/;
+
+/**
+ * An app plaintext's MsgType, read without parsing, when the answer is certain: '' when "MsgType" appears nowhere,
+ * the trimmed text when it appears exactly twice (one element's opening and closing tags) in the simple form above.
+ * Undefined otherwise (a second mention, say inside a message's CDATA): then only a parse can tell.
+ */
+function soleMsgType(plaintext: string): string | undefined {
+  const first = plaintext.indexOf('MsgType');
+  if (first === -1) return '';
+  const second = plaintext.indexOf('MsgType', first + 7);
+  if (second === -1 || plaintext.indexOf('MsgType', second + 7) !== -1) return undefined;
+  const m = MSG_TYPE.exec(plaintext);
+  return m ? (m[1] ?? m[2] ?? '').trim() : undefined;
+}
+
+/**
+ * The idempotency key of a decrypted callback: the key `eventIdFor` gives its decoded event, computed by the webhook
+ * without decoding when the decode cannot change it. Every app callback but a text message is keyed by the hash of
+ * its plaintext, so an app plaintext whose MsgType is certainly not `text` is only checked for shape (no DOCTYPE, one
+ * `<xml>` document: PAYLOAD_MALFORMED otherwise) and hashed; the worker decodes it (src/jobs/inbox-pump.ts). Text
+ * messages, anything uncertain and robot callbacks (JSON, keyed by msgid) are decoded here: PAYLOAD_MALFORMED when
+ * they do not decode.
+ */
+export function callbackIdOf(channel: 'app' | 'bot', plaintext: string): string {
+  if (channel === 'bot') return eventIdFor('bot', decodeBotPlaintext(plaintext), plaintext);
+  checkWeComXmlShape(plaintext, 'PAYLOAD_MALFORMED');
+  const type = soleMsgType(plaintext);
+  if (type !== undefined && type !== 'text') return plaintextId('app', plaintext);
+  return eventIdFor('app', decodeAppPlaintext(plaintext), plaintext);
 }

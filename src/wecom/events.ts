@@ -134,11 +134,18 @@ export type WeComEvent =
 
 export type WeComEventKind = WeComEvent['kind'];
 
-/** What the webhook stores: the decoded event, its idempotency key, and the plaintext it came from (for replay). */
-export interface InboxEnvelope {
+/**
+ * What the webhook stores: the callback as received — its idempotency key, channel, receive time and decrypted
+ * plaintext. The raw truth is what an operator replays; the worker decodes it into the typed event.
+ */
+export interface ReceivedCallback {
   id: string;
   channel: 'app' | 'bot';
   receivedAt: number;
-  event: WeComEvent;
   plaintext: string;
+}
+
+/** A stored callback with its decoded event: what the inbox worker handles. */
+export interface InboxEnvelope extends ReceivedCallback {
+  event: WeComEvent;
 }

@@ -37,10 +37,18 @@ function toValue(el: TNode): XmlValue {
   return node;
 }
 
-/** Parses a WeCom `<xml>…</xml>` document; throws CallbackError with the given reason code. */
-export function parseWeComXml(text: string, code: CallbackRejection): XmlNode {
+/**
+ * The checks that come before any parse: no DOCTYPE or entity declaration, and one `<xml>…</xml>` from end to end.
+ * Throws CallbackError with the given reason code.
+ */
+export function checkWeComXmlShape(text: string, code: CallbackRejection): void {
   if (DOCTYPE.test(text)) throw new CallbackError(code, 'XML with a DOCTYPE or entity declaration is refused');
   if (!COMPLETE.test(text)) throw new CallbackError(code, 'not a complete <xml>…</xml> document');
+}
+
+/** Parses a WeCom `<xml>…</xml>` document; throws CallbackError with the given reason code. */
+export function parseWeComXml(text: string, code: CallbackRejection): XmlNode {
+  checkWeComXmlShape(text, code);
   let doc: (TNode | string)[];
   try {
     doc = parse(text, { noChildNodes: [] }) as (TNode | string)[];

@@ -69,3 +69,18 @@ test('an unreadable entry is logged and acknowledged, not retried forever', asyn
   const pending = (await redis.xpending(keys.stream, keys.group)) as [number, ...unknown[]];
   expect(pending[0]).toBe(0);
 });
+
+test('a signed event the webhook stored without decoding, that does not decode, is enqueued as unknown and logged PAYLOAD_MALFORMED', async () => {
+  const inbox = new StreamInbox(ingress, prefix, { dedupTtlMs: 60_000, streamMaxLen: 10_000 });
+  const plaintext = '<xml><MsgType>event</MsgType><Event>change_external_chat<ChatId>x</xml>';
+  await inbox.record({ id: 'app-sha-malformed', channel: 'app', receivedAt: 1_700_000_000_000, plaintext });
+  const { log, lines } = captureLogger();
+  const pump = new InboxPump(blocking, queue, prefix, config.policy, log, { blockMs: 100 });
+  await pump.start();
+  await waitFor(async () => Boolean(await queue.getJob('app-sha-malformed')));
+  await pump.stop();
+  const job = await queue.getJob('app-sha-malformed');
+  expect(job?.name).toBe('unknown');
+  expect(job?.data).toMatchObject({ plaintext, event: { kind: 'unknown', channel: 'app', type: expect.stringMatching(/^malformed: /) as string } });
+  expect(lines.find((l) => l.reason === 'PAYLOAD_MALFORMED')).toMatchObject({ eventId: 'app-sha-malformed' });
+});

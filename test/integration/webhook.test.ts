@@ -169,6 +169,19 @@ describe('bad input: a defined answer and a reason code in the log', () => {
     const res = await bot.driver.deliver(bot.driver.appRequest('this is not xml'), { retries: 0 });
     expect([res.status, res.body]).toEqual([400, 'PAYLOAD_MALFORMED']);
   });
+  test('correctly signed and encrypted text message that does not parse → 400 PAYLOAD_MALFORMED', async () => {
+    const res = await bot.driver.deliver(bot.driver.appRequest('<xml><MsgType>text</MsgType><MsgId>1</xml>'), { retries: 0 });
+    expect([res.status, res.body]).toEqual([400, 'PAYLOAD_MALFORMED']);
+  });
+  test('correctly signed event with a broken field → 200: stored for the worker, which decodes it (an unknown event)', async () => {
+    const res = await bot.driver.deliver(bot.driver.appRequest('<xml><MsgType>event</MsgType><Event>change_external_chat<ChatId>x</xml>'), { retries: 0 });
+    expect(res.status).toBe(200);
+  });
+  test('the callback URL answers other methods 405 with Allow', async () => {
+    const res = await fetch(`${bot.baseUrl}/wecom/callback`, { method: 'PUT', body: 'x' });
+    expect(res.status).toBe(405);
+    expect(res.headers.get('allow')).toBe('HEAD, GET, POST');
+  });
   test('robot body that is JSON but not an object → 400', async () => {
     const res = await fetch(`${bot.baseUrl}/wecom/bot?${qsOf(goodReq().query)}`, {
       method: 'POST',

@@ -1,4 +1,6 @@
-import { decodeAppPlaintext, decodeBotPlaintext, eventIdFor, parseAppEnvelope, parseBotEnvelope } from '../../src/wecom/codec';
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
+import { callbackIdOf, decodeAppPlaintext, decodeBotPlaintext, eventIdFor, parseAppEnvelope, parseBotEnvelope } from '../../src/wecom/codec';
 import { CallbackError } from '../../src/wecom/errors';
 import type { WeComEvent } from '../../src/wecom/events';
 import { encodeAppEvent, encodeBotEvent } from '../../tools/sandbox/event-xml';
@@ -227,5 +229,55 @@ describe('idempotency keys', () => {
   test('ids never contain ":" (BullMQ job ids)', () => {
     const b = fixture('bot/text.json');
     expect(eventIdFor('bot', decodeBotPlaintext(b), b)).toMatch(/^bot-msg-[0-9a-f]{40}$/);
+  });
+});
+
+describe("the webhook's key without a decode (callbackIdOf)", () => {
+  const decodedId = (channel: 'app' | 'bot', p: string) => eventIdFor(channel, channel === 'app' ? decodeAppPlaintext(p) : decodeBotPlaintext(p), p);
+  const dir = (d: string) => readdirSync(path.join(__dirname, '..', 'fixtures', d)).map((f) => `${d}/${f}`);
+
+  test.each([...dir('app'), ...dir('bot')])('%s: the same key as the decoded event', (name) => {
+    const p = fixture(name);
+    const channel = name.startsWith('app/') ? 'app' : 'bot';
+    expect(callbackIdOf(channel, p)).toBe(decodedId(channel, p));
+  });
+
+  const text = fixture('app/text.xml');
+  test.each([
+    ['a message that quotes a MsgType in its content', text.replace('<![CDATA[hello]]>', '<![CDATA[<MsgType>event</MsgType>]]>')],
+    ['a message whose content quotes another MsgId', text.replace('<![CDATA[hello]]>', '<![CDATA[<MsgType>text</MsgType><MsgId>1</MsgId>]]>')],
+    ['MsgType with spaces around its CDATA', text.replace('<MsgType><![CDATA[text]]></MsgType>', '<MsgType> <![CDATA[ text ]]> </MsgType>')],
+    ['MsgType as plain text', text.replace('<MsgType><![CDATA[text]]></MsgType>', '<MsgType>text</MsgType>')],
+    ['MsgType split into text and CDATA', text.replace('<MsgType><![CDATA[text]]></MsgType>', '<MsgType>te<![CDATA[xt]]></MsgType>')],
+    ['a space inside the MsgType tag', text.replace('<MsgType><![CDATA[text]]></MsgType>', '<MsgType ><![CDATA[text]]></MsgType >')],
+    ['no MsgType at all', text.replace('<MsgType><![CDATA[text]]></MsgType>', '')],
+    ['a nested MsgType', text.replace('<MsgType><![CDATA[text]]></MsgType>', '<Wrap><MsgType>text</MsgType></Wrap>')],
+    ['an event that mentions MsgType in a field', fixture('app/add_external_contact.xml').replace('teststate', '&lt;MsgType&gt;text')],
+  ])('%s: the same key as the decoded event', (_n, p) => {
+    expect(callbackIdOf('app', p)).toBe(decodedId('app', p));
+  });
+
+  test('a text message is keyed by its own MsgId, never by one quoted in its content', () => {
+    const quoted = text.replace('<![CDATA[hello]]>', '<![CDATA[<MsgId>1</MsgId>]]>');
+    expect(callbackIdOf('app', quoted)).toBe('app-msg-4561255354251345929');
+  });
+
+  test('refused before any parse: a DOCTYPE, or no single <xml> document', () => {
+    for (const p of ['hello world', '<!DOCTYPE xml><xml><MsgType>event</MsgType></xml>', '<doc><MsgType>event</MsgType></doc>']) {
+      expect(() => callbackIdOf('app', p)).toThrow(expect.objectContaining({ code: 'PAYLOAD_MALFORMED' }) as CallbackError);
+    }
+  });
+
+  test('a text message that does not parse is refused; an event is keyed by its plaintext and left to the worker', () => {
+    expect(() => callbackIdOf('app', '<xml><MsgType>text</MsgType><MsgId>1</xml>')).toThrow(
+      expect.objectContaining({ code: 'PAYLOAD_MALFORMED' }) as CallbackError,
+    );
+    const event = '<xml><MsgType>event</MsgType><Event>change_external_chat<ChatId>x</xml>';
+    expect(() => decodeAppPlaintext(event)).toThrow(expect.objectContaining({ code: 'PAYLOAD_MALFORMED' }) as CallbackError);
+    expect(callbackIdOf('app', event)).toMatch(/^app-sha-[0-9a-f]{40}$/);
+  });
+
+  test('robot callbacks are decoded: JSON that is not an object is refused', () => {
+    expect(() => callbackIdOf('bot', '[1]')).toThrow(expect.objectContaining({ code: 'PAYLOAD_MALFORMED' }) as CallbackError);
   });
 });

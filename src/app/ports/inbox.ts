@@ -1,12 +1,12 @@
-import type { InboxEnvelope } from '../../wecom/events';
+import type { ReceivedCallback } from '../../wecom/events';
 
 /** Where an accepted callback goes: durable, idempotent by envelope id. */
 export interface EventInbox {
   /**
-   * Resolves only once the envelope is durably stored (or was already: the id is its idempotency key, and a
+   * Resolves only once the callback is durably stored (or was already: the id is its idempotency key, and a
    * second record of the same id is a no-op). Rejects with StoreUnavailableError otherwise.
    */
-  record(envelope: InboxEnvelope): Promise<void>;
+  record(callback: ReceivedCallback): Promise<void>;
 }
 
 /** The backing store could not be reached or did not answer in time: the caller must not acknowledge. */

@@ -1,5 +1,5 @@
 import type { Logger } from '../../log';
-import type { InboxEnvelope } from '../../wecom/events';
+import type { InboxEnvelope, ReceivedCallback } from '../../wecom/events';
 
 /**
  * The use cases' entry points, as src/http and src/jobs see them: an entry point parses its input, calls one of these,
@@ -20,7 +20,7 @@ export interface CallbackIntake {
   /** GET URL verification: the plaintext to echo. Throws CallbackError. */
   verifyUrl(q: CallbackQuery): string;
   /** POST: resolves once the callback is durably stored. Throws CallbackError, StoreUnavailableError or InboxFullError. */
-  receive(q: CallbackQuery, rawBody: string): Promise<InboxEnvelope>;
+  receive(q: CallbackQuery, rawBody: string): Promise<ReceivedCallback>;
 }
 
 export interface ArchiveResult {
