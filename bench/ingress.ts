@@ -1,5 +1,5 @@
 /**
- * bench:ingress — callbacks per second and p99 latency of the real webhook (verify, decrypt, decode, durably
+ * bench:ingress — callbacks per second and p99 latency of the real webhook (verify, decrypt, key, durably
  * enqueue in Redis) for a realistic signed, encrypted change_external_chat callback, next to a bare Koa route doing
  * only verify+decrypt, measured in the same run on the same machine. Every request is a distinct event (no dedup
  * shortcut). Rounds alternate baseline/webhook, back to back; the ratio is taken per pair of rounds (so a slow
@@ -102,7 +102,7 @@ async function main() {
   console.log(`| ingress, ${what} (${CONNECTIONS} connections, ${DURATION}s × ${ROUNDS}) | req/s | p50 ms | p99 ms | server CPU µs/req |`);
   console.log('|---|---:|---:|---:|---:|');
   console.log(`| bare Koa + verify + decrypt (baseline) | ${fmt(b.rps)} | ${b.p50} | ${b.p99} | ${fmt(mid(cpu.bare))} |`);
-  console.log(`| webhook: verify, decrypt, decode, enqueue in Redis | ${fmt(w.rps)} | ${w.p50} | ${w.p99} | ${fmt(mid(cpu.web))} |`);
+  console.log(`| webhook: verify, decrypt, key, enqueue in Redis | ${fmt(w.rps)} | ${w.p50} | ${w.p99} | ${fmt(mid(cpu.web))} |`);
   console.log(
     `| ratio webhook / baseline (median of ${ratios.length} paired rounds; range ${ratios[0]?.toFixed(2)}–${ratios.at(-1)?.toFixed(2)}) | ${ratio.toFixed(2)} | | | ${(mid(cpu.bare) / mid(cpu.web)).toFixed(2)} |`,
   );
