@@ -114,13 +114,7 @@ export class InboxPump {
         this.log.error({ reason: 'inbox.unreadable_entry', streamId }, 'inbox entry cannot be read: acknowledged and left in the stream');
         continue;
       }
-      const envelope = toEnvelope(callback);
-      if (envelope.event.kind === 'unknown' && envelope.event.type.startsWith(MALFORMED)) {
-        this.log.error(
-          { reason: 'PAYLOAD_MALFORMED', streamId, eventId: callback.id, why: envelope.event.type },
-          'a signed callback does not decode: stored as an unknown event for an operator',
-        );
-      }
+      const envelope = this.decode(callback, streamId);
       jobs.push({ name: envelope.event.kind, data: envelope, opts: inboxJobOptions(envelope.id, this.policy) });
     }
     if (jobs.length > 0) await this.queue.addBulk(jobs);
@@ -128,20 +122,22 @@ export class InboxPump {
     // Only now may these entries leave the stream: trim what every pump has handed over, beyond the audit trail.
     await trimForwarded(this.blocking, this.prefix, this.policy.inbox.keepForwarded);
   }
-}
 
-const MALFORMED = 'malformed: ';
-
-/**
- * Decodes a stored callback. The webhook proved it signed and keyed it, but decodes only what its key needs
- * (callbackIdOf): a plaintext that does not decode becomes an `unknown` event saying why — stored, never dropped.
- */
-function toEnvelope(callback: ReceivedCallback): InboxEnvelope {
-  try {
-    const event = callback.channel === 'app' ? decodeAppPlaintext(callback.plaintext) : decodeBotPlaintext(callback.plaintext);
-    return { ...callback, event };
-  } catch (err) {
-    if (!(err instanceof CallbackError)) throw err;
-    return { ...callback, event: { kind: 'unknown', channel: callback.channel, createTime: 0, type: `${MALFORMED}${err.message}` } };
+  /**
+   * Decodes a stored callback. The webhook proved it signed and keyed it, but decodes only what its key needs
+   * (callbackIdOf): a plaintext that does not decode becomes an `unknown` event saying why — stored, never dropped.
+   */
+  private decode(callback: ReceivedCallback, streamId: string): InboxEnvelope {
+    try {
+      const event = callback.channel === 'app' ? decodeAppPlaintext(callback.plaintext) : decodeBotPlaintext(callback.plaintext);
+      return { ...callback, event };
+    } catch (err) {
+      if (!(err instanceof CallbackError)) throw err;
+      this.log.error(
+        { reason: err.code, streamId, eventId: callback.id, detail: err.message },
+        'a signed callback does not decode: stored as an unknown event for an operator',
+      );
+      return { ...callback, event: { kind: 'unknown', channel: callback.channel, createTime: 0, type: `malformed: ${err.message}` } };
+    }
   }
 }

@@ -1,5 +1,4 @@
-import * as nodeCrypto from 'node:crypto';
-import { createDecipheriv, createHash, timingSafeEqual } from 'node:crypto';
+import { createDecipheriv, createHash, hash, timingSafeEqual } from 'node:crypto';
 import { encrypt, getSignature } from '@wecom/crypto';
 import { CallbackError } from './errors';
 
@@ -100,7 +99,7 @@ export function encryptFor(aesKey: string, plaintext: string, receiveId: string,
  * Node's one-shot `crypto.hash` (Node ≥ 20.12) costs half of a `createHash` object for a callback-sized input: the
  * webhook hashes every event's plaintext for its key.
  */
-const oneShotHash = typeof nodeCrypto.hash === 'function' ? nodeCrypto.hash : undefined;
+const oneShotHash = typeof hash === 'function' ? hash : undefined;
 
 export function sha256Hex(text: string): string {
   return oneShotHash ? oneShotHash('sha256', text, 'hex') : createHash('sha256').update(text).digest('hex');
