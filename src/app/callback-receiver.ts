@@ -44,20 +44,20 @@ export class CallbackReceiver implements CallbackIntake {
   verifyUrl(q: CallbackQuery): string {
     if (!q.echostr) throw new CallbackError('SIGNATURE_MISSING', 'echostr is required');
     verifySignature(this.opts.token, { signature: q.msg_signature, timestamp: q.timestamp, nonce: q.nonce }, q.echostr);
-    this.checkFresh(q.timestamp);
+    this.checkFresh(q.timestamp, this.clock.now());
     // The app echostr carries the corp id; the robot's carries none (receiveid "").
     const echo = decryptVerified(this.opts.aesKey, q.echostr, this.opts.receiveId);
     if (!ECHO.test(echo)) throw new CallbackError('ECHOSTR_INVALID', `echostr decrypts to ${echo.length} characters that are not an echo token`);
     return echo;
   }
 
-  /** The signed timestamp must be within the freshness window of our clock (checked after the signature). */
-  private checkFresh(timestamp: string | undefined): void {
+  /** The signed timestamp must be within the freshness window of `now` (checked after the signature). */
+  private checkFresh(timestamp: string | undefined, now: number): void {
     const f = this.opts.freshness;
     if (!f) return;
     const ts = Number(timestamp);
     if (!/^\d{1,12}$/.test(timestamp ?? '') || !Number.isSafeInteger(ts)) throw new CallbackError('TIMESTAMP_STALE', 'timestamp is not a number of seconds');
-    const skew = Math.floor(this.clock.now() / 1000) - ts;
+    const skew = Math.floor(now / 1000) - ts;
     if (skew > f.maxAgeSeconds) throw new CallbackError('TIMESTAMP_STALE', `timestamp is ${skew} s old (window ${f.maxAgeSeconds} s)`);
     if (-skew > f.maxFutureSeconds) throw new CallbackError('TIMESTAMP_STALE', `timestamp is ${-skew} s ahead (window ${f.maxFutureSeconds} s)`);
   }
@@ -70,9 +70,10 @@ export class CallbackReceiver implements CallbackIntake {
     const { channel } = this.opts;
     const { encrypt } = channel === 'app' ? parseAppEnvelope(rawBody) : parseBotEnvelope(rawBody);
     verifySignature(this.opts.token, { signature: q.msg_signature, timestamp: q.timestamp, nonce: q.nonce }, encrypt);
-    this.checkFresh(q.timestamp);
+    const receivedAt = this.clock.now();
+    this.checkFresh(q.timestamp, receivedAt);
     const plaintext = decryptVerified(this.opts.aesKey, encrypt, this.opts.receiveId);
-    return { id: callbackIdOf(channel, plaintext), channel, receivedAt: this.clock.now(), plaintext };
+    return { id: callbackIdOf(channel, plaintext), channel, receivedAt, plaintext };
   }
 
   /** POST: open the callback and store it durably. Throws CallbackError or StoreUnavailableError. */

@@ -20,14 +20,23 @@ export interface CallbackRoute {
 export function callbackRoutes(routes: CallbackRoute[], log: Logger, maxBodyBytes: number, metrics?: WebMetrics): Middleware {
   const byPath = new Map(routes.map((r) => [r.path, r.receiver]));
   return (ctx, next) => {
-    const receiver = byPath.get(ctx.path);
+    // The request line's path as sent (WeCom sends origin-form: path?query) is looked up first; only a miss pays for
+    // Koa's parsed ctx.path, which also finds a callback URL in any other form.
+    const url = ctx.url;
+    const q = url.indexOf('?');
+    let route = q === -1 ? url : url.slice(0, q);
+    let receiver = byPath.get(route);
+    if (!receiver) {
+      route = ctx.path;
+      receiver = byPath.get(route);
+    }
     if (!receiver) return next();
     switch (ctx.method) {
       case 'POST':
-        return receive(ctx, receiver, log, maxBodyBytes, metrics);
+        return receive(ctx, route, receiver, log, maxBodyBytes, metrics);
       case 'GET':
       case 'HEAD':
-        verifyUrl(ctx, receiver, log);
+        verifyUrl(ctx, route, receiver, log);
         return Promise.resolve();
       default:
         ctx.status = 405;
@@ -37,21 +46,20 @@ export function callbackRoutes(routes: CallbackRoute[], log: Logger, maxBodyByte
   };
 }
 
-function verifyUrl(ctx: Context, receiver: CallbackIntake, log: Logger): void {
+function verifyUrl(ctx: Context, route: string, receiver: CallbackIntake, log: Logger): void {
   try {
     const plain = receiver.verifyUrl(parseRawQuery(ctx.querystring));
     ctx.status = 200;
     ctx.type = 'text/plain';
     ctx.body = plain; // exactly the plaintext: no quotes, BOM or newline
-    log.info({ reason: 'callback.url_verified', route: ctx.path }, 'URL verification answered');
+    log.info({ reason: 'callback.url_verified', route }, 'URL verification answered');
   } catch (err) {
-    answerCallbackError(ctx, err, log, ctx.path);
+    answerCallbackError(ctx, err, log, route);
   }
 }
 
-async function receive(ctx: Context, receiver: CallbackIntake, log: Logger, maxBodyBytes: number, metrics?: WebMetrics): Promise<void> {
+async function receive(ctx: Context, route: string, receiver: CallbackIntake, log: Logger, maxBodyBytes: number, metrics?: WebMetrics): Promise<void> {
   const started = performance.now();
-  const route = ctx.path;
   try {
     const body = await readRawBody(ctx, maxBodyBytes);
     const callback = await receiver.receive(parseRawQuery(ctx.querystring), body);

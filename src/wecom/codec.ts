@@ -249,8 +249,8 @@ export function eventIdFor(channel: 'app' | 'bot', event: WeComEvent, plaintext:
 
 const plaintextId = (channel: 'app' | 'bot', plaintext: string) => `${channel}-sha-${sha256Hex(plaintext).slice(0, 40)}`;
 
-/** One `<MsgType>` element whose text is plain or one CDATA section. */
-const MSG_TYPE = /<MsgType>\s*(?:<!\[CDATA\[([^\]]*)\]\]>|([^<]*?))\s*<\/MsgType>/;
+/** One `<MsgType>` element whose text is plain or one CDATA section (sticky: matched where the first mention is). */
+const MSG_TYPE = /<MsgType>\s*(?:<!\[CDATA\[([^\]]*)\]\]>|([^<]*?))\s*<\/MsgType>/y;
 
 /**
  * An app plaintext's MsgType, read without parsing, when the answer is certain: '' when "MsgType" appears nowhere,
@@ -262,6 +262,7 @@ function soleMsgType(plaintext: string): string | undefined {
   if (first === -1) return '';
   const second = plaintext.indexOf('MsgType', first + 7);
   if (second === -1 || plaintext.indexOf('MsgType', second + 7) !== -1) return undefined;
+  MSG_TYPE.lastIndex = first - 1;
   const m = MSG_TYPE.exec(plaintext);
   return m ? (m[1] ?? m[2] ?? '').trim() : undefined;
 }

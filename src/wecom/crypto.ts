@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { createDecipheriv, createHash, hash, timingSafeEqual } from 'node:crypto';
 import { encrypt, getSignature } from '@wecom/crypto';
 import { CallbackError } from './errors';
@@ -32,32 +33,38 @@ function aesKeyOf(encodingAESKey: string): { key: Buffer; iv: Buffer } {
   return k;
 }
 
-/** UTF-8 that refuses malformed bytes (a wrong key decrypts to noise) and keeps a leading BOM as it is. */
-const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+const BASE64_DIGITS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+
+/**
+ * The bytes of canonical base64 (the standard alphabet, padded, no stray bits), or undefined: exactly the texts
+ * that decode and re-encode to themselves, without the re-encoding. Node's decoder skips characters outside the
+ * alphabet and stops at a "=" inside the text (the decoded length then falls short), and reads the URL-safe "-" and
+ * "_" as "+" and "/" (refused here); in a canonical text the digit before the padding carries no bits beyond the last
+ * byte.
+ */
+export function decodeCanonicalBase64(text: string): Buffer | undefined {
+  if (text.length === 0 || text.length % 4 !== 0 || text.includes('-') || text.includes('_')) return undefined;
+  const padding = text.endsWith('==') ? 2 : text.endsWith('=') ? 1 : 0;
+  const bytes = Buffer.from(text, 'base64');
+  if (bytes.length !== (text.length / 4) * 3 - padding) return undefined;
+  if (padding > 0 && (BASE64_DIGITS.indexOf(text.charAt(text.length - padding - 1)) & (padding === 2 ? 0x0f : 0x03)) !== 0) return undefined;
+  return bytes;
+}
 
 /**
  * Decrypts a WeCom ciphertext and proves the result, in one AES pass. WeCom's format (and @wecom/crypto's `encrypt`,
  * which the sandbox uses): AES-256-CBC, no cipher padding, over random(16) ‖ msg_len(4, big-endian) ‖ msg ‖ receiveid
  * ‖ PKCS#7 padding to a multiple of 32 bytes. The library's `decrypt` checks none of it and returns garbage for a
  * wrong key; here every part is checked — canonical base64, whole 32-byte blocks, canonical padding, msg_len within
- * the plaintext, well-formed UTF-8 — exactly what a byte-identical re-encryption would prove, without the second AES
- * pass. Then the receiveid is compared (corp id for the app, "" for the intelligent robot).
+ * the plaintext, well-formed UTF-8 (a wrong key decrypts to noise) — exactly what a byte-identical re-encryption
+ * would prove, without the second AES pass. Then the receiveid is compared (corp id for the app, "" for the
+ * intelligent robot).
  */
 export function decryptVerified(aesKey: string, encrypted: string, expectedReceiveId: string): string {
-  // Node's decoder skips characters outside the alphabet (the decoded length below then falls short) and reads the
-  // URL-safe "-" and "_" as "+" and "/": those are refused here, so only the canonical text decodes.
-  if (encrypted.length === 0 || encrypted.length % 4 !== 0 || encrypted.includes('-') || encrypted.includes('_')) {
-    throw new CallbackError('DECRYPT_FAILED', 'ciphertext is not base64');
-  }
-  const byteLength = (encrypted.length / 4) * 3 - (encrypted.endsWith('==') ? 2 : encrypted.endsWith('=') ? 1 : 0);
-  if (byteLength < 32 || byteLength % 32 !== 0) {
-    throw new CallbackError('DECRYPT_FAILED', `ciphertext length ${byteLength} is not a whole number of 32-byte blocks`);
-  }
-  const cipherText = Buffer.from(encrypted, 'base64');
-  // Canonical encoding: the last quantum re-encodes to the same characters (no stray bits after the last byte).
-  const tail = byteLength - (byteLength % 3 || 3);
-  if (cipherText.length !== byteLength || cipherText.subarray(tail).toString('base64') !== encrypted.slice((tail / 3) * 4)) {
-    throw new CallbackError('DECRYPT_FAILED', 'ciphertext is not canonical base64');
+  const cipherText = decodeCanonicalBase64(encrypted);
+  if (!cipherText) throw new CallbackError('DECRYPT_FAILED', 'ciphertext is not canonical base64');
+  if (cipherText.length < 32 || cipherText.length % 32 !== 0) {
+    throw new CallbackError('DECRYPT_FAILED', `ciphertext length ${cipherText.length} is not a whole number of 32-byte blocks`);
   }
   const { key, iv } = aesKeyOf(aesKey);
   let plain: Buffer;
@@ -76,14 +83,14 @@ export function decryptVerified(aesKey: string, encrypted: string, expectedRecei
   if (!padded || msgLength < 0 || 20 + msgLength > body.length) {
     throw new CallbackError('DECRYPT_FAILED', 'bad padding, msg_len or key');
   }
-  let message: string;
-  let receiveId: string;
-  try {
-    message = UTF8.decode(body.subarray(20, 20 + msgLength));
-    receiveId = UTF8.decode(body.subarray(20 + msgLength));
-  } catch {
+  const messageBytes = body.subarray(20, 20 + msgLength);
+  const receiveIdBytes = body.subarray(20 + msgLength);
+  if (!isUtf8(messageBytes) || !isUtf8(receiveIdBytes)) {
     throw new CallbackError('DECRYPT_FAILED', 'the plaintext is not UTF-8 (wrong key?)');
   }
+  // Proved well-formed above, so toString replaces nothing; it keeps a leading BOM, as the bytes say.
+  const message = messageBytes.toString('utf8');
+  const receiveId = receiveIdBytes.toString('utf8');
   if (receiveId !== expectedReceiveId) {
     throw new CallbackError('RECEIVEID_MISMATCH', 'receiveid does not match this app');
   }

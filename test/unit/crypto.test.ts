@@ -1,6 +1,6 @@
 import { createCipheriv } from 'node:crypto';
 import { decrypt } from '@wecom/crypto';
-import { decryptVerified, encryptFor, signCallback, verifySignature } from '../../src/wecom/crypto';
+import { decodeCanonicalBase64, decryptVerified, encryptFor, signCallback, verifySignature } from '../../src/wecom/crypto';
 import { CallbackError } from '../../src/wecom/errors';
 import { VECTOR_A } from '../helpers/config';
 
@@ -192,6 +192,33 @@ describe('hostile inputs are clean CallbackErrors, never crashes or garbage', ()
       if (want !== undefined) accepted++;
     }
     expect(accepted).toBeGreaterThan(500);
+  });
+
+  test('decodeCanonicalBase64 accepts exactly the texts that re-encode to themselves (20,000 mutated texts)', () => {
+    const reference = (text: string) => text.length > 0 && Buffer.from(text, 'base64').toString('base64') === text;
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+    const noise = `${alphabet}${alphabet}====-_ \n*.`;
+    let seed = 11;
+    const rnd = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) >>> 12) % n;
+    let canonical = 0;
+    const disagreements: string[] = [];
+    for (let i = 0; i < 20_000; i++) {
+      const chars = [...Buffer.from(Array.from({ length: rnd(12) }, () => rnd(256))).toString('base64')];
+      for (let m = rnd(3); m > 0; m--) {
+        const at = rnd(chars.length + 1);
+        const op = rnd(3);
+        const c = noise.charAt(rnd(noise.length));
+        if (op === 0) chars.splice(at, 1, c);
+        else if (op === 1) chars.splice(at, 0, c);
+        else chars.splice(at, 1);
+      }
+      const text = chars.join('');
+      const got = decodeCanonicalBase64(text);
+      if ((got !== undefined) !== reference(text) || (got && got.toString('base64') !== text)) disagreements.push(text);
+      if (got) canonical++;
+    }
+    expect(disagreements).toEqual([]);
+    expect(canonical).toBeGreaterThan(5_000);
   });
 
   test('the library alone would have accepted the wrong key (why we verify)', () => {
