@@ -81,3 +81,21 @@ test('counts by state and outcome: open is every listed lead not closed', async 
   for (const o of OUTCOMES) expect(counts.outcome[o]).toBe(leads.filter((l) => l.lead.outcome === o).length);
   for (const s of BUYING_STATES) expect(counts.state[s]).toBe(leads.filter((l) => l.lead.state === s).length);
 });
+
+test('a page read at once (loadMany) has the same leads and timelines, in the same order, as one read per lead', async () => {
+  // Entries written out of order, eight at the same instant: the timeline's sorted set orders them by time, ties by id
+  // (the entries' hash gives them back in its own order).
+  const at = T + 5_000_000;
+  const tied = ['m:h', 'm:c', 'm:f', 'm:a', 'm:g', 'm:d', 'm:b', 'm:e'];
+  await store.addEntry('woQ0007', { id: 'm:z', at: at + 60_000, kind: 'rep_message', source: 'archive', actor: 'zhangsan' });
+  for (const id of tied) await store.addEntry('woQ0007', { id, at, kind: 'rep_message', source: 'archive', actor: 'zhangsan' });
+  const ids = ['woQ0007', 'woQ0008', 'woQmissing', 'woQ0005'];
+  const loaded = await store.loadMany(ids);
+  expect(loaded.map((l) => l.id)).toEqual(ids);
+  for (const l of loaded) {
+    expect(l.lead).toEqual(await store.getLead(l.id));
+    expect(l.timeline).toEqual(await store.getTimeline(l.id));
+  }
+  expect(loaded[0]?.timeline.map((e) => e.id)).toEqual(['m:woQ0007', ...[...tied].sort(), 'm:z']);
+  expect(loaded[2]).toEqual({ id: 'woQmissing', lead: undefined, timeline: [] });
+});

@@ -289,6 +289,7 @@ export class LeadStore implements LeadRepository {
     throw new Error(`entry ${entryId}: too much contention`);
   }
 
+  /** The entries in time order, as the timeline's sorted set orders them (ties by id). */
   async getTimeline(leadId: string): Promise<TimelineEntry[]> {
     const ids = await this.redis.zrange(this.keys.timeline(leadId), '0', '-1');
     if (ids.length === 0) return [];
@@ -304,7 +305,7 @@ export class LeadStore implements LeadRepository {
     for (const [err] of timelines ?? []) if (err) throw err;
     return ids.map((id, i) => {
       const raw = raws[i];
-      const entries = ((timelines?.[i]?.[1] as string[] | null) ?? []).map((e) => JSON.parse(e) as TimelineEntry).sort((a, b) => a.at - b.at);
+      const entries = ((timelines?.[i]?.[1] as string[] | null) ?? []).map((e) => JSON.parse(e) as TimelineEntry).sort(byTimelineOrder);
       return { id, lead: raw ? (JSON.parse(raw) as Lead) : undefined, timeline: entries };
     });
   }
@@ -361,4 +362,9 @@ export class LeadStore implements LeadRepository {
     }
     await p.exec();
   }
+}
+
+/** The timeline's sorted-set order: by time, ties by id (the set's members); for entries read without the set. */
+function byTimelineOrder(a: TimelineEntry, b: TimelineEntry): number {
+  return a.at - b.at || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 }
