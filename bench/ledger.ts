@@ -2,22 +2,22 @@
  * bench:ledger — three numbers for the lead ledger on a real Redis:
  *  1. events applied per second (customer added + group events through src/app/ledger.ts, with an in-process
  *     directory so WeCom's latency is not measured), next to the same writes done as raw Redis commands;
- *  2. GET /api/leads latency with 100,000 leads stored (page of 50; filtered by state; quiet ≥ 7 days), next to
- *     GET /healthz on the same server in the same run;
+ *  2. GET /api/leads latency with 100,000 and then 1,000,000 leads stored (page of 50; unfiltered, each filter, two
+ *     filters), next to GET /healthz on the same server in the same run; the server is the real web process
+ *     (servers/bot-web.ts) in a process of its own, the load generator (autocannon) in this one;
  *  3. Redis memory per lead (lead + 5 timeline entries + indexes), measured with INFO memory.
  */
 import { Ledger } from '../src/app/ledger';
 import type { CustomerDirectory, GroupSnapshot, MessageOutbox } from '../src/app/ports';
-import { readEnvOptions } from '../src/config/env';
 import { newLead, type BuyingState } from '../src/domain/lead';
 import { DAY_MS } from '../src/domain/metrics';
 import type { TimelineEntry } from '../src/domain/timeline';
 import { createLogger } from '../src/log';
-import { startWeb } from '../src/main/web';
 import { LedgerStore } from '../src/store/ledger-store';
 import { createRedis, deleteByPrefix } from '../src/store/redis';
 import { ActivityStore } from '../src/store/activity-store';
-import { fmt } from './lib';
+import { fmt, startServer } from './lib';
+import { BENCH_ENV } from './servers/secrets';
 import autocannon from 'autocannon';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -164,17 +164,6 @@ async function main() {
     for (let r = 0; r < ROUNDS; r++) rounds.push(await applyEvents(`${prefix}-apply${r}`));
     const ratios = rounds.map((r) => r.baselineSeconds / r.seconds).sort((a, b) => a - b);
     const applied = [...rounds].sort((a, b) => a.baselineSeconds / a.seconds - b.baselineSeconds / b.seconds)[Math.floor(ROUNDS / 2)] as (typeof rounds)[0];
-    const config = readEnvOptions({
-      REDIS_URL,
-      REDIS_PREFIX: prefix,
-      WECOM_CORP_ID: 'wwbench',
-      WECOM_AGENT_ID: '1',
-      WECOM_SECRET: 's',
-      WECOM_TOKEN: 't',
-      WECOM_AES_KEY: 'jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C',
-      ADMIN_TOKEN: 'bench-admin-token-000000',
-      LOG_LEVEL: 'silent',
-    });
     const sections: string[] = [];
     let stored = 0;
     let bytesPerLead = 0;
@@ -183,17 +172,18 @@ async function main() {
       const seeded = await seed(prefix, stored, step);
       if (stored === 0) bytesPerLead = seeded.bytesPerLead;
       stored = step;
-      const web = await startWeb(config, log, { port: 0 });
+      // The web process of a deployment, in a process of its own: not the one that seeded, not the load generator's.
+      const web = await startServer('servers/bot-web.ts', { REDIS_URL, REDIS_PREFIX: prefix });
       try {
         const rows: [string, { p50: number; p99: number; rps: number; mean: number }][] = [];
-        rows.push(['GET /healthz (baseline)', await latency(web.port, '/healthz', config.adminToken)]);
+        rows.push(['GET /healthz (baseline)', await latency(web.port, '/healthz', BENCH_ENV.ADMIN_TOKEN)]);
         for (const q of ['', '?owner=rep7', '?state=price_check', '?outcome=open', '?quietDays=30', '?owner=rep7&state=price_check'])
-          rows.push([`GET /api/leads${q}`, await latency(web.port, `/api/leads${q}`, config.adminToken)]);
+          rows.push([`GET /api/leads${q}`, await latency(web.port, `/api/leads${q}`, BENCH_ENV.ADMIN_TOKEN)]);
         const base = rows[0]?.[1].mean || 0.01;
         for (const [name, r] of rows)
           sections.push(`| ${fmt(stored)} | ${name} | ${r.mean.toFixed(2)} | ${r.p99} | ${fmt(r.rps)} | ${(r.mean / base).toFixed(1)} × |`);
       } finally {
-        await web.close();
+        await web.stop();
       }
     }
     console.log('');
