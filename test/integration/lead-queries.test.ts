@@ -99,3 +99,28 @@ test('a page read at once (loadMany) has the same leads and timelines, in the sa
   expect(loaded[0]?.timeline.map((e) => e.id)).toEqual(['m:woQ0007', ...[...tied].sort(), 'm:z']);
   expect(loaded[2]).toEqual({ id: 'woQmissing', lead: undefined, timeline: [] });
 });
+
+test('two filters with few or no leads in common stop walking once every match is found', async () => {
+  const sparse = uniquePrefix('queries-sparse');
+  const own = new LedgerStore(redis, sparse, new ManualClock(T + 10_000_000));
+  try {
+    // 900 leads of one rep: none benchmarking, three (among the newest 100) in price_check, the rest exploring; 2,000
+    // leads of other reps in those two states, so the rep's list is the smaller one to walk.
+    const lead = (i: number, owner: string, state: Lead['state']) => {
+      const id = `woS${String(i).padStart(4, '0')}`;
+      return { lead: newLead({ id, externalUserId: id, name: `客户${i}`, owner, source: 'web', createdAt: T + i * 1000, state }), entries: [] };
+    };
+    await own.bulkLoad(Array.from({ length: 900 }, (_, i) => lead(i, 'solo', [899, 850, 820].includes(i) ? 'price_check' : 'exploring')));
+    await own.bulkLoad(Array.from({ length: 2000 }, (_, i) => lead(1000 + i, 'other', i % 2 ? 'price_check' : 'benchmarking')));
+    const walked = jest.spyOn(redis, 'zrevrange');
+    const none = await own.queryLeads({ owner: 'solo', state: 'benchmarking', offset: 0, limit: 50 });
+    expect(none).toEqual({ ids: [], total: 0 });
+    const three = await own.queryLeads({ owner: 'solo', state: 'price_check', offset: 0, limit: 50 });
+    expect(three).toEqual({ ids: ['woS0899', 'woS0850', 'woS0820'], total: 3 });
+    // One chunk each (the first 100 of the rep's 900), not the whole list.
+    expect(walked).toHaveBeenCalledTimes(2);
+    walked.mockRestore();
+  } finally {
+    await cleanupRedis(sparse);
+  }
+});

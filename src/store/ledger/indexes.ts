@@ -132,9 +132,10 @@ export class LeadIndexes implements LeadQueries {
    * Lead ids matching a query and the total before pagination, newest first (most quiet first with a quiet filter).
    * Every filter has its own sorted set scored by creation time, so one filter — or none — is one range read and one
    * count, whatever the number of leads. Several filters walk the smallest of their sets a chunk at a time and check
-   * each id against the others (ZMSCORE), stopping once the page is full; the total is ZINTERCARD (every index shares
-   * the {idx} slot, so this works on a Redis Cluster too). A quiet filter walks the last-customer-touch index from the
-   * quietest, and counts as it goes when other filters join it.
+   * each id against the others (ZMSCORE), stopping once the page is full or every match is found; the total is
+   * ZINTERCARD, counted while the first chunk is read (every index shares the {idx} slot, so this works on a Redis
+   * Cluster too). A quiet filter walks the last-customer-touch index from the quietest, and counts as it goes when
+   * other filters join it.
    */
   async queryLeads(q: LeadQuery): Promise<{ ids: string[]; total: number }> {
     const idx = (n: string) => this.keys.idx(n);
@@ -191,7 +192,9 @@ export class LeadIndexes implements LeadQueries {
         counted++;
         if (matches.length < wanted) matches.push(id);
       });
-      if (chunk.length < size || (exactTotal && matches.length >= wanted)) break;
+      if (chunk.length < size) break;
+      // Stop once the page is full, or once every match the count promised has been found (none: after one chunk).
+      if (exactTotal && (matches.length >= wanted || counted >= (await exactTotal))) break;
     }
     return { ids: matches.slice(q.offset, wanted), total: exactTotal ? await exactTotal : counted };
   }
