@@ -1,4 +1,4 @@
-import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { fork, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
@@ -6,9 +6,13 @@ import autocannon from 'autocannon';
 
 export interface ServerHandle {
   port: number;
-  child: ChildProcess;
   /** CPU time (user + system, µs) the server process has used so far. */
   cpuMicros(): Promise<number>;
+  /**
+   * Sends `message` and resolves with the `answer` field of the server's first reply that has it; a reply with an
+   * `error` field, or the server's exit, rejects.
+   */
+  ask<T>(message: string, answer: string): Promise<T>;
   stop(): Promise<void>;
 }
 
@@ -39,20 +43,24 @@ export async function startServer(script: string, env: Record<string, string> = 
     child.once('message', (m) => resolve((m as { port: number }).port));
     child.once('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
   });
+  const ask = <T>(message: string, answer: string) =>
+    new Promise<T>((resolve, reject) => {
+      const done = () => (child.off('message', on), child.off('exit', exited));
+      const on = (m: unknown) => {
+        if (typeof m !== 'object' || !m || !(answer in m || 'error' in m)) return;
+        done();
+        if (answer in m) resolve((m as Record<string, T>)[answer] as T);
+        else reject(new Error(`${script}: ${String((m as { error: unknown }).error)}`));
+      };
+      const exited = (code: number | null) => (done(), reject(new Error(`${script} exited with ${code}`)));
+      child.on('message', on);
+      child.once('exit', exited);
+      child.send(message);
+    });
   return {
     port,
-    child,
-    cpuMicros: () =>
-      new Promise<number>((resolve) => {
-        const on = (m: unknown) => {
-          if (typeof m === 'object' && m && 'cpu' in m) {
-            child.off('message', on);
-            resolve((m as { cpu: number }).cpu);
-          }
-        };
-        child.on('message', on);
-        child.send('cpu');
-      }),
+    cpuMicros: () => ask<number>('cpu', 'cpu'),
+    ask,
     async stop() {
       if (child.exitCode !== null) return;
       const exited = new Promise<void>((r) => child.once('exit', () => r()));

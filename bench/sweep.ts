@@ -49,16 +49,7 @@ async function seed(redis: RedisClient, total: number, due: number): Promise<voi
 async function run(redis: RedisClient, sweeper: ServerHandle, total: number, due: number): Promise<SweepRun> {
   try {
     await seed(redis, total, due);
-    return await new Promise<SweepRun>((resolve, reject) => {
-      const on = (m: unknown) => {
-        if (typeof m !== 'object' || !m || !('run' in m || 'error' in m)) return;
-        sweeper.child.off('message', on);
-        if ('run' in m) resolve((m as { run: SweepRun }).run);
-        else reject(new Error(String((m as { error: string }).error)));
-      };
-      sweeper.child.on('message', on);
-      sweeper.child.send('run');
-    });
+    return await sweeper.ask<SweepRun>('run', 'run');
   } finally {
     await deleteByPrefix(redis, PREFIX);
     await deleteByPrefix(redis, `${PREFIX}-raw`);
