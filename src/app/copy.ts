@@ -225,6 +225,8 @@ export const COPY = {
         return `是说${name}要方案吗？回 1 确认。`;
       case 'group':
         return `是说给${name}建群吗？回 1 确认。`;
+      case 'snooze':
+        return `是说${name}先暂停提醒 ${g.days} 天吗？回 1 确认。`;
       case 'won':
         return `是说${name}成交了（赢单）吗？回 1 确认。`;
       case 'lost':
@@ -233,6 +235,8 @@ export const COPY = {
   },
   askWhen: (name: string) => `约在什么时候？例如：会议 ${name} 周四15:00`,
   noSuchNumber: (target: string) => `没有 ${target}。先发「今日」看列表，再用 #序号。`,
+  /** A customer named with words around the name: the command for the one customer named inside it, to confirm. */
+  retarget: (target: string, command: string) => `没有叫「${target}」的客户。是说「${command}」吗？回 1 确认。`,
   noSuchCustomer: (target: string) => `没有找到客户「${target}」。发「今日」看你的客户，或用「线索 ${target} 询价单」新建。`,
   whichOne: (target: string, choices: Lead[], total: number) =>
     [

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
+import { meetingStart } from '../domain/chinese-dates';
 import type { Clock } from '../domain/clock';
-import { guessAsCommand, guessCommand, parseCommand, type RepCommand } from '../domain/commands';
+import { commandText, customerInside, guessCommand, parseCommand, type RepCommand, type TargetedCommand } from '../domain/commands';
 import { displayName, isFollowedUp, isManual, newLead, type Lead } from '../domain/lead';
 import { computeMetrics } from '../domain/metrics';
 import type { TimelineEntry } from '../domain/timeline';
@@ -63,7 +64,7 @@ export class RepCommands {
         break;
     }
     const found = await this.resolve(rep, cmd.target);
-    if (typeof found === 'string') return found;
+    if (typeof found === 'string') return (await this.retarget(rep, cmd)) ?? found;
     const lead = found;
     // The command is a thin adapter: the rep-action core does it, the copy says it.
     const input = { lead, actor: rep, at, entryId: `cmd:${msgId}`, source: 'command' as const };
@@ -75,9 +76,11 @@ export class RepCommands {
         return reply(await this.actions.logCall(input, { minutes: cmd.minutes, outcome: cmd.outcome, note: cmd.note, decisionDate: cmd.decision?.date }));
       case 'proposal':
         return reply(await this.actions.logProposalRequest(input, cmd.note));
-      case 'meeting':
-        if (!cmd.when) return COPY.askWhen(displayName(lead));
-        return reply(await this.actions.bookMeeting(input, cmd.when.at, cmd.note));
+      case 'meeting': {
+        const startsAt = cmd.when && meetingStart(cmd.when, at, this.d.timeZone);
+        if (startsAt === undefined) return COPY.askWhen(displayName(lead));
+        return reply(await this.actions.bookMeeting(input, startsAt, cmd.note));
+      }
       case 'group':
         return reply(await this.actions.openGroup(lead));
       case 'snooze':
@@ -101,10 +104,26 @@ export class RepCommands {
     const lead = g ? leads.filter((l) => namesOf(l).includes(g.target)) : [];
     if (g && lead.length === 1) {
       const name = displayName(lead[0] as Lead);
-      await this.store.setPending(rep, guessAsCommand(g, name));
+      await this.store.setPending(rep, commandText(g, name));
       return COPY.guess(g, name);
     }
     return COPY.notUnderstood(text);
+  }
+
+  /**
+   * A command whose customer was written with words around the name (「帮我约李部长」, 「陈经理只」) matches no customer:
+   * when exactly one of the rep's customers is named inside it, ask once whether that is the one (回 1 确认).
+   */
+  private async retarget(rep: string, cmd: TargetedCommand): Promise<string | undefined> {
+    const leads = (await this.store.leadsOf(rep)).filter((l) => !l.mergedInto);
+    const i = customerInside(
+      cmd.target,
+      leads.map((l) => [l.remark, l.name, l.company].filter((n): n is string => !!n)),
+    );
+    if (i === undefined) return undefined;
+    const text = commandText(cmd, displayName(leads[i] as Lead));
+    await this.store.setPending(rep, text);
+    return COPY.retarget(cmd.target, text);
   }
 
   /** 合并: a manual lead (by name or #n) into a WeCom customer's lead (by name). */

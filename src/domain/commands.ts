@@ -60,6 +60,9 @@ const STATES: [BuyingState, string[]][] = [
       '多家',
       '其他家',
       '别的厂家',
+      '厂商',
+      '供应商',
+      '选型',
       '厂家',
       '两三个',
       '几个厂',
@@ -67,7 +70,29 @@ const STATES: [BuyingState, string[]][] = [
       'benchmarking',
     ],
   ],
-  ['price_check', ['比价', '问价', '询价', '报价', '价格', '便宜', '比个价', '比比价', '比一下价', '低价', '价钱', '多少钱', 'price']],
+  [
+    'price_check',
+    [
+      '比价',
+      '问价',
+      '询价',
+      '报价',
+      '价格',
+      '便宜',
+      '比个价',
+      '问个价',
+      '问问价',
+      '问下价',
+      '问一下价',
+      '报个价',
+      '比比价',
+      '比一下价',
+      '低价',
+      '价钱',
+      '多少钱',
+      'price',
+    ],
+  ],
   [
     'exploring',
     [
@@ -78,6 +103,9 @@ const STATES: [BuyingState, string[]][] = [
       '没想好',
       '还没定要不要',
       '了解一下',
+      '先了解',
+      '明年才',
+      '才有预算',
       '考虑',
       '随便问问',
       '没预算',
@@ -154,8 +182,16 @@ export function parseMinutes(text: string): { minutes?: number; rest: string } {
   return { rest: text };
 }
 
+/** How long a snooze lasts: "3天", "2周", "一周" (after normalizeDurations), 3 days when unsaid; 1 to 90 days. */
+function snoozeDays(text: string): number {
+  const d = /(\d+)\s*(?:天|日|d|days?)/i.exec(text);
+  const w = /(\d+)\s*(?:周|星期|w|weeks?)/i.exec(text);
+  const days = d ? Number(d[1]) : w ? Number(w[1]) * 7 : /一周|一星期/.test(text) ? 7 : 3;
+  return Math.min(Math.max(days, 1), 90);
+}
+
 /** Words that say the customer will decide (so a date near them is the decision date). */
-const DECIDES = /定|决定|拍板|结论|答复|给消息|decide/i;
+const DECIDES = /定|决定|拍板|结论|结果|答复|回复|给消息|decide/i;
 
 /** A call nobody took: not answered, switched off, busy, hung up. */
 const NO_ANSWER = /没接|未接|无人接|没人接|不接|关机|占线|挂了|挂断|无法接通|不在服务区|没打通|no answer|busy/i;
@@ -198,10 +234,7 @@ export function parseCommand(raw: string, now: number, timeZone: string): RepCom
       return { cmd: 'group', target };
     case 'snooze': {
       if (!target) return needTarget('暂停 王总 3天');
-      const d = /(\d+)\s*(?:天|日|d|days?)/i.exec(tail);
-      const w = /(\d+)\s*(?:周|星期|w|weeks?)/i.exec(tail);
-      const days = d ? Number(d[1]) : w ? Number(w[1]) * 7 : /一周|一星期/.test(tail) ? 7 : 3;
-      return { cmd: 'snooze', target, days: Math.min(Math.max(days, 1), 90) };
+      return { cmd: 'snooze', target, days: snoozeDays(tail) };
     }
     case 'won':
       if (!target) return needTarget('赢单 王总');
@@ -248,6 +281,7 @@ export function guessCommand(raw: string, names: readonly string[]): Guess | und
     const noAnswer = NO_ANSWER.test(note);
     return { cmd: 'call', target, minutes: noAnswer ? 0 : minutes, outcome: noAnswer ? 'no_answer' : 'talked' };
   }
+  if (SNOOZE_WORDS.test(rest)) return { cmd: 'snooze', target, days: snoozeDays(rest) };
   if (WON_WORDS.test(rest)) return { cmd: 'won', target };
   if (LOST_WORDS.test(rest)) return { cmd: 'lost', target };
   if (PROPOSAL_WORDS.test(rest)) return { cmd: 'proposal', target };
@@ -257,27 +291,56 @@ export function guessCommand(raw: string, names: readonly string[]): Guess | und
 }
 
 /** What the best guess can propose. */
-export type Guess = Extract<RepCommand, { cmd: 'call' | 'position' | 'proposal' | 'group' | 'won' | 'lost' }>;
+export type Guess = Extract<RepCommand, { cmd: 'call' | 'position' | 'proposal' | 'group' | 'snooze' | 'won' | 'lost' }>;
 
 const WON_WORDS = /签了|签单|签约了|合同签|成交|拿下|搞定了|这单成了|下单了|付款了|打款了/;
 const LOST_WORDS = /丢了|丢单|输了|输单|黄了|没戏|不做了|不买了|不要了|选了(?:友商|别家|别人)/;
-const PROPOSAL_WORDS = /(?:要|想看|让|发|出|写).{0,6}(?:方案|建议书|报价|资料|材料)/;
+const PROPOSAL_WORDS = /(?:要|想看|让|发|出|写).{0,6}(?:方案|建议书|报价|资料|材料|介绍|案例|手册|白皮书|PPT|ppt)/;
 const GROUP_WORDS = /(?:建|拉).{0,4}群/;
+const SNOOZE_WORDS = /暂停|暂缓|(?:先)?(?:别|不要|不用)(?:再)?提醒|晚点再?提醒/;
 
-/** The command a guess stands for, as the rep would have typed it (kept until they answer 1). */
-export function guessAsCommand(g: Guess, name: string): string {
-  switch (g.cmd) {
-    case 'call':
-      return `电话 ${name}${g.outcome === 'no_answer' ? ' 没接' : g.minutes ? ` ${g.minutes}分钟` : ''}`;
+/**
+ * The one customer named inside a name that matched nobody (「帮我约李部长」 → 李部长; 「陈经理只」 → 陈经理): the index in
+ * `customers` (each customer's remark, name and company) of the only customer one of whose names (2+ characters) is
+ * inside `target`. Undefined when the name as written matches someone already (ambiguous is not unknown), or when it
+ * holds no customer's name or more than one.
+ */
+export function customerInside(target: string, customers: readonly (readonly string[])[]): number | undefined {
+  if (target.startsWith('#') || customers.some((names) => names.some((n) => n.includes(target)))) return undefined;
+  const inside = customers.flatMap((names, i) => (names.some((n) => n.length >= 2 && target.includes(n)) ? [i] : []));
+  return inside.length === 1 ? inside[0] : undefined;
+}
+
+/** A command that names a customer. */
+export type TargetedCommand = Exclude<Extract<RepCommand, { target: string }>, { cmd: 'merge' }>;
+
+/**
+ * A command as the rep would have typed it for the customer `name` (kept as the pending command until they answer 1):
+ * the guess for an unclear message, or a parsed command whose customer was written with extra words around the name.
+ * Parsing the text again gives the same command.
+ */
+export function commandText(c: TargetedCommand, name: string): string {
+  const parts = (...p: (string | undefined)[]) => p.filter((x) => !!x).join(' ');
+  switch (c.cmd) {
+    case 'call': {
+      const talked = c.outcome === 'talked';
+      return parts('电话', name, talked && c.minutes ? `${c.minutes}分钟` : undefined, c.note ?? (talked ? undefined : '没接'));
+    }
     case 'position':
-      return `定位 ${name} ${g.state === 'price_check' ? '比价' : g.state === 'exploring' ? '观望' : '陪跑'}`;
+      return parts('定位', name, c.state === 'price_check' ? '比价' : c.state === 'exploring' ? '观望' : '陪跑');
     case 'proposal':
-      return `要方案 ${name}`;
+      return parts('要方案', name, c.note);
+    case 'meeting':
+      return parts('会议', name, c.note);
     case 'group':
-      return `建群 ${name}`;
+      return parts('建群', name);
+    case 'snooze':
+      return parts('暂停', name, `${c.days}天`);
     case 'won':
-      return `赢单 ${name}`;
+      return parts('赢单', name, c.reason);
     case 'lost':
-      return `输单 ${name}`;
+      return parts('输单', name, c.reason);
+    case 'reopen':
+      return parts('重开', name);
   }
 }

@@ -2,7 +2,7 @@
  * How reps really write, turned into the command form the parser reads (src/domain/commands.ts): what a phone
  * keyboard and voice input do to a message (full-width characters, punctuation in place of spaces, fillers, emoji,
  * homophones), and sentences with the verb anywhere (「给王总打了电话」, 「约王总明天下午开会」, 「王总要个报价」).
- * Pure; the table test (test/unit/phrasing-table.test.ts) holds it to 170+ real-looking inputs.
+ * Pure; the table test (test/unit/phrasing-table.test.ts) holds it to 400 real-looking inputs.
  */
 
 /** Homophones and slips of pinyin and voice input, as they reach us: wrong word → meant word. */
@@ -63,6 +63,7 @@ export function normalizeDurations(text: string): string {
     .replace(/([一二两三])刻钟/g, (_, n: string) => `${cn(n) * 15}分钟`)
     .replace(/([一二两三四五六七八九十\d]+)个半(?:小时|钟头)/g, (_, n: string) => `${(cn(n) || 0) * 60 + 30}分钟`)
     .replace(/半个?(?:小时|钟头)/g, '30分钟')
+    .replace(/([\d零一二两三四五六七八九十]+)个钟(?![头点])/g, (_, n: string) => `${cn(n) * 60}分钟`)
     .replace(/([零一二两三四五六七八九十]+)个?(?:小时|钟头)/g, (m, n: string) => (chineseNumber(n) === undefined ? m : `${cn(n) * 60}分钟`))
     .replace(/([零一二两三四五六七八九十]+)分钟/g, (m, n: string) => (chineseNumber(n) === undefined ? m : `${cn(n)}分钟`))
     .replace(/([零一二两三四五六七八九十]+)(?:个)?(天|周|星期)/g, (m, n: string, unit: string) =>
@@ -74,19 +75,29 @@ export function normalizeDurations(text: string): string {
 const NAME = '([\\u4e00-\\u9fa5A-Za-z·]{1,12}?|#\\s*\\d+)';
 /** What may follow a name directly, with no space: a time, a number, or the start of a verb phrase. */
 const TIMEISH = '(?=明天|后天|今天|今晚|下周|本周|这周|周[一二三四五六日天]|星期|礼拜|\\d|[一二三四五六七八九十]+[月号点]|上午|下午|晚上|中午)';
+/** How a meeting is held, said between the name and 开会 (线上开个会). */
+const ONLINE = '(?:线上|线下|视频|电话|腾讯会议)?';
 const WHEN_PREFIX = '(?:刚刚|刚才|刚|今天|上午|下午|中午|早上|晚上|昨天)*';
 
 /** A name as written in a sentence, without what reps add around it (王总那边 → 王总; 王总了 → 王总). */
 const cleanName = (n: string) => n.replace(/(?:那边|这边|那儿|那里|了)$/, '').replace(/\s+/g, '');
 
+/** Words that say when, never who (「刚刚电话了赵姐」 does not name a customer 刚刚). */
+const TIME_WORD = new RegExp(`^${WHEN_PREFIX}$`);
+
 type Rule = [RegExp, (m: RegExpExecArray) => string | undefined];
 
 const rules: Rule[] = [
+  // ---- meetings arranged with someone, before the calls (「和赵姐约了后天视频会」 is a meeting, not a video call) ----
+  // 跟王总约了周五上午十点的会 / 和王总约个会 下周一下午两点
+  [new RegExp(`^(?:跟|和|与)${NAME}约了?(?:个|一个)?(.*?)的?(?:会议?|见面|碰面|见一面)(.*)$`), (m) => `会议 ${cleanName(m[1]!)} ${m[2]} ${m[3]}`],
   // ---- calls ----
+  // 刚刚电话了赵姐 二十分钟 / 今天电话给王总 没接
+  [new RegExp(`^${WHEN_PREFIX}(?:打)?电话了?给?${NAME}(?=\\s|$|了|\\d)(.*)$`), (m) => `电话 ${cleanName(m[1]!)} ${m[2]}`],
   // 打了电话给王总 聊了20分钟 / 刚打电话给王总了
   [new RegExp(`^${WHEN_PREFIX}打了?(?:个|一个|通)?电话给${NAME}(?:\\s|$|了)(.*)$`), (m) => `电话 ${cleanName(m[1]!)} ${m[2]}`],
   // 打给王总了 聊了10分钟
-  [new RegExp(`^${WHEN_PREFIX}打给${NAME}(?:\\s|$|了)(.*)$`), (m) => `电话 ${cleanName(m[1]!)} ${m[2]}`],
+  [new RegExp(`^${WHEN_PREFIX}打给${NAME}(?=\\s|$|了|[\\d一两三几]+次)(.*)$`), (m) => `电话 ${cleanName(m[1]!)} ${m[2]}`],
   // 给王总打了电话 / 跟王总通了20分钟电话 / 给王总去了个电话 / 和王总聊了20分钟电话
   [
     new RegExp(`^${WHEN_PREFIX}(?:给|跟|和|与)${NAME}(?:打|拨|通|去|回|聊)(?:了|完|过)?(?:个|一个|一通|通)?(\\d+分钟)?(?:电话|话)(.*)$`),
@@ -99,33 +110,42 @@ const rules: Rule[] = [
   ],
   // 给王总打了两次都没接
   [new RegExp(`^${WHEN_PREFIX}(?:给|跟|和|与)${NAME}(?:打|去|回)了(.*)$`), (m) => `电话 ${cleanName(m[1]!)} ${m[2]}`],
+  // 拨了王总的电话 占线 / 打了陈经理电话 20分钟
+  [new RegExp(`^${WHEN_PREFIX}(?:拨|打)了?(?:个|一个|一通|通)?${NAME}的?电话(.*)$`), (m) => `电话 ${cleanName(m[1]!)} ${m[2]}`],
   // 回了王总电话 10分钟
   [new RegExp(`^${WHEN_PREFIX}回了?${NAME}的?电话(.*)$`), (m) => `电话 ${cleanName(m[1]!)} ${m[2]}`],
   // The customer called: 王总回电话了 / 王总打过来了
-  [new RegExp(`^${NAME}\\s?(?:回电话|回电|打过来|打来|来电话|来电)了?(.*)$`), (m) => `电话 ${cleanName(m[1]!)} ${m[2]}`],
+  [new RegExp(`^${NAME}\\s?(?:回电话|回我电话|给我回电话?|回电|打过来|打来|来电话|来电)了?(.*)$`), (m) => `电话 ${cleanName(m[1]!)} ${m[2]}`],
   // 王总 打了电话 / 王总那边打过电话了
   [new RegExp(`^${NAME}\\s?(?:打了|打过|通了|通过)电话了?(.*)$`), (m) => `电话 ${cleanName(m[1]!)} ${m[2]}`],
   // 王总电话 半小时 / 王总的电话打了 20分钟 / 赵姐那边电话聊过了
-  [new RegExp(`^${NAME}\\s?的?(?:电话|通话)(?:打了|打过了?|聊过了?|聊了)?(.*)$`), (m) => `电话 ${cleanName(m[1]!)} ${m[2]}`],
+  [new RegExp(`^${NAME}\\s?的?(?:微信)?(?:电话|通话|语音电话|视频电话)(?:打了|打过了?|聊过了?|聊了|沟通了?)?(.*)$`), (m) => `电话 ${cleanName(m[1]!)} ${m[2]}`],
   // ---- buying state: 王总是比价的 / 陈经理应该是观望 / 王总 定位 比价 ----
-  [new RegExp(`^${NAME}\\s?(?:应该是|是|属于|算是?|定位|定为)\\s?(.+)$`), (m) => `定位 ${cleanName(m[1]!)} ${m[2]}`],
+  [
+    new RegExp(`^${NAME}\\s?(?:目前|现在|应该|可能|估计|大概|感觉|只|就|也|还)*(?:是|属于|算是?|定位|定为)\\s?(.+)$`),
+    (m) => `定位 ${cleanName(m[1]!)} ${m[2]}`,
+  ],
   // ---- meetings ----
-  // 跟王总约了周五上午十点的会 / 和王总约个会 下周一下午两点
-  [new RegExp(`^(?:跟|和|与)${NAME}约了?(?:个|一个)?(.*?)的?(?:会议?|见面|碰面|见一面)(.*)$`), (m) => `会议 ${cleanName(m[1]!)} ${m[2]} ${m[3]}`],
   // 约王总明天下午开会 / 约了王总周五上午十点开会
-  [new RegExp(`^约了?${NAME}(?:\\s|${TIMEISH})(.*?)(?:开会|见面|碰个?面|的会|会议)?$`), (m) => `会议 ${cleanName(m[1]!)} ${m[2]}`],
+  [new RegExp(`^(?:帮我|帮忙|麻烦|请)?约了?${NAME}(?:\\s|${TIMEISH})(.*?)(?:开会|见面|碰个?面|的会|会议)?$`), (m) => `会议 ${cleanName(m[1]!)} ${m[2]}`],
   // 明天下午3点和王总开会
-  [new RegExp(`^(.+?)(?:和|跟|与)${NAME}开会(.*)$`), (m) => `会议 ${cleanName(m[2]!)} ${m[1]} ${m[3]}`],
+  [
+    new RegExp(`^(.+?)(?:和|跟|与)${NAME}${ONLINE}(?:开(?:个|一个|一下)?会|见(?:个|一)?面|碰(?:个|一下)?面)(.*)$`),
+    (m) => `会议 ${cleanName(m[2]!)} ${m[1]} ${m[3]}`,
+  ],
   // 王总 周四下午2点开会
   [new RegExp(`^${NAME}(?:\\s|${TIMEISH})(.*?)开会$`), (m) => `会议 ${cleanName(m[1]!)} ${m[2]}`],
   // ---- proposals: 王总要个报价 / 王总让我发个方案 / 王总说要看方案 ----
   [
-    new RegExp(`^${NAME}\\s?(?:想要|要|说要看?|让我?(?:发|写|出|做|给))(?:个|一个|一份|份)?(?:看)?[\\u4e00-\\u9fa5]{0,4}?(方案|建议书|报价单?|资料|材料)(.*)$`),
+    new RegExp(
+      `^${NAME}\\s?(?:想要|要|说要看?|让我?(?:发|写|出|做|给))(?:个|一个|一份|份)?(?:看)?[\\u4e00-\\u9fa5]{0,4}?(方案|建议书|报价单?|资料|材料|介绍|案例|手册|白皮书|PPT|ppt)(.*)$`,
+    ),
     (m) => `要方案 ${cleanName(m[1]!)} ${m[2]}${m[3]}`,
   ],
   // ---- groups: 给王总拉个群 / 王总建群 ----
   [new RegExp(`^(?:给|跟|和|为)${NAME}(?:拉|建)(?:个|一个)?(?:工作)?群`), (m) => `建群 ${cleanName(m[1]!)}`],
-  [new RegExp(`^${NAME}\\s?(?:建群|拉群)$`), (m) => `建群 ${cleanName(m[1]!)}`],
+  [new RegExp(`^${NAME}\\s?(?:要|想|需要|可以)?(?:建群|拉群|建个群|拉个群)了?$`), (m) => `建群 ${cleanName(m[1]!)}`],
+  [new RegExp(`^(?:拉|建)(?:个|一个)?(?:工作|项目)?群\\s?(?:给|跟|和|为)${NAME}$`), (m) => `建群 ${cleanName(m[1]!)}`],
   // ---- snooze: 王总先别提醒了 / 王总这周不用提醒 ----
   [
     new RegExp(`^${NAME}\\s?(这周|本周|这几天|这两天)?(?:先)?(?:别|不要|不用)(?:再)?提醒`),
@@ -133,11 +153,11 @@ const rules: Rule[] = [
   ],
   // ---- won / lost: 王总签了 / 王总那单丢了 / 王总选了友商 ----
   [
-    new RegExp(`^${NAME}\\s?(?:那单|这单)?(?:签了|签单了|签约了|成交了|下单了|付款了|打款了|成了|拿下了|搞定了)(.*)$`),
+    new RegExp(`^${NAME}\\s?(?:那单|这单|那个单|这个单|合同|单子)?(?:签了|签单了|签约了|成交了|下单了|付款了|打款了|成了|拿下了|搞定了)(.*)$`),
     (m) => `赢单 ${cleanName(m[1]!)} ${m[2]}`,
   ],
   [
-    new RegExp(`^${NAME}\\s?(?:那单|这单)?(丢了|输了|黄了|没戏了|不做了|不买了|选了(?:友商|别家|别人).*)(.*)$`),
+    new RegExp(`^${NAME}\\s?(?:说|表示)?(?:今年|暂时|目前|先)?(?:那单|这单)?(丢了|输了|黄了|没戏了|不做了|不买了|选了(?:友商|别家|别人).*)(.*)$`),
     (m) => `输单 ${cleanName(m[1]!)} ${m[2]}${m[3]}`,
   ],
 ];
@@ -155,7 +175,7 @@ export function rephrase(text: string, isState: (s: string) => boolean): string 
     if (!out) continue;
     if (out.startsWith('定位 ') && !isState(out.slice(3))) continue;
     const [, target] = out.split(' ');
-    if (!target || target.length > 12) continue;
+    if (!target || target.length > 12 || TIME_WORD.test(target)) continue;
     return out.replace(/\s+/g, ' ').trim();
   }
   return undefined;

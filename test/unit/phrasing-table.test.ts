@@ -1,12 +1,12 @@
 /**
- * How reps really write to the bot (#11, item 3): 170+ messages as they come from a phone — the verb anywhere, names
+ * How reps really write to the bot (#11, item 3): 400 messages as they come from a phone — the verb anywhere, names
  * glued to numbers, Chinese numbers, full-width characters, voice-to-text punctuation and homophones, emoji, typos,
  * chit-chat — each with what the bot should do. A message is understood when the parser reads that action, or, where
  * the parser cannot, when the one-question best guess (「是说…吗？回 1 确认」) proposes it. The share understood is
  * printed and held to a floor; README records it; the inputs still not understood are listed here, and the test
  * fails if one of them starts to pass (so the list stays true) or if any other line stops passing.
  */
-import { guessCommand, parseCommand, type RepCommand } from '../../src/domain/commands';
+import { commandText, customerInside, guessCommand, parseCommand, type RepCommand } from '../../src/domain/commands';
 
 // Friday 2026-11-27 10:00 in Shanghai
 const NOW = Date.parse('2026-11-27T02:00:00Z');
@@ -334,14 +334,206 @@ const ROUND_THREE: [string, Expect][] = [
   ['王总今天回消息了，在比价', { cmd: 'position', target: '王总', state: 'price_check' }],
 ];
 
-const ALL: [string, Expect][] = [...TABLE, ...ROUND_TWO, ...ROUND_THREE];
+/**
+ * A third held-out round: 14 of 20 understood at first sight (70.0 %); 16 of 20 after the best guess learnt proposals,
+ * groups and closes. Its last misses (拨了…的电话, 一个钟, 明年才有预算, 周工合同签了) were fixed in session 10.
+ */
+const ROUND_FOUR: [string, Expect][] = [
+  ['今天跟王总通了个电话，聊了大半个小时', { cmd: 'call', target: '王总', minutes: 30 }],
+  ['刚刚拨了陈经理的电话，占线', { cmd: 'call', target: '陈经理', outcome: 'no_answer' }],
+  ['李部长电话沟通 25分钟 说12月10号前定', { cmd: 'call', target: '李部长', minutes: 25, when: true }],
+  ['电话 刘总 一个钟', { cmd: 'call', target: '刘总', minutes: 60 }],
+  ['晚上和周工微信视频聊了四十分钟', { cmd: 'call', target: '周工', minutes: 40 }],
+  ['打电话给赵姐了 没人接听', { cmd: 'call', target: '赵姐', outcome: 'no_answer' }],
+  ['定位 张总 纯粹问个价格', { cmd: 'position', target: '张总', state: 'price_check' }],
+  ['定位 王总 手上有好几家的方案', { cmd: 'position', target: '王总', state: 'benchmarking' }],
+  ['定位 陈经理 明年才有预算，先了解', { cmd: 'position', target: '陈经理', state: 'exploring' }],
+  ['李部长应该是来比价的', { cmd: 'position', target: '李部长', state: 'price_check' }],
+  ['会议 周工 下下周一上午', { cmd: 'meeting', target: '周工', when: true }],
+  ['和赵姐约在周四下午三点线上会议', { cmd: 'meeting', target: '赵姐', when: true }],
+  ['约张总明天上午碰个面', { cmd: 'meeting', target: '张总', when: true }],
+  ['刘总想看一下方案', { cmd: 'proposal', target: '刘总' }],
+  ['王总让出个报价', { cmd: 'proposal', target: '王总' }],
+  ['给陈经理建个项目群', { cmd: 'group', target: '陈经理' }],
+  ['暂停 李部长 三周', { cmd: 'snooze', target: '李部长', days: 21 }],
+  ['周工合同签了', { cmd: 'won', target: '周工' }],
+  ['赵姐那边不做了', { cmd: 'lost', target: '赵姐' }],
+  ['在不在', { cmd: 'unknown' }],
+];
+
+/**
+ * A fourth held-out round (session 10): 41 of 48 understood at first sight (85.4 %). Its misses (拨了王总电话, 只是问问价格,
+ * 线上开个会, 帮我约…, 拉个群给…, 出差了先暂停两周, 微信电话) were then fixed (the 4 lines already in the table are dropped here); a name written with words around it
+ * (「陈经理只」) is now asked about once (「是说「…」吗？回 1 确认」).
+ */
+const ROUND_FIVE: [string, Expect][] = [
+  ['上午给李部长打电话了，大概聊了15分钟', { cmd: 'call', target: '李部长', minutes: 15 }],
+  ['和张总通电话二十分钟，他说下周五给答复', { cmd: 'call', target: '张总', minutes: 20, when: true }],
+  ['赵姐电话没打通', { cmd: 'call', target: '赵姐', outcome: 'no_answer' }],
+  ['拨了王总电话 没人接', { cmd: 'call', target: '王总', outcome: 'no_answer' }],
+  ['刚跟华为那边电话聊完 大概半小时', { cmd: 'call', target: '华为', minutes: 30 }],
+  ['周工来电话了 聊了10分钟', { cmd: 'call', target: '周工', minutes: 10 }],
+  ['📞王总 15分钟', { cmd: 'call', target: '王总', minutes: 15 }],
+  ['电话 陈经理 四十五分钟', { cmd: 'call', target: '陈经理', minutes: 45 }],
+  ['电话 刘总 1个小时 下周二定', { cmd: 'call', target: '刘总', minutes: 60, when: true }],
+  ['晚上给刘总去了个电话 十来分钟', { cmd: 'call', target: '刘总', minutes: 10 }],
+  ['王总那边电话打过了，二十分钟左右', { cmd: 'call', target: '王总', minutes: 20 }],
+  ['和陈经理语音了二十分钟', { cmd: 'call', target: '陈经理', minutes: 20 }],
+  ['定位 刘总 货比三家中', { cmd: 'position', target: '刘总', state: 'benchmarking' }],
+  ['张总在对比我们和钉钉', { cmd: 'position', target: '张总', state: 'benchmarking' }],
+  ['陈经理只是问问价格', { cmd: 'position', target: '陈经理', state: 'price_check' }],
+  ['王总目前还在观望', { cmd: 'position', target: '王总', state: 'exploring' }],
+  ['定位 赵姐 预算没批下来，先看看', { cmd: 'position', target: '赵姐', state: 'exploring' }],
+  ['周工这边是来询价的', { cmd: 'position', target: '周工', state: 'price_check' }],
+  ['李部长那边在招标', { cmd: 'position', target: '李部长', state: 'benchmarking' }],
+  ['会议 王总 下周二下午2点', { cmd: 'meeting', target: '王总', when: true }],
+  ['约了陈经理后天上午十点开会', { cmd: 'meeting', target: '陈经理', when: true }],
+  ['和刘总约个会，周四下午', { cmd: 'meeting', target: '刘总', when: true }],
+  ['明天上午10点跟张总线上开个会', { cmd: 'meeting', target: '张总', when: true }],
+  ['帮我约李部长下周一开会', { cmd: 'meeting', target: '李部长', when: true }],
+  ['王总要一份报价单', { cmd: 'proposal', target: '王总' }],
+  ['陈经理让我发个方案过去', { cmd: 'proposal', target: '陈经理' }],
+  ['要方案 赵姐 她要看案例', { cmd: 'proposal', target: '赵姐' }],
+  ['刘总要产品资料', { cmd: 'proposal', target: '刘总' }],
+  ['拉个群给周工', { cmd: 'group', target: '周工' }],
+  ['建群 华为', { cmd: 'group', target: '华为' }],
+  ['给张总建个群吧', { cmd: 'group', target: '张总' }],
+  ['陈经理出差了，先暂停两周', { cmd: 'snooze', target: '陈经理', days: 14 }],
+  ['刘总这单签了 🎉', { cmd: 'won', target: '刘总' }],
+  ['成交 张总', { cmd: 'won', target: '张总' }],
+  ['李部长那单黄了，预算砍了', { cmd: 'lost', target: '李部长' }],
+  ['周工选了别家', { cmd: 'lost', target: '周工' }],
+  ['重开 赵姐', { cmd: 'reopen', target: '赵姐' }],
+  ['今天的任务', { cmd: 'today' }],
+  ['好的 收到', { cmd: 'unknown' }],
+  ['电话 王总 聊得不错 他们月底前定', { cmd: 'call', target: '王总', when: true }],
+  ['赵姐微信电话聊了半小时', { cmd: 'call', target: '赵姐', minutes: 30 }],
+  ['跟周工打了个电话，关机', { cmd: 'call', target: '周工', outcome: 'no_answer' }],
+  ['刚给陈经理回了个电话 5分钟', { cmd: 'call', target: '陈经理', minutes: 5 }],
+  ['线索 孙总 官网', { cmd: 'lead' }],
+];
+
+/**
+ * A fifth held-out round (session 10), written after round five was fixed: 31 of 33 understood at first sight
+ * (93.9 %; 8 of them after the one question). Its misses (别的厂商, 想问个价) and the lines only understood after a
+ * question (回我电话, 打给…两次, 华为要建群, 说今年不做了) were then read directly. 2 lines already in the table are dropped.
+ */
+const ROUND_SIX: [string, Expect][] = [
+  ['跟王总打完电话了，十五分钟，他们下个月初定', { cmd: 'call', target: '王总', minutes: 15, when: true }],
+  ['陈经理回我电话了 聊了一会', { cmd: 'call', target: '陈经理' }],
+  ['今天打给李部长两次都没接', { cmd: 'call', target: '李部长', outcome: 'no_answer' }],
+  ['电话：张总，半小时，说还要跟老板汇报', { cmd: 'call', target: '张总', minutes: 30 }],
+  ['赵姐 通话25分钟', { cmd: 'call', target: '赵姐', minutes: 25 }],
+  ['给华为那边的对接人打了电话 十分钟', { cmd: 'call', target: '华为', minutes: 10 }],
+  ['call 刘总 30min 下周一给结论', { cmd: 'call', target: '刘总', minutes: 30, when: true }],
+  ['周工 电话 没接', { cmd: 'call', target: '周工', outcome: 'no_answer' }],
+  ['嗯 那个 给王总打了个电话 嗯 二十分钟吧', { cmd: 'call', target: '王总', minutes: 20 }],
+  ['定位 周工 他们也在看别的厂商', { cmd: 'position', target: '周工', state: 'benchmarking' }],
+  ['刘总就是想问个价', { cmd: 'position', target: '刘总', state: 'price_check' }],
+  ['张总那边暂时不急，先观望', { cmd: 'position', target: '张总', state: 'exploring' }],
+  ['陈经理在做选型，拉了三家', { cmd: 'position', target: '陈经理', state: 'benchmarking' }],
+  ['定位 王总 询价', { cmd: 'position', target: '王总', state: 'price_check' }],
+  ['约赵姐下周三下午两点视频会议', { cmd: 'meeting', target: '赵姐', when: true }],
+  ['会议 刘总 12月3号 上午10点', { cmd: 'meeting', target: '刘总', when: true }],
+  ['和周工约了明天下午见面聊', { cmd: 'meeting', target: '周工', when: true }],
+  ['后天上午九点半跟陈经理开会', { cmd: 'meeting', target: '陈经理', when: true }],
+  ['李部长要个方案，说下周要', { cmd: 'proposal', target: '李部长' }],
+  ['张总让我把报价发他', { cmd: 'proposal', target: '张总' }],
+  ['给赵姐拉个群，把他们技术也拉进来', { cmd: 'group', target: '赵姐' }],
+  ['华为要建群', { cmd: 'group', target: '华为' }],
+  ['王总这周别提醒了', { cmd: 'snooze', target: '王总', days: 7 }],
+  ['暂停 周工 10天', { cmd: 'snooze', target: '周工', days: 10 }],
+  ['张总那边签约了！', { cmd: 'won', target: '张总' }],
+  ['陈经理说今年不做了', { cmd: 'lost', target: '陈经理' }],
+  ['输单 刘总 价格太高', { cmd: 'lost', target: '刘总' }],
+  ['重新跟进 李部长', { cmd: 'reopen', target: '李部长' }],
+  ['哈哈好的', { cmd: 'unknown' }],
+  ['王总 📞 20分钟', { cmd: 'call', target: '王总', minutes: 20 }],
+  ['李部长电话打了一个小时', { cmd: 'call', target: '李部长', minutes: 60 }],
+];
+
+/**
+ * A sixth held-out round (session 10), written after round six was fixed: 24 of 30 understood at first sight (80.0 %).
+ * Its misses (出结果 as a decision, 电话了赵姐, 下周给答复, 跟…见个面, 约了后天视频会 read as a call, 产品介绍) were then
+ * fixed (3 lines already in the table are dropped here), with the dates chrono does not read (后天, 5号, 下周, 下个月5号, 十二月二十三号, 两点半 as 14:30, 明天下午 as 15:00).
+ */
+const ROUND_SEVEN: [string, Expect][] = [
+  ['下午和李部长电话聊了大概40分钟，他们月底前出结果', { cmd: 'call', target: '李部长', minutes: 40, when: true }],
+  ['打王总电话没人接', { cmd: 'call', target: '王总', outcome: 'no_answer' }],
+  ['陈经理电话打通了，聊了一刻钟', { cmd: 'call', target: '陈经理', minutes: 15 }],
+  ['刚刚电话了赵姐 二十分钟', { cmd: 'call', target: '赵姐', minutes: 20 }],
+  ['和周工电话二十分钟 他说12月15日前定', { cmd: 'call', target: '周工', minutes: 20, when: true }],
+  ['给张总打过电话了', { cmd: 'call', target: '张总' }],
+  ['刘总 电话 45分钟 下周给答复', { cmd: 'call', target: '刘总', minutes: 45, when: true }],
+  ['📱华为 半小时', { cmd: 'call', target: '华为', minutes: 30 }],
+  ['定位 赵姐 已经在和两家谈', { cmd: 'position', target: '赵姐', state: 'benchmarking' }],
+  ['李部长还在看看阶段', { cmd: 'position', target: '李部长', state: 'exploring' }],
+  ['王总主要关心价格', { cmd: 'position', target: '王总', state: 'price_check' }],
+  ['张总那边拿了几家报价在比', { cmd: 'position', target: '张总', state: 'benchmarking' }],
+  ['定位 刘总 观望中', { cmd: 'position', target: '刘总', state: 'exploring' }],
+  ['约王总周五下午3点开会', { cmd: 'meeting', target: '王总', when: true }],
+  ['会议 张总 明天14:30', { cmd: 'meeting', target: '张总', when: true }],
+  ['下周二上午跟周工见个面', { cmd: 'meeting', target: '周工', when: true }],
+  ['和赵姐约了后天视频会', { cmd: 'meeting', target: '赵姐', when: true }],
+  ['陈经理要看一下报价', { cmd: 'proposal', target: '陈经理' }],
+  ['刘总让发一份产品介绍', { cmd: 'proposal', target: '刘总' }],
+  ['要方案 李部长', { cmd: 'proposal', target: '李部长' }],
+  ['帮我给周工建群', { cmd: 'group', target: '周工' }],
+  ['张总先暂停一下提醒，下周再说', { cmd: 'snooze', target: '张总' }],
+  ['刘总这单拿下了', { cmd: 'won', target: '刘总' }],
+  ['赵姐那单没戏了', { cmd: 'lost', target: '赵姐' }],
+  ['王总预算砍了 丢单', { cmd: 'lost', target: '王总' }],
+  ['重开 陈经理', { cmd: 'reopen', target: '陈经理' }],
+  ['收到，谢谢', { cmd: 'unknown' }],
+];
+
+/**
+ * Held out: written after the last change to the parser's rules and never tuned on — how the bot does on phrasings it
+ * was not built around. At first sight 16 of 20 (80.0 %). The misses are listed in HELD_OUT_MISSES, not fixed.
+ */
+const HELD_OUT: [string, Expect][] = [
+  ['刚才跟陈经理那边通了个电话 聊了差不多二十分钟 他们下周三开会定', { cmd: 'call', target: '陈经理', minutes: 20, when: true }],
+  ['王总电话没打通 关机了', { cmd: 'call', target: '王总', outcome: 'no_answer' }],
+  ['给周工打电话 他说在开会 晚点回', { cmd: 'call', target: '周工' }],
+  ['李部长 call了 15 min', { cmd: 'call', target: '李部长', minutes: 15 }],
+  ['电话回访了张总，十分钟左右', { cmd: 'call', target: '张总', minutes: 10 }],
+  ['赵姐说她们还在比较供应商', { cmd: 'position', target: '赵姐', state: 'benchmarking' }],
+  ['刘总那边就是来问价的', { cmd: 'position', target: '刘总', state: 'price_check' }],
+  ['定位 华为 暂时没需求 观望', { cmd: 'position', target: '华为', state: 'exploring' }],
+  ['陈经理说明年再看', { cmd: 'position', target: '陈经理', state: 'exploring' }],
+  ['约了刘总下周四上午十点腾讯会议', { cmd: 'meeting', target: '刘总', when: true }],
+  ['周工明天下午两点开会', { cmd: 'meeting', target: '周工', when: true }],
+  ['会议 赵姐 下个月3号下午', { cmd: 'meeting', target: '赵姐', when: true }],
+  ['跟王总定了周一早上9点见面', { cmd: 'meeting', target: '王总', when: true }],
+  ['张总想要一份详细的报价', { cmd: 'proposal', target: '张总' }],
+  ['李部长要我们的案例', { cmd: 'proposal', target: '李部长' }],
+  ['建群 陈经理 把采购也拉进来', { cmd: 'group', target: '陈经理' }],
+  ['王总那单成交了 👏', { cmd: 'won', target: '王总' }],
+  ['刘总不考虑了', { cmd: 'lost', target: '刘总' }],
+  ['周工 暂停 5天', { cmd: 'snooze', target: '周工', days: 5 }],
+  ['哦哦好', { cmd: 'unknown' }],
+];
+
+const ALL: [string, Expect][] = [...TABLE, ...ROUND_TWO, ...ROUND_THREE, ...ROUND_FOUR, ...ROUND_FIVE, ...ROUND_SIX, ...ROUND_SEVEN];
 
 /** Inputs not understood yet (README lists them): each must still fail, so the list stays true. */
 const NOT_YET = new Set<string>([]);
 
+/**
+ * What the bot does with a message (src/app/rep-commands.ts): the command it parses; or, when the parsed customer is
+ * written with words around one customer's name (「帮我约李部长」), the command for that customer proposed in one
+ * question (the text it would confirm is parsed again); or the best guess for an unclear message; or nothing.
+ */
 function reading(text: string): { how: 'parsed' | 'guessed' | 'missed'; got?: RepCommand } {
   const p = parseCommand(text, NOW, TZ);
-  if (p.cmd !== 'unknown') return { how: 'parsed', got: p };
+  if (p.cmd !== 'unknown') {
+    if (p.cmd === 'help' || p.cmd === 'today' || p.cmd === 'lead' || p.cmd === 'merge') return { how: 'parsed', got: p };
+    const i = customerInside(
+      p.target,
+      CUSTOMERS.map((n) => [n]),
+    );
+    return i === undefined ? { how: 'parsed', got: p } : { how: 'guessed', got: parseCommand(commandText(p, CUSTOMERS[i] as string), NOW, TZ) };
+  }
   const g = guessCommand(text, CUSTOMERS);
   return g ? { how: 'guessed', got: g } : { how: 'missed', got: p };
 }
@@ -386,36 +578,8 @@ test('the share understood, as README reports it', () => {
   );
   expect(share).toBeGreaterThanOrEqual(0.95);
 });
-/**
- * Held out: written after the last change to the parser's rules and never tuned on — how the bot does on phrasings it
- * was not built around. At first sight 14 of 20 (70.0 %); after the best guess learnt proposals, groups and closes (a
- * general change, made knowing the misses) 16 of 20. The misses are listed in HELD_OUT_MISSES, not fixed.
- */
-const HELD_OUT: [string, Expect][] = [
-  ['今天跟王总通了个电话，聊了大半个小时', { cmd: 'call', target: '王总', minutes: 30 }],
-  ['刚刚拨了陈经理的电话，占线', { cmd: 'call', target: '陈经理', outcome: 'no_answer' }],
-  ['李部长电话沟通 25分钟 说12月10号前定', { cmd: 'call', target: '李部长', minutes: 25, when: true }],
-  ['电话 刘总 一个钟', { cmd: 'call', target: '刘总', minutes: 60 }],
-  ['晚上和周工微信视频聊了四十分钟', { cmd: 'call', target: '周工', minutes: 40 }],
-  ['打电话给赵姐了 没人接听', { cmd: 'call', target: '赵姐', outcome: 'no_answer' }],
-  ['定位 张总 纯粹问个价格', { cmd: 'position', target: '张总', state: 'price_check' }],
-  ['定位 王总 手上有好几家的方案', { cmd: 'position', target: '王总', state: 'benchmarking' }],
-  ['定位 陈经理 明年才有预算，先了解', { cmd: 'position', target: '陈经理', state: 'exploring' }],
-  ['李部长应该是来比价的', { cmd: 'position', target: '李部长', state: 'price_check' }],
-  ['会议 周工 下下周一上午', { cmd: 'meeting', target: '周工', when: true }],
-  ['和赵姐约在周四下午三点线上会议', { cmd: 'meeting', target: '赵姐', when: true }],
-  ['约张总明天上午碰个面', { cmd: 'meeting', target: '张总', when: true }],
-  ['刘总想看一下方案', { cmd: 'proposal', target: '刘总' }],
-  ['王总让出个报价', { cmd: 'proposal', target: '王总' }],
-  ['给陈经理建个项目群', { cmd: 'group', target: '陈经理' }],
-  ['暂停 李部长 三周', { cmd: 'snooze', target: '李部长', days: 21 }],
-  ['周工合同签了', { cmd: 'won', target: '周工' }],
-  ['赵姐那边不做了', { cmd: 'lost', target: '赵姐' }],
-  ['在不在', { cmd: 'unknown' }],
-];
-
 /** HELD_OUT inputs the bot does not understand (README lists them): each must still fail, so the list stays true. */
-const HELD_OUT_MISSES = new Set<string>(['刚刚拨了陈经理的电话，占线', '电话 刘总 一个钟', '定位 陈经理 明年才有预算，先了解', '周工合同签了']);
+const HELD_OUT_MISSES = new Set<string>(['电话回访了张总，十分钟左右', '陈经理说明年再看', '跟王总定了周一早上9点见面', '刘总不考虑了']);
 
 test.each(HELD_OUT.filter(([t]) => !HELD_OUT_MISSES.has(t)))('held out: %s', (text, expected) => {
   expect({ input: text, understood: matches(reading(text).got, expected), got: reading(text).got }).toMatchObject({ input: text, understood: true });

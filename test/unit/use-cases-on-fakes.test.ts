@@ -487,6 +487,33 @@ describe('an unclear message gets one short question with the best guess, not th
   });
 });
 
+describe('a customer written with words around the name is asked about once, not refused', () => {
+  test('「电话 许总啊 20分钟」 and 「定位 许总的 比价」: the command for 许总 is proposed and 1 does it; an ambiguous or unknown name is not guessed', async () => {
+    const w = world();
+    await w.store.bulkLoad([
+      { lead: customer('woRT1', '许总'), entries: [] },
+      { lead: customer('woRT2', '韩总'), entries: [] },
+    ]);
+    const say = (text: string, id: string) => w.commands.handle('zhangsan', text, id, wednesday);
+    expect(await say('电话 许总啊 20分钟 他说月底前定', '9510000000000000001')).toBe(
+      '没有叫「许总啊」的客户。是说「电话 许总 20分钟 他说月底前定」吗？回 1 确认。',
+    );
+    expect(await say('1', '9510000000000000002')).toMatch(/^已记录：与许总通话 20 分钟。/);
+    const calls = (await w.store.getTimeline('woRT1')).filter((e) => e.kind === 'call');
+    expect(calls).toHaveLength(1);
+    expect((await w.store.getLead('woRT1'))?.decisionDate).toBeDefined();
+    expect(await say('定位 许总的 比价', '9510000000000000003')).toBe('没有叫「许总的」的客户。是说「定位 许总 比价」吗？回 1 确认。');
+    expect(await say('对', '9510000000000000004')).toMatch(/^已记录：许总 —/);
+    expect((await w.store.getLead('woRT1'))?.state).toBe('price_check');
+    // Two customers inside the name: no guess, the plain answer.
+    expect(await say('电话 许总韩总 20分钟', '9510000000000000005')).toBe('没有找到客户「许总韩总」。发「今日」看你的客户，或用「线索 许总韩总 询价单」新建。');
+    expect(await say('1', '9510000000000000006')).toMatch(/^没太看懂/);
+    // 暂停 in other words is guessed too.
+    expect(await say('韩总出差了，先暂停两周', '9510000000000000007')).toBe('是说韩总先暂停提醒 14 天吗？回 1 确认。');
+    expect(await say('1', '9510000000000000008')).toMatch(/^好，14 天内不再提醒韩总/);
+  });
+});
+
 describe('a call note in the customer’s words is read like their messages', () => {
   test('「电话 王总 20分钟 他说在比较几家，要个方案」: signals from the note, a benchmarking suggestion, a proposal request', async () => {
     const w = world();
