@@ -208,8 +208,25 @@ export function groupAdviceText(lead: Lead, code?: { qrCode: string; groupName?:
   ].join('\n');
 }
 
+/** What a member sent, as the answer names it. */
+const MEDIA_LABELS: Record<string, string> = {
+  image: '图片',
+  voice: '语音',
+  video: '视频',
+  shortvideo: '视频',
+  file: '文件',
+  location: '位置',
+  link: '链接',
+  mixed: '图文',
+};
+
 export const COPY = {
   commandFailed: '抱歉，这条没有记上（系统暂时出错）。请稍后再发一次。',
+  /** A picture, a voice message, a file… sent to the bot: it reads text only, and says how to write the same thing. */
+  textOnly: (msgType: string) =>
+    msgType === 'voice'
+      ? '收到语音，不过我只读文字。用输入法的语音转文字发给我就行，例如「给王总打了电话，聊了20分钟」。'
+      : `收到${MEDIA_LABELS[msgType] ?? '消息'}，不过我只读文字。可以这样写：电话 王总 20分钟 / 定位 王总 比价 / 今日`,
   notUnderstood: (text: string, hint?: string) =>
     hint
       ? `没太看懂。可以这样写：${hint}\n\n发「帮助」看全部用法。`

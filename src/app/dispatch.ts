@@ -26,6 +26,8 @@ export async function dispatchEvent(handlers: EventHandlers, envelope: InboxEnve
   switch (e.kind) {
     case 'app_text':
       return handlers.app_text(e, ctx);
+    case 'app_media':
+      return handlers.app_media(e, ctx);
     case 'external_contact':
       return handlers.external_contact(e, ctx);
     case 'external_chat':
@@ -52,6 +54,8 @@ export function summarize(e: WeComEvent): Record<string, unknown> {
   switch (e.kind) {
     case 'app_text':
       return { fromUser: e.fromUser, msgId: e.msgId, length: e.content.length };
+    case 'app_media':
+      return { fromUser: e.fromUser, msgId: e.msgId, msgType: e.msgType };
     case 'external_contact':
       return { changeType: e.changeType, userId: e.userId, externalUserId: e.externalUserId, state: e.state };
     case 'external_chat':
@@ -82,6 +86,7 @@ export function loggingHandlers(): EventHandlers {
   };
   return {
     app_text: logOnly,
+    app_media: logOnly,
     external_contact: logOnly,
     external_chat: logOnly,
     external_tag: logOnly,

@@ -5,6 +5,7 @@ import type { Ledger } from './ledger';
 import type { MessageOutbox } from './ports';
 import type { RepCommands } from './rep-commands';
 import type { CardPresses } from './card-presses';
+import { COPY } from './copy';
 
 /** The inbox handlers once the ledger exists: each event kind updates leads, groups and timelines. */
 export function ledgerHandlers(deps: { ledger: Ledger; commands: RepCommands; cards: CardPresses; outbox: MessageOutbox; log: Logger }): EventHandlers {
@@ -38,11 +39,18 @@ export function ledgerHandlers(deps: { ledger: Ledger; commands: RepCommands; ca
       await reply(`reply:${e.msgId}`, e.fromUser, text);
       ctx.log.info({ reason: 'command.answered', fromUser: e.fromUser }, 'rep command answered');
     },
+    app_media: async (e, ctx) => {
+      if (fromNonMember(e.fromUser, ctx, e.kind)) return;
+      await reply(`reply:${e.msgId}`, e.fromUser, COPY.textOnly(e.msgType));
+      ctx.log.info({ reason: 'command.answered', ...summarize(e) }, 'non-text message answered');
+    },
     bot_message: async (e, ctx) => {
-      if (e.msgType !== 'text' && e.msgType !== 'mixed') return base.bot_message(e, ctx);
       if (fromNonMember(e.fromUser, ctx, e.kind)) return;
       const at = e.createTime > 0 ? e.createTime * 1000 : ctx.receivedAt;
-      const text = await deps.commands.handle(e.fromUser, e.text, e.msgId, at);
+      // Text, mixed, and a voice message WeCom transcribed are read as typed; a picture, a file, an untranscribed voice
+      // message get the short answer that only text is read.
+      const readable = e.msgType === 'text' || e.msgType === 'mixed' || (e.msgType === 'voice' && e.text.trim() !== '');
+      const text = readable ? await deps.commands.handle(e.fromUser, e.text, e.msgId, at) : COPY.textOnly(e.msgType);
       // Answered in the robot conversation while its response_url is valid (an hour; we keep 5 minutes' margin).
       const viaRobot = e.responseUrl ? { responseUrl: e.responseUrl, expiresAt: ctx.receivedAt + 55 * 60_000 } : undefined;
       await deps.outbox.enqueue({ key: `reply:${ctx.envelopeId}`, touser: e.fromUser, body: { msgtype: 'text', text: { content: text } }, viaRobot });

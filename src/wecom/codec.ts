@@ -41,6 +41,9 @@ export function parseBotEnvelope(body: string): { encrypt: string } {
   return { encrypt };
 }
 
+/** What else a member can send an app besides text (接收消息 - 消息格式): answered, so the rep is never met with silence. */
+const APP_MEDIA_TYPES = new Set(['image', 'voice', 'video', 'shortvideo', 'file', 'location', 'link']);
+
 /** Decodes a decrypted app callback (XML) into the typed union. Well-formed but unmodelled input becomes `unknown`. */
 export function decodeAppPlaintext(plaintext: string): WeComEvent {
   const x = parseWeComXml(plaintext, 'PAYLOAD_MALFORMED');
@@ -63,6 +66,12 @@ export function decodeAppPlaintext(plaintext: string): WeComEvent {
     const fromUser = text(x, 'FromUserName');
     if (!msgId || !fromUser) return unknown('missing MsgId or FromUserName');
     return { kind: 'app_text', corpId, createTime, msgId, fromUser, agentId: text(x, 'AgentID'), content: text(x, 'Content') ?? '' };
+  }
+  if (APP_MEDIA_TYPES.has(msgType)) {
+    const msgId = text(x, 'MsgId');
+    const fromUser = text(x, 'FromUserName');
+    if (!msgId || !fromUser) return unknown('missing MsgId or FromUserName');
+    return { kind: 'app_media', corpId, createTime, msgId, fromUser, agentId: text(x, 'AgentID'), msgType };
   }
   if (msgType !== 'event') return unknown();
 
@@ -232,6 +241,8 @@ export function decodeBotPlaintext(plaintext: string): WeComEvent {
       : [];
     return message(msgType, texts.join('\n'));
   }
+  // A voice message to the robot comes with WeCom's transcript (voice.content) when it has one: read it as typed text.
+  if (msgType === 'voice') return message(msgType, str(obj(j, 'voice'), 'content') ?? '');
   return message(msgType, '');
 }
 

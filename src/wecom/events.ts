@@ -37,6 +37,16 @@ export interface AppTextMessage extends Base {
   content: string;
 }
 
+/** A member sent our app something other than text: a picture, a voice message, a video, a file, a location or a link. */
+export interface AppMediaMessage extends Base {
+  kind: 'app_media';
+  msgId: string;
+  fromUser: string;
+  agentId?: string;
+  /** WeCom's MsgType: image, voice, video, shortvideo, file, location or link. */
+  msgType: string;
+}
+
 export interface ExternalContactEvent extends Base {
   kind: 'external_contact';
   changeType: ExternalContactChange;
@@ -130,7 +140,16 @@ export interface UnknownEvent extends Base {
 }
 
 export type WeComEvent =
-  AppTextMessage | ExternalContactEvent | ExternalChatEvent | ExternalTagEvent | TemplateCardEvent | MsgAuditNotifyEvent | BotMessage | BotEvent | UnknownEvent;
+  | AppTextMessage
+  | AppMediaMessage
+  | ExternalContactEvent
+  | ExternalChatEvent
+  | ExternalTagEvent
+  | TemplateCardEvent
+  | MsgAuditNotifyEvent
+  | BotMessage
+  | BotEvent
+  | UnknownEvent;
 
 export type WeComEventKind = WeComEvent['kind'];
 

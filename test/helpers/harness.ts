@@ -21,6 +21,7 @@ export function recordingHandlers(fail?: (e: WeComEvent, ctx: HandlerContext) =>
   };
   const kinds: WeComEventKind[] = [
     'app_text',
+    'app_media',
     'external_contact',
     'external_chat',
     'external_tag',

@@ -100,7 +100,32 @@ describe('app XML → typed events', () => {
       kind: 'unknown',
       type: 'event/change_external_contact/brand_new (missing or unknown fields)',
     });
-    expect(decodeAppPlaintext('<xml><MsgType>image</MsgType><PicUrl>x</PicUrl></xml>')).toMatchObject({ kind: 'unknown', type: 'image' });
+    expect(decodeAppPlaintext('<xml><MsgType>image</MsgType><PicUrl>x</PicUrl></xml>')).toMatchObject({
+      kind: 'unknown',
+      type: 'image (missing MsgId or FromUserName)',
+    });
+  });
+
+  test.each([
+    ['voice', '<MediaId><![CDATA[media_id]]></MediaId><Format><![CDATA[amr]]></Format>'],
+    ['image', '<PicUrl><![CDATA[this is a url]]></PicUrl><MediaId><![CDATA[media_id]]></MediaId>'],
+    ['video', '<MediaId><![CDATA[media_id]]></MediaId><ThumbMediaId><![CDATA[thumb]]></ThumbMediaId>'],
+    ['location', '<Location_X>23.134521</Location_X><Location_Y>113.358803</Location_Y><Scale>20</Scale><Label><![CDATA[位置信息]]></Label>'],
+    [
+      'link',
+      '<Title><![CDATA[标题]]></Title><Description><![CDATA[描述]]></Description><Url><![CDATA[https://x]]></Url><PicUrl><![CDATA[https://y]]></PicUrl>',
+    ],
+  ])('a %s message from a member (消息格式 samples) is app_media, with its MsgId as a string', (msgType, fields) => {
+    const xml = `<xml><ToUserName><![CDATA[toUser]]></ToUserName><FromUserName><![CDATA[zhangsan]]></FromUserName><CreateTime>1357290913</CreateTime><MsgType><![CDATA[${msgType}]]></MsgType>${fields}<MsgId>4561255354251345929</MsgId><AgentID>1</AgentID></xml>`;
+    expect(decodeAppPlaintext(xml)).toEqual({
+      kind: 'app_media',
+      corpId: 'toUser',
+      createTime: 1357290913,
+      msgId: '4561255354251345929',
+      fromUser: 'zhangsan',
+      agentId: '1',
+      msgType,
+    });
   });
 
   test.each([
@@ -166,6 +191,16 @@ describe('robot JSON → typed events', () => {
   });
   test('mixed keeps the text items', () => {
     expect(bot('mixed')).toMatchObject({ kind: 'bot_message', msgType: 'mixed', text: '@RobotA 电话 王总 20分钟', fromUser: 'zhangsan' });
+  });
+  test('voice carries WeCom’s transcript as its text; a picture has none', () => {
+    const robot = (body: object) => decodeBotPlaintext(JSON.stringify({ msgid: 'CAIQv', from: { userid: 'zhangsan' }, chattype: 'single', ...body }));
+    expect(robot({ msgtype: 'voice', voice: { content: '电话 王总 20分钟' } })).toMatchObject({
+      kind: 'bot_message',
+      msgType: 'voice',
+      text: '电话 王总 20分钟',
+    });
+    expect(robot({ msgtype: 'voice', voice: {} })).toMatchObject({ kind: 'bot_message', msgType: 'voice', text: '' });
+    expect(robot({ msgtype: 'image', image: { url: 'https://x' } })).toMatchObject({ kind: 'bot_message', msgType: 'image', text: '' });
   });
   test('event', () => {
     expect(bot('event_enter_chat')).toMatchObject({ kind: 'bot_event', eventType: 'enter_chat', createTime: 1700000000, fromUser: 'zhangsan' });

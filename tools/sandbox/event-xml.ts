@@ -16,6 +16,16 @@ export function encodeAppEvent(e: WeComEvent, corpId = 'toUser'): string {
     case 'app_text':
       body = head(e.fromUser, 'text') + tag('Content', e.content) + tag('MsgId', e.msgId, true) + tag('AgentID', e.agentId, true);
       break;
+    case 'app_media':
+      // The fields every kind carries; a voice message also has its Format, a picture its PicUrl (消息格式).
+      body =
+        head(e.fromUser, e.msgType) +
+        (e.msgType === 'image' ? tag('PicUrl', 'https://wework.qpic.cn/sandbox.png') : '') +
+        (['image', 'voice', 'video', 'shortvideo', 'file'].includes(e.msgType) ? tag('MediaId', `media-${e.msgId}`) : '') +
+        (e.msgType === 'voice' ? tag('Format', 'amr') : '') +
+        tag('MsgId', e.msgId, true) +
+        tag('AgentID', e.agentId, true);
+      break;
     case 'external_contact':
       body =
         head('sys', 'event') +
@@ -82,7 +92,14 @@ export function encodeAppEvent(e: WeComEvent, corpId = 'toUser'): string {
 /** Encodes a robot event as the JSON WeCom's intelligent robot sends (docs/wecom-protocol.md §3.3). */
 export function encodeBotEvent(e: WeComEvent): string {
   if (e.kind === 'bot_message') {
-    const content = e.msgType === 'mixed' ? { mixed: { msg_item: [{ msgtype: 'text', text: { content: e.text } }] } } : { text: { content: e.text } };
+    const content =
+      e.msgType === 'mixed'
+        ? { mixed: { msg_item: [{ msgtype: 'text', text: { content: e.text } }] } }
+        : e.msgType === 'voice'
+          ? { voice: e.text ? { content: e.text } : {} }
+          : e.msgType === 'image' || e.msgType === 'file'
+            ? { [e.msgType]: { url: `https://sandbox.invalid/${e.msgId}` } }
+            : { text: { content: e.text } };
     return JSON.stringify({
       msgid: e.msgId,
       ...(e.createTime ? { create_time: e.createTime } : {}),
