@@ -104,6 +104,12 @@ const STATES: [BuyingState, string[]][] = [
       '还没定要不要',
       '了解一下',
       '先了解',
+      '明年再',
+      '再看看',
+      '以后再说',
+      '没需求',
+      '不着急',
+      '不急',
       '明年才',
       '才有预算',
       '考虑',
@@ -294,7 +300,7 @@ export function guessCommand(raw: string, names: readonly string[]): Guess | und
 export type Guess = Extract<RepCommand, { cmd: 'call' | 'position' | 'proposal' | 'group' | 'snooze' | 'won' | 'lost' }>;
 
 const WON_WORDS = /签了|签单|签约了|合同签|成交|拿下|搞定了|这单成了|下单了|付款了|打款了/;
-const LOST_WORDS = /丢了|丢单|输了|输单|黄了|没戏|不做了|不买了|不要了|选了(?:友商|别家|别人)/;
+const LOST_WORDS = /丢了|丢单|输了|输单|黄了|没戏|不做了|不买了|不要了|不考虑了|选了(?:友商|别家|别人)/;
 const PROPOSAL_WORDS = /(?:要|想看|让|发|出|写).{0,6}(?:方案|建议书|报价|资料|材料|介绍|案例|手册|白皮书|PPT|ppt)/;
 const GROUP_WORDS = /(?:建|拉).{0,4}群/;
 const SNOOZE_WORDS = /暂停|暂缓|(?:先)?(?:别|不要|不用)(?:再)?提醒|晚点再?提醒/;
