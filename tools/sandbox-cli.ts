@@ -54,7 +54,14 @@ async function callback(kind: string, args: string[]): Promise<void> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: { user: { type: 'string' }, external: { type: 'string' }, state: { type: 'string' }, chat: { type: 'string' }, members: { type: 'string' } },
+    options: {
+      user: { type: 'string' },
+      external: { type: 'string' },
+      state: { type: 'string' },
+      chat: { type: 'string' },
+      members: { type: 'string' },
+      type: { type: 'string' },
+    },
   });
   const now = Math.floor(Date.now() / 1000);
   const corpId = need('WECOM_CORP_ID');
@@ -105,8 +112,20 @@ async function callback(kind: string, args: string[]): Promise<void> {
         agentId: process.env.WECOM_AGENT_ID ?? '1000002',
       };
       break;
+    case 'media':
+      // A picture, voice message, file… sent to the app (--type image|voice|video|file|location|link; voice by default).
+      event = {
+        kind: 'app_media',
+        corpId,
+        createTime: now,
+        msgId: String(BigInt(now) * 1000000n + BigInt(Math.floor(Math.random() * 1e6))),
+        fromUser: values.user ?? 'zhangsan',
+        msgType: values.type ?? 'voice',
+        agentId: process.env.WECOM_AGENT_ID ?? '1000002',
+      };
+      break;
     default:
-      console.error(`sandbox: unknown callback "${kind}" (add-contact, group-create, join, text)`);
+      console.error(`sandbox: unknown callback "${kind}" (add-contact, group-create, join, text, media)`);
       process.exit(2);
   }
   const res = await driver.send(event);
@@ -126,7 +145,7 @@ async function main(): Promise<void> {
   if (cmd === 'serve') return serve(Number(process.env.SANDBOX_PORT ?? 8700));
   if (cmd === 'inbox') return inbox(rest[0] ?? 'zhangsan');
   if (cmd === 'callback') return callback(rest[0] ?? '', rest.slice(1));
-  console.error('usage: sandbox [serve | inbox <userid> | callback <add-contact|group-create|join|text> …]');
+  console.error('usage: sandbox [serve | inbox <userid> | callback <add-contact|group-create|join|text|media> …]');
   process.exit(2);
 }
 
