@@ -79,6 +79,14 @@ export class CardPresses {
     await this.d.outbox.enqueue({ key: `card-reply:${eventId}`, touser: e.fromUser, body: { msgtype: 'text', text: { content: reply } } });
   }
 
+  /**
+   * A press this bot cannot act on — a key that is not one of ours, a lead merged away or deleted, a booking that is
+   * gone: the card stops offering its buttons and the rep is told, never met with silence.
+   */
+  async answerStale(e: TemplateCardEvent, eventId: string): Promise<void> {
+    await this.answer(e, eventId, '已失效', COPY.cardStale);
+  }
+
   /** False when the key is not one of ours or the lead is gone. */
   async onCardClick(e: TemplateCardEvent, eventId: string): Promise<boolean> {
     const [action, leadId, ...rest] = e.eventKey.split(':') as [string, string | undefined, ...string[]];

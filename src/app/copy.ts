@@ -302,6 +302,7 @@ export const COPY = {
       ? `${by}给${displayName(lead)}打了电话，没接通。`
       : `${by}给${displayName(lead)}打了电话${minutes ? `（${minutes} 分钟）` : ''}。找他问问聊了什么，下一步接着跟。`,
   reminderText: (by: string, lead: Lead, next: string) => `${by}提醒你跟进${displayName(lead)}。\n下一步：${next}`,
+  cardStale: '这张卡片已失效：对应的客户或会议已不在你的列表里（可能已合并、删除或改期）。发「今日」看当前该跟进的客户。',
   nudgeAlreadyHandled: (lead: Lead, how?: string) => `这条提醒已经处理过了${how ? `（${how}）` : ''}，不用再点。${displayName(lead)}的下一步发「今日」看。`,
   escalation: (repName: string, lead: Lead, nudgeTitle: string, ignored: number) =>
     `【跟进提醒升级】${repName}的客户「${displayName(lead)}」：「${nudgeTitle}」已提醒 ${ignored} 次没有处理。\n建议今天和${repName}一起过一下这个客户：一起打个电话，或把客户拉进会议。`,

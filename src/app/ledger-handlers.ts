@@ -31,6 +31,7 @@ export function ledgerHandlers(deps: { ledger: Ledger; commands: RepCommands; ca
       if (fromNonMember(e.fromUser, ctx, e.kind)) return;
       // Button keys are "<action>:<leadId>:<nudgeId>" (src/app/nudger.ts): do it, log it, update the card.
       const handled = await deps.cards.onCardClick(e, ctx.envelopeId);
+      if (!handled) await deps.cards.answerStale(e, ctx.envelopeId);
       ctx.log.info({ reason: handled ? 'nudge.card_pressed' : 'nudge.card_unknown', ...summarize(e) }, 'card button');
     },
     app_text: async (e, ctx) => {

@@ -204,6 +204,25 @@ test('a rep who asks the same thing twice, minutes apart, gets both answers (WeC
   await waitFor(() => helps().length === before + 2);
 });
 
+test('a press the bot cannot act on (a lead that is gone, a key that is not ours) is answered, not met with silence', async () => {
+  const stale = () => bot.sandbox.inbox(REP).filter((m) => m.body.msgtype === 'text' && m.body.text.content.startsWith('这张卡片已失效'));
+  const before = stale().length;
+  for (const [n, eventKey] of ['called:woGONE0000000099:n-gone1', 'nonsense'].entries())
+    await bot.send({
+      kind: 'template_card_event',
+      corpId: VECTOR_A.corpId,
+      createTime: Math.floor(clock.now() / 1000) + 100 + n,
+      fromUser: REP,
+      eventKey,
+      taskId: `n-stale${n}`,
+      cardType: 'button_interaction',
+      agentId: '218',
+      selectedItems: [],
+    });
+  await waitFor(() => stale().length === before + 2);
+  expect(await bot.lead('woGONE0000000099')).toBeUndefined();
+});
+
 test('POST /api/sweep queues a sweep for operators', async () => {
   const res = await fetch(`${bot.bot.baseUrl}/api/sweep`, { method: 'POST', headers: { authorization: `Bearer ${bot.config.adminToken}` } });
   expect(res.status).toBe(202);
