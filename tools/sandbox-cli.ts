@@ -64,6 +64,8 @@ async function callback(kind: string, args: string[]): Promise<void> {
     },
   });
   const now = Math.floor(Date.now() / 1000);
+  // A message's MsgId: a 64-bit integer, unique enough for a person at a terminal.
+  const msgId = String(BigInt(now) * 1000000n + BigInt(Math.floor(Math.random() * 1e6)));
   const corpId = need('WECOM_CORP_ID');
   const driver = new CallbackDriver(process.env.BOT_URL ?? `http://127.0.0.1:${process.env.PORT || 3000}`, {
     corpId,
@@ -106,7 +108,7 @@ async function callback(kind: string, args: string[]): Promise<void> {
         kind: 'app_text',
         corpId,
         createTime: now,
-        msgId: String(BigInt(now) * 1000000n + BigInt(Math.floor(Math.random() * 1e6))),
+        msgId,
         fromUser: values.user ?? 'zhangsan',
         content: positionals.join(' '),
         agentId: process.env.WECOM_AGENT_ID ?? '1000002',
@@ -118,7 +120,7 @@ async function callback(kind: string, args: string[]): Promise<void> {
         kind: 'app_media',
         corpId,
         createTime: now,
-        msgId: String(BigInt(now) * 1000000n + BigInt(Math.floor(Math.random() * 1e6))),
+        msgId,
         fromUser: values.user ?? 'zhangsan',
         msgType: values.type ?? 'voice',
         agentId: process.env.WECOM_AGENT_ID ?? '1000002',

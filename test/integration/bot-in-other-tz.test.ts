@@ -4,12 +4,12 @@
  * at 07:40 and at 23:30 Beijing time. A rep's 「会议 … 明天下午3点」 and 「今天下午3点」, sent at those hours, book the
  * meeting WeCom receives on the Beijing day and hour they mean.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import { DateTime } from 'luxon';
 import { CallbackDriver } from '../../tools/sandbox/callback-driver';
 import { cleanupRedis, testEnv, uniquePrefix, VECTOR_A, waitFor } from '../helpers/config';
 import { startSandbox } from '../helpers/sandbox';
+import { spawnBot } from '../helpers/bot-process';
 
 const ZONE = 'Asia/Shanghai';
 const REP = 'zhangsan';
@@ -27,27 +27,17 @@ describe.each(['Pacific/Pago_Pago', 'Pacific/Kiritimati'])('the bot on a server 
   let sb: Awaited<ReturnType<typeof startSandbox>>;
   let proc: ChildProcess;
   let driver: CallbackDriver;
-  const lines: Record<string, unknown>[] = [];
+  let lines: Record<string, unknown>[];
 
   beforeAll(async () => {
     sb = await startSandbox({ corpId: VECTOR_A.corpId, secret: 'test-secret', agentId: 218 });
     sb.sandbox.addUser({ userid: REP, name: '张三' });
     for (const c of CUSTOMERS) sb.sandbox.addContact({ external_userid: c.id, name: c.remark, type: 1 }, [{ userid: REP, remark: c.remark }]);
-    proc = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, '../../src/main/all-main.ts')], {
-      env: {
-        ...process.env,
-        TZ: tz,
-        ...testEnv(prefix, { WECOM_API_BASE: sb.url, LOG_LEVEL: 'info', WEB_PROCESSES: '1', WORKER_PROCESSES: '1', BUSINESS_TZ: ZONE }),
-      },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    let buffered = '';
-    proc.stdout?.on('data', (chunk: Buffer) => {
-      buffered += chunk.toString('utf8');
-      const parts = buffered.split('\n');
-      buffered = parts.pop() ?? '';
-      for (const p of parts) lines.push(JSON.parse(p) as Record<string, unknown>);
-    });
+    ({ proc, lines } = spawnBot({
+      ...process.env,
+      TZ: tz,
+      ...testEnv(prefix, { WECOM_API_BASE: sb.url, LOG_LEVEL: 'info', WEB_PROCESSES: '1', WORKER_PROCESSES: '1', BUSINESS_TZ: ZONE }),
+    }));
     await waitFor(() => lines.some((l) => l.reason === 'web.started') && lines.some((l) => l.reason === 'worker.started'), { timeoutMs: 30_000 });
     const port = lines.find((l) => l.reason === 'web.started')?.port as number;
     driver = new CallbackDriver(`http://127.0.0.1:${port}`, { ...VECTOR_A });

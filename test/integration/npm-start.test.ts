@@ -3,33 +3,25 @@
  * the web process is applied by a worker process; a process that dies is replaced; SIGTERM stops them all cleanly;
  * every process logs to the one stream, each line naming its process.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import { CallbackDriver } from '../../tools/sandbox/callback-driver';
 import { cleanupRedis, testEnv, uniquePrefix, VECTOR_A, waitFor } from '../helpers/config';
 import { startSandbox } from '../helpers/sandbox';
+import { spawnBot } from '../helpers/bot-process';
 import { processCounts } from '../../src/main/supervisor';
 
 const prefix = uniquePrefix('npm-start');
 let sb: Awaited<ReturnType<typeof startSandbox>>;
 let proc: ChildProcess;
-const lines: Record<string, unknown>[] = [];
-const logged = (reason: string) => lines.filter((l) => l.reason === reason);
+let logged: (reason: string) => Record<string, unknown>[];
 
 beforeAll(async () => {
   sb = await startSandbox({ corpId: VECTOR_A.corpId, secret: 'test-secret', agentId: 218 });
   sb.sandbox.addUser({ userid: 'zhangsan', name: '张三' });
-  proc = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, '../../src/main/all-main.ts')], {
-    env: { ...process.env, ...testEnv(prefix, { WECOM_API_BASE: sb.url, LOG_LEVEL: 'info', WEB_PROCESSES: '2', WORKER_PROCESSES: '1' }) },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  let buffered = '';
-  proc.stdout?.on('data', (chunk: Buffer) => {
-    buffered += chunk.toString('utf8');
-    const parts = buffered.split('\n');
-    buffered = parts.pop() ?? '';
-    for (const p of parts) lines.push(JSON.parse(p) as Record<string, unknown>); // every line is one JSON log record
-  });
+  ({ proc, logged } = spawnBot({
+    ...process.env,
+    ...testEnv(prefix, { WECOM_API_BASE: sb.url, LOG_LEVEL: 'info', WEB_PROCESSES: '2', WORKER_PROCESSES: '1' }),
+  }));
   await waitFor(() => logged('web.started').length === 2 && logged('worker.started').length === 1, { timeoutMs: 30_000 });
 }, 40_000);
 
