@@ -250,7 +250,7 @@ export const COPY = {
         return `是说${name}这单输了吗？回 1 确认；原因可以回「输单 ${name} 原因」。`;
     }
   },
-  askWhen: (name: string) => `约在什么时候？例如：会议 ${name} 周四15:00`,
+  askWhen: (name: string) => `和${name}约在什么时候？直接回时间就行，例如「周四15:00」或「明天下午」。`,
   noSuchNumber: (target: string) => `没有 ${target}。先发「今日」看列表，再用 #序号。`,
   /** A customer named with words around the name: the command for the one customer named inside it, to confirm. */
   retarget: (target: string, command: string) => `没有叫「${target}」的客户。是说「${command}」吗？回 1 确认。`,

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { meetingStart } from '../domain/chinese-dates';
+import { meetingStart, parseWhen } from '../domain/chinese-dates';
 import type { Clock } from '../domain/clock';
-import { commandText, customerInside, guessCommand, parseCommand, type RepCommand, type TargetedCommand } from '../domain/commands';
+import { commandText, customerInside, guessCommand, normalize, parseCommand, type RepCommand, type TargetedCommand } from '../domain/commands';
 import { displayName, isFollowedUp, isManual, newLead, type Lead } from '../domain/lead';
 import { computeMetrics } from '../domain/metrics';
 import type { TimelineEntry } from '../domain/timeline';
@@ -21,6 +21,9 @@ export interface RepCommandDeps {
   log: Logger;
 }
 
+/** Where the time goes in a meeting the bot asked the time of (kept as the pending command until the rep answers). */
+const WHEN_SLOT = '{时间}';
+
 /** What a rep typed, turned into ledger changes and a reply in Chinese. Never silent, never a stack trace. */
 export class RepCommands {
   private readonly actions: RepActions;
@@ -34,11 +37,13 @@ export class RepCommands {
   }
 
   async handle(rep: string, text: string, msgId: string, at: number): Promise<string> {
-    // 「1」 confirms the command the bot guessed from the rep's last unclear message.
-    if (/^\s*(1|１|是|对|是的|确认)\s*$/.test(text)) {
-      const pending = await this.store.takePending(rep);
-      if (pending) text = pending;
-    }
+    // The bot's last question is answered by the very next message, or not at all: 「1」 confirms the command it
+    // guessed; a time alone completes the meeting it asked the time of. Anything else drops the question.
+    const pending = await this.store.takePending(rep);
+    if (pending?.includes(WHEN_SLOT)) {
+      if (parseCommand(text, at, this.d.timeZone).cmd === 'unknown' && parseWhen(normalize(text), at, this.d.timeZone))
+        text = pending.replace(WHEN_SLOT, normalize(text));
+    } else if (pending && /^\s*(1|１|是|对|是的|确认)\s*$/.test(text)) text = pending;
     const cmd = parseCommand(text, at, this.d.timeZone);
     try {
       return await this.run(rep, cmd, msgId, at);
@@ -78,7 +83,10 @@ export class RepCommands {
         return reply(await this.actions.logProposalRequest(input, cmd.note));
       case 'meeting': {
         const startsAt = cmd.when && meetingStart(cmd.when, at, this.d.timeZone);
-        if (startsAt === undefined) return COPY.askWhen(displayName(lead));
+        if (startsAt === undefined) {
+          await this.store.setPending(rep, `会议 ${displayName(lead)} ${WHEN_SLOT}`);
+          return COPY.askWhen(displayName(lead));
+        }
         return reply(await this.actions.bookMeeting(input, startsAt, cmd.note));
       }
       case 'group':

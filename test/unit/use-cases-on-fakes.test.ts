@@ -514,6 +514,27 @@ describe('a customer written with words around the name is asked about once, not
   });
 });
 
+describe('the bot’s last question is answered by the very next message', () => {
+  test('a meeting without a time: the time alone completes it; anything else drops the question; a stale 1 confirms nothing', async () => {
+    const w = world();
+    await w.store.bulkLoad([{ lead: customer('woASK', '许总'), entries: [] }]);
+    const say = (text: string, id: string) => w.commands.handle('zhangsan', text, id, wednesday);
+    expect(await say('会议 许总 下周', '9520000000000000001')).toBe('和许总约在什么时候？直接回时间就行，例如「周四15:00」或「明天下午」。');
+    expect(await say('周四下午3点', '9520000000000000002')).toMatch(/^已约好：11月26日 15:00 与许总的会议。/);
+    expect((await w.store.getTimeline('woASK')).filter((e) => e.kind === 'meeting_scheduled')).toHaveLength(1);
+    // Asked again, then the rep writes something else: the question is dropped, a later time is not a meeting.
+    expect(await say('会议 许总', '9520000000000000003')).toMatch(/^和许总约在什么时候？/);
+    expect(await say('今日', '9520000000000000004')).toMatch(/许总/);
+    expect(await say('明天下午', '9520000000000000005')).toMatch(/^没太看懂/);
+    expect((await w.store.getTimeline('woASK')).filter((e) => e.kind === 'meeting_scheduled')).toHaveLength(1);
+    // A guess, then another message, then 1: the 1 does not confirm the old guess.
+    expect(await say('许总那边刚聊完，大概二十分钟', '9520000000000000006')).toMatch(/^是说给许总打了电话/);
+    await say('今日', '9520000000000000007');
+    expect(await say('1', '9520000000000000008')).toMatch(/^没太看懂/);
+    expect((await w.store.getTimeline('woASK')).filter((e) => e.kind === 'call')).toHaveLength(0);
+  });
+});
+
 describe('a call note in the customer’s words is read like their messages', () => {
   test('「电话 王总 20分钟 他说在比较几家，要个方案」: signals from the note, a benchmarking suggestion, a proposal request', async () => {
     const w = world();
