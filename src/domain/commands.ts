@@ -29,7 +29,7 @@ const VERBS: [RepCommand['cmd'], string[]][] = [
   ['proposal', ['要方案', '要建议书', '要报价', 'proposal']],
   ['meeting', ['会议', '约会议', '开会', 'meeting', 'meet']],
   ['group', ['建群', '拉群', '建个群', '拉个群', 'group']],
-  ['snooze', ['暂停', '稍后', 'snooze']],
+  ['snooze', ['暂停', '暂停提醒', '稍后', 'snooze']],
   ['won', ['赢单', '成交', 'won', 'win']],
   ['lost', ['输单', '丢单', 'lost', 'lose']],
   ['reopen', ['重开', '重新跟进', '重新打开', 'reopen']],
@@ -200,7 +200,7 @@ function snoozeDays(text: string): number {
 const DECIDES = /定|决定|拍板|结论|结果|答复|回复|给消息|decide/i;
 
 /** A call nobody took: not answered, switched off, busy, hung up. */
-const NO_ANSWER = /没接|未接|无人接|没人接|不接|关机|占线|挂了|挂断|无法接通|不在服务区|没打通|no answer|busy/i;
+const NO_ANSWER = /没接|未接|无人接|没人接|不接|关机|占线|挂了|挂断|无法接通|不在服务区|没打通|打不通|no answer|busy/i;
 
 export function parseCommand(raw: string, now: number, timeZone: string): RepCommand {
   const normalized = normalize(raw);
@@ -267,7 +267,7 @@ export function parseCommand(raw: string, now: number, timeZone: string): RepCom
 }
 
 /** Words that say a call happened, in a sentence that is not a command (「刚和陈经理聊完」). */
-const CALL_WORDS = /电话|打了|打过|打完|拨了|拨过|通了|通完|通过话|通话|聊了|聊完|聊过|沟通过|沟通了|语音|视频|call/i;
+const CALL_WORDS = /电话(?!会)|打了|打过|打完|拨了|拨过|通了|通完|通过话|通话|聊了|聊完|聊过|沟通过|沟通了|语音(?!会)|视频(?!会)|call/i;
 
 /**
  * The best guess for a message the parser did not read, when it names exactly one of the rep's customers (`names`:
@@ -300,7 +300,7 @@ export function guessCommand(raw: string, names: readonly string[]): Guess | und
 export type Guess = Extract<RepCommand, { cmd: 'call' | 'position' | 'proposal' | 'group' | 'snooze' | 'won' | 'lost' }>;
 
 const WON_WORDS = /签了|签单|签约了|合同签|成交|拿下|搞定了|这单成了|下单了|付款了|打款了/;
-const LOST_WORDS = /丢了|丢单|输了|输单|黄了|没戏|不做了|不买了|不要了|不考虑了|选了(?:友商|别家|别人)/;
+const LOST_WORDS = /丢了|丢单|输了|输单|黄了|没戏|不做了|不买了|不上了|不要了|不考虑了|选了(?:友商|别家|别人)/;
 const PROPOSAL_WORDS = /(?:要|想看|让|发|出|写).{0,6}(?:方案|建议书|报价|资料|材料|介绍|案例|手册|白皮书|PPT|ppt)/;
 const GROUP_WORDS = /(?:建|拉).{0,4}群/;
 const SNOOZE_WORDS = /暂停|暂缓|(?:先)?(?:别|不要|不用)(?:再)?提醒|晚点再?提醒/;
