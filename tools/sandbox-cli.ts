@@ -64,14 +64,20 @@ async function callback(kind: string, args: string[]): Promise<void> {
     },
   });
   const now = Math.floor(Date.now() / 1000);
-  // A message's MsgId: a 64-bit integer, unique enough for a person at a terminal.
-  const msgId = String(BigInt(now) * 1000000n + BigInt(Math.floor(Math.random() * 1e6)));
   const corpId = need('WECOM_CORP_ID');
   const driver = new CallbackDriver(process.env.BOT_URL ?? `http://127.0.0.1:${process.env.PORT || 3000}`, {
     corpId,
     token: need('WECOM_TOKEN'),
     aesKey: need('WECOM_AES_KEY'),
   });
+  // What a message from a rep carries; its MsgId is a 64-bit integer, unique enough for a person at a terminal.
+  const fromRep = {
+    corpId,
+    createTime: now,
+    msgId: String(BigInt(now) * 1000000n + BigInt(Math.floor(Math.random() * 1e6))),
+    fromUser: values.user ?? 'zhangsan',
+    agentId: process.env.WECOM_AGENT_ID ?? '1000002',
+  };
   let event: WeComEvent;
   switch (kind) {
     case 'add-contact':
@@ -104,27 +110,11 @@ async function callback(kind: string, args: string[]): Promise<void> {
       break;
     }
     case 'text':
-      event = {
-        kind: 'app_text',
-        corpId,
-        createTime: now,
-        msgId,
-        fromUser: values.user ?? 'zhangsan',
-        content: positionals.join(' '),
-        agentId: process.env.WECOM_AGENT_ID ?? '1000002',
-      };
+      event = { kind: 'app_text', ...fromRep, content: positionals.join(' ') };
       break;
     case 'media':
       // A picture, voice message, file… sent to the app (--type image|voice|video|file|location|link; voice by default).
-      event = {
-        kind: 'app_media',
-        corpId,
-        createTime: now,
-        msgId,
-        fromUser: values.user ?? 'zhangsan',
-        msgType: values.type ?? 'voice',
-        agentId: process.env.WECOM_AGENT_ID ?? '1000002',
-      };
+      event = { kind: 'app_media', ...fromRep, msgType: values.type ?? 'voice' };
       break;
     default:
       console.error(`sandbox: unknown callback "${kind}" (add-contact, group-create, join, text, media)`);
