@@ -21,6 +21,9 @@ export interface RepCommandDeps {
   log: Logger;
 }
 
+/** The names a rep may call a customer by: the remark, the WeCom name, the company. */
+const namesOf = (l: Lead) => [l.remark, l.name, l.company].filter((n): n is string => !!n);
+
 /** Where the time goes in a meeting the bot asked the time of (kept as the pending command until the rep answers). */
 const WHEN_SLOT = '{时间}';
 
@@ -40,11 +43,12 @@ export class RepCommands {
     // The bot's last question is answered by the very next message, or not at all: 「1」 confirms the command it
     // guessed; a time alone completes the meeting it asked the time of. Anything else drops the question.
     const pending = await this.store.takePending(rep);
+    const parse = (t: string) => parseCommand(t, at, this.d.timeZone);
+    let cmd = parse(text);
     if (pending?.includes(WHEN_SLOT)) {
-      if (parseCommand(text, at, this.d.timeZone).cmd === 'unknown' && parseWhen(normalize(text), at, this.d.timeZone))
-        text = pending.replace(WHEN_SLOT, normalize(text));
-    } else if (pending && /^\s*(1|１|是|对|是的|确认)\s*$/.test(text)) text = pending;
-    const cmd = parseCommand(text, at, this.d.timeZone);
+      const time = normalize(text);
+      if (cmd.cmd === 'unknown' && parseWhen(time, at, this.d.timeZone)) cmd = parse(pending.replace(WHEN_SLOT, time));
+    } else if (pending && /^\s*(1|１|是|对|是的|确认)\s*$/.test(text)) cmd = parse(pending);
     try {
       return await this.run(rep, cmd, msgId, at);
     } catch (err) {
@@ -68,8 +72,8 @@ export class RepCommands {
       default:
         break;
     }
-    const found = await this.resolve(rep, cmd.target);
-    if (typeof found === 'string') return (await this.retarget(rep, cmd)) ?? found;
+    const found = await this.resolve(rep, cmd.target, undefined, cmd);
+    if (typeof found === 'string') return found;
     const lead = found;
     // The command is a thin adapter: the rep-action core does it, the copy says it.
     const input = { lead, actor: rep, at, entryId: `cmd:${msgId}`, source: 'command' as const };
@@ -107,7 +111,6 @@ export class RepCommands {
    */
   private async guess(rep: string, text: string): Promise<string> {
     const leads = (await this.store.leadsOf(rep)).filter(isFollowedUp);
-    const namesOf = (l: Lead) => [l.remark, l.name, l.company].filter((n): n is string => !!n && n.length >= 2);
     const g = guessCommand(text, leads.flatMap(namesOf));
     const lead = g ? leads.filter((l) => namesOf(l).includes(g.target)) : [];
     if (g && lead.length === 1) {
@@ -122,12 +125,9 @@ export class RepCommands {
    * A command whose customer was written with words around the name (「帮我约李部长」, 「陈经理只」) matches no customer:
    * when exactly one of the rep's customers is named inside it, ask once whether that is the one (回 1 确认).
    */
-  private async retarget(rep: string, cmd: TargetedCommand): Promise<string | undefined> {
-    const leads = (await this.store.leadsOf(rep)).filter((l) => !l.mergedInto);
-    const i = customerInside(
-      cmd.target,
-      leads.map((l) => [l.remark, l.name, l.company].filter((n): n is string => !!n)),
-    );
+  private async retarget(rep: string, cmd: TargetedCommand, candidates: Lead[]): Promise<string | undefined> {
+    const leads = candidates.filter((l) => !l.mergedInto);
+    const i = customerInside(cmd.target, leads.map(namesOf));
     if (i === undefined) return undefined;
     const text = commandText(cmd, displayName(leads[i] as Lead));
     await this.store.setPending(rep, text);
@@ -144,8 +144,11 @@ export class RepCommands {
     return COPY.merged(manual, into);
   }
 
-  /** A customer named by name, remark or #n (among those `only` accepts); a numbered choice when ambiguous; a hint when unknown. */
-  private async resolve(rep: string, target: string, only: (l: Lead) => boolean = () => true): Promise<Lead | string> {
+  /**
+   * A customer named by name, remark or #n (among those `only` accepts); a numbered choice when ambiguous; when
+   * unknown, the one question about the customer named inside the name (for `cmd`), or a hint.
+   */
+  private async resolve(rep: string, target: string, only: (l: Lead) => boolean = () => true, cmd?: TargetedCommand): Promise<Lead | string> {
     if (target.startsWith('#')) {
       const n = Number(target.slice(1));
       const ids = await this.store.lastList(rep);
@@ -158,7 +161,7 @@ export class RepCommands {
     const partial =
       exact.length > 0 ? exact : leads.filter((l) => (l.remark ?? '').includes(target) || l.name.includes(target) || (l.company ?? '').includes(target));
     if (partial.length === 1) return partial[0] as Lead;
-    if (partial.length === 0) return COPY.noSuchCustomer(target);
+    if (partial.length === 0) return (cmd && (await this.retarget(rep, cmd, leads))) || COPY.noSuchCustomer(target);
     const choices = partial.slice(0, 9);
     await this.store.setLastList(
       rep,

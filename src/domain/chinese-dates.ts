@@ -1,5 +1,6 @@
 import * as chrono from 'chrono-node';
 import { DateTime } from 'luxon';
+import { chineseNumber } from './rephrase';
 
 export interface ParsedWhen {
   /** The instant (ms) the phrase means, in the business time zone. */
@@ -60,15 +61,8 @@ const PART_HOURS: Record<string, number> = { 上午: 10, 早上: 9, 早晨: 9, �
 const PART_OF_DAY = new RegExp(Object.keys(PART_HOURS).join('|'));
 const MORNING = /上午|早上|早晨|明早|凌晨/;
 
-/** 一 … 三十一 as a number (for 三号 and 二十五日). */
-function dayNumber(s: string): number | undefined {
-  if (/^\d{1,2}$/.test(s)) return Number(s);
-  const m = /^(?:([二三])?十)?([一二三四五六七八九])?$/.exec(s);
-  if (!m || s === '') return undefined;
-  const tens = s.includes('十') ? (m[1] === '二' ? 2 : m[1] === '三' ? 3 : 1) : 0;
-  const ones = m[2] ? '一二三四五六七八九'.indexOf(m[2]) + 1 : 0;
-  return tens * 10 + ones || undefined;
-}
+/** A day or month number as written: 5, 12, 五, 十二, 二十三. */
+const dayNumber = (s: string) => (/^\d+$/.test(s) ? Number(s) : chineseNumber(s));
 
 /**
  * Day words chrono's Chinese parser does not read, spelt out as a month and day it does: 后天, 大后天, and a day of the
@@ -105,6 +99,9 @@ function spellOutDays(text: string, wall: DateTime): string {
 /** A day or month number as people write it: 5, 12, 五, 十二, 二十三. */
 const CN_DAY = '\\d{1,2}|[一二三]?十[一二三四五六七八九]?|[一二三四五六七八九]';
 
+/** When a meeting starts when only its day is known: a one-tap booking, or 「会议 王总 下周三」. */
+const MEETING_HOUR = 10;
+
 /**
  * When a meeting the rep named starts: the time they said (周四15:00), or the usual hour of the part of the day they
  * said (明天下午 → 15:00); for a day alone (下周三), 10:00 that day in the business time zone. Undefined when that is
@@ -116,7 +113,7 @@ export function meetingStart(when: ParsedWhen, now: number, timeZone: string): n
     case 'part':
       return when.at;
     case 'day': {
-      const at = DateTime.fromISO(when.date, { zone: timeZone }).set({ hour: 10 }).toMillis();
+      const at = DateTime.fromISO(when.date, { zone: timeZone }).set({ hour: MEETING_HOUR }).toMillis();
       return at > now ? at : undefined;
     }
     case 'week':
@@ -128,7 +125,7 @@ export function meetingStart(when: ParsedWhen, now: number, timeZone: string): n
  * The default start of a meeting booked with one tap: 10:00 on the next business day (ISO weekdays `days`, 1 = Monday)
  * in the business time zone — never a Sunday because "tomorrow" is one.
  */
-export function nextBusinessMorning(now: number, timeZone: string, days: readonly number[], hour = 10): number {
+export function nextBusinessMorning(now: number, timeZone: string, days: readonly number[], hour = MEETING_HOUR): number {
   let d = DateTime.fromMillis(now, { zone: timeZone }).plus({ days: 1 }).set({ hour, minute: 0, second: 0, millisecond: 0 });
   for (let i = 0; i < 7 && days.length > 0 && !days.includes(d.weekday); i++) d = d.plus({ days: 1 });
   return d.toMillis();

@@ -333,7 +333,8 @@ export function commandText(c: TargetedCommand, name: string): string {
       return parts('电话', name, talked && c.minutes ? `${c.minutes}分钟` : undefined, c.note ?? (talked ? undefined : '没接'));
     }
     case 'position':
-      return parts('定位', name, c.state === 'price_check' ? '比价' : c.state === 'exploring' ? '观望' : '陪跑');
+      // Each state's first word in STATES is its command word (陪跑, 比价, 观望).
+      return parts('定位', name, STATES.find(([s]) => s === c.state)?.[1][0]);
     case 'proposal':
       return parts('要方案', name, c.note);
     case 'meeting':

@@ -61,17 +61,14 @@ export function decodeAppPlaintext(plaintext: string): WeComEvent {
     type: [msgType, eventName, text(x, 'ChangeType')].filter(Boolean).join('/') + (why ? ` (${why})` : ''),
   });
 
-  if (msgType === 'text') {
+  if (msgType === 'text' || APP_MEDIA_TYPES.has(msgType)) {
     const msgId = text(x, 'MsgId');
     const fromUser = text(x, 'FromUserName');
     if (!msgId || !fromUser) return unknown('missing MsgId or FromUserName');
-    return { kind: 'app_text', corpId, createTime, msgId, fromUser, agentId: text(x, 'AgentID'), content: text(x, 'Content') ?? '' };
-  }
-  if (APP_MEDIA_TYPES.has(msgType)) {
-    const msgId = text(x, 'MsgId');
-    const fromUser = text(x, 'FromUserName');
-    if (!msgId || !fromUser) return unknown('missing MsgId or FromUserName');
-    return { kind: 'app_media', corpId, createTime, msgId, fromUser, agentId: text(x, 'AgentID'), msgType };
+    const agentId = text(x, 'AgentID');
+    return msgType === 'text'
+      ? { kind: 'app_text', corpId, createTime, msgId, fromUser, agentId, content: text(x, 'Content') ?? '' }
+      : { kind: 'app_media', corpId, createTime, msgId, fromUser, agentId, msgType };
   }
   if (msgType !== 'event') return unknown();
 
