@@ -1,5 +1,6 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import regexp from 'eslint-plugin-regexp';
 
 /**
  * The layers (docs/architecture.md): what each folder of src/ may import. A rule per layer, so an import that points
@@ -82,6 +83,17 @@ export default tseslint.config(
     never(['app', 'store', 'wecom', 'jobs', 'http', 'main'], 'src/text: text-processing adapters of domain ports (segmentation)'),
   ),
   layer(['src/http/**/*.ts'], appInternals, never(['store', 'jobs', 'main'], 'src/http: parse, authorise, call one use case, render')),
+  {
+    // Every regular expression that reads what a person typed runs in linear time: no backtracking that grows faster
+    // than the input (an ambiguous alternation under a quantifier froze a worker on a 41-character message).
+    files: ['src/**/*.ts'],
+    plugins: { regexp },
+    rules: {
+      'regexp/no-super-linear-backtracking': ['error', { report: 'certain' }],
+      'regexp/no-super-linear-move': ['error', { report: 'certain', ignoreSticky: false, ignorePartial: false }],
+      'regexp/no-misleading-capturing-group': 'error',
+    },
+  },
   {
     files: ['bench/**/*.ts', 'tools/**/*.ts', 'src/main/demo*.ts'],
     rules: { 'no-console': 'off' },

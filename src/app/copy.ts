@@ -227,6 +227,9 @@ export const COPY = {
     msgType === 'voice'
       ? '收到语音，不过我只读文字。用输入法的语音转文字发给我就行，例如「给王总打了电话，聊了20分钟」。'
       : `收到${MEDIA_LABELS[msgType] ?? '消息'}，不过我只读文字。可以这样写：电话 王总 20分钟 / 定位 王总 比价 / 今日`,
+  /** A message far longer than any command: answered without being read. */
+  tooLong: (length: number, max: number) =>
+    `这条消息有 ${length} 个字，太长了，我没有读（一条指令最多 ${max} 个字）。请一件事发一条，例如：电话 王总 20分钟 预算50万 下周五定`,
   notUnderstood: (text: string, hint?: string) =>
     hint
       ? `没太看懂。可以这样写：${hint}\n\n发「帮助」看全部用法。`

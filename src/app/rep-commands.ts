@@ -1,7 +1,16 @@
 import { createHash } from 'node:crypto';
 import { meetingStart, parseWhen } from '../domain/chinese-dates';
 import type { Clock } from '../domain/clock';
-import { commandText, customerInside, guessCommand, normalize, parseCommand, type RepCommand, type TargetedCommand } from '../domain/commands';
+import {
+  commandText,
+  customerInside,
+  guessCommand,
+  MAX_COMMAND_CHARS,
+  normalize,
+  parseCommand,
+  type RepCommand,
+  type TargetedCommand,
+} from '../domain/commands';
 import { displayName, isFollowedUp, isManual, newLead, type Lead } from '../domain/lead';
 import { computeMetrics } from '../domain/metrics';
 import type { TimelineEntry } from '../domain/timeline';
@@ -61,6 +70,8 @@ export class RepCommands {
     switch (cmd.cmd) {
       case 'help':
         return HELP_TEXT;
+      case 'too_long':
+        return COPY.tooLong(cmd.length, MAX_COMMAND_CHARS);
       case 'unknown':
         return cmd.hint ? COPY.notUnderstood(cmd.text, cmd.hint) : this.guess(rep, cmd.text);
       case 'today':

@@ -19,7 +19,15 @@ export type RepCommand =
   | { cmd: 'reopen'; target: string }
   | { cmd: 'lead'; name: string; source: SourceChannel; note?: string }
   | { cmd: 'merge'; target: string; into: string }
-  | { cmd: 'unknown'; text: string; hint?: string };
+  | { cmd: 'unknown'; text: string; hint?: string }
+  | { cmd: 'too_long'; length: number };
+
+/**
+ * The longest message read as a command, in characters: a command is a line (「电话 王总 20分钟 预算50万 下周五定」), a
+ * call note a few sentences. Longer text is answered without being read, so no message costs a worker more than a
+ * command's worth of work.
+ */
+export const MAX_COMMAND_CHARS = 300;
 
 const VERBS: [RepCommand['cmd'], string[]][] = [
   ['help', ['帮助', '帮忙', 'help', '?', '？', '菜单', '怎么用', '用法', '说明']],
@@ -177,9 +185,9 @@ function lookup<T extends string>(table: [T, string[]][], text: string): T | und
 /** "20分钟", "20 min", "半小时", "1小时", "1.5小时", "20分" → minutes. */
 export function parseMinutes(text: string): { minutes?: number; rest: string } {
   const patterns: [RegExp, (m: RegExpExecArray) => number][] = [
-    [/(\d+(?:\.\d+)?)\s*(?:个)?(?:小时|h|hr|hours?)/i, (m) => Math.round(Number(m[1]) * 60)],
+    [/(?<![\d.])(\d+(?:\.\d+)?)\s*(?:个)?(?:小时|h|hr|hours?)/i, (m) => Math.round(Number(m[1]) * 60)],
     [/半(?:个)?小时/, () => 30],
-    [/(\d+)\s*(?:分钟|分|mins?|minutes?|m)(?![a-z])/i, (m) => Number(m[1])],
+    [/(?<!\d)(\d+)\s*(?:分钟|分|mins?|minutes?|m)(?![a-z])/i, (m) => Number(m[1])],
   ];
   for (const [re, f] of patterns) {
     const m = re.exec(text);
@@ -190,8 +198,8 @@ export function parseMinutes(text: string): { minutes?: number; rest: string } {
 
 /** How long a snooze lasts: "3天", "2周", "一周" (after normalizeDurations), 3 days when unsaid; 1 to 90 days. */
 function snoozeDays(text: string): number {
-  const d = /(\d+)\s*(?:天|日|d|days?)/i.exec(text);
-  const w = /(\d+)\s*(?:周|星期|w|weeks?)/i.exec(text);
+  const d = /(?<!\d)(\d+)\s*(?:天|日|d|days?)/i.exec(text);
+  const w = /(?<!\d)(\d+)\s*(?:周|星期|w|weeks?)/i.exec(text);
   const days = d ? Number(d[1]) : w ? Number(w[1]) * 7 : /一周|一星期/.test(text) ? 7 : 3;
   return Math.min(Math.max(days, 1), 90);
 }
@@ -203,6 +211,7 @@ const DECIDES = /定|决定|拍板|结论|结果|答复|回复|给消息|decide/
 const NO_ANSWER = /没接|未接|无人接|没人接|不接|关机|占线|挂了|挂断|无法接通|不在服务区|没打通|打不通|no answer|busy/i;
 
 export function parseCommand(raw: string, now: number, timeZone: string): RepCommand {
+  if (raw.length > MAX_COMMAND_CHARS) return { cmd: 'too_long', length: raw.length };
   const normalized = normalize(raw);
   // The command form as it is (a verb, then a space, a name or #n); anything else may be a sentence to rephrase.
   const text = (matchVerb(normalized)?.separate ? undefined : rephrase(normalized, (t) => lookup(STATES, t) !== undefined)) ?? normalizeDurations(normalized);
@@ -262,6 +271,7 @@ export function parseCommand(raw: string, now: number, timeZone: string): RepCom
       return { cmd: 'merge', target, into };
     }
     case 'unknown':
+    case 'too_long':
       return { cmd: 'unknown', text };
   }
 }
@@ -275,6 +285,7 @@ const CALL_WORDS = /电话(?!会)|打了|打过|打完|拨了|拨过|通了|通�
  * short question (「是说给王总打了电话吗？回 1 确认」). Undefined when there is no single, plausible guess.
  */
 export function guessCommand(raw: string, names: readonly string[]): Guess | undefined {
+  if (raw.length > MAX_COMMAND_CHARS) return undefined;
   const text = normalizeDurations(normalize(raw));
   const found = [...new Set(names.filter((n) => n.length >= 2 && text.includes(n)))];
   // 王总 inside 王总监 is one name, not two.

@@ -58,39 +58,51 @@ const cn = (n: string) => chineseNumber(n) ?? Number(n);
 
 /** Durations in words → digits the parsers read: 二十分钟, 半个小时, 一刻钟, 三刻钟, 一个半小时, 两个钟头, 五天, 两周. */
 export function normalizeDurations(text: string): string {
+  // Each number is matched only from its first character (the lookbehinds), so a long run of digits is read once.
   return text
-    .replace(/([\d零一二两三四五六七八九十]+)\s*(?:来|多)\s*(分钟|个?小时|个?钟头)/g, '$1$2')
+    .replace(/(?<![\d零一二两三四五六七八九十])([\d零一二两三四五六七八九十]+)\s*(?:来|多)\s*(分钟|个?小时|个?钟头)/g, '$1$2')
     .replace(/([一二两三])刻钟/g, (_, n: string) => `${cn(n) * 15}分钟`)
-    .replace(/([一二两三四五六七八九十\d]+)个半(?:小时|钟头)/g, (_, n: string) => `${(cn(n) || 0) * 60 + 30}分钟`)
+    .replace(/(?<![一二两三四五六七八九十\d])([一二两三四五六七八九十\d]+)个半(?:小时|钟头)/g, (_, n: string) => `${(cn(n) || 0) * 60 + 30}分钟`)
     .replace(/半个?(?:小时|钟头)/g, '30分钟')
-    .replace(/([\d零一二两三四五六七八九十]+)个钟(?![头点])/g, (_, n: string) => `${cn(n) * 60}分钟`)
-    .replace(/([零一二两三四五六七八九十]+)个?(?:小时|钟头)/g, (m, n: string) => (chineseNumber(n) === undefined ? m : `${cn(n) * 60}分钟`))
-    .replace(/([零一二两三四五六七八九十]+)分钟/g, (m, n: string) => (chineseNumber(n) === undefined ? m : `${cn(n)}分钟`))
-    .replace(/([零一二两三四五六七八九十]+)(?:个)?(天|周|星期)/g, (m, n: string, unit: string) =>
+    .replace(/(?<![\d零一二两三四五六七八九十])([\d零一二两三四五六七八九十]+)个钟(?![头点])/g, (_, n: string) => `${cn(n) * 60}分钟`)
+    .replace(/(?<![零一二两三四五六七八九十])([零一二两三四五六七八九十]+)个?(?:小时|钟头)/g, (m, n: string) =>
+      chineseNumber(n) === undefined ? m : `${cn(n) * 60}分钟`,
+    )
+    .replace(/(?<![零一二两三四五六七八九十])([零一二两三四五六七八九十]+)分钟/g, (m, n: string) => (chineseNumber(n) === undefined ? m : `${cn(n)}分钟`))
+    .replace(/(?<![零一二两三四五六七八九十])([零一二两三四五六七八九十]+)(?:个)?(天|周|星期)/g, (m, n: string, unit: string) =>
       chineseNumber(n) === undefined ? m : `${cn(n)}${unit === '天' ? '天' : '周'}`,
     );
 }
 
 /** A customer as reps name them in a sentence: a remark, a name, a company, or #n from the last list. */
-const NAME = '([\\u4e00-\\u9fa5A-Za-z·]{1,12}?|#\\s*\\d+)';
+const NAME = '([\\u4e00-\\u9fa5A-Za-z·]{1,12}?|#\\s*\\d+(?!\\d))';
 /** What may follow a name directly, with no space: a time, a number, or the start of a verb phrase. */
 const TIMEISH = '(?=明天|后天|今天|今晚|下周|本周|这周|周[一二三四五六日天]|星期|礼拜|\\d|[一二三四五六七八九十]+[月号点]|上午|下午|晚上|中午)';
 /** How a meeting is held, said between the name and 开会 (线上开个会). */
 const ONLINE = '(?:线上|线下|视频|电话|腾讯会议)?';
-const WHEN_PREFIX = '(?:刚刚|刚才|刚|今天|上午|下午|中午|早上|晚上|昨天)*';
+/**
+ * When, said before the verb (刚刚, 今天下午): at most three words, each read one way only (刚刚 is 刚 twice), so a rule
+ * never tries the ways a run of them could split — an ambiguous alternation under `*` is exponential in the run.
+ */
+const WHEN_WORDS = '(?:刚才|刚|今天|上午|下午|中午|早上|晚上|昨天)';
+const WHEN_PREFIX = `${WHEN_WORDS}{0,3}`;
 
 /** A name as written in a sentence, without what reps add around it (王总那边 → 王总; 王总了 → 王总). */
 const cleanName = (n: string) => n.replace(/(?:那边|这边|那儿|那里|了)$/, '').replace(/\s+/g, '');
 
 /** Words that say when, never who (「刚刚电话了赵姐」 does not name a customer 刚刚). */
-const TIME_WORD = new RegExp(`^${WHEN_PREFIX}$`);
+const TIME_WORD = new RegExp(`^${WHEN_WORDS}+$`);
 
 type Rule = [RegExp, (m: RegExpExecArray) => string | undefined];
 
 const rules: Rule[] = [
   // ---- meetings arranged with someone, before the calls (「和赵姐约了后天视频会」 is a meeting, not a video call) ----
   // 跟王总约了周五上午十点的会 / 和王总约个会 下周一下午两点
-  [new RegExp(`^(?:跟|和|与)${NAME}(?:约|定|订)了?(?:个|一个)?(.*?)的?(?:会议?|见面|碰面|见一面)(.*)$`), (m) => `会议 ${cleanName(m[1]!)} ${m[2]} ${m[3]}`],
+  // (what follows the first 会 is the rest of the message, taken after the match: a second `.*` would backtrack against `.*?`)
+  [
+    new RegExp(`^(?:跟|和|与)${NAME}(?:约|定|订)了?(?:个|一个)?(.*?)的?(?:会议?|见面|碰面|见一面)`),
+    (m) => `会议 ${cleanName(m[1]!)} ${m[2]} ${m.input.slice(m[0].length)}`,
+  ],
   // ---- calls ----
   // 电话回访了张总 十分钟 / 今天电话联系了王总
   [new RegExp(`^${WHEN_PREFIX}(?:微信)?(?:电话|语音|视频)(?:回访|联系|沟通|跟进)了?${NAME}(?=\\s|$|了|\\d)(.*)$`), (m) => `电话 ${cleanName(m[1]!)} ${m[2]}`],
@@ -160,7 +172,7 @@ const rules: Rule[] = [
   ],
   [
     new RegExp(
-      `^${NAME}\\s?(?:说|表示)?(?:今年|暂时|目前|先)?(?:那单|这单)?(丢了|输了|黄了|没戏了|不做了|不买了|不上了|不考虑了|不要了|选了(?:友商|别家|别人).*)(.*)$`,
+      `^${NAME}\\s?(?:说|表示)?(?:今年|暂时|目前|先)?(?:那单|这单)?(丢了|输了|黄了|没戏了|不做了|不买了|不上了|不考虑了|不要了|选了(?:友商|别家|别人))(.*)$`,
     ),
     (m) => `输单 ${cleanName(m[1]!)} ${m[2]}${m[3]}`,
   ],

@@ -7,9 +7,9 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /** The secret a request presents and how: a Bearer token, or the password of HTTP Basic (any user name). */
 function presented(header: string): { secret: string; scheme: 'bearer' | 'basic' } | undefined {
-  const bearer = /^Bearer\s+(.+)$/i.exec(header);
+  const bearer = /^Bearer\s+(\S.*)$/i.exec(header);
   if (bearer) return { secret: bearer[1] as string, scheme: 'bearer' };
-  const basic = /^Basic\s+(.+)$/i.exec(header);
+  const basic = /^Basic\s+(\S.*)$/i.exec(header);
   if (!basic) return undefined;
   const decoded = Buffer.from(basic[1] ?? '', 'base64').toString('utf8');
   return decoded.includes(':') ? { secret: decoded.slice(decoded.indexOf(':') + 1), scheme: 'basic' } : undefined;

@@ -258,7 +258,7 @@ export function eventIdFor(channel: 'app' | 'bot', event: WeComEvent, plaintext:
 const plaintextId = (channel: 'app' | 'bot', plaintext: string) => `${channel}-sha-${sha256Hex(plaintext).slice(0, 40)}`;
 
 /** One `<MsgType>` element whose text is plain or one CDATA section (sticky: matched where the first mention is). */
-const MSG_TYPE = /<MsgType>\s*(?:<!\[CDATA\[([^\]]*)\]\]>|([^<]*?))\s*<\/MsgType>/y;
+const MSG_TYPE = /<MsgType>\s*(?:<!\[CDATA\[([^\]]*)\]\]>\s*|([^<\s]+(?:\s+[^<\s]+)*)\s*)?<\/MsgType>/y;
 
 /**
  * An app plaintext's MsgType, read without parsing, when the answer is certain: '' when "MsgType" appears nowhere,

@@ -609,7 +609,7 @@ const NOT_YET = new Set<string>([]);
 function reading(text: string): { how: 'parsed' | 'guessed' | 'missed'; got?: RepCommand } {
   const p = parseCommand(text, NOW, TZ);
   if (p.cmd !== 'unknown') {
-    if (p.cmd === 'help' || p.cmd === 'today' || p.cmd === 'lead' || p.cmd === 'merge') return { how: 'parsed', got: p };
+    if (p.cmd === 'help' || p.cmd === 'today' || p.cmd === 'lead' || p.cmd === 'merge' || p.cmd === 'too_long') return { how: 'parsed', got: p };
     const i = customerInside(
       p.target,
       CUSTOMERS.map((n) => [n]),

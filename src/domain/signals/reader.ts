@@ -96,6 +96,20 @@ function notARequest(clause: string, index: number, end: number): boolean {
  * (定, 拍板, 给结论…) with a date phrase in the same clause, resolved in the business time zone. Pure, given the
  * segmenter.
  */
+/**
+ * How much of a customer's message is read: its first characters, in at most so many clauses of at most so many
+ * characters each — a message is a few sentences, and no record (however long) costs more than a message's worth of
+ * work. A signal's cue is the customer's words around the cue, at most `cue` characters.
+ */
+export const READ_LIMITS = { chars: 2000, clauses: 40, clauseChars: 200, cue: 60 } as const;
+
+/** The customer's words around position `index` of `clause`, at most READ_LIMITS.cue characters. */
+function cueAt(clause: string, index: number): string {
+  if (clause.length <= READ_LIMITS.cue) return clause;
+  const from = Math.max(0, Math.min(index - 20, clause.length - READ_LIMITS.cue));
+  return clause.slice(from, from + READ_LIMITS.cue);
+}
+
 export class LexiconReader implements CustomerTextReader {
   private readonly cues: Cue[];
 
@@ -112,7 +126,7 @@ export class LexiconReader implements CustomerTextReader {
   }
 
   read(text: string, now: number, timeZone: string): Signal[] {
-    const t = normalizeCustomerText(text);
+    const t = normalizeCustomerText(text.slice(0, READ_LIMITS.chars));
     if (!t) return [];
     const found = new Map<SignalKind, Signal>();
     const keep = (s: Signal) => {
@@ -120,7 +134,7 @@ export class LexiconReader implements CustomerTextReader {
       if (!prev || s.weight > prev.weight) found.set(s.signal, s);
     };
     const today = DateTime.fromMillis(now, { zone: timeZone }).toISODate() ?? '';
-    for (const clause of splitClauses(t)) {
+    for (const clause of splitClauses(t).slice(0, READ_LIMITS.clauses)) {
       const words = this.segment(clause);
       const starts = new Set<number>();
       const ends = new Set<number>();
@@ -147,7 +161,7 @@ export class LexiconReader implements CustomerTextReader {
         // 「别的公司也在给我们做方案」: another vendor's proposal, not a request to us.
         if (c.signal === 'proposal_request' && (competitorAt < m.index || selfMade(clause, m.index) || notARequest(clause, m.index, end))) continue;
         if (c.signal === 'competitors') competitorAt = Math.min(competitorAt, m.index);
-        keep({ signal: c.signal, cue: clause, weight: c.weight });
+        keep({ signal: c.signal, cue: cueAt(clause, m.index), weight: c.weight });
       }
       const counted = SEND_COUNTED.exec(clause) ?? WHEN_SENT.exec(clause);
       const sent = counted ?? SEND_THING.exec(clause) ?? THING_THEN_SEND.exec(clause);
@@ -161,10 +175,10 @@ export class LexiconReader implements CustomerTextReader {
         !AFTER_NEGATION.test(clause.slice(sent.index + sent[0].length)) &&
         !ALREADY_HAD.test(clause.slice(sent.index + sent[0].length))
       )
-        keep({ signal: 'proposal_request', cue: clause, weight: 0.85 });
+        keep({ signal: 'proposal_request', cue: cueAt(clause, sent.index), weight: 0.85 });
       if (words.some((w) => DECIDE_WORDS.has(w)) && !CANNOT_DECIDE.test(clause)) {
         const when = parseWhen(clause, now, timeZone);
-        if (when && when.date >= today) keep({ signal: 'decision_timing', cue: clause, weight: 0.8, date: when.date });
+        if (when && when.date >= today) keep({ signal: 'decision_timing', cue: cueAt(clause, clause.indexOf(when.text)), weight: 0.8, date: when.date });
       }
     }
     // The thing and the sending can fall into two clauses of one message (「报价单 发我」).
@@ -184,7 +198,7 @@ export class LexiconReader implements CustomerTextReader {
 function splitClauses(t: string): string[] {
   return t
     .split(CLAUSE_BREAK)
-    .map((c) => c.replace(/(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])/g, '').trim())
+    .map((c) => c.replace(/(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])/g, '').trim().slice(0, READ_LIMITS.clauseChars))
     .filter(Boolean);
 }
 
