@@ -198,7 +198,12 @@ export class LexiconReader implements CustomerTextReader {
 function splitClauses(t: string): string[] {
   return t
     .split(CLAUSE_BREAK)
-    .map((c) => c.replace(/(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])/g, '').trim().slice(0, READ_LIMITS.clauseChars))
+    .map((c) =>
+      c
+        .replace(/(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])/g, '')
+        .trim()
+        .slice(0, READ_LIMITS.clauseChars),
+    )
     .filter(Boolean);
 }
 
