@@ -4,11 +4,12 @@
  * (The nudges' own titles and texts come from the policy, src/domain/nudge-policy.ts, with its questions.)
  */
 import { DateTime } from 'luxon';
-import { displayName, SOURCE_LABELS, STATE_LABELS, type BuyingState, type Lead, type SourceChannel } from '../domain/lead';
+import { displayCompany, displayName, SOURCE_LABELS, STATE_LABELS, type BuyingState, type Lead, type SourceChannel } from '../domain/lead';
 import type { Guess } from '../domain/commands';
 import type { NextStep } from '../domain/next-step';
 import type { RepWeek } from '../domain/team-week';
 import { POSITION_QUESTION, WEEKLY_QUESTION } from '../domain/nudge-policy';
+import { asMarkdown, fitList, OUTSIDER_LIMITS, utf8Bytes, utf8Prefix } from '../domain/outsider-text';
 import type { RepActionResult } from './rep-actions';
 
 export const HELP_TEXT = [
@@ -66,6 +67,9 @@ export const MEETING_CHECK = { mheld: 'held', mmissed: 'not_held', mmoved: 'move
 
 /** The follow-up card's buttons: what each says about the call. */
 export const CALL_FOLLOW_UP = { min5: 5, min15: 15, min30: 30, noanswer: 0 } as const;
+
+/** The line that stands for the items a message had no room for. */
+const moreOf = (n: number) => `…等 ${n} 位`;
 
 const fmt = (ms: number, zone: string, pattern: string) => DateTime.fromMillis(ms, { zone }).toFormat(pattern);
 
@@ -185,13 +189,21 @@ export function cardReply(r: RepActionResult, zone: string): string {
 /** The label a pressed card shows instead of its buttons. */
 export const cardDoneLabel = (button: keyof typeof CARD_BUTTONS) => `已处理：${CARD_BUTTONS[button]}`;
 
-/** The meeting's title in WeCom. */
-export const meetingTitle = (lead: Lead) => `与${displayName(lead)}沟通方案`;
+/** The meeting's title in WeCom, within WeCom's 40 bytes (the name is cut first). */
+export function meetingTitle(lead: Lead): string {
+  const [head, tail] = ['与', '沟通方案'];
+  const room = MEETING_TITLE_BYTES - utf8Bytes(head + tail);
+  return `${head}${utf8Prefix(displayName(lead), room)}${tail}`;
+}
+export const MEETING_TITLE_BYTES = 40;
+
+/** A group's name as the rep reads it (its owner chose it; a customer may have). */
+const shownGroup = (group: string | undefined) => (group ? asMarkdown(group, OUTSIDER_LIMITS.groupName) : '客户群');
 
 /** What the rep is told with a group's join code. */
 export function inviteText(customer: string, group: string | undefined, qrCode: string): string {
   return (
-    `「${group ?? '客户群'}」的入群二维码：${qrCode}\n` +
+    `「${shownGroup(group)}」的入群二维码：${qrCode}\n` +
     `发给${customer}，请他把那边参与决定的人（拍板的、用的、管采购的）扫码拉进来——方案在群里一起定，比你一个人写文档快，决策链也看得见。`
   );
 }
@@ -233,7 +245,7 @@ export const COPY = {
   notUnderstood: (text: string, hint?: string) =>
     hint
       ? `没太看懂。可以这样写：${hint}\n\n发「帮助」看全部用法。`
-      : `没太看懂「${text.slice(0, 30)}」。可以这样写：电话 王总 20分钟 / 定位 王总 比价 / 今日\n发「帮助」看全部用法。`,
+      : `没太看懂「${asMarkdown(text, 30)}」。可以这样写：电话 王总 20分钟 / 定位 王总 比价 / 今日\n发「帮助」看全部用法。`,
   /** The one short question with the best guess for an unclear message (src/domain/commands.ts guessCommand). */
   guess: (g: Guess, name: string) => {
     switch (g.cmd) {
@@ -256,49 +268,52 @@ export const COPY = {
   askWhen: (name: string) => `和${name}约在什么时候？直接回时间就行，例如「周四15:00」或「明天下午」。`,
   noSuchNumber: (target: string) => `没有 ${target}。先发「今日」看列表，再用 #序号。`,
   /** A customer named with words around the name: the command for the one customer named inside it, to confirm. */
-  retarget: (target: string, command: string) => `没有叫「${target}」的客户。是说「${command}」吗？回 1 确认。`,
-  noSuchCustomer: (target: string) => `没有找到客户「${target}」。发「今日」看你的客户，或用「线索 ${target} 询价单」新建。`,
+  retarget: (target: string, command: string) => `没有叫「${asMarkdown(target)}」的客户。是说「${command}」吗？回 1 确认。`,
+  noSuchCustomer: (target: string) => `没有找到客户「${asMarkdown(target)}」。发「今日」看你的客户，或用「线索 ${asMarkdown(target)} 询价单」新建。`,
   whichOne: (target: string, choices: Lead[], total: number) =>
-    [
-      `找到 ${total} 位「${target}」，是哪一位？`,
-      ...choices.map((l, i) => `#${i + 1} ${displayName(l)}${l.company ? `（${l.company}）` : ''}`),
-      '请用 #序号 再发一次，例如把「' + target + '」换成「#1」。',
-    ].join('\n'),
+    fitList(
+      [`找到 ${total} 位「${asMarkdown(target)}」，是哪一位？`],
+      choices.map((l, i) => `#${i + 1} ${displayName(l)}${l.company ? `（${displayCompany(l)}）` : ''}`),
+      [`请用 #序号 再发一次，例如把「${asMarkdown(target)}」换成「#1」。`],
+      moreOf,
+    ),
   noLeadsYet: '你名下还没有在跟的客户。客户加你企业微信后会自动出现在这里。',
   today: (total: number, rows: { lead: Lead; quietDays: number; calls7d: number }[]) =>
-    [
-      `今天该跟进的客户（${total} 位中最久没动静的 ${rows.length} 位）：`,
-      ...rows.map((r, i) => `#${i + 1} ${displayName(r.lead)} · ${STATE_LABELS[r.lead.state]} · ${r.quietDays} 天没动静 · 近7天通话 ${r.calls7d} 次`),
-      '亲自打个电话，比发资料管用。',
-    ].join('\n'),
+    fitList(
+      [`今天该跟进的客户（${total} 位中最久没动静的 ${rows.length} 位）：`],
+      rows.map((r, i) => `#${i + 1} ${displayName(r.lead)} · ${STATE_LABELS[r.lead.state]} · ${r.quietDays} 天没动静 · 近7天通话 ${r.calls7d} 次`),
+      ['亲自打个电话，比发资料管用。'],
+      moreOf,
+    ),
   manualLeadCreated: (name: string, source: SourceChannel) =>
     `已新建线索：${name}（${SOURCE_LABELS[source]}）。\n第一次回电就定位：${NEXT_STEP.unknown.replace('先定位：', '')}`,
   merged: (manual: Lead, into: Lead) =>
     `已合并：手工线索「${manual.name}」并入${displayName(into)}。之前记的电话、定位和决策时间都在${displayName(into)}名下了。`,
   mergeRefused: (manual: Lead) => `没能合并：线索「${manual.name}」已经并到别的客户名下了。`,
   mergedOnAdd: (customer: Lead, manual: Lead) =>
-    `${displayName(customer)}${customer.company ? `（${customer.company}）` : ''}加了你的企业微信。你之前手工建的线索「${manual.name}」已合并进来：电话、定位和决策时间都在这位客户名下了。`,
+    `${displayName(customer)}${customer.company ? `（${displayCompany(customer)}）` : ''}加了你的企业微信。你之前手工建的线索「${manual.name}」已合并进来：电话、定位和决策时间都在这位客户名下了。`,
   mergeChoice: (customer: Lead, matches: Lead[]) =>
     [
       `${displayName(customer)}加了你的企业微信。你有 ${matches.length} 条手工线索也可能是这位客户：`,
       ...matches.map((m, i) => `#${i + 1} ${m.name}（${SOURCE_LABELS[m.source]}）`),
       `是哪一条？回复「合并 #1 ${displayName(customer)}」把它并进来；都不是就不用管。`,
     ].join('\n'),
-  lostContact: (lead: Lead) => `客户「${lead.remark || lead.name}」刚刚删除了你的企业微信。\n建议今天就亲自打个电话问清原因；如果已经在群里，留意群里的动静。`,
+  lostContact: (lead: Lead) => `客户「${displayName(lead)}」刚刚删除了你的企业微信。\n建议今天就亲自打个电话问清原因；如果已经在群里，留意群里的动静。`,
   groupCreated: (lead: Lead, groupName: string | undefined, qrCode?: string) => {
     const name = displayName(lead);
-    const head = `${name}的工作群「${groupName ?? '客户群'}」建好了，已记到${name}名下。`;
+    const head = `${name}的工作群「${shownGroup(groupName)}」建好了，已记到${name}名下。`;
     return qrCode ? `${head}\n${inviteText(name, groupName, qrCode)}` : `${head}\n请${name}在群里把那边参与决定的人也拉进来。`;
   },
   teamDigest: (reps: RepWeek[]) =>
-    [
-      `**团队本周跟进（${reps.length} 位销售，最需要关注的在前）**`,
-      ...reps.map(
+    fitList(
+      [`**团队本周跟进（${reps.length} 位销售，最需要关注的在前）**`],
+      reps.map(
         (r, i) =>
-          `${i + 1}. ${r.rep}：在跟 ${r.openLeads} 位 · 未定位 ${r.unpositioned} · 本周通话 ${r.calledThisWeek} 位（${r.uncalled} 位该打没打）· 开会 ${r.meetingsHeld} 次 · 新建群 ${r.groupsOpened} 个 · 忽略提醒 ${r.nudgesIgnored} 条`,
+          `${i + 1}. ${asMarkdown(r.rep)}：在跟 ${r.openLeads} 位 · 未定位 ${r.unpositioned} · 本周通话 ${r.calledThisWeek} 位（${r.uncalled} 位该打没打）· 开会 ${r.meetingsHeld} 次 · 新建群 ${r.groupsOpened} 个 · 忽略提醒 ${r.nudgesIgnored} 条`,
       ),
-      '\n销售不跟踪，到头一场空：先找排在前面的人，一起把没定位的客户定位、把该打的电话打了。',
-    ].join('\n'),
+      ['\n销售不跟踪，到头一场空：先找排在前面的人，一起把没定位的客户定位、把该打的电话打了。'],
+      moreOf,
+    ),
   managerTakes: (by: string, lead: Lead) => `${by}说：${displayName(lead)}的下一个电话他来打。你照常跟进群里和会上的事，打完后和他对一下结果。`,
   callByOther: (by: string, lead: Lead, minutes?: number, outcome?: 'talked' | 'no_answer') =>
     outcome === 'no_answer'

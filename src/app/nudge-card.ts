@@ -1,4 +1,4 @@
-import { displayName, STATE_LABELS, type Lead } from '../domain/lead';
+import { displayCompany, displayName, STATE_LABELS, type Lead } from '../domain/lead';
 import type { Nudge } from '../domain/nudge-policy';
 import type { ButtonInteractionCard } from '../wecom/api-types';
 import { CARD_BUTTONS, COPY, MEETING_CHECK, meetingCheckText, nextStepText, STATE_ANSWERS } from './copy';
@@ -14,7 +14,7 @@ export function nudgeCard(n: Nudge, id: string, lead: Lead): ButtonInteractionCa
   return {
     card_type: 'button_interaction',
     source: { desc: '跟进助手' },
-    main_title: { title: [...n.title].slice(0, 26).join(''), desc: `${lead.company ?? ''}${lead.company ? ' · ' : ''}${STATE_LABELS[lead.state]}` },
+    main_title: { title: [...n.title].slice(0, 26).join(''), desc: `${displayCompany(lead) ?? ''}${lead.company ? ' · ' : ''}${STATE_LABELS[lead.state]}` },
     sub_title_text: n.text,
     task_id: id,
     button_list: actions.map((a, i) => ({ text: text(a), style: i === 0 ? 1 : 2, key: `${a}:${lead.id}:${id}` })),
@@ -84,7 +84,7 @@ export function reminderCard(lead: Lead, by: string, next: NextStep, id: string)
     source: { desc: '跟进助手' },
     main_title: {
       title: [...`${by}提醒你跟进${displayName(lead)}`].slice(0, 26).join(''),
-      desc: `${lead.company ?? ''}${lead.company ? ' · ' : ''}${STATE_LABELS[lead.state]}`,
+      desc: `${displayCompany(lead) ?? ''}${lead.company ? ' · ' : ''}${STATE_LABELS[lead.state]}`,
     },
     sub_title_text: COPY.reminderText(by, lead, nextStepText(next, displayName(lead))),
     task_id: id.replace(/[^0-9a-zA-Z_\-@]/g, '_').slice(0, 128),

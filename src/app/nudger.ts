@@ -1,6 +1,7 @@
 import { DateTime } from 'luxon';
 import type { Clock } from '../domain/clock';
 import { displayName, isFollowedUp, STATE_LABELS, type Lead } from '../domain/lead';
+import { asMarkdown, fitList } from '../domain/outsider-text';
 import { computeMetrics, DAY_MS } from '../domain/metrics';
 import { repWeek, type RepWeek } from '../domain/team-week';
 import { digestRisk, ignoredInARow, newlyResolvedNudges, nudgeIdFor, shouldEscalate } from '../domain/nudge-bookkeeping';
@@ -334,22 +335,26 @@ export class Nudger implements NudgeRunner {
       );
       scored.sort((a, b) => b.risk - a.risk);
       const held = await overflowTitles(rep);
-      const lines = [
-        `**本周要亲自打的电话（${Math.min(scored.length, 10)} 位）**`,
-        ...scored
+      const content = fitList(
+        [`**本周要亲自打的电话（${Math.min(scored.length, 10)} 位）**`],
+        scored
           .slice(0, 10)
           .map(
             ({ l, m }, i) =>
               `${i + 1}. ${displayName(l)} · ${STATE_LABELS[l.state]} · ${m.quietDays} 天没动静${l.decisionDate ? ` · 决策日 ${l.decisionDate}` : ''}`,
           ),
-        `\n直接问：「${WEEKLY_QUESTION}」`,
-        ...(held.length ? ['\n**上周超出每日提醒上限、没来得及推送的：**', ...held.map((t) => `- ${t}`)] : []),
-        '\n打完电话，把下一步拖进会议或工作群。',
-      ];
+        [
+          `\n直接问：「${WEEKLY_QUESTION}」`,
+          ...(held.length ? ['\n**上周超出每日提醒上限、没来得及推送的：**', ...held.slice(0, 10).map((t) => `- ${asMarkdown(t, 40)}`)] : []),
+          ...(held.length > 10 ? [`…等 ${held.length - 10} 条`] : []),
+          '\n打完电话，把下一步拖进会议或工作群。',
+        ],
+        (n) => `…等 ${n} 位`,
+      );
       await this.d.outbox.enqueue({
         key: `digest:${rep}:${week}`,
         touser: rep,
-        body: { msgtype: 'markdown', markdown: { content: lines.join('\n') } },
+        body: { msgtype: 'markdown', markdown: { content } },
         duplicateCheck: true,
       });
       sent++;

@@ -33,6 +33,9 @@ export interface RepCommandDeps {
 /** The names a rep may call a customer by: the remark, the WeCom name, the company. */
 const namesOf = (l: Lead) => [l.remark, l.name, l.company].filter((n): n is string => !!n);
 
+/** A customer's name in a command the bot keeps for the rep to confirm: the shown name, found again by its start. */
+const commandName = (l: Lead) => displayName(l).replace(/…$/, '');
+
 /** Where the time goes in a meeting the bot asked the time of (kept as the pending command until the rep answers). */
 const WHEN_SLOT = '{时间}';
 
@@ -99,7 +102,7 @@ export class RepCommands {
       case 'meeting': {
         const startsAt = cmd.when && meetingStart(cmd.when, at, this.d.timeZone);
         if (startsAt === undefined) {
-          await this.store.setPending(rep, `会议 ${displayName(lead)} ${WHEN_SLOT}`);
+          await this.store.setPending(rep, `会议 ${commandName(lead)} ${WHEN_SLOT}`);
           return COPY.askWhen(displayName(lead));
         }
         return reply(await this.actions.bookMeeting(input, startsAt, cmd.note));
@@ -126,7 +129,7 @@ export class RepCommands {
     const lead = g ? leads.filter((l) => namesOf(l).includes(g.target)) : [];
     if (g && lead.length === 1) {
       const name = displayName(lead[0] as Lead);
-      await this.store.setPending(rep, commandText(g, name));
+      await this.store.setPending(rep, commandText(g, commandName(lead[0] as Lead)));
       return COPY.guess(g, name);
     }
     return COPY.notUnderstood(text);
@@ -140,7 +143,7 @@ export class RepCommands {
     const leads = candidates.filter((l) => !l.mergedInto);
     const i = customerInside(cmd.target, leads.map(namesOf));
     if (i === undefined) return undefined;
-    const text = commandText(cmd, displayName(leads[i] as Lead));
+    const text = commandText(cmd, commandName(leads[i] as Lead));
     await this.store.setPending(rep, text);
     return COPY.retarget(cmd.target, text);
   }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { DateTime } from 'luxon';
 import type { Clock } from '../domain/clock';
 import type { Logger } from '../log';
+import { MESSAGE_BYTES, utf8Bytes, utf8Prefix } from '../domain/outsider-text';
 import { WeComApiError } from '../wecom/api-errors';
 import { assertMemberRecipients, RecipientRefusedError } from '../wecom/recipients';
 import type { ActivityCounter, MessageChannel, MessageSending, OutboundMessage, RateSlots, SendOutcome, SendResult, SentMarks } from './ports';
@@ -33,8 +34,9 @@ export interface MessageSenderDeps {
 export class MessageSender implements MessageSending {
   constructor(private readonly d: MessageSenderDeps) {}
 
-  async attempt(m: OutboundMessage, jobId: string): Promise<SendOutcome> {
+  async attempt(queued: OutboundMessage, jobId: string): Promise<SendOutcome> {
     const { d } = this;
+    const m = withinLimits(queued);
     const previous = await d.marks.get(m.key);
     if (previous) return { kind: 'sent', result: { status: 'already_sent', ...previous } };
     try {
@@ -109,4 +111,18 @@ export class MessageSender implements MessageSending {
     await this.d.activity?.count({ event: 'messages_failed', kind });
     return { kind: 'failed', reason };
   }
+}
+
+/**
+ * The message as WeCom will take it whole: a text or markdown content over MESSAGE_BYTES (WeCom cuts a text there and
+ * refuses a markdown) is cut at a character, marked with …. The copy already fits its lists (「…等 N 位」); this is the
+ * last guard, for any message.
+ */
+function withinLimits(m: OutboundMessage): OutboundMessage {
+  const b = m.body;
+  if (b.msgtype === 'text' && utf8Bytes(b.text.content) > MESSAGE_BYTES)
+    return { ...m, body: { msgtype: 'text', text: { content: utf8Prefix(b.text.content, MESSAGE_BYTES) } } };
+  if (b.msgtype === 'markdown' && utf8Bytes(b.markdown.content) > MESSAGE_BYTES)
+    return { ...m, body: { msgtype: 'markdown', markdown: { content: utf8Prefix(b.markdown.content, MESSAGE_BYTES) } } };
+  return m;
 }

@@ -1,3 +1,4 @@
+import { asMarkdown } from './outsider-text';
 /** The lead: one customer, as the sales method sees them (docs/method.md). Pure data; no I/O. */
 
 export const BUYING_STATES = ['unknown', 'exploring', 'price_check', 'benchmarking'] as const;
@@ -118,7 +119,15 @@ export function absorbManualLead(target: Lead, manual: Lead): Lead {
   return next;
 }
 
-/** The name a rep sees: their remark if they set one, else the WeCom name. */
+/**
+ * The name a rep sees: their remark if they set one, else the WeCom name (which the customer chose) — as data, safe in
+ * a text message, markdown and a card alike (src/domain/outsider-text.ts), and capped.
+ */
 export function displayName(lead: Lead): string {
-  return lead.remark || lead.name;
+  return asMarkdown(lead.remark || lead.name);
+}
+
+/** The company a customer gave, shown the same way (undefined when they gave none). */
+export function displayCompany(lead: Lead): string | undefined {
+  return lead.company ? asMarkdown(lead.company) : undefined;
 }

@@ -2,6 +2,7 @@ import type { MeetingReport } from '../domain/meeting-attendance';
 import type { BookedMeeting, CustomerDirectory, CustomerProfile, GroupSnapshot, JoinCode, JoinCodeMaker, MeetingBooker, MeetingRequest } from '../app/ports';
 import type { WeComApiClient } from './api-client';
 import { WeComApiError } from './api-errors';
+import { OUTSIDER_LIMITS, storedOutsider } from '../domain/outsider-text';
 
 const GONE = new Set([84061, 40096, 40050, 90500]);
 
@@ -14,9 +15,15 @@ export class WeComDirectory implements CustomerDirectory, MeetingBooker, JoinCod
       const res = await this.api.getExternalContact(externalUserId);
       return {
         externalUserId,
-        name: res.external_contact.name,
-        company: res.external_contact.corp_full_name || res.external_contact.corp_name || undefined,
-        followers: res.follow_user.map((f) => ({ userId: f.userid, remark: f.remark || undefined, state: f.state || undefined, addedAt: f.createtime * 1000 })),
+        // What the customer (or a rep) typed is stored cleaned and capped (src/domain/outsider-text.ts).
+        name: storedOutsider(res.external_contact.name, OUTSIDER_LIMITS.name),
+        company: storedOutsider(res.external_contact.corp_full_name || res.external_contact.corp_name || '', OUTSIDER_LIMITS.company) || undefined,
+        followers: res.follow_user.map((f) => ({
+          userId: f.userid,
+          remark: storedOutsider(f.remark ?? '', OUTSIDER_LIMITS.name) || undefined,
+          state: f.state || undefined,
+          addedAt: f.createtime * 1000,
+        })),
       };
     } catch (err) {
       if (err instanceof WeComApiError && GONE.has(err.errcode)) return undefined;
@@ -29,7 +36,7 @@ export class WeComDirectory implements CustomerDirectory, MeetingBooker, JoinCod
       const { group_chat: g } = await this.api.getGroupChat(chatId);
       return {
         chatId,
-        name: g.name || undefined,
+        name: storedOutsider(g.name ?? '', OUTSIDER_LIMITS.groupName) || undefined,
         owner: g.owner,
         createdAt: g.create_time * 1000,
         customers: g.member_list.filter((m) => m.type === 2).map((m) => m.userid),

@@ -274,3 +274,16 @@ describe('access_token shared across processes', () => {
     await cleanupRedis(p2);
   });
 });
+
+describe('the sandbox holds WeCom’s limits', () => {
+  test('WeCom’s content limits: a text over 2,048 bytes arrives cut, a markdown over them is refused (45002)', async () => {
+    const before = sandbox.inbox('zhangsan').length;
+    await api.sendMessage({ touser: 'zhangsan', agentid: api.agentId, msgtype: 'text', text: { content: '长'.repeat(1000) } });
+    const got = sandbox.inbox('zhangsan')[before];
+    expect(got?.body.msgtype === 'text' && got.body.text.content).toBe('长'.repeat(682));
+    await expect(
+      api.sendMessage({ touser: 'zhangsan', agentid: api.agentId, msgtype: 'markdown', markdown: { content: '长'.repeat(683) } }),
+    ).rejects.toMatchObject({ errcode: 45002 });
+    expect(sandbox.inbox('zhangsan')).toHaveLength(before + 1);
+  });
+});

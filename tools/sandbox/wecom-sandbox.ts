@@ -416,6 +416,8 @@ export class WeComSandbox {
   private validateBody(req: T.SendMessageRequest): Record<string, unknown> | undefined {
     if (req.msgtype === 'text' && !req.text?.content) return this.err(41009, 'missing text content');
     if (req.msgtype === 'markdown' && !req.markdown?.content) return this.err(41009, 'missing markdown content');
+    // WeCom: markdown content "最长不超过2048个字节" — refused beyond (a text beyond it is cut: see send()).
+    if (req.msgtype === 'markdown' && Buffer.byteLength(req.markdown.content) > CONTENT_BYTES) return this.err(45002, 'content size out of limit');
     if (req.msgtype === 'template_card') {
       const c = req.template_card;
       if (!c || c.card_type !== 'button_interaction') return this.err(40058, 'template_card.card_type must be button_interaction here');
@@ -492,6 +494,7 @@ export class WeComSandbox {
     if (c.expiresAt <= this.opts.clock()) return this.err(40058, 'response_code expired');
     if (req.msgtype !== 'markdown' && req.msgtype !== 'template_card') return this.err(40008, 'invalid message type');
     if (req.msgtype === 'markdown' && !req.markdown?.content) return this.err(41009, 'missing markdown content');
+    if (req.msgtype === 'markdown' && Buffer.byteLength(req.markdown.content) > CONTENT_BYTES) return this.err(45002, 'content size out of limit');
     c.used = true;
     const key = c.userid.toLowerCase();
     const m: InboxMessage = {
@@ -615,10 +618,23 @@ export class WeComSandbox {
   }
 }
 
+/** WeCom's limit on a text or markdown message's content, in bytes. */
+const CONTENT_BYTES = 2048;
+
+/** The first `bytes` bytes of `s` in UTF-8, without a split character (how WeCom cuts a long text). */
+function cutToBytes(s: string, bytes: number): string {
+  const buf = Buffer.from(s);
+  if (buf.length <= bytes) return s;
+  let end = bytes;
+  while (end > 0 && (buf[end]! & 0xc0) === 0x80) end--;
+  return buf.subarray(0, end).toString('utf8');
+}
+
 function pickBody(req: T.SendMessageRequest): T.MessageBody {
   switch (req.msgtype) {
     case 'text':
-      return { msgtype: 'text', text: req.text };
+      // WeCom: text content "最长不超过2048个字节，超过将截断" — delivered cut, as a rep would see it.
+      return { msgtype: 'text', text: { content: cutToBytes(req.text.content, CONTENT_BYTES) } };
     case 'markdown':
       return { msgtype: 'markdown', markdown: req.markdown };
     case 'template_card':

@@ -1,5 +1,6 @@
 import { DateTime } from 'luxon';
 import { displayName, type BuyingState, type Lead } from '../lead';
+import { asMarkdown, OUTSIDER_LIMITS } from '../outsider-text';
 import type { TimelineEntry } from '../timeline';
 import { decisionSuggestionOf, stateSuggestionOf } from './suggestion';
 
@@ -13,8 +14,7 @@ export const STATE_ASK: Record<Exclude<BuyingState, 'unknown'>, { short: string;
 /** The customer's own words behind a suggestion: the message it came from, or the clause, shortened for a card. */
 function quote(timeline: readonly TimelineEntry[], evidence: string[], cue: string): string {
   const source = timeline.find((e) => e.id === evidence.at(-1));
-  const words = (source?.kind === 'customer_message' && source.note) || cue;
-  return [...words].length > 40 ? `${[...words].slice(0, 39).join('')}…` : words;
+  return asMarkdown((source?.kind === 'customer_message' && source.note) || cue, OUTSIDER_LIMITS.quote);
 }
 
 /**
