@@ -11,7 +11,7 @@ export const OUTSIDER_LIMITS = { name: 40, company: 60, groupName: 40, shown: 24
 
 /** Characters that hide or reorder text: C0/C1 controls but tab and newline, bidi marks and overrides, zero-width. */
 const INVISIBLE =
-// eslint-disable-next-line no-control-regex -- control characters are exactly what this removes
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what this removes
   /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u00ad\u061c\u115f\u1160\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\u3164\ufeff\ufff9-\ufffb]/g;
 
 /** Cuts `s` to `max` characters (code points, so an emoji is not split), marking the cut with …. */
