@@ -106,14 +106,14 @@ export function mountBoardAuthRoutes(router: Router, deps: { auth: BoardSignIn; 
   router.get('/auth/login', async (ctx) => {
     const inWeCom = /wxwork/i.test(ctx.get('user-agent'));
     const next = typeof ctx.query.next === 'string' ? ctx.query.next : undefined;
-    const { location, nonce } = await auth.startLogin(next, inWeCom);
-    setCookie(ctx, LOGIN_COOKIE, nonce, s, 600);
+    const { location, loginCookie } = await auth.startLogin(next, inWeCom);
+    setCookie(ctx, LOGIN_COOKIE, loginCookie, s, 600);
     ctx.redirect(location);
   });
 
   router.get('/auth/callback', async (ctx) => {
     const q = ctx.query as Record<string, string | undefined>;
-    const result = await auth.finishLogin({ code: q.code, state: q.state, nonce: ctx.cookies.get(LOGIN_COOKIE) });
+    const result = await auth.finishLogin({ code: q.code, state: q.state, loginCookie: ctx.cookies.get(LOGIN_COOKIE) });
     setCookie(ctx, LOGIN_COOKIE, '', s, 0);
     if (!result.ok) {
       deps.log.warn({ reason: `board.${result.refusal.toLowerCase()}` }, 'board sign-in refused');

@@ -41,7 +41,8 @@ ${scripts.map((s) => `<script src="/board/assets/${esc(s)}"></script>`).join('\n
 function pageSession(auth: BoardSignIn): Middleware {
   return async (ctx, next) => {
     const session = await auth.session(ctx.cookies.get('wf_session'));
-    if (!session) return ctx.redirect(`/auth/login?next=${encodeURIComponent(ctx.path)}`);
+    // The page as asked for, with its query (a filter), encoded once: sign-in sends the member back to exactly it.
+    if (!session) return ctx.redirect(`/auth/login?next=${encodeURIComponent(ctx.originalUrl)}`);
     await next();
   };
 }

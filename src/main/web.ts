@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { createServer, type Server, type ServerOptions } from 'node:http';
 import { CallbackReceiver } from '../app/callback-receiver';
 import type { Config } from '../config/env';
@@ -104,6 +105,7 @@ export async function startWeb(config: Config, log: Logger, opts: { clock?: Cloc
       agentId: config.wecom.agentId,
       ...boardHttp,
       maxAgeMs: config.policy.board.sessionMaxHours * 3_600_000,
+      loginKey: createHash('sha256').update(`login-cookie:${config.wecom.secret}:${config.wecom.aesKey}`).digest('hex'),
     },
   });
   const boardCore = boardActions(config, { redis: adminRedis, store: leadStore, api: wecomApi, clock, log });

@@ -1,5 +1,5 @@
 import type { RedisClient } from './redis';
-import type { BoardSession, LoginState, SessionStore } from '../app/ports';
+import type { BoardSession, SessionStore } from '../app/ports';
 
 /**
  * Board sessions and sign-in states in Redis: `<p>:session:{<id>}` (JSON, expires after the idle timeout, renewed as
@@ -35,15 +35,5 @@ export class RedisSessionStore implements SessionStore {
 
   async deleteSession(id: string): Promise<void> {
     await this.redis.del(this.key(id));
-  }
-
-  async saveLoginState(state: string, v: LoginState, ttlMs: number): Promise<void> {
-    await this.redis.set(this.loginKey(state), JSON.stringify(v), 'PX', ttlMs);
-  }
-
-  async takeLoginState(state: string): Promise<LoginState | undefined> {
-    if (!/^[A-Za-z0-9]{1,128}$/.test(state)) return undefined;
-    const raw = await this.redis.getdel(this.loginKey(state));
-    return raw ? (JSON.parse(raw) as LoginState) : undefined;
   }
 }

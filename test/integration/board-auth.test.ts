@@ -132,9 +132,11 @@ test('roles: a rep sees only themselves, a configured team adds reps, an admin s
 
 test('refused sign-ins: a replayed callback, a callback without the browser’s cookie, a used code; no open redirect', async () => {
   const s = await signIn('wangwu');
+  // The whole callback replayed with its cookie: WeCom's code is single use, so no second session.
   const replay = await fetch(s.callbackUrl, { redirect: 'manual', headers: { cookie: s.loginCookie } });
-  expect(replay.status).toBe(400);
-  expect(await replay.text()).toContain('LOGIN_STATE_INVALID');
+  expect(replay.status).toBe(401);
+  expect(await replay.text()).toContain('LOGIN_CODE_INVALID');
+  expect(cookieOf(replay, 'wf_session')).toBeUndefined();
 
   // Login CSRF: a callback link made in the attacker's browser, opened in the victim's (no wf_login cookie).
   const login = await fetch(`${base}/auth/login`, { redirect: 'manual' });
@@ -158,6 +160,60 @@ test('refused sign-ins: a replayed callback, a callback without the browser’s 
   for (const next of ['//evil.example/x', 'https://evil.example/', '/\\evil.example']) {
     expect((await signIn('wangwu', { next })).callback.headers.get('location')).toBe('/board');
   }
+});
+
+test('/auth/login writes nothing: 300 unauthenticated logins leave Redis as it was; the state lives in a signed cookie', async () => {
+  const redis = createRedis(REDIS_URL, 'general');
+  const keys = async () => (await redis.keys(`${prefix}*`)).length;
+  const before = await keys();
+  const memory = Number(/used_memory:(\d+)/.exec(await redis.info('memory'))?.[1]);
+  await Promise.all(
+    Array.from({ length: 300 }, () => fetch(`${base}/auth/login?next=${encodeURIComponent(`/board/${'x'.repeat(2000)}`)}`, { redirect: 'manual' })),
+  );
+  expect(await keys()).toBe(before);
+  expect(Number(/used_memory:(\d+)/.exec(await redis.info('memory'))?.[1]) - memory).toBeLessThan(200_000);
+  redis.disconnect();
+  // A `next` past the cap is not carried: the cookie stays small and sign-in goes to the board.
+  const long = await fetch(`${base}/auth/login?next=${encodeURIComponent(`/board/${'x'.repeat(2000)}`)}`, { redirect: 'manual' });
+  expect((cookieOf(long, 'wf_login') as string).length).toBeLessThan(200);
+});
+
+test('a tampered, expired or other-state login cookie is refused: 400 LOGIN_STATE_INVALID', async () => {
+  const attempt = async (tamper: (cookie: string, state: string) => { cookie: string; state: string }, advanceMs = 0) => {
+    const login = await fetch(`${base}/auth/login`, { redirect: 'manual' });
+    const state = new URL(login.headers.get('location') as string).searchParams.get('state') as string;
+    const t = tamper(cookieOf(login, 'wf_login') as string, state);
+    clock.advance(advanceMs);
+    const code = sb.sandbox.oauth.issue('zhangsan');
+    const res = await fetch(`${base}/auth/callback?code=${code}&state=${t.state}`, { redirect: 'manual', headers: { cookie: t.cookie } });
+    return [res.status, (await res.text()).includes('LOGIN_STATE_INVALID'), cookieOf(res, 'wf_session')];
+  };
+  const refused = [400, true, undefined];
+  // Another page's address, signed by nobody.
+  expect(
+    await attempt((c, st) => ({ cookie: c.replace(/\.([^.]+)\.([^.]+)$/, `.${Buffer.from('//evil.example').toString('base64url')}.$2`), state: st })),
+  ).toEqual(refused);
+  // A later expiry.
+  expect(await attempt((c, st) => ({ cookie: c.replace(/^([^.]+)\.(\d+)/, (_, a: string, e: string) => `${a}.${Number(e) + 3_600_000}`), state: st }))).toEqual(
+    refused,
+  );
+  // The cookie of one sign-in with the state of another.
+  expect(await attempt((c) => ({ cookie: c, state: 'otherstate0000000000000000000000' }))).toEqual(refused);
+  // Past its ten minutes.
+  expect(await attempt((c, st) => ({ cookie: c, state: st }), 11 * 60_000)).toEqual(refused);
+  // Untouched, it works.
+  expect((await attempt((c, st) => ({ cookie: c, state: st })))[0]).toBe(302);
+});
+
+test('sign-in keeps the page asked for with its query, encoded once', async () => {
+  const page = await fetch(`${base}/board/risks?rep=${encodeURIComponent('zhangsan')}&state=price_check`, { redirect: 'manual' });
+  const to = page.headers.get('location') as string;
+  expect(to).toBe(`/auth/login?next=${encodeURIComponent('/board/risks?rep=zhangsan&state=price_check')}`);
+  const s = await signIn('wangwu', { next: new URL(to, base).searchParams.get('next') as string });
+  expect(s.callback.headers.get('location')).toBe('/board/risks?rep=zhangsan&state=price_check');
+  const lead = await fetch(`${base}/board/leads/${encodeURIComponent('wo/a b')}`, { redirect: 'manual' });
+  const next = new URL(lead.headers.get('location') as string, base).searchParams.get('next');
+  expect(next).toBe('/board/leads/wo%2Fa%20b');
 });
 
 test('without a session: 401; sign-out needs the same origin and the CSRF token, then the session is gone', async () => {

@@ -20,22 +20,12 @@ export interface BoardSession {
   lastSeenAt: number;
 }
 
-/** What /auth/login remembers until WeCom sends the member back: the browser's nonce (cookie) and where to go. */
-export interface LoginState {
-  nonce: string;
-  next: string;
-  at: number;
-}
-
 export interface SessionStore {
   createSession(s: BoardSession, ttlMs: number): Promise<void>;
   getSession(id: string): Promise<BoardSession | undefined>;
   /** Keeps a live session alive (written only if it still exists: a sign-out in between wins). */
   touchSession(s: BoardSession, ttlMs: number): Promise<void>;
   deleteSession(id: string): Promise<void>;
-  saveLoginState(state: string, v: LoginState, ttlMs: number): Promise<void>;
-  /** Single use: the second take of the same state finds nothing. */
-  takeLoginState(state: string): Promise<LoginState | undefined>;
 }
 
 /** WeCom's answer to a sign-in code (auth/getuserinfo): the member's userid; undefined for a used, expired or non-member code. */
@@ -50,11 +40,11 @@ export interface LeaderLookup {
 
 /** The board's sign-in use case, as src/http sees it (src/app/board-auth.ts). */
 export interface BoardSignIn {
-  startLogin(next: string | undefined, inWeComClient: boolean): Promise<{ location: string; nonce: string }>;
+  startLogin(next: string | undefined, inWeComClient: boolean): Promise<{ location: string; loginCookie: string }>;
   finishLogin(q: {
     code?: string;
     state?: string;
-    nonce?: string;
+    loginCookie?: string;
   }): Promise<{ ok: true; session: BoardSession; next: string } | { ok: false; refusal: 'LOGIN_STATE_INVALID' | 'LOGIN_CODE_INVALID' }>;
   session(id: string | undefined): Promise<BoardSession | undefined>;
   logout(id: string): Promise<void>;
