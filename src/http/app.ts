@@ -1,3 +1,4 @@
+import { parsePaging } from './query';
 import Router from '@koa/router';
 import Koa from 'koa';
 import type { CallbackIntake, FailedJobs } from '../app/ports';
@@ -88,8 +89,13 @@ export function createHttpApp(deps: HttpDeps): Koa {
 
   const mountFailed = (path: string, parked: FailedJobs, what: string) => {
     router.get(path, admin, async (ctx) => {
-      const limit = Math.min(Math.max(Number(ctx.query.limit ?? 50) || 50, 1), 500);
-      const offset = Math.max(Number(ctx.query.offset ?? 0) || 0, 0);
+      const paging = parsePaging(ctx.query, { maxLimit: 500 });
+      if (!paging.ok) {
+        ctx.status = 400;
+        ctx.body = { error: 'PAGING_INVALID', message: paging.message };
+        return;
+      }
+      const { offset, limit } = paging;
       ctx.body = { items: await parked.listFailed(offset, offset + limit - 1), offset, limit };
     });
     router.post(`${path}/:id/retry`, admin, async (ctx) => {

@@ -1,3 +1,4 @@
+import { parsePaging } from './query';
 import type Router from '@koa/router';
 import type { Middleware } from 'koa';
 import type { BoardLeadActions, BoardLeadPage, BoardProjection } from '../app/ports';
@@ -62,8 +63,13 @@ export function mountBoardRoutes(
     const viewer = viewerOf(ctx.state.board);
     const q = ctx.query as Record<string, string | undefined>;
     const reps = q.rep ? (viewer.reps === 'all' || viewer.reps.includes(q.rep) ? [q.rep] : []) : viewer.reps;
-    const limit = Math.min(Math.max(Number(q.limit ?? 50) || 50, 1), 100);
-    const offset = Math.max(Number(q.offset ?? 0) || 0, 0);
+    const paging = parsePaging(q, { maxLimit: 100 });
+    if (!paging.ok) {
+      ctx.status = 400;
+      ctx.body = { error: 'PAGING_INVALID', message: paging.message };
+      return;
+    }
+    const { offset, limit } = paging;
     const rows = await deps.team.risks(reps, { state: q.state, chip: q.chip }, offset, limit);
     ctx.body = { leads: rows.map(({ actMinutes: _a, ...r }) => r), offset, limit };
   });

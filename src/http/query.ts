@@ -22,3 +22,27 @@ export function parseRawQuery(qs: string): Record<string, string> {
   }
   return out;
 }
+
+/** How far into a list a page may start: past it, a page is refused rather than read through. */
+export const MAX_OFFSET = 10_000;
+
+/**
+ * `?offset=&limit=` of a list route: whole, safe numbers, limit 1 to `maxLimit` (default `defaultLimit`), offset 0 to
+ * MAX_OFFSET; or the reason they are not (answered 400 PAGING_INVALID) — never a fraction, an exponent or Infinity
+ * handed to Redis.
+ */
+export function parsePaging(
+  q: Record<string, unknown>,
+  opts: { maxLimit: number; defaultLimit?: number },
+): { ok: true; offset: number; limit: number } | { ok: false; message: string } {
+  const whole = (v: unknown, dflt: number): number | undefined => {
+    if (v === undefined) return dflt;
+    if (typeof v !== 'string' || !/^\d{1,9}$/.test(v)) return undefined;
+    return Number(v);
+  };
+  const limit = whole(q.limit, opts.defaultLimit ?? 50);
+  const offset = whole(q.offset, 0);
+  if (limit === undefined || limit < 1 || limit > opts.maxLimit) return { ok: false, message: `limit must be a whole number from 1 to ${opts.maxLimit}` };
+  if (offset === undefined || offset > MAX_OFFSET) return { ok: false, message: `offset must be a whole number from 0 to ${MAX_OFFSET}` };
+  return { ok: true, offset, limit };
+}

@@ -342,6 +342,15 @@ describe('the risk list (风险), from the reps’ risk indexes', () => {
       }
     ).leads;
 
+  test('paging a member can type: fractions, exponents, Infinity and huge offsets → 400 PAGING_INVALID, never a 500', async () => {
+    const cookie = (await signIn('wangwu')).session as string;
+    for (const q of ['offset=1.5', 'limit=1.5', 'offset=1e300', 'limit=Infinity', 'offset=99999999', 'limit=101']) {
+      const res = await fetch(`${base}/api/board/risks?${q}`, { headers: { cookie } });
+      expect([q, res.status, ((await res.json()) as { error: string }).error]).toEqual([q, 400, 'PAGING_INVALID']);
+    }
+    expect((await fetch(`${base}/api/board/risks?offset=0&limit=100`, { headers: { cookie } })).status).toBe(200);
+  });
+
   test('a manager sees their reps’ leads at risk, riskiest first, with chips; filters; nobody else’s', async () => {
     await worker.nudger.rebuildBoard();
     const mine = await risks('wangwu');

@@ -177,6 +177,33 @@ describe('state-changing routes refuse cross-site and form-encoded requests', ()
   });
 });
 
+describe('paging values a list cannot take', () => {
+  const bearer = () => ({ authorization: `Bearer ${config.adminToken}` });
+  test.each([
+    'offset=1.5',
+    'limit=1.5',
+    'offset=1e300',
+    'limit=Infinity',
+    'offset=-1',
+    'limit=0',
+    'limit=100000',
+    'offset=99999999',
+    'offset=0x10',
+    'offset=&limit=',
+  ])('?%s → 400 PAGING_INVALID on every list, never a 500', async (query) => {
+    for (const path of ['/api/leads', '/api/inbox/failed', '/api/send/failed']) {
+      const res = await fetch(`${bot.baseUrl}${path}?${query}`, { headers: bearer() });
+      if (res.status === 404 && path === '/api/send/failed') continue;
+      expect([path, res.status, ((await res.json()) as { error: string }).error]).toEqual([path, 400, 'PAGING_INVALID']);
+    }
+  });
+  test('good paging still works', async () => {
+    const res = await fetch(`${bot.baseUrl}/api/leads?offset=0&limit=10`, { headers: bearer() });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ offset: 0, limit: 10 });
+  });
+});
+
 describe('slow clients', () => {
   test('200 connections trickling their headers are cut off at headersTimeout, and the server keeps answering', async () => {
     const port = bot.web.port;
