@@ -101,6 +101,15 @@ export const DEFAULT_CONFIG_FILE = ((): string => {
   return path.resolve(__dirname, '../../config/app.json');
 })();
 
+/** The ADMIN_TOKEN .env.example ships (and any token left at its change-me placeholder): public, so never a real one. */
+const isExampleToken = (t: string) => t === 'change-me-admin-token-000000' || /^change-?me/i.test(t);
+
+/** Whether WeCom's API is this machine's (the sandbox, while a newcomer tries the bot): the example token may stay. */
+function isLoopback(url: string): boolean {
+  const host = new URL(url).hostname;
+  return host === 'localhost' || host === '[::1]' || /^127\./.test(host);
+}
+
 /**
  * The one place that reads the environment (after probot's `readEnvOptions(env)`): validates every variable and the
  * policy file, and throws one ConfigError listing every problem.
@@ -120,6 +129,9 @@ export function readEnvOptions(env: NodeJS.ProcessEnv = process.env): Config {
   const e = parsed.success ? parsed.data : undefined;
   if (e && (e.WECOM_BOT_TOKEN === undefined) !== (e.WECOM_BOT_AES_KEY === undefined)) {
     problems.push('WECOM_BOT_TOKEN and WECOM_BOT_AES_KEY go together: set both to enable /wecom/bot, or neither');
+  }
+  if (e && isExampleToken(e.ADMIN_TOKEN) && !isLoopback(e.WECOM_API_BASE)) {
+    problems.push('ADMIN_TOKEN is the public example from .env.example: set your own (npm run keygen makes one) before pointing the bot at WeCom');
   }
   const policyFile = (cleaned.CONFIG_FILE as string | undefined) ?? DEFAULT_CONFIG_FILE;
   const policyResult = readPolicyFile(policyFile);

@@ -4,7 +4,7 @@ import Koa from 'koa';
 import type { CallbackIntake, FailedJobs } from '../app/ports';
 import type { Logger } from '../log';
 import type { WebMetrics } from './web-metrics';
-import { requireAdmin } from './admin-auth';
+import { AdminAttempts, requireAdmin } from './admin-auth';
 import { callbackRoutes } from './callback-routes';
 
 export interface HttpDeps {
@@ -27,9 +27,11 @@ export interface HttpDeps {
 }
 
 export function createHttpApp(deps: HttpDeps): Koa {
-  const app = new Koa({ proxy: true });
+  // Behind one proxy: ctx.ips keeps only the address it appended, not what a caller wrote before it.
+  const app = new Koa({ proxy: true, maxIpsCount: 1 });
   const router = new Router();
-  const admin = requireAdmin(deps.adminToken);
+  const attempts = new AdminAttempts({ log: deps.log, onRefused: (reason) => deps.metrics?.adminRefused(reason) });
+  const admin = requireAdmin(deps.adminToken, { attempts });
 
   // Error boundary: nothing escapes as a stack trace.
   app.use(async (ctx, next) => {
@@ -69,7 +71,7 @@ export function createHttpApp(deps: HttpDeps): Koa {
   }
   const dashboard = deps.dashboard;
   if (dashboard) {
-    const browserAdmin = requireAdmin(deps.adminToken, { browser: true });
+    const browserAdmin = requireAdmin(deps.adminToken, { browser: true, attempts });
     // Read-only: the dashboard shows queues and jobs; replays go through the JSON API with a Bearer token.
     const readOnly: Koa.Middleware = async (ctx, next) => {
       if (ctx.method === 'GET' || ctx.method === 'HEAD') return next();

@@ -31,6 +31,12 @@ export class WebMetrics {
     labelNames: ['route', 'status', 'reason'],
     registers: this.registers,
   });
+  private readonly adminRefusals = new Counter({
+    name: 'wf_admin_refused_total',
+    help: 'Admin API requests refused: a wrong token (UNAUTHORIZED), or a client throttled after wrong tokens (ADMIN_THROTTLED)',
+    labelNames: ['reason'],
+    registers: this.registers,
+  });
   private readonly latency = new Histogram({
     name: 'wf_callback_seconds',
     help: 'Time to answer a WeCom callback (verify, decrypt, decode, durably record)',
@@ -115,6 +121,10 @@ export class WebMetrics {
   }
 
   /** Label children by route, status and reason, bound once: prom-client hashes a label object on every call otherwise. */
+  adminRefused(reason: string): void {
+    this.adminRefusals.labels(reason).inc();
+  }
+
   private readonly bound = new Map<string, { count: Counter.Internal; time: Histogram.Internal<string> }>();
 
   /** One answered callback. `startedAt` from performance.now(). */

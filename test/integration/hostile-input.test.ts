@@ -204,6 +204,27 @@ describe('paging values a list cannot take', () => {
   });
 });
 
+describe('admin token guessing', () => {
+  test('wrong tokens are logged and counted; after 10 in a minute the client gets 429 ADMIN_THROTTLED, even with the right token', async () => {
+    const guess = (token: string, client: string) =>
+      fetch(`${bot.baseUrl}/api/leads`, { headers: { authorization: `Bearer ${token}`, 'x-forwarded-for': client } });
+    for (let i = 0; i < 10; i++) expect((await guess(`wrong-token-${i}-000000000`, '10.9.9.9')).status).toBe(401);
+    const blocked = await guess(config.adminToken, '10.9.9.9');
+    expect([blocked.status, ((await blocked.json()) as { error: string }).error]).toEqual([429, 'ADMIN_THROTTLED']);
+    expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThan(0);
+    // Another client is not held up, and writing an address before the proxy's does not make a fresh client.
+    expect((await guess(config.adminToken, '10.9.9.10')).status).toBe(200);
+    expect((await guess(config.adminToken, '1.2.3.4, 10.9.9.9')).status).toBe(429);
+    expect(bot.lines.filter((l) => l.reason === 'admin.unauthorized')).toHaveLength(10);
+    expect(JSON.stringify(bot.lines)).not.toContain('wrong-token-');
+    const scrape = await (
+      await fetch(`${bot.baseUrl}/metrics`, { headers: { authorization: `Bearer ${config.adminToken}`, 'x-forwarded-for': '10.9.9.12' } })
+    ).text();
+    expect(scrape).toMatch(/wf_admin_refused_total\{reason="UNAUTHORIZED"\} 10/);
+    expect(scrape).toMatch(/wf_admin_refused_total\{reason="ADMIN_THROTTLED"\} 2/);
+  });
+});
+
 describe('slow clients', () => {
   test('200 connections trickling their headers are cut off at headersTimeout, and the server keeps answering', async () => {
     const port = bot.web.port;

@@ -107,3 +107,13 @@ test('the message lists every problem on its own line', () => {
     expect((err as Error).message.split('\n  - ')).toHaveLength(7);
   }
 });
+
+test('the example ADMIN_TOKEN is refused for a real WeCom, and allowed only against the sandbox on this machine', () => {
+  const example = { ...valid, ADMIN_TOKEN: 'change-me-admin-token-000000' };
+  expect(problems(example)).toEqual([expect.stringMatching(/^ADMIN_TOKEN is the public example/)]);
+  expect(problems({ ...example, WECOM_API_BASE: 'https://qyapi.weixin.qq.com' })).toHaveLength(1);
+  expect(problems({ ...example, ADMIN_TOKEN: 'changeme-please-0000' })).toHaveLength(1);
+  expect(problems({ ...example, WECOM_API_BASE: 'http://127.0.0.1:8700' })).toEqual([]);
+  expect(problems({ ...example, WECOM_API_BASE: 'http://localhost:8700' })).toEqual([]);
+  expect(problems({ ...example, WECOM_API_BASE: 'http://sandbox:8700' })).toHaveLength(1);
+});
