@@ -1,5 +1,5 @@
 import type { Clock } from '../domain/clock';
-import { callbackIdOf, parseAppEnvelope, parseBotEnvelope } from '../wecom/codec';
+import { callbackIdOf, parseAppEnvelope, parseBotEnvelope, scanEncrypt } from '../wecom/codec';
 import { decryptVerified, verifySignature } from '../wecom/crypto';
 import { CallbackError } from '../wecom/errors';
 import type { ReceivedCallback } from '../wecom/events';
@@ -68,10 +68,13 @@ export class CallbackReceiver implements CallbackIntake {
    */
   open(q: CallbackQuery, rawBody: string): ReceivedCallback {
     const { channel } = this.opts;
-    const { encrypt } = channel === 'app' ? parseAppEnvelope(rawBody) : parseBotEnvelope(rawBody);
+    // Signature before parse: the Encrypt is found by a bounded scan and verified; only a signed body is parsed.
+    const encrypt = scanEncrypt(channel, rawBody);
     verifySignature(this.opts.token, { signature: q.msg_signature, timestamp: q.timestamp, nonce: q.nonce }, encrypt);
     const receivedAt = this.clock.now();
     this.checkFresh(q.timestamp, receivedAt);
+    const parsed = channel === 'app' ? parseAppEnvelope(rawBody) : parseBotEnvelope(rawBody);
+    if (parsed.encrypt !== encrypt) throw new CallbackError('ENVELOPE_MALFORMED', 'the signed Encrypt is not the one the body holds');
     const plaintext = decryptVerified(this.opts.aesKey, encrypt, this.opts.receiveId);
     return { id: callbackIdOf(channel, plaintext), channel, receivedAt, plaintext };
   }

@@ -10,7 +10,7 @@ export const policySchema = z
   .object({
     ingress: z
       .object({
-        /** Callbacks are a few KB; 1 MB is the hard ceiling. */
+        /** Callbacks are a few KB (64 KB by default); 1 MB is the hard ceiling. */
         maxBodyBytes: z
           .number()
           .int()

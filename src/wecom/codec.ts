@@ -23,6 +23,42 @@ export function parseAppEnvelope(body: string): { encrypt: string; toUserName?: 
   return { encrypt, toUserName: text(root, 'ToUserName'), agentId: text(root, 'AgentID') };
 }
 
+/** Base64, as every Encrypt is. */
+const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
+
+/**
+ * The Encrypt of a callback body found without parsing it — one pass of indexOf, whatever the body holds — so the
+ * signature is checked before any parse: an unsigned body costs no more than reading it once. App: the text of the
+ * one `<Encrypt>` element (CDATA or plain); robot: the "encrypt" string of the JSON. The body is parsed in full only
+ * once the signature holds (parseAppEnvelope / parseBotEnvelope), and must give the same Encrypt.
+ */
+export function scanEncrypt(channel: 'app' | 'bot', body: string): string {
+  let value: string | undefined;
+  if (channel === 'app') {
+    const open = body.indexOf('<Encrypt>');
+    if (open !== -1 && body.indexOf('<Encrypt>', open + 9) === -1) {
+      const close = body.indexOf('</Encrypt>', open + 9);
+      let inner = close === -1 ? '' : body.slice(open + 9, close).trim();
+      if (inner.startsWith('<![CDATA[') && inner.endsWith(']]>')) inner = inner.slice(9, -3);
+      value = inner;
+    }
+  } else {
+    const key = body.indexOf('"encrypt"');
+    if (key !== -1) {
+      let i = key + 9;
+      while (body[i] === ' ' || body[i] === '\n' || body[i] === '\t' || body[i] === '\r') i++;
+      if (body[i] === ':') {
+        i++;
+        while (body[i] === ' ' || body[i] === '\n' || body[i] === '\t' || body[i] === '\r') i++;
+        const end = body[i] === '"' ? body.indexOf('"', i + 1) : -1;
+        if (end !== -1) value = body.slice(i + 1, end);
+      }
+    }
+  }
+  if (!value || !BASE64.test(value)) throw new CallbackError('ENVELOPE_MALFORMED', `callback body has no ${channel === 'app' ? '<Encrypt>' : '"encrypt"'} to verify`);
+  return value;
+}
+
 /** Extracts `encrypt` from a robot callback body `{"encrypt":"…"}`. */
 export function parseBotEnvelope(body: string): { encrypt: string } {
   let doc: unknown;

@@ -89,6 +89,15 @@ describe('the webhook', () => {
     expect(seen.length).toBe(before);
   });
 
+  test('an unsigned body is not parsed: 60 KB of small elements → 401 SIGNATURE_INVALID; past 64 KB → 413 BODY_TOO_LARGE', async () => {
+    const q = qs({ msg_signature: 'a'.repeat(40), timestamp: String(Math.floor(T0 / 1000)), nonce: '1' });
+    const post = (body: string) => fetch(`${bot.baseUrl}/wecom/callback?${q}`, { method: 'POST', body, headers: { 'content-type': 'text/xml' } });
+    const small = await post(`<xml>${'<a>1</a>'.repeat(7_000)}<Encrypt>QUJD</Encrypt></xml>`);
+    expect([small.status, await small.text()]).toEqual([401, 'SIGNATURE_INVALID']);
+    const big = await post(`<xml>${'<a>1</a>'.repeat(45_000)}<Encrypt>QUJD</Encrypt></xml>`);
+    expect([big.status, await big.text()]).toEqual([413, 'BODY_TOO_LARGE']);
+  });
+
   test('a timestamp that is not a number → 401 TIMESTAMP_STALE', async () => {
     const { signCallback } = await import('../../src/wecom/crypto');
     const { VECTOR_A } = await import('../helpers/config');

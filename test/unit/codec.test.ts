@@ -1,6 +1,6 @@
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
-import { callbackIdOf, decodeAppPlaintext, decodeBotPlaintext, eventIdFor, parseAppEnvelope, parseBotEnvelope } from '../../src/wecom/codec';
+import { callbackIdOf, decodeAppPlaintext, decodeBotPlaintext, eventIdFor, parseAppEnvelope, parseBotEnvelope, scanEncrypt } from '../../src/wecom/codec';
 import { CallbackError } from '../../src/wecom/errors';
 import type { WeComEvent } from '../../src/wecom/events';
 import { encodeAppEvent, encodeBotEvent } from '../../tools/sandbox/event-xml';
@@ -171,6 +171,38 @@ describe('envelopes', () => {
     ['truncated', '{"encrypt":"abc'],
   ])('robot envelope rejects JSON that is not {"encrypt": string}: %s', (_n, body) => {
     expect(() => parseBotEnvelope(body)).toThrow(expect.objectContaining({ code: 'ENVELOPE_MALFORMED' }) as CallbackError);
+  });
+});
+
+describe('the Encrypt found before any parse (scanEncrypt), so the signature is checked first', () => {
+  test.each([
+    ['<xml><ToUserName><![CDATA[wx1]]></ToUserName><Encrypt><![CDATA[abc+/=]]></Encrypt></xml>', 'abc+/='],
+    ['<xml><Encrypt>xyz</Encrypt></xml>', 'xyz'],
+    ['<xml><Encrypt>\n  <![CDATA[QUJD]]>\n</Encrypt></xml>', 'QUJD'],
+  ])('app %j → %s', (body, want) => expect(scanEncrypt('app', body)).toBe(want));
+  test.each(['{"encrypt":"QUJD"}', '{ "encrypt" : "QUJD" }', '{"x":1,\n"encrypt":\t"QUJD"}'])('robot %j', (body) =>
+    expect(scanEncrypt('bot', body)).toBe('QUJD'),
+  );
+  test.each([
+    ['app', '<xml></xml>'],
+    ['app', '<xml><Encrypt>a</Encrypt><Encrypt>b</Encrypt></xml>'],
+    ['app', '<xml><Encrypt>not base64!</Encrypt></xml>'],
+    ['app', '<xml><Encrypt>abc'],
+    ['bot', '{"encrypt":1}'],
+    ['bot', '[]'],
+  ] as const)('%s %j → ENVELOPE_MALFORMED', (channel, body) =>
+    expect(() => scanEncrypt(channel, body)).toThrow(expect.objectContaining({ code: 'ENVELOPE_MALFORMED' }) as CallbackError),
+  );
+  test('a body of 45,000 small elements is scanned in a fraction of its parse', () => {
+    const body = `<xml>${'<a>1</a>'.repeat(45_000)}<Encrypt>QUJD</Encrypt></xml>`;
+    scanEncrypt('app', body);
+    let t = performance.now();
+    for (let i = 0; i < 5; i++) scanEncrypt('app', body);
+    const scan = (performance.now() - t) / 5;
+    t = performance.now();
+    for (let i = 0; i < 5; i++) parseAppEnvelope(body);
+    const parse = (performance.now() - t) / 5;
+    expect(scan * 10).toBeLessThan(parse);
   });
 });
 

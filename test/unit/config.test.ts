@@ -32,7 +32,7 @@ test('defaults', () => {
   expect(c.wecom.apiBase).toBe('https://qyapi.weixin.qq.com');
   expect(c.wecom.bot).toBeUndefined();
   expect(c.logLevel).toBe('info');
-  expect(c.policy.ingress.maxBodyBytes).toBe(1048576);
+  expect(c.policy.ingress.maxBodyBytes).toBe(65536);
 });
 
 test('a Redis Cluster: several nodes in REDIS_URL, or one seed and REDIS_CLUSTER=true; npm start’s processes', () => {
