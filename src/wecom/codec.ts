@@ -55,7 +55,8 @@ export function scanEncrypt(channel: 'app' | 'bot', body: string): string {
       }
     }
   }
-  if (!value || !BASE64.test(value)) throw new CallbackError('ENVELOPE_MALFORMED', `callback body has no ${channel === 'app' ? '<Encrypt>' : '"encrypt"'} to verify`);
+  if (!value || !BASE64.test(value))
+    throw new CallbackError('ENVELOPE_MALFORMED', `callback body has no ${channel === 'app' ? '<Encrypt>' : '"encrypt"'} to verify`);
   return value;
 }
 
