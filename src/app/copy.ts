@@ -23,7 +23,7 @@ export const HELP_TEXT = [
   '暂停 王总 3天 — 这几天先别提醒',
   '赢单 王总 / 输单 王总 预算不够 — 结束跟进（重开 王总 — 重新跟进）',
   '线索 张总 询价单 — 新建一个还没加企业微信的线索',
-  '合并 #1 张建国 — 把手工线索并到加了企业微信的客户（同名时我会自动合并）',
+  '合并 #1 张建国 — 把手工线索并到加了企业微信的客户（你给客户的备注和线索同名时，我会自动合并）',
   '客户可以用名字、备注，或上次列表里的 #序号。',
 ].join('\n');
 
@@ -294,9 +294,15 @@ export const COPY = {
     `${displayName(customer)}${customer.company ? `（${displayCompany(customer)}）` : ''}加了你的企业微信。你之前手工建的线索「${manual.name}」已合并进来：电话、定位和决策时间都在这位客户名下了。`,
   mergeChoice: (customer: Lead, matches: Lead[]) =>
     [
-      `${displayName(customer)}加了你的企业微信。你有 ${matches.length} 条手工线索也可能是这位客户：`,
+      `${displayName(customer)}${customer.company ? `（${displayCompany(customer)}）` : ''}加了你的企业微信。${
+        matches.length === 1
+          ? '你有 1 条手工线索和这位客户同名——名字是客户自己起的，先确认是不是同一个人：'
+          : `你有 ${matches.length} 条手工线索也可能是这位客户：`
+      }`,
       ...matches.map((m, i) => `#${i + 1} ${m.name}（${SOURCE_LABELS[m.source]}）`),
-      `是哪一条？回复「合并 #1 ${displayName(customer)}」把它并进来；都不是就不用管。`,
+      matches.length === 1
+        ? `是同一个人就回复「合并 #1 ${displayName(customer)}」把记录并进来；不是就不用管。给客户备注成线索的名字，以后我会自动合并。`
+        : `是哪一条？回复「合并 #1 ${displayName(customer)}」把它并进来；都不是就不用管。`,
     ].join('\n'),
   lostContact: (lead: Lead) => `客户「${displayName(lead)}」刚刚删除了你的企业微信。\n建议今天就亲自打个电话问清原因；如果已经在群里，留意群里的动静。`,
   groupCreated: (lead: Lead, groupName: string | undefined, qrCode?: string) => {

@@ -80,21 +80,23 @@ export class Ledger {
   }
 
   /**
-   * The rep made a lead by hand (a phone inquiry, say) and now that customer has added them on WeCom: one match by
-   * name, remark or company is merged; several are listed for the rep to choose (「合并 #1 客户」), once, when the
-   * customer is new. A re-run finds the manual lead already merged, so this is idempotent.
+   * The rep made a lead by hand (a phone inquiry, say) and now that customer has added them on WeCom: the one manual
+   * lead named as the rep's remark for the customer is merged; any other that matches only the name or company the
+   * customer chose — or several — is put to the rep to choose (「合并 #1 客户」), once, when the customer is new. A
+   * re-run finds the manual lead already merged, so this is idempotent.
    */
   private async mergeMatchingManualLead(customer: Lead, at: number, isNew: boolean, manual?: Lead[]): Promise<void> {
-    const matches = manualLeadsMatching(manual ?? (await this.d.store.manualLeadsOf(customer.owner)), customer);
-    if (matches.length === 1) {
-      const manual = matches[0] as Lead;
+    const { byRemark, byCustomer } = manualLeadsMatching(manual ?? (await this.d.store.manualLeadsOf(customer.owner)), customer);
+    const matches = byRemark.length === 1 ? byRemark : [...byRemark, ...byCustomer];
+    if (byRemark.length === 1) {
+      const manual = byRemark[0] as Lead;
       await this.mergeManual(manual.id, customer.id, at, customer.owner, 'callback');
       await this.d.outbox.enqueue({
         key: `merged:${manual.id}:${customer.id}`,
         touser: customer.owner,
         body: { msgtype: 'text', text: { content: COPY.mergedOnAdd(customer, manual) } },
       });
-    } else if (matches.length > 1 && isNew) {
+    } else if (matches.length > 0 && isNew) {
       await this.d.store.setLastList(
         customer.owner,
         matches.map((m) => m.id),

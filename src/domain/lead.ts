@@ -93,12 +93,17 @@ export function isManual(lead: Lead): boolean {
 const comparable = (s: string | undefined) => (s ?? '').replace(/\s+/g, '').toLowerCase();
 
 /**
- * The rep's open manual leads that may be this new WeCom customer: same owner, and the manual lead's name is the
- * rep's remark for the customer, the customer's WeCom name, or (typed as a company) the customer's company.
+ * The rep's open manual leads that may be this new WeCom customer (same owner), by whose words match: `byRemark`, the
+ * manual lead's name is the remark the rep gave the customer — the rep's own word, safe to merge on; `byCustomer`, it
+ * is only the WeCom name or the company, which the customer chose: anyone can call themselves 赵总 and add the rep,
+ * so these are put to the rep, never merged on their own.
  */
-export function manualLeadsMatching(candidates: Lead[], customer: Lead): Lead[] {
-  const names = new Set([customer.remark, customer.name, customer.company].map(comparable).filter(Boolean));
-  return candidates.filter((m) => isManual(m) && isFollowedUp(m) && m.owner === customer.owner && names.has(comparable(m.name)));
+export function manualLeadsMatching(candidates: Lead[], customer: Lead): { byRemark: Lead[]; byCustomer: Lead[] } {
+  const open = candidates.filter((m) => isManual(m) && isFollowedUp(m) && m.owner === customer.owner);
+  const remark = comparable(customer.remark);
+  const chosen = new Set([customer.name, customer.company].map(comparable).filter(Boolean));
+  const byRemark = remark ? open.filter((m) => comparable(m.name) === remark) : [];
+  return { byRemark, byCustomer: open.filter((m) => !byRemark.includes(m) && chosen.has(comparable(m.name))) };
 }
 
 /**

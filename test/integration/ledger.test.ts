@@ -364,6 +364,22 @@ describe('a manual lead that later adds the rep on WeCom', () => {
     expect((await bot.lead('woZHANG0000001'))?.timeline.filter((e) => e.kind === 'call')).toHaveLength(2);
   });
 
+  test('a stranger who takes a manual lead’s name as their WeCom nickname gets nothing: the rep is asked, nothing moves', async () => {
+    await say('线索 赵总 电话单');
+    await say('电话 赵总 15分钟 预算50万 下周五定');
+    await waitFor(() => texts().some((t) => t.startsWith('已记录：与赵总通话 15 分钟')));
+    const manualId = ((await bot.leads(`?owner=${REP}`)).items.find((i) => i.lead.name === '赵总')?.lead.id ?? '') as string;
+    // No remark from the rep: the only match is the name the newcomer chose.
+    bot.sandbox.addContact({ external_userid: 'woZHAOFAKE00001', name: '赵总', type: 1 }, [{ userid: REP }]);
+    await added('woZHAOFAKE00001', T0 + 450);
+    await waitFor(() => texts().some((t) => t.includes('名字是客户自己起的')), { timeoutMs: 10_000 });
+    const fake = await bot.lead('woZHAOFAKE00001');
+    expect(fake?.timeline.map((e) => e.kind)).toEqual(['added']);
+    expect(fake?.lead.decisionDate ?? undefined).toBeUndefined();
+    expect((await bot.lead(manualId))?.lead.mergedInto ?? undefined).toBeUndefined();
+    expect((await bot.lead(manualId))?.timeline.some((e) => e.kind === 'call')).toBe(true);
+  });
+
   test('two possible manual leads → the rep is asked which, and 合并 #n does it', async () => {
     await say('线索 李总 询价单');
     await say('线索 李总 网单');

@@ -15,14 +15,19 @@ const customer = newLead({
 
 describe('which manual leads may be a new WeCom customer', () => {
   test.each([
-    ['the rep’s remark', '张总', 1],
-    ['the WeCom name', '张建国', 1],
-    ['the company', '某制造厂', 1],
-    ['spaces and case do not matter', ' 张 总 ', 1],
-    ['another name', '李总', 0],
-    ['a part of the name is not enough', '张', 0],
-  ])('%s', (_why, name, expected) => {
-    expect(manualLeadsMatching([manual('m-1', name)], customer)).toHaveLength(expected);
+    ['the rep’s remark: merged on its own', '张总', 'byRemark'],
+    ['the WeCom name, which the customer chose: asked', '张建国', 'byCustomer'],
+    ['the company, which the customer typed: asked', '某制造厂', 'byCustomer'],
+    ['spaces and case do not matter', ' 张 总 ', 'byRemark'],
+    ['another name', '李总', undefined],
+    ['a part of the name is not enough', '张', undefined],
+  ] as const)('%s', (_why, name, where) => {
+    const m = manualLeadsMatching([manual('m-1', name)], customer);
+    expect([m.byRemark.length, m.byCustomer.length]).toEqual([where === 'byRemark' ? 1 : 0, where === 'byCustomer' ? 1 : 0]);
+  });
+  test('a customer who named themselves after a manual lead, with no remark from the rep, is never merged on its own', () => {
+    const attacker = newLead({ id: 'woEVIL', externalUserId: 'woEVIL', name: '赵总', owner: 'zhangsan', source: 'other', createdAt: T });
+    expect(manualLeadsMatching([manual('m-zhao', '赵总')], attacker)).toEqual({ byRemark: [], byCustomer: [expect.objectContaining({ id: 'm-zhao' })] });
   });
   test('only open manual leads of the same rep; WeCom leads and merged ones are not candidates', () => {
     const candidates = [
@@ -32,7 +37,7 @@ describe('which manual leads may be a new WeCom customer', () => {
       newLead({ id: 'woSAME', externalUserId: 'woSAME', name: '张总', owner: 'zhangsan', source: 'web', createdAt: T }),
       manual('m-yes', '张总'),
     ];
-    expect(manualLeadsMatching(candidates, customer).map((l) => l.id)).toEqual(['m-yes']);
+    expect(manualLeadsMatching(candidates, customer).byRemark.map((l) => l.id)).toEqual(['m-yes']);
   });
   test('a merged lead is no longer followed up', () => {
     expect(isFollowedUp(manual('m-1', '张总', { mergedInto: 'woZHANG' }))).toBe(false);
