@@ -51,7 +51,7 @@ function records(texts: string[], round: number) {
     roomid: '',
     msgtime: NOW - (RECORDS - i) * 1000,
     msgtype: 'text',
-    text: { content: texts[i % texts.length] },
+    text: texts[i % texts.length] as string,
   }));
 }
 

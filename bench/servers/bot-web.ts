@@ -7,7 +7,7 @@ import { serveBenchIpc } from '../lib';
 
 async function main() {
   const config = readEnvOptions({ ...process.env, ...BENCH_ENV, LOG_LEVEL: 'warn' });
-  const noop = process.env.BENCH_INBOX === 'noop' ? { record: async () => undefined } : undefined;
+  const noop = process.env.BENCH_INBOX === 'noop' ? { record: async () => 'stored' as const } : undefined;
   const web = await startWeb(config, createLogger('warn'), { port: 0, inbox: noop });
   process.send?.({ port: web.port });
   serveBenchIpc(() => web.close());

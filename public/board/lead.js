@@ -139,6 +139,30 @@
       .slice()
       .reverse()
       .forEach((e) => ours.appendChild(entryLine(e)));
+    // The newest entries come first; older ones a page at a time.
+    const earlier = (list, side) => {
+      let shown = d.timeline[side].length;
+      if (d.timeline.total[side] <= shown) return;
+      const li = make('li');
+      const button = make('button', `显示更早的（还有 ${d.timeline.total[side] - shown} 条）`);
+      button.type = 'button';
+      button.addEventListener('click', async () => {
+        const res = await window.boardGet(`/api/board/leads/${encodeURIComponent(leadId)}?offset=${shown}&limit=${d.timeline.limit}`);
+        if (!res || !res.ok) return;
+        const page = (await res.json()).timeline;
+        page[side]
+          .slice()
+          .reverse()
+          .forEach((e) => list.insertBefore(entryLine(e), li));
+        shown += page[side].length;
+        if (shown >= page.total[side] || page[side].length === 0) li.remove();
+        else text(button, `显示更早的（还有 ${page.total[side] - shown} 条）`);
+      });
+      li.appendChild(button);
+      list.appendChild(li);
+    };
+    earlier(customer, 'customer');
+    earlier(ours, 'ours');
 
     const nudges = $('nudges');
     d.nudges

@@ -1,53 +1,57 @@
 import { z } from 'zod';
 import type { TimelineEntry } from '../domain/timeline';
-import type { ArchiveIntake, ArchiveResult, GroupRepository, LeadRepository } from './ports';
+import type { Clock } from '../domain/clock';
+import type { ArchiveRecord } from '../wecom/events';
+import { archiveCallbackId, encodeArchiveRecord, toArchiveRecord } from '../wecom/archive-record';
+import type { ArchiveIntake, ArchiveReceipt, ArchiveResult, EventInbox, GroupRepository, LeadRepository } from './ports';
 import type { CustomerSignals } from './customer-signals';
 import { isExternalUserId } from '../wecom/recipients';
 
-/** One decrypted chat-archive record, as WeCom's archive SDK returns it (only what we use is checked). */
-const recordSchema = z
-  .object({
-    msgid: z.string().min(1),
-    action: z.string(),
-    from: z.string().min(1),
-    tolist: z.array(z.string()).default([]),
-    roomid: z.string().optional().default(''),
-    msgtime: z.number().int().positive(),
-    msgtype: z.string(),
-    text: z.object({ content: z.string() }).partial().optional(),
-  })
-  .passthrough();
-
 const archiveBatchSchema = z.object({ records: z.array(z.unknown()).max(5000) });
 
-/** The chat-archive feed (ArchiveIntake): a batch `{"records": [...]}` of at most 5,000 records. */
+/**
+ * The chat-archive feed's front door (ArchiveIntake), in the web process: a batch `{"records": [...]}` of at most
+ * 5,000 records is checked for shape — no customer text is read here — and each message is stored durably in the
+ * event inbox (keyed by its msgid, so a batch sent twice is stored once) before the answer; a worker applies it
+ * (ingestArchive, through the inbox's `archive_message` events). A long message costs the web process nothing but
+ * its bytes, and WeCom's callbacks never wait behind one.
+ */
 export class ArchiveIngest implements ArchiveIntake {
   constructor(
-    private readonly store: LeadRepository & GroupRepository,
-    /** Reads what customers say (price, other vendors, undecided, a proposal request, a decision date). */
-    private readonly signals?: CustomerSignals,
+    private readonly inbox: EventInbox,
+    private readonly clock: Clock,
   ) {}
 
-  async ingest(body: unknown): Promise<{ ok: true; result: ArchiveResult } | { ok: false; message: string }> {
+  async ingest(body: unknown): Promise<{ ok: true; result: ArchiveReceipt } | { ok: false; message: string }> {
     const batch = archiveBatchSchema.safeParse(body);
     if (!batch.success) return { ok: false, message: 'body must be {"records": [...]} with at most 5000 records' };
-    return { ok: true, result: await ingestArchive(this.store, batch.data.records, this.signals) };
+    const receivedAt = this.clock.now();
+    const records = batch.data.records.map(toArchiveRecord).filter((r): r is ArchiveRecord => r?.action === 'send');
+    const stored = await Promise.all(
+      records.map((r) => this.inbox.record({ id: archiveCallbackId(r.msgid), channel: 'archive', receivedAt, plaintext: encodeArchiveRecord(r) })),
+    );
+    const queued = stored.filter((s) => s === 'stored').length;
+    const received = batch.data.records.length;
+    return { ok: true, result: { received, queued, duplicates: records.length - queued, skipped: received - records.length } };
   }
 }
 
 /**
- * Chat-archive records (from the company's archive sidecar) become customer or rep messages on the right lead:
+ * Chat-archive records (from the company's archive sidecar, applied by the inbox worker) become customer or rep
+ * messages on the right lead:
  * 1:1 chats by the customer's external id, group chats by the group's bound leads. Idempotent by msgid.
  */
-export async function ingestArchive(store: LeadRepository & GroupRepository, records: unknown[], signals?: CustomerSignals): Promise<ArchiveResult> {
+export async function ingestArchive(
+  store: LeadRepository & GroupRepository,
+  records: readonly ArchiveRecord[],
+  signals?: CustomerSignals,
+): Promise<ArchiveResult> {
   const result: ArchiveResult = { accepted: 0, duplicates: 0, unmatched: 0, skipped: 0 };
-  for (const raw of records) {
-    const parsed = recordSchema.safeParse(raw);
-    if (!parsed.success || parsed.data.action !== 'send') {
+  for (const r of records) {
+    if (r.action !== 'send') {
       result.skipped++;
       continue;
     }
-    const r = parsed.data;
     const fromCustomer = isExternalUserId(r.from);
     let leadIds: string[];
     if (r.roomid) {
@@ -69,11 +73,11 @@ export async function ingestArchive(store: LeadRepository & GroupRepository, rec
       actor: r.from,
       customerInitiated: fromCustomer || undefined,
       chatId: r.roomid || undefined,
-      note: r.msgtype === 'text' ? r.text?.content?.slice(0, 200) : `[${r.msgtype}]`,
+      note: r.msgtype === 'text' ? r.text?.slice(0, 200) : `[${r.msgtype}]`,
     };
     // What the customer says rides with the message, in the same round trip (and again on a replay: the entries are
     // keyed by the message, and a crash may have come in between).
-    const content = r.msgtype === 'text' ? r.text?.content : undefined;
+    const content = r.msgtype === 'text' ? r.text : undefined;
     const extra = fromCustomer && content && signals ? signals.entriesFor(entry, content).entries : [];
     let added = false;
     for (const id of leadIds)

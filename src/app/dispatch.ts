@@ -1,10 +1,10 @@
 import type { Logger } from '../log';
-import type { InboxEnvelope, WeComEvent, WeComEventKind } from '../wecom/events';
+import type { Channel, InboxEnvelope, WeComEvent, WeComEventKind } from '../wecom/events';
 import type { EventConsumer } from './ports';
 
 export interface HandlerContext {
   envelopeId: string;
-  channel: 'app' | 'bot';
+  channel: Channel;
   /** When the webhook accepted the callback (ms); WeCom's own time is event.createTime. */
   receivedAt: number;
   /** Child logger carrying the event id and kind. */
@@ -42,6 +42,8 @@ export async function dispatchEvent(handlers: EventHandlers, envelope: InboxEnve
       return handlers.bot_message(e, ctx);
     case 'bot_event':
       return handlers.bot_event(e, ctx);
+    case 'archive_message':
+      return handlers.archive_message(e, ctx);
     case 'unknown':
       return handlers.unknown(e, ctx);
     default:
@@ -72,6 +74,8 @@ export function summarize(e: WeComEvent): Record<string, unknown> {
       return { fromUser: e.fromUser, chatType: e.chatType, msgType: e.msgType, length: e.text.length };
     case 'bot_event':
       return { fromUser: e.fromUser, eventType: e.eventType };
+    case 'archive_message':
+      return { msgid: e.record.msgid, msgtype: e.record.msgtype, group: e.record.roomid !== '' };
     case 'unknown':
       return { channel: e.channel, type: e.type };
     default:
@@ -94,6 +98,7 @@ export function loggingHandlers(): EventHandlers {
     msgaudit_notify: logOnly,
     bot_message: logOnly,
     bot_event: logOnly,
+    archive_message: logOnly,
     unknown: async (e, ctx) => {
       ctx.log.warn({ reason: 'event.unknown_kind', ...summarize(e) }, 'stored an event kind we do not model');
     },

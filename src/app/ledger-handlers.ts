@@ -6,9 +6,19 @@ import type { MessageOutbox } from './ports';
 import type { RepCommands } from './rep-commands';
 import type { CardPresses } from './card-presses';
 import { COPY } from './copy';
+import type { ArchiveRecord } from '../wecom/events';
+import type { ArchiveResult } from './ports';
 
 /** The inbox handlers once the ledger exists: each event kind updates leads, groups and timelines. */
-export function ledgerHandlers(deps: { ledger: Ledger; commands: RepCommands; cards: CardPresses; outbox: MessageOutbox; log: Logger }): EventHandlers {
+export function ledgerHandlers(deps: {
+  ledger: Ledger;
+  commands: RepCommands;
+  cards: CardPresses;
+  outbox: MessageOutbox;
+  /** Applies chat-archive messages to the leads (ingestArchive, with the customer-text reader). */
+  archive: (records: readonly ArchiveRecord[]) => Promise<ArchiveResult>;
+  log: Logger;
+}): EventHandlers {
   const base = loggingHandlers();
   const reply = async (key: string, touser: string, content: string) => deps.outbox.enqueue({ key, touser, body: { msgtype: 'text', text: { content } } });
   /** Only members talk to the bot: anything from an external id is logged and left unanswered (never a customer). */
@@ -33,6 +43,11 @@ export function ledgerHandlers(deps: { ledger: Ledger; commands: RepCommands; ca
       const handled = await deps.cards.onCardClick(e, ctx.envelopeId);
       if (!handled) await deps.cards.answerStale(e, ctx.envelopeId);
       ctx.log.info({ reason: handled ? 'nudge.card_pressed' : 'nudge.card_unknown', ...summarize(e) }, 'card button');
+    },
+    archive_message: async (e, ctx) => {
+      // Read here, in a worker: the customer's words (capped when stored) become timeline entries and signals.
+      const result = await deps.archive([e.record]);
+      ctx.log.info({ reason: 'archive.applied', ...summarize(e), ...result }, 'archived message applied');
     },
     app_text: async (e, ctx) => {
       if (fromNonMember(e.fromUser, ctx, e.kind)) return;

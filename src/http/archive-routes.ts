@@ -14,7 +14,8 @@ export interface ArchiveRouteDeps {
 }
 
 /**
- * POST /ingest/archive: the chat-archive sidecar posts decrypted records, signed with ARCHIVE_SECRET. Every refusal
+ * POST /ingest/archive: the chat-archive sidecar posts decrypted records, signed with ARCHIVE_SECRET; they are stored in
+ * the event inbox and applied by a worker, and the answer is 202 with `{ received, queued, duplicates, skipped }`. Every refusal
  * has a status and a reason code: 404 ARCHIVE_DISABLED, 429 ARCHIVE_BUSY, 401 SIGNATURE_MISSING / SIGNATURE_MALFORMED
  * / SIGNATURE_INVALID, 413 BODY_TOO_LARGE, 400 BODY_UNREADABLE / BAD_REQUEST, 503 STORE_UNAVAILABLE.
  */
@@ -54,7 +55,8 @@ export function mountArchiveRoutes(router: Router, deps: ArchiveRouteDeps): void
       try {
         const answer = await deps.archive.ingest(json);
         if (!answer.ok) return refuse(400, 'BAD_REQUEST', answer.message);
-        deps.log.info({ reason: 'archive.ingested', ...answer.result }, 'archive batch ingested');
+        deps.log.info({ reason: 'archive.stored', ...answer.result }, 'archive batch stored for the worker');
+        ctx.status = 202;
         ctx.body = answer.result;
       } catch (err) {
         deps.log.error({ reason: 'STORE_UNAVAILABLE', err: (err as Error).message }, 'archive batch not stored');

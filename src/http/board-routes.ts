@@ -7,8 +7,15 @@ import { nudgeKindLabel } from '../domain/nudge-labels';
 import type { BoardState } from './board-auth-routes';
 import { entryView, iso, leadView, metricsView } from './lead-routes';
 
-/** The lead page's JSON: times as ISO-8601, the timeline split into the customer's side and ours. */
-export function boardLeadView(p: BoardLeadPage) {
+/** Timeline entries per side on one lead page. */
+const TIMELINE_PAGE = 50;
+
+/**
+ * The lead page's JSON: times as ISO-8601, the timeline split into the customer's side and ours. Each side is paged from the newest entry back: `offset` entries skipped,
+ * `limit` shown (in time order), with each side's total — a lead with years of messages is still one small answer.
+ */
+export function boardLeadView(p: BoardLeadPage, page: { offset: number; limit: number } = { offset: 0, limit: TIMELINE_PAGE }) {
+  const newest = <T>(entries: readonly T[]) => entries.slice(Math.max(0, entries.length - page.offset - page.limit), Math.max(0, entries.length - page.offset));
   return {
     lead: { ...leadView(p.lead), stateSetBy: p.stateSetBy ? { ...p.stateSetBy, at: iso(p.stateSetBy.at) } : null },
     metrics: metricsView(p.metrics),
@@ -18,7 +25,13 @@ export function boardLeadView(p: BoardLeadPage) {
     decisionDates: p.decisionDates.map((d) => ({ ...d, at: iso(d.at) })),
     decisionSlips: p.decisionSlips,
     mindshare: p.mindshare,
-    timeline: { customer: p.customerSide.map(entryView), ours: p.ourSide.map(entryView) },
+    timeline: {
+      customer: newest(p.customerSide).map(entryView),
+      ours: newest(p.ourSide).map(entryView),
+      total: { customer: p.customerSide.length, ours: p.ourSide.length },
+      offset: page.offset,
+      limit: page.limit,
+    },
     nudges: p.nudges.map((n) => ({ ...n, label: nudgeKindLabel(n.kind), sentAt: iso(n.sentAt), at: iso(n.at) })),
   };
 }
@@ -75,13 +88,19 @@ export function mountBoardRoutes(
   });
 
   router.get('/api/board/leads/:id', deps.session, async (ctx) => {
+    const paging = parsePaging(ctx.query, { maxLimit: 200, defaultLimit: TIMELINE_PAGE });
+    if (!paging.ok) {
+      ctx.status = 400;
+      ctx.body = { error: 'PAGING_INVALID', message: paging.message };
+      return;
+    }
     const page = await deps.leads.lead(viewerOf(ctx.state.board), ctx.params.id ?? '');
     if (!page) {
       ctx.status = 404;
       ctx.body = notFound;
       return;
     }
-    ctx.body = { ...boardLeadView(page), ownerName: await deps.names.nameOf(page.lead.owner).catch(() => page.lead.owner) };
+    ctx.body = { ...boardLeadView(page, paging), ownerName: await deps.names.nameOf(page.lead.owner).catch(() => page.lead.owner) };
   });
 
   for (const [path, act] of [

@@ -5,6 +5,7 @@ import type { Policy } from '../config/policy';
 import type { Logger } from '../log';
 import { inboxKeys, readInboxRecord, trimForwarded } from '../store/stream-inbox';
 import { decodeAppPlaintext, decodeBotPlaintext } from '../wecom/codec';
+import { decodeArchivePlaintext } from '../wecom/archive-record';
 import { CallbackError } from '../wecom/errors';
 import type { InboxEnvelope, ReceivedCallback } from '../wecom/events';
 import { inboxJobOptions, type InboxJobData } from './inbox-queue';
@@ -129,7 +130,12 @@ export class InboxPump {
    */
   private decode(callback: ReceivedCallback, streamId: string): InboxEnvelope {
     try {
-      const event = callback.channel === 'app' ? decodeAppPlaintext(callback.plaintext) : decodeBotPlaintext(callback.plaintext);
+      const event =
+        callback.channel === 'app'
+          ? decodeAppPlaintext(callback.plaintext)
+          : callback.channel === 'bot'
+            ? decodeBotPlaintext(callback.plaintext)
+            : decodeArchivePlaintext(callback.plaintext);
       return { ...callback, event };
     } catch (err) {
       if (!(err instanceof CallbackError)) throw err;

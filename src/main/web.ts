@@ -24,7 +24,6 @@ import { RedisSessionStore } from '../store/session-store';
 import { RedisBoardProjection } from '../store/board-projection';
 import { WeComMembers } from '../wecom/members';
 import { createWeComApi } from './wecom-api';
-import { customerSignals } from './customer-signals';
 import { createNudgeQueue } from '../jobs/nudge-jobs';
 import type { Logger } from '../log';
 import { createRedis, waitReady } from '../store/redis';
@@ -143,7 +142,7 @@ export async function startWeb(config: Config, log: Logger, opts: { clock?: Cloc
       mountBoardPages(router, { auth: boardAuth, timeZone: config.businessTz });
       mountLeadRoutes(router, admin, { store: leadStore, clock, log, timeZone: config.businessTz });
       mountArchiveRoutes(router, {
-        archive: new ArchiveIngest(leadStore, customerSignals(leadStore, config.businessTz, config.policy.signals.competitors)),
+        archive: new ArchiveIngest(inbox, clock),
         log,
         secret: config.archiveSecret,
         ...config.policy.archive,

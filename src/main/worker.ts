@@ -2,6 +2,7 @@ import type { Worker } from 'bullmq';
 import { HandlerDispatch, type EventHandlers } from '../app/dispatch';
 import { Ledger } from '../app/ledger';
 import { ledgerHandlers } from '../app/ledger-handlers';
+import { ingestArchive } from '../app/archive-ingest';
 import { RepCommands } from '../app/rep-commands';
 import { systemClock } from '../app/system-clock';
 import type { Config } from '../config/env';
@@ -126,7 +127,9 @@ export async function startWorker(
     connection,
     redisPrefix: prefix,
     policy: config.policy,
-    consumer: new HandlerDispatch(opts.handlers ?? ledgerHandlers({ ledger, commands, cards: cardPresses, outbox, log })),
+    consumer: new HandlerDispatch(
+      opts.handlers ?? ledgerHandlers({ ledger, commands, cards: cardPresses, outbox, archive: (records) => ingestArchive(store, records, signals), log }),
+    ),
     log,
   });
   const reconcileNow = () => reconcile({ store, ledger, directory, clock, log });

@@ -114,14 +114,14 @@ export function readInboxRecord(fields: string[]): ReceivedCallback | undefined 
   const f: Record<string, string> = {};
   for (let i = 0; i + 1 < fields.length; i += 2) f[fields[i] as string] = fields[i + 1] as string;
   const { id, ch, at, p } = f;
-  if (!id || (ch !== 'app' && ch !== 'bot') || p === undefined || !at) return undefined;
+  if (!id || (ch !== 'app' && ch !== 'bot' && ch !== 'archive') || p === undefined || !at) return undefined;
   return { id, channel: ch, receivedAt: Number(at), plaintext: p };
 }
 
 export class StreamInbox implements EventInbox {
   private readonly keys;
   private readonly redis: RedisClient & InboxCommands;
-  private pending: { callback: ReceivedCallback; resolve: () => void; reject: (err: unknown) => void }[] = [];
+  private pending: { callback: ReceivedCallback; resolve: (status: 'stored' | 'already_stored') => void; reject: (err: unknown) => void }[] = [];
   private scheduled = false;
 
   constructor(
@@ -142,8 +142,8 @@ export class StreamInbox implements EventInbox {
    * Resolves once this callback's batch is stored. Batching only groups callbacks that are already waiting in the
    * same event-loop turn: it adds no delay, and each callback is still acknowledged only after its own write.
    */
-  record(callback: ReceivedCallback): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
+  record(callback: ReceivedCallback): Promise<'stored' | 'already_stored'> {
+    return new Promise((resolve, reject) => {
       this.pending.push({ callback, resolve, reject });
       if (this.pending.length >= (this.opts.maxBatch ?? 64)) this.flush();
       else if (!this.scheduled) {
@@ -164,7 +164,11 @@ export class StreamInbox implements EventInbox {
     this.redis.recordInbox(keys.length + 1, ...keys, this.keys.stream, ...args).then(
       (statuses) => {
         const length = Number(statuses[batch.length] ?? 0);
-        batch.forEach((b, i) => (statuses[i] === -1 ? b.reject(new InboxFullError(length, this.opts.streamMaxLen)) : b.resolve()));
+        batch.forEach((b, i) =>
+          statuses[i] === -1
+            ? b.reject(new InboxFullError(length, this.opts.streamMaxLen))
+            : b.resolve(Number(statuses[i]) === 1 ? 'stored' : 'already_stored'),
+        );
       },
       (err: unknown) => {
         const failure = new StoreUnavailableError(err);

@@ -131,10 +131,36 @@ export interface BotEvent extends Base {
   taskId?: string;
 }
 
+/**
+ * One message of the chat archive (会话内容存档), as the company's archive sidecar (or our puller) decrypted it: who sent
+ * it to whom, in which group, when, and its text (capped when stored). `createTime` is its msgtime in seconds.
+ */
+export interface ArchiveRecord {
+  msgid: string;
+  action: string;
+  from: string;
+  tolist: string[];
+  /** The group's chat id; '' in a 1:1 chat. */
+  roomid: string;
+  /** Milliseconds since the epoch. */
+  msgtime: number;
+  msgtype: string;
+  /** A text message's content. */
+  text?: string;
+}
+
+export interface ArchiveMessageEvent extends Base {
+  kind: 'archive_message';
+  record: ArchiveRecord;
+}
+
+/** Where a stored callback came in: the self-built app, the intelligent robot, or the chat archive. */
+export type Channel = 'app' | 'bot' | 'archive';
+
 /** Anything well-formed that we do not model yet: stored, never dropped, so it can be replayed once we do. */
 export interface UnknownEvent extends Base {
   kind: 'unknown';
-  channel: 'app' | 'bot';
+  channel: Channel;
   /** MsgType/Event (app) or msgtype/eventtype (bot), for operators. */
   type: string;
 }
@@ -149,6 +175,7 @@ export type WeComEvent =
   | MsgAuditNotifyEvent
   | BotMessage
   | BotEvent
+  | ArchiveMessageEvent
   | UnknownEvent;
 
 export type WeComEventKind = WeComEvent['kind'];
@@ -159,7 +186,7 @@ export type WeComEventKind = WeComEvent['kind'];
  */
 export interface ReceivedCallback {
   id: string;
-  channel: 'app' | 'bot';
+  channel: Channel;
   receivedAt: number;
   plaintext: string;
 }

@@ -3,7 +3,7 @@ import type { Config } from '../../src/config/env';
 import type { Clock } from '../../src/domain/clock';
 import type { WeComSandbox } from '../../tools/sandbox/wecom-sandbox';
 import type { WeComEvent } from '../../src/wecom/events';
-import { cleanupRedis, testConfig, uniquePrefix, VECTOR_A } from './config';
+import { cleanupRedis, testConfig, uniquePrefix, VECTOR_A, waitFor } from './config';
 import { startBot, type Running } from './harness';
 import { startSandbox } from './sandbox';
 
@@ -39,15 +39,30 @@ export async function startLedgerBot(name: string, sandboxOpts: { sandbox?: WeCo
         total: number;
       };
     },
+    /**
+     * Posts a signed archive batch and, when it is stored, waits until a worker has applied every message it queued:
+     * the route's receipt, and what the worker made of them (accepted, duplicates, unmatched, from its log).
+     */
     async archive(records: unknown[], secret = ARCHIVE_SECRET) {
       const body = JSON.stringify({ records });
       const sig = createHmac('sha256', secret).update(body).digest('hex');
+      const applied = () => bot.lines.filter((l) => l.reason === 'archive.applied');
+      const before = applied().length;
       const res = await fetch(`${bot.baseUrl}/ingest/archive`, {
         method: 'POST',
         body,
         headers: { 'content-type': 'application/json', 'x-signature': `sha256=${sig}` },
       });
-      return { status: res.status, body: (await res.json()) as Record<string, number> };
+      const receipt = (await res.json()) as Record<string, number>;
+      if (res.status !== 202) return { status: res.status, body: receipt, applied: { accepted: 0, duplicates: 0, unmatched: 0 } };
+      await waitFor(() => applied().length >= before + (receipt.queued ?? 0), { timeoutMs: 15_000, intervalMs: 20 });
+      const lines = applied().slice(before);
+      const sum = (k: string) => lines.reduce((n, l) => n + Number(l[k] ?? 0), 0);
+      return {
+        status: res.status,
+        body: receipt,
+        applied: { accepted: sum('accepted'), duplicates: sum('duplicates') + (receipt.duplicates ?? 0), unmatched: sum('unmatched') },
+      };
     },
     async close(closeSandbox = true) {
       await bot.close();

@@ -269,6 +269,32 @@ describe('the lead page and the manager’s actions', () => {
     expect((await lead(rep, 'woNOSUCHLEAD')).status).toBe(404);
   });
 
+  test('the lead page’s timeline comes a page at a time, newest first, with each side’s total', async () => {
+    const redis = createRedis(REDIS_URL, 'general');
+    const store = new LedgerStore(redis, prefix);
+    const at = clock.now() - 86_400_000;
+    await store.addEntries(
+      'woBOARD000001',
+      Array.from({ length: 120 }, (_, i) => ({
+        id: `msg-${i}`,
+        at: at + i * 1000,
+        kind: 'customer_message' as const,
+        source: 'archive' as const,
+        note: `第${i}条`,
+      })),
+    );
+    redis.disconnect();
+    const manager = (await signIn('wangwu')).session as string;
+    type Page = { timeline: { customer: { note: string }[]; total: { customer: number }; offset: number; limit: number } };
+    const first = (await (await lead(manager, 'woBOARD000001')).json()) as Page;
+    expect(first.timeline.customer).toHaveLength(50);
+    expect(first.timeline.total.customer).toBe(120);
+    expect(first.timeline.customer.at(-1)?.note).toBe('第119条');
+    const older = (await (await lead(manager, 'woBOARD000001?offset=100&limit=50')).json()) as Page;
+    expect(older.timeline.customer.map((e) => e.note)).toEqual(Array.from({ length: 20 }, (_, i) => `第${i}条`));
+    expect((await lead(manager, 'woBOARD000001?limit=1e9')).status).toBe(400);
+  });
+
   test('提醒他: a card to the rep through the send queue, once per click; a rep cannot; CSRF and Origin required', async () => {
     const manager = (await signIn('wangwu')).session as string;
     const token = await csrf(manager);

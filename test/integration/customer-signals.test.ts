@@ -71,7 +71,7 @@ test('a customer’s words → a benchmarking suggestion and a proposal request 
   await waitFor(async () => !!(await bot.lead(CUSTOMER)));
   clock.advance(10 * 60_000);
   const batch = [record('sig-1', '别家已经给了报价，你们也发一份方案我们比比')];
-  expect((await bot.archive(batch)).body).toMatchObject({ accepted: 1 });
+  expect((await bot.archive(batch)).applied).toMatchObject({ accepted: 1 });
 
   const doc = await bot.lead(CUSTOMER);
   const signals = doc?.timeline.filter((e) => e.kind === 'signal').map((e) => [e.signal, e.cue, e.sourceEntryId]);
@@ -119,7 +119,7 @@ test('a customer’s words → a benchmarking suggestion and a proposal request 
 
   // The same batch again: nothing new anywhere.
   const entries = (await bot.lead(CUSTOMER))?.timeline.length;
-  expect((await bot.archive(batch)).body).toMatchObject({ accepted: 0, duplicates: 1 });
+  expect((await bot.archive(batch)).applied).toMatchObject({ accepted: 0, duplicates: 1 });
   const again = await bot.lead(CUSTOMER);
   expect(again?.timeline.length).toBe(entries);
   expect(again?.lead.stateSuggestion).toBeNull();
@@ -131,7 +131,7 @@ test('a customer’s words → a benchmarking suggestion and a proposal request 
 
 test('a decision date in the customer’s words → a card → recorded; a later one counts as a slip', async () => {
   clock.advance(24 * 3_600_000); // the next day, past the gap after the last card
-  expect((await bot.archive([record('sig-2', '我们下周五开会定，到时候给你答复')])).body).toMatchObject({ accepted: 1 });
+  expect((await bot.archive([record('sig-2', '我们下周五开会定，到时候给你答复')])).applied).toMatchObject({ accepted: 1 });
   const friday = DateTime.fromMillis(clock.now(), { zone: TZ }).plus({ weeks: 1 }).set({ weekday: 5 }).toISODate();
   expect((await bot.lead(CUSTOMER))?.lead.decisionSuggestion).toMatchObject({ date: friday, evidence: ['archive:sig-2'] });
   const r = await sweep();
@@ -145,7 +145,7 @@ test('a decision date in the customer’s words → a card → recorded; a later
 
   // Two days later they push it back a week: a second card, and the slip is counted.
   clock.advance(2 * 86_400_000);
-  expect((await bot.archive([record('sig-3', '不好意思，领导出差了，改到下下周五再定')])).body).toMatchObject({ accepted: 1 });
+  expect((await bot.archive([record('sig-3', '不好意思，领导出差了，改到下下周五再定')])).applied).toMatchObject({ accepted: 1 });
   const doc = await bot.lead(CUSTOMER);
   const later = doc?.lead.decisionSuggestion as { date: string } | null;
   expect(later?.date && later.date > (friday as string)).toBe(true);
@@ -156,4 +156,40 @@ test('a decision date in the customer’s words → a card → recorded; a later
   await waitFor(async () => (await bot.lead(CUSTOMER))?.lead.decisionSlips === 1);
   expect(((await bot.lead(CUSTOMER))?.lead.decisionDates as unknown[]).length).toBe(2);
   await waitFor(() => bot.sandbox.inbox(REP).some((m) => m.body.msgtype === 'text' && m.body.text.content.includes('决策时间已经推迟过 1 次')));
+});
+
+test('long customer messages are stored and answered at once, read in the worker, and leave a lead small', async () => {
+  const clause = '我们领导下周五开会定，预算五十万，别家也报了价，麻烦发个方案';
+  const long = (i: number) => record(`long-${i}`, `${clause}，`.repeat(Math.ceil(200_000 / clause.length)), clock.now() + i);
+  const batch = Array.from({ length: 12 }, (_, i) => long(i));
+  // The web process only stores: /healthz answers while the 7 MB batch is taken in, and the batch itself is quick.
+  const health: number[] = [];
+  let posting = true;
+  const probe = (async () => {
+    while (posting) {
+      const t = performance.now();
+      await fetch(`${bot.bot.baseUrl}/healthz`);
+      health.push(performance.now() - t);
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  })();
+  const t = performance.now();
+  const answer = await bot.archive(batch);
+  posting = false;
+  await probe;
+  expect(answer.body).toMatchObject({ received: 12, queued: 12 });
+  expect(answer.applied).toMatchObject({ accepted: 12 });
+  expect(performance.now() - t).toBeLessThan(15_000);
+  expect(Math.max(...health)).toBeLessThan(1000);
+  // Stored capped: the messages' notes and the signals' cues are short, the lead's whole JSON a few KB per message.
+  const res = await fetch(`${bot.bot.baseUrl}/api/leads/${CUSTOMER}`, { headers: { authorization: `Bearer ${bot.config.adminToken}` } });
+  const raw = await res.text();
+  const doc = JSON.parse(raw) as { timeline: { id: string; kind: string; cue?: string; note?: string; sourceEntryId?: string }[] };
+  const mine = doc.timeline.filter((e) => e.id.includes('long-') || e.sourceEntryId?.includes('long-'));
+  expect(mine.filter((e) => e.kind === 'customer_message')).toHaveLength(12);
+  for (const e of mine) {
+    expect((e.note ?? '').length).toBeLessThanOrEqual(200);
+    expect((e.cue ?? '').length).toBeLessThanOrEqual(60);
+  }
+  expect(raw.length).toBeLessThan(200_000);
 });

@@ -161,10 +161,15 @@ test('an archive batch sent twice → each message counted once', async () => {
     { msgid: 'arch-4', action: 'recall', from: REP, tolist: [], roomid: CHAT, msgtime: t + 130_000, msgtype: 'revoke' },
     { msgid: 'arch-5', action: 'send', from: 'woSTRANGER000001', tolist: [REP], roomid: '', msgtime: t, msgtype: 'text', text: { content: '?' } },
   ];
+  // Stored at once (202), applied by a worker: three messages on the leads, one about nobody we know, one recall.
   const first = await bot.archive(records);
-  expect(first).toEqual({ status: 200, body: { accepted: 3, duplicates: 0, unmatched: 1, skipped: 1 } });
+  expect(first).toEqual({
+    status: 202,
+    body: { received: 5, queued: 4, duplicates: 0, skipped: 1 },
+    applied: { accepted: 3, duplicates: 0, unmatched: 1 },
+  });
   const second = await bot.archive(records);
-  expect(second).toEqual({ status: 200, body: { accepted: 0, duplicates: 3, unmatched: 1, skipped: 1 } });
+  expect(second).toEqual({ status: 202, body: { received: 5, queued: 0, duplicates: 4, skipped: 1 }, applied: { accepted: 0, duplicates: 4, unmatched: 0 } });
   const doc = await bot.lead(CUSTOMER);
   const kinds = doc?.timeline.filter((e) => e.source === 'archive').map((e) => e.kind);
   expect(kinds).toEqual(['customer_message', 'rep_message', 'customer_message']);

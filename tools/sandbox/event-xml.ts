@@ -83,6 +83,7 @@ export function encodeAppEvent(e: WeComEvent, corpId = 'toUser'): string {
       break;
     case 'bot_message':
     case 'bot_event':
+    case 'archive_message':
     case 'unknown':
       throw new Error(`${e.kind} is not an app XML event (use encodeBotEvent for robot callbacks)`);
   }

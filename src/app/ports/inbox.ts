@@ -4,9 +4,9 @@ import type { ReceivedCallback } from '../../wecom/events';
 export interface EventInbox {
   /**
    * Resolves only once the callback is durably stored (or was already: the id is its idempotency key, and a
-   * second record of the same id is a no-op). Rejects with StoreUnavailableError otherwise.
+   * second record of the same id is a no-op, answered 'already_stored'). Rejects with StoreUnavailableError otherwise.
    */
-  record(callback: ReceivedCallback): Promise<void>;
+  record(callback: ReceivedCallback): Promise<'stored' | 'already_stored'>;
 }
 
 /** The backing store could not be reached or did not answer in time: the caller must not acknowledge. */

@@ -33,8 +33,19 @@ export interface ArchiveResult {
 }
 
 /** The chat-archive feed's use case (src/app/archive-ingest.ts): a parsed JSON body in, counts out. */
+/**
+ * What the archive route answers: records in the batch; messages newly stored for the worker; messages stored before
+ * (a batch sent again); records that are not messages (a recall, an unreadable record).
+ */
+export interface ArchiveReceipt {
+  received: number;
+  queued: number;
+  duplicates: number;
+  skipped: number;
+}
+
 export interface ArchiveIntake {
-  ingest(body: unknown): Promise<{ ok: true; result: ArchiveResult } | { ok: false; message: string }>;
+  ingest(body: unknown): Promise<{ ok: true; result: ArchiveReceipt } | { ok: false; message: string }>;
 }
 
 /** The inbox's consumer (src/app/dispatch.ts): applies one stored callback; throws to be retried. */
