@@ -14,7 +14,8 @@ export class BoardRoles implements BoardViewers {
     },
   ) {}
 
-  async viewer(userId: string): Promise<Viewer> {
+  async viewer(userId: string): Promise<Viewer | undefined> {
+    if (!(await this.d.leaders.isActiveMember(userId))) return undefined;
     if (this.d.admins.includes(userId)) return { userId, role: 'admin', reps: 'all' };
     const owners = await this.d.store.owners();
     const reporting = await Promise.all(owners.map(async (rep) => ((await this.d.leaders.leadersOf(rep)).includes(userId) ? rep : undefined)));

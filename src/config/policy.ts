@@ -77,7 +77,7 @@ export const policySchema = z
           .default(60),
       })
       .strict()
-      .default({ teams: {}, sessionIdleMinutes: 120, sessionMaxHours: 12, leadersCacheMinutes: 60 }),
+      .default({ teams: {}, sessionIdleMinutes: 120, sessionMaxHours: 12, leadersCacheMinutes: 5 }),
     signals: z
       .object({
         /** Your competitors' names, read as `competitors` signals in customers' words (added to the built-in vendors). */

@@ -24,7 +24,20 @@ export interface BoardState {
 /** One Set-Cookie header: HttpOnly, SameSite=Lax, Secure when the board is served over TLS, path /. */
 function setCookie(ctx: Context, name: string, value: string, s: BoardHttpSettings, maxAgeSeconds: number): void {
   const secure = s.publicUrl.startsWith('https://');
-  ctx.append('Set-Cookie', `${name}=${value}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${maxAgeSeconds}${secure ? '; Secure' : ''}`);
+  // One Set-Cookie per name: a later one on the same response (sign-out after the renewal) replaces the earlier.
+  const earlier = ([] as string[])
+    .concat((ctx.response.get('Set-Cookie') as string | string[] | undefined) ?? [])
+    .filter((c) => c && !c.startsWith(`${name}=`));
+  ctx.set('Set-Cookie', [...earlier, `${name}=${value}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${maxAgeSeconds}${secure ? '; Secure' : ''}`]);
+}
+
+/**
+ * The session cookie, set at sign-in and again on every request the session serves: its Max-Age (the idle timeout)
+ * runs from the last request, as the session's own idle timeout does, so a member working all day is not signed out
+ * by the browser while the session lives.
+ */
+export function setSessionCookie(ctx: Context, sessionId: string, s: BoardHttpSettings): void {
+  setCookie(ctx, SESSION_COOKIE, sessionId, s, Math.round(s.idleMs / 1000));
 }
 
 function refuse(ctx: Context, status: number, error: string, message: string): void {
@@ -89,8 +102,16 @@ export function requireBoardSession(auth: BoardSignIn, viewers: BoardViewers, s:
     if (!session) return refuse(ctx, 401, 'SIGN_IN_REQUIRED', '请先用企业微信登录（/auth/login）');
     const refusal = csrfRefusal(ctx, session, s);
     if (refusal) return refuse(ctx, 403, refusal.error, refusal.message);
-    const state: BoardState = { session, viewer: await viewers.viewer(session.userId) };
+    const viewer = await viewers.viewer(session.userId);
+    // A member who left or was disabled in WeCom is signed out at their next request, whatever the session's age.
+    if (!viewer) {
+      await auth.logout(session.id);
+      setCookie(ctx, SESSION_COOKIE, '', s, 0);
+      return refuse(ctx, 401, 'SIGN_IN_REQUIRED', '你的企业微信账号已不在本企业，请联系管理员');
+    }
+    const state: BoardState = { session, viewer };
     ctx.state.board = state;
+    setSessionCookie(ctx, session.id, s);
     await next();
   };
 }
@@ -124,7 +145,7 @@ export function mountBoardAuthRoutes(router: Router, deps: { auth: BoardSignIn; 
       }</p><p><a href="/auth/login">重新登录</a></p><p>错误码：${result.refusal}</p></main></body></html>`;
       return;
     }
-    setCookie(ctx, SESSION_COOKIE, result.session.id, s, Math.round(s.idleMs / 1000));
+    setSessionCookie(ctx, result.session.id, s);
     ctx.redirect(result.next);
   });
 

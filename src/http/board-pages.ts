@@ -3,6 +3,7 @@ import path from 'node:path';
 import type Router from '@koa/router';
 import type { Context, Middleware } from 'koa';
 import type { BoardSignIn } from '../app/ports';
+import { setSessionCookie, type BoardHttpSettings } from './board-auth-routes';
 
 /** public/board: the nearest one up from here (src/http under tsx, dist/http compiled, dist-bench/src/http for benches). */
 const PUBLIC = [2, 3, 4].map((up) => path.resolve(__dirname, ...Array<string>(up).fill('..'), 'public', 'board')).find((dir) => existsSync(dir)) ?? '';
@@ -38,11 +39,12 @@ ${scripts.map((s) => `<script src="/board/assets/${esc(s)}"></script>`).join('\n
 }
 
 /** Pages need a session: without one, to WeCom's sign-in and back here. */
-function pageSession(auth: BoardSignIn): Middleware {
+function pageSession(auth: BoardSignIn, settings: BoardHttpSettings): Middleware {
   return async (ctx, next) => {
     const session = await auth.session(ctx.cookies.get('wf_session'));
     // The page as asked for, with its query (a filter), encoded once: sign-in sends the member back to exactly it.
     if (!session) return ctx.redirect(`/auth/login?next=${encodeURIComponent(ctx.originalUrl)}`);
+    setSessionCookie(ctx, session.id, settings);
     await next();
   };
 }
@@ -51,7 +53,7 @@ function pageSession(auth: BoardSignIn): Middleware {
  * The board's pages (server-rendered shells; their data comes from /api/board/*, so nothing about a lead is in a URL
  * beyond its id): 客户 at /board/leads/:id. Static files under /board/assets.
  */
-export function mountBoardPages(router: Router, deps: { auth: BoardSignIn; timeZone: string }): void {
+export function mountBoardPages(router: Router, deps: { auth: BoardSignIn; timeZone: string; settings: BoardHttpSettings }): void {
   const files = assets();
   router.get('/board/assets/:file', (ctx: Context) => {
     const f = files.get(ctx.params.file ?? '');
@@ -63,7 +65,7 @@ export function mountBoardPages(router: Router, deps: { auth: BoardSignIn; timeZ
     ctx.set('Cache-Control', 'public, max-age=300');
     ctx.body = f.body;
   });
-  router.get('/board', pageSession(deps.auth), (ctx) => {
+  router.get('/board', pageSession(deps.auth, deps.settings), (ctx) => {
     ctx.type = 'html';
     ctx.body = pageShell(
       '团队',
@@ -77,7 +79,7 @@ export function mountBoardPages(router: Router, deps: { auth: BoardSignIn; timeZ
     );
   });
 
-  router.get('/board/risks', pageSession(deps.auth), (ctx) => {
+  router.get('/board/risks', pageSession(deps.auth, deps.settings), (ctx) => {
     ctx.type = 'html';
     const option = (v: string, label: string) => `<option value="${esc(v)}">${esc(label)}</option>`;
     ctx.body = pageShell(
@@ -97,7 +99,7 @@ export function mountBoardPages(router: Router, deps: { auth: BoardSignIn; timeZ
     );
   });
 
-  router.get('/board/nudges', pageSession(deps.auth), (ctx) => {
+  router.get('/board/nudges', pageSession(deps.auth, deps.settings), (ctx) => {
     ctx.type = 'html';
     const head = `<thead><tr><th scope="col">提醒</th><th scope="col">发出</th><th scope="col">72 小时内处理</th><th scope="col">7 天内打电话、开会或拉群</th><th scope="col">忽略</th></tr></thead>`;
     ctx.body = pageShell(
@@ -115,7 +117,7 @@ export function mountBoardPages(router: Router, deps: { auth: BoardSignIn; timeZ
     );
   });
 
-  router.get('/board/leads/:id', pageSession(deps.auth), (ctx) => {
+  router.get('/board/leads/:id', pageSession(deps.auth, deps.settings), (ctx) => {
     const id = ctx.params.id ?? '';
     ctx.type = 'html';
     ctx.body = pageShell(

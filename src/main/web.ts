@@ -139,7 +139,7 @@ export async function startWeb(config: Config, log: Logger, opts: { clock?: Cloc
         names: members,
         now: () => clock.now(),
       });
-      mountBoardPages(router, { auth: boardAuth, timeZone: config.businessTz });
+      mountBoardPages(router, { auth: boardAuth, timeZone: config.businessTz, settings: boardHttp });
       mountLeadRoutes(router, admin, { store: leadStore, clock, log, timeZone: config.businessTz });
       mountArchiveRoutes(router, {
         archive: new ArchiveIngest(inbox, clock),

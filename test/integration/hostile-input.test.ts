@@ -178,6 +178,16 @@ describe('state-changing routes refuse cross-site and form-encoded requests', ()
     expect((await fetch(`${bot.baseUrl}/admin/queues/api/queues`, { headers: basic })).status).toBe(200);
   });
 
+  test('the queue dashboard page: a CSP of this origin only, never framed, no third-party fonts', async () => {
+    const res = await fetch(`${bot.baseUrl}/admin/queues`, { headers: basic });
+    expect(res.status).toBe(200);
+    const html = await res.text();
+    expect(html).toContain('__UI_CONFIG__');
+    expect(html).not.toMatch(/googleapis|https?:\/\/(?!127\.0\.0\.1)/);
+    expect(res.headers.get('content-security-policy')).toMatch(/default-src 'self'.*frame-ancestors 'none'/);
+    expect(res.headers.get('x-frame-options')).toBe('DENY');
+  });
+
   test('the JSON API still works for operators: Bearer, same origin, JSON or no body', async () => {
     const res = await fetch(`${bot.baseUrl}/api/sweep`, { method: 'POST', headers: { ...bearer, origin: bot.baseUrl } });
     expect(res.status).toBe(202);

@@ -19,6 +19,8 @@ export interface SandboxUser {
   department?: number[];
   position?: string;
   mobile?: string;
+  /** 1 active (the default), 2 disabled, 4 not yet activated, 5 left the company. */
+  status?: number;
 }
 
 export interface SandboxContact {
@@ -133,6 +135,12 @@ export class WeComSandbox {
 
   addUser(u: SandboxUser): this {
     this.users.set(u.userid, u);
+    return this;
+  }
+
+  /** A member leaves the company (deleted from the directory): user/get answers 60111 from now on. */
+  removeUser(userid: string): this {
+    this.users.delete(userid);
     return this;
   }
 

@@ -36,6 +36,8 @@ export interface MemberAuth {
 /** Who a member reports to (user/get → direct_leader). */
 export interface LeaderLookup {
   leadersOf(userId: string): Promise<string[]>;
+  /** Whether the member still works here: in the directory, not disabled, not left (user/get, cached as leadersOf). */
+  isActiveMember(userId: string): Promise<boolean>;
 }
 
 /** The board's sign-in use case, as src/http sees it (src/app/board-auth.ts). */
@@ -51,7 +53,8 @@ export interface BoardSignIn {
 }
 
 export interface BoardViewers {
-  viewer(userId: string): Promise<Viewer>;
+  /** Who the member is on the board now; undefined when they no longer work here (their session ends). */
+  viewer(userId: string): Promise<Viewer | undefined>;
 }
 
 /** The board's lead page and the manager's actions on a lead (src/app/board-leads.ts). */
