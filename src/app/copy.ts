@@ -3,12 +3,12 @@
  * place a second language would go. Simplified Chinese; the one next step the method gives for each situation.
  * (The nudges' own titles and texts come from the policy, src/domain/nudge-policy.ts, with its questions.)
  */
-import { DateTime } from 'luxon';
 import { displayCompany, displayName, SOURCE_LABELS, STATE_LABELS, type BuyingState, type Lead, type SourceChannel } from '../domain/lead';
 import type { Guess } from '../domain/commands';
 import type { NextStep } from '../domain/next-step';
 import type { RepWeek } from '../domain/team-week';
 import { POSITION_QUESTION, WEEKLY_QUESTION } from '../domain/nudge-policy';
+import { shownDate, shownDayOf, shownInstant } from '../domain/shown-dates';
 import { asMarkdown, fitList, OUTSIDER_LIMITS, utf8Bytes, utf8Prefix } from '../domain/outsider-text';
 import type { RepActionResult } from './rep-actions';
 
@@ -71,8 +71,6 @@ export const CALL_FOLLOW_UP = { min5: 5, min15: 15, min30: 30, noanswer: 0 } as 
 /** The line that stands for the items a message had no room for. */
 const moreOf = (n: number) => `…等 ${n} 位`;
 
-const fmt = (ms: number, zone: string, pattern: string) => DateTime.fromMillis(ms, { zone }).toFormat(pattern);
-
 /** The method's one next step for a lead, as the rep reads it (src/domain/next-step.ts decides which). */
 export function nextStepText(next: NextStep, name: string): string {
   switch (next.step) {
@@ -87,7 +85,7 @@ export function nextStepText(next: NextStep, name: string): string {
     case 'meet_or_group':
       return `别自己闷头写方案——约个会（「会议 ${name} 周四15:00」）或拉个工作群（「建群 ${name}」），把客户拉进来。`;
     case 'weekly_call':
-      return `每周亲自打一个电话；${next.decisionDate} 决策前再问一次「${WEEKLY_QUESTION}」`;
+      return `每周亲自打一个电话；${shownDate(next.decisionDate)}决策前再问一次「${WEEKLY_QUESTION}」`;
   }
 }
 
@@ -101,7 +99,7 @@ export function commandReply(r: RepActionResult, zone: string): string {
       if (r.outcome === 'no_answer') return `已记录：给${name}打了电话，没接通。\n过两小时再打一次；还是不通就发条消息约个时间。`;
       return [
         `已记录：与${name}通话${r.minutes ? ` ${r.minutes} 分钟` : ''}。`,
-        r.decisionDate ? `决策时间：${r.decisionDate}（到时候我会提醒你问结果）。` : undefined,
+        r.decisionDate ? `决策时间：${shownDate(r.decisionDate)}（到时候我会提醒你问结果）。` : undefined,
         `近 7 天通话 ${r.calls7d} 次；近 30 天占用客户时间 ${r.mindshareMinutes30d} 分钟。`,
         `下一步：${nextStepText(r.next, name)}`,
       ]
@@ -110,13 +108,13 @@ export function commandReply(r: RepActionResult, zone: string): string {
     case 'proposal':
       return `已记录：${name}要方案。\n别一个人写方案：约个会一起过需求（「会议 ${name} 周四15:00」），或拉个工作群（「建群 ${name}」），让客户和做决定的人一起参与。`;
     case 'meeting_held':
-      return `已记录：${r.date} 和${name}开过会。会上有哪些人？把他们拉进工作群，后面的事在群里推进。`;
+      return `已记录：${shownDate(r.date)} 和${name}开过会。会上有哪些人？把他们拉进工作群，后面的事在群里推进。`;
     case 'meeting_booked':
-      return `已约好：${fmt(r.startsAt, zone, 'M月d日 HH:mm')} 与${name}的会议。\n会议链接：${r.link ?? '（见企业微信日程）'}\n把链接发给${name}，请他把需要拍板的人一起叫上。`;
+      return `已约好：${shownInstant(r.startsAt, zone)} 与${name}的会议。\n会议链接：${r.link ?? '（见企业微信日程）'}\n把链接发给${name}，请他把需要拍板的人一起叫上。`;
     case 'group':
       return groupAdviceText(r.lead, r.joinCode && { qrCode: r.joinCode.qrCode, groupName: r.groupName });
     case 'snoozed':
-      return `好，${r.days} 天内不再提醒${name}（到 ${fmt(r.until, zone, 'M月d日')}）。`;
+      return `好，${r.days} 天内不再提醒${name}（到 ${shownDayOf(r.until, zone)}）。`;
     case 'closed':
       return r.outcome === 'won'
         ? `恭喜！${name}已记为赢单。`
@@ -126,7 +124,7 @@ export function commandReply(r: RepActionResult, zone: string): string {
     case 'meeting_settled':
       return meetingSettledText(r, zone);
     case 'decision_date':
-      return `已记下：${name} ${r.date} 定。到那天我提醒你亲自打电话问结果。${r.slips > 0 ? `\n决策时间已经推迟过 ${r.slips} 次——问问是卡在谁那里，能不能约个会把拍板的人请来。` : ''}`;
+      return `已记下：${name} ${shownDate(r.date)} 定。到那天我提醒你亲自打电话问结果。${r.slips > 0 ? `\n决策时间已经推迟过 ${r.slips} 次——问问是卡在谁那里，能不能约个会把拍板的人请来。` : ''}`;
     case 'reminded':
       return `已提醒${r.ownerName}跟进${name}。`;
     case 'taken':
@@ -156,7 +154,7 @@ export function meetingSettledText(r: Extract<RepActionResult, { action: 'meetin
       return `和${name}的会在企业微信里取消了。打个电话重新约（「会议 ${name} 周四15:00」），别让这件事停下来。`;
     case 'moved':
       return r.moved
-        ? `已改约：${fmt(r.moved.startsAt, zone, 'M月d日 HH:mm')} 与${name}的会议。\n会议链接：${r.moved.link ?? '见企业微信日程'}\n时间不合适就回复「会议 ${name} 周四15:00」重新约。`
+        ? `已改约：${shownInstant(r.moved.startsAt, zone)} 与${name}的会议。\n会议链接：${r.moved.link ?? '见企业微信日程'}\n时间不合适就回复「会议 ${name} 周四15:00」重新约。`
         : `已记录：和${name}的会要改期。回复「会议 ${name} 周四15:00」约新的时间。`;
   }
 }
@@ -164,7 +162,7 @@ export function meetingSettledText(r: Extract<RepActionResult, { action: 'meetin
 /** The rep is asked what came of a booked meeting WeCom gave no customer attendance for. */
 export function meetingCheckText(lead: Lead, startsAt: number, zone: string): { title: string; desc: string } {
   const name = displayName(lead);
-  return { title: `和${name}的会开了吗？`, desc: `${fmt(startsAt, zone, 'M月d日 HH:mm')} 的会议，企业微信没看到客户那边入会` };
+  return { title: `和${name}的会开了吗？`, desc: `${shownInstant(startsAt, zone)} 的会议，企业微信没看到客户那边入会` };
 }
 
 /** Answers to a press on a nudge card, by the rep-action's result. */
@@ -176,7 +174,7 @@ export function cardReply(r: RepActionResult, zone: string): string {
         return `好，记下了和${name}通了电话。聊了多久？点下面卡片上的时长；定了什么，回复例如「电话 ${name} 20分钟 方案下周三定」，我会记到时长和决策时间。`;
       return commandReply(r, zone);
     case 'meeting_booked':
-      return `会议已创建：${fmt(r.startsAt, zone, 'M月d日 HH:mm')}，与${name}沟通方案。\n会议链接：${r.link ?? '见企业微信日程'}\n把链接发给${name}，请他把要拍板的人一起叫上。时间不合适可在会议里改。`;
+      return `会议已创建：${shownInstant(r.startsAt, zone)}，与${name}沟通方案。\n会议链接：${r.link ?? '见企业微信日程'}\n把链接发给${name}，请他把要拍板的人一起叫上。时间不合适可在会议里改。`;
     case 'snoozed':
       return `好，${r.days} 天内不再提醒${name}。`;
     case 'closed':

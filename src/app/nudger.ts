@@ -2,6 +2,7 @@ import { DateTime } from 'luxon';
 import type { Clock } from '../domain/clock';
 import { displayName, isFollowedUp, STATE_LABELS, type Lead } from '../domain/lead';
 import { asMarkdown, fitList } from '../domain/outsider-text';
+import { shownDate } from '../domain/shown-dates';
 import { computeMetrics, DAY_MS } from '../domain/metrics';
 import { repWeek, type RepWeek } from '../domain/team-week';
 import { digestRisk, ignoredInARow, newlyResolvedNudges, nudgeIdFor, shouldEscalate } from '../domain/nudge-bookkeeping';
@@ -341,7 +342,7 @@ export class Nudger implements NudgeRunner {
           .slice(0, 10)
           .map(
             ({ l, m }, i) =>
-              `${i + 1}. ${displayName(l)} · ${STATE_LABELS[l.state]} · ${m.quietDays} 天没动静${l.decisionDate ? ` · 决策日 ${l.decisionDate}` : ''}`,
+              `${i + 1}. ${displayName(l)} · ${STATE_LABELS[l.state]} · ${m.quietDays} 天没动静${l.decisionDate ? ` · 决策日 ${shownDate(l.decisionDate)}` : ''}`,
           ),
         [
           `\n直接问：「${WEEKLY_QUESTION}」`,

@@ -102,7 +102,9 @@ export class RepCommands {
       case 'meeting': {
         const startsAt = cmd.when && meetingStart(cmd.when, at, this.d.timeZone);
         if (startsAt === undefined) {
-          await this.store.setPending(rep, `会议 ${commandName(lead)} ${WHEN_SLOT}`);
+          // A week said (下周) stays the context of the answer: 「周四下午3点」 then means next week's Thursday.
+          const week = cmd.when?.precision === 'week' ? `${cmd.when.text} ` : '';
+          await this.store.setPending(rep, `会议 ${commandName(lead)} ${week}${WHEN_SLOT}`);
           return COPY.askWhen(displayName(lead));
         }
         return reply(await this.actions.bookMeeting(input, startsAt, cmd.note));

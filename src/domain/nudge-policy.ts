@@ -1,4 +1,5 @@
 import { DateTime } from 'luxon';
+import { shownDate } from './shown-dates';
 import { displayName, isFollowedUp, STATE_LABELS, type BuyingState, type Lead } from './lead';
 import { DAY_MS, type LeadMetrics } from './metrics';
 import { meetingOrGroupSince } from './meeting-attendance';
@@ -145,7 +146,7 @@ export function evaluateNudges(
     due.push({
       kind: 'decision_due',
       title: `${name}：说好的决策时间到了`,
-      text: `${name}说 ${lead.decisionDate} 前定方案，现在还没有结果。今天亲自打个电话问：「${WEEKLY_QUESTION.replace('现在方案差不多定了吧？', '方案定下来了吗？')}」`,
+      text: `${name}说 ${shownDate(lead.decisionDate)} 前定方案，现在还没有结果。今天亲自打个电话问：「${WEEKLY_QUESTION.replace('现在方案差不多定了吧？', '方案定下来了吗？')}」`,
     });
   }
 
@@ -166,7 +167,7 @@ export function evaluateNudges(
   }
 
   // confirm_state / confirm_decision: the customer's own words point to a buying state or a decision date.
-  const suggestions = suggestionNudges(lead, timeline, calendar.today, s.timeZone);
+  const suggestions = suggestionNudges(lead, timeline, calendar.today);
   due.push(...suggestions);
 
   // position: still unknown some hours after arriving.

@@ -93,13 +93,13 @@ describe.each(['Pacific/Pago_Pago', 'Pacific/Kiritimati'])('the bot on a server 
       陈经理: fmt(morning.set({ hour: 15, minute: 0 })),
       刘总: fmt(lateNight.plus({ days: 1 }).set({ hour: 15, minute: 0 })),
     });
-    // The rep is told the same day and hour (M月d日 HH:mm, Beijing time).
+    // The rep is told the same day and hour, with its weekday (M月d日（周X）HH:mm, Beijing time).
     await waitFor(() => sb.sandbox.inbox(REP).filter((m) => m.body.msgtype === 'text' && m.body.text.content.startsWith('已约好')).length === 3, {
       timeoutMs: 15_000,
     });
     const told = sb.sandbox.inbox(REP).flatMap((m) => (m.body.msgtype === 'text' && m.body.text.content.startsWith('已约好') ? [m.body.text.content] : []));
     expect(told).toContain(
-      `已约好：${morning.toFormat('M月d日')} 15:00 与陈经理的会议。\n会议链接：${sb.sandbox.meetings.find((x) => x.title.includes('陈经理'))?.meeting_link}\n把链接发给陈经理，请他把需要拍板的人一起叫上。`,
+      `已约好：${morning.toFormat('M月d日')}（周${'一二三四五六日'[morning.weekday - 1]}）15:00 与陈经理的会议。\n会议链接：${sb.sandbox.meetings.find((x) => x.title.includes('陈经理'))?.meeting_link}\n把链接发给陈经理，请他把需要拍板的人一起叫上。`,
     );
   }, 60_000);
 });

@@ -7,6 +7,7 @@
  */
 import { DateTime } from 'luxon';
 import { ManualClock } from '../../src/domain/clock';
+import { shownDate } from '../../src/domain/shown-dates';
 import type { InboxMessage } from '../../tools/sandbox/wecom-sandbox';
 import { VECTOR_A, waitFor } from '../helpers/config';
 import { REP, startLedgerBot } from '../helpers/ledger-harness';
@@ -141,7 +142,9 @@ test('a decision date in the customer’s words → a card → recorded; a later
   expect(card(ask)?.button_list.map((b) => b.text)).toEqual(['对，记下', '不对']);
   await press(ask, '对，记下');
   await waitFor(async () => (await bot.lead(CUSTOMER))?.lead.decisionDate === friday);
-  await waitFor(() => bot.sandbox.inbox(REP).some((m) => m.body.msgtype === 'text' && m.body.text.content.startsWith(`已记下：王总 ${friday} 定。`)));
+  await waitFor(() =>
+    bot.sandbox.inbox(REP).some((m) => m.body.msgtype === 'text' && m.body.text.content.startsWith(`已记下：王总 ${shownDate(friday as string)} 定。`)),
+  );
 
   // Two days later they push it back a week: a second card, and the slip is counted.
   clock.advance(2 * 86_400_000);

@@ -204,7 +204,7 @@ describe('reading attendance after a booked meeting (on fakes)', () => {
     const again = tl.filter((e) => e.kind === 'meeting_scheduled').at(-1);
     expect(again?.startsAt).toBe(wednesday + 2 * DAY_MS); // Friday 10:00
     expect(w.meetings.watches.size).toBe(1); // the new booking is watched
-    expect(w.outbox.texts('zhangsan').some((t) => t.startsWith('已改约：11月27日 10:00 与赵总的会议。'))).toBe(true);
+    expect(w.outbox.texts('zhangsan').some((t) => t.startsWith('已改约：11月27日（周五）10:00 与赵总的会议。'))).toBe(true);
   });
 
   test('cancelled in WeCom: recorded, the rep told to call and rebook; WeCom busy: read again later', async () => {

@@ -318,7 +318,7 @@ describe('the one next step after a call', () => {
       'all in place → the weekly call before the decision date',
       { state: 'price_check', decisionDate: '2026-12-20', groups: ['wrX'], stakeholders: ['woNEXT', 'wmB'] },
       [],
-      /下一步：每周亲自打一个电话；2026-12-20 决策前再问一次/,
+      /下一步：每周亲自打一个电话；12月20日（周日）决策前再问一次/,
     ],
   ];
   test.each(cases)('%s', async (_label, facts, entries, expected) => {
@@ -520,7 +520,8 @@ describe('the bot’s last question is answered by the very next message', () =>
     await w.store.bulkLoad([{ lead: customer('woASK', '许总'), entries: [] }]);
     const say = (text: string, id: string) => w.commands.handle('zhangsan', text, id, wednesday);
     expect(await say('会议 许总 下周', '9520000000000000001')).toBe('和许总约在什么时候？直接回时间就行，例如「周四15:00」或「明天下午」。');
-    expect(await say('周四下午3点', '9520000000000000002')).toMatch(/^已约好：11月26日 15:00 与许总的会议。/);
+    // 下周 stays the context: next week's Thursday, not this one's.
+    expect(await say('周四下午3点', '9520000000000000002')).toMatch(/^已约好：12月3日（周四）15:00 与许总的会议。/);
     expect((await w.store.getTimeline('woASK')).filter((e) => e.kind === 'meeting_scheduled')).toHaveLength(1);
     // Asked again, then the rep writes something else: the question is dropped, a later time is not a meeting.
     expect(await say('会议 许总', '9520000000000000003')).toMatch(/^和许总约在什么时候？/);

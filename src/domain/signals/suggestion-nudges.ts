@@ -1,6 +1,6 @@
-import { DateTime } from 'luxon';
 import { displayName, type BuyingState, type Lead } from '../lead';
 import { asMarkdown, OUTSIDER_LIMITS } from '../outsider-text';
+import { shownDate } from '../shown-dates';
 import type { TimelineEntry } from '../timeline';
 import { decisionSuggestionOf, stateSuggestionOf } from './suggestion';
 
@@ -25,7 +25,6 @@ export function suggestionNudges(
   lead: Lead,
   timeline: readonly TimelineEntry[],
   today: string,
-  timeZone: string,
 ): { kind: 'confirm_state' | 'confirm_decision'; title: string; text: string; suggested: { state?: BuyingState; date?: string } }[] {
   const name = displayName(lead);
   const out: ReturnType<typeof suggestionNudges> = [];
@@ -44,11 +43,11 @@ export function suggestionNudges(
   }
   const d = decisionSuggestionOf(lead, timeline, today);
   if (d) {
-    const day = DateTime.fromISO(d.date, { zone: timeZone }).setLocale('zh-CN').toFormat('M月d日（EEE）');
+    const day = shownDate(d.date);
     out.push({
       kind: 'confirm_decision',
       title: `${name}说 ${day} 定？`,
-      text: `${name}说『${quote(timeline, d.evidence, d.cue)}』——把决策时间记为 ${day}？${lead.decisionDate ? `（之前记的是 ${lead.decisionDate}）` : ''}到那天我提醒你亲自打电话问结果。`,
+      text: `${name}说『${quote(timeline, d.evidence, d.cue)}』——把决策时间记为 ${day}？${lead.decisionDate ? `（之前记的是 ${shownDate(lead.decisionDate)}）` : ''}到那天我提醒你亲自打电话问结果。`,
       suggested: { date: d.date },
     });
   }
