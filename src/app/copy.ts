@@ -89,6 +89,18 @@ export function nextStepText(next: NextStep, name: string): string {
   }
 }
 
+/** The one question a lost deal leaves, by the reason the rep gave: budget, another vendor, or none said. */
+function postMortem(reason: string | undefined): string {
+  if (reason && /预算|钱|贵|价|成本|经费|资金/.test(reason)) return '复盘一下：预算是什么时候变的，我们是什么时候知道的？下次第一次通话就问清预算和谁拍板。';
+  if (reason && /友商|别家|别人|竞品|对手|选了|其他家|别的厂/.test(reason)) return '复盘一下：是哪一步客户的时间被友商占走了？';
+  return '复盘一下：客户最后一次认真回应是什么时候？那之后哪一步没跟上？';
+}
+
+/** What a call note's words suggest, put as the one question to confirm (the state they read as). */
+const suggestsText = (name: string, state: BuyingState) =>
+  `听你记的，${name}像是「${STATE_LABELS[state]}」——是的话回复「定位 ${name} ${STATE_WORDS[state]}」。`;
+const STATE_WORDS: Record<BuyingState, string> = { unknown: '', exploring: '观望', price_check: '比价', benchmarking: '陪跑' };
+
 /** Answers to typed commands, by the rep-action's result. */
 export function commandReply(r: RepActionResult, zone: string): string {
   const name = displayName(r.lead);
@@ -100,13 +112,14 @@ export function commandReply(r: RepActionResult, zone: string): string {
       return [
         `已记录：与${name}通话${r.minutes ? ` ${r.minutes} 分钟` : ''}。`,
         r.decisionDate ? `决策时间：${shownDate(r.decisionDate)}（到时候我会提醒你问结果）。` : undefined,
+        r.suggests ? suggestsText(name, r.suggests) : undefined,
         `近 7 天通话 ${r.calls7d} 次；近 30 天占用客户时间 ${r.mindshareMinutes30d} 分钟。`,
         `下一步：${nextStepText(r.next, name)}`,
       ]
         .filter(Boolean)
         .join('\n');
     case 'proposal':
-      return `已记录：${name}要方案。\n别一个人写方案：约个会一起过需求（「会议 ${name} 周四15:00」），或拉个工作群（「建群 ${name}」），让客户和做决定的人一起参与。`;
+      return `已记录：${name}要${r.thing}。\n别一个人写${r.thing === '方案' ? '方案' : `${r.thing}和方案`}：约个会一起过需求（「会议 ${name} 周四15:00」），或拉个工作群（「建群 ${name}」），让客户和做决定的人一起参与。`;
     case 'meeting_held':
       return `已记录：${shownDate(r.date)} 和${name}开过会。会上有哪些人？把他们拉进工作群，后面的事在群里推进。`;
     case 'meeting_booked':
@@ -118,7 +131,7 @@ export function commandReply(r: RepActionResult, zone: string): string {
     case 'closed':
       return r.outcome === 'won'
         ? `恭喜！${name}已记为赢单。`
-        : `已记为输单：${name}${r.reason ? `（${r.reason}）` : ''}。复盘一下：是哪一步客户的时间被友商占走了？`;
+        : `已记为输单：${name}${r.reason ? `（${asMarkdown(r.reason, 60)}）` : ''}。${postMortem(r.reason)}`;
     case 'reopened':
       return `好，${name}重新打开了，接着跟进。\n下一步：${NEXT_STEP[r.lead.state]}`;
     case 'meeting_settled':
@@ -243,7 +256,9 @@ export const COPY = {
   notUnderstood: (text: string, hint?: string) =>
     hint
       ? `没太看懂。可以这样写：${hint}\n\n发「帮助」看全部用法。`
-      : `没太看懂「${asMarkdown(text, 30)}」。可以这样写：电话 王总 20分钟 / 定位 王总 比价 / 今日\n发「帮助」看全部用法。`,
+      : text.trim() === ''
+        ? '收到。要我记什么，就用一句话告诉我，例如：电话 王总 20分钟 / 定位 王总 比价 / 今日\n发「帮助」看全部用法。'
+        : `没太看懂「${asMarkdown(text, 30)}」。可以这样写：电话 王总 20分钟 / 定位 王总 比价 / 今日\n发「帮助」看全部用法。`,
   /** The one short question with the best guess for an unclear message (src/domain/commands.ts guessCommand). */
   guess: (g: Guess, name: string) => {
     switch (g.cmd) {

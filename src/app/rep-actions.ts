@@ -1,5 +1,6 @@
 import { DateTime } from 'luxon';
 import { displayName, isManual, type BuyingState, type Lead } from '../domain/lead';
+import { stateOfSignals } from '../domain/signals/reader';
 import { computeMetrics } from '../domain/metrics';
 import { nextStepFor, type NextStep } from '../domain/next-step';
 import { attendanceDueAt, meetingSettlement } from '../domain/meeting-attendance';
@@ -38,8 +39,11 @@ export type RepActionResult =
       mindshareMinutes30d: number;
       /** The method's one next step for this lead after the call. */
       next: NextStep;
+      /** The buying state the call note's words read as, when it is not the lead's (「在比较几家」 → 陪跑). */
+      suggests?: BuyingState;
     }
-  | { action: 'proposal'; lead: Lead }
+  /** `thing`: what the customer asked for, in the rep's word (方案, 报价单, 资料…). */
+  | { action: 'proposal'; lead: Lead; thing: string }
   | { action: 'meeting_held'; lead: Lead; date: string }
   | { action: 'meeting_booked'; lead: Lead; startsAt: number; link?: string }
   /** A booked meeting settled: held (by WeCom's attendance or the rep's word), not held, or moved to a new booking. */
@@ -118,7 +122,9 @@ export class RepActions {
     const date = call.decisionDate;
     if (date) await this.setDecisionDate(i, date);
     // What the customer said, as the rep noted it (「他说在比较几家」): signals and suggestions, like their messages.
-    if (call.note && this.d.signals) await this.d.signals.read(i.lead.id, entry, call.note);
+    const signals = call.note && this.d.signals ? await this.d.signals.read(i.lead.id, entry, call.note) : [];
+    const read = stateOfSignals(signals);
+    const suggests = read && read !== i.lead.state ? read : undefined;
     // Someone else called the owner's customer (a manager who took the call, 我来跟): the owner hears of it.
     if (i.actor !== i.lead.owner && this.d.outbox) {
       const by = await this.nameOf(i.actor);
@@ -128,7 +134,8 @@ export class RepActions {
         body: { msgtype: 'text', text: { content: COPY.callByOther(by, i.lead, call.minutes, call.outcome) } },
       });
     }
-    return this.callResult(i, call.outcome ?? 'talked', call.minutes, date);
+    const result = await this.callResult(i, call.outcome ?? 'talked', call.minutes, date);
+    return result.action === 'call' && suggests ? { ...result, suggests } : result;
   }
 
   /** The decision date, last-writer-wins, with its entry (the history of dates and slips is read from these). */
@@ -193,7 +200,8 @@ export class RepActions {
   /** 要方案: the customer asked for a document — the nudge that follows says meet or group instead of writing alone. */
   async logProposalRequest(i: ActionInput, note?: string): Promise<RepActionResult> {
     await this.d.store.addEntry(i.lead.id, { id: i.entryId, at: i.at, kind: 'proposal_requested', source: i.source, actor: i.actor, note });
-    return { action: 'proposal', lead: i.lead };
+    const thing = /建议书|报价单|报价|资料|材料|介绍|案例|手册|白皮书|PPT|ppt|方案/.exec(note ?? '')?.[0] ?? '方案';
+    return { action: 'proposal', lead: i.lead, thing };
   }
 
   /**

@@ -171,8 +171,11 @@ function splitTarget(rest: string): { target: string; tail: string } {
   const first = space === -1 ? rest : rest.slice(0, space);
   // Typed without a space: the name ends where digits or a keyword begin ("王总20分钟", "王总比价").
   const glued = /^([\u4e00-\u9fa5A-Za-z·.]{1,12}?)(\d|比价|观望|陪跑|看看|对比|预算|方案|下周|周[一二三四五六日天]|明天|后天|今天|没接|未接)/.exec(first);
-  if (glued?.[1] && glued[1].length < first.length)
-    return { target: glued[1], tail: `${first.slice(glued[1].length)}${space === -1 ? '' : rest.slice(space)}`.trim() };
+  if (glued?.[1] && glued[1].length < first.length) {
+    // 「王总那边说预算…」: the name without what joins it to the sentence.
+    const name = glued[1].replace(/(?:那边|这边)(?:说|讲|表示)?$/, '') || glued[1];
+    return { target: name, tail: `${first.slice(glued[1].length)}${space === -1 ? '' : rest.slice(space)}`.trim() };
+  }
   return { target: first, tail: space === -1 ? '' : rest.slice(space + 1).trim() };
 }
 
@@ -204,6 +207,16 @@ function snoozeDays(text: string): number {
   return Math.min(Math.max(days, 1), 90);
 }
 
+/**
+ * What a rep wrote about a close, in their own words, without the customer's name and what joins it (「王总预算砍了
+ * 今年不上了」 → 「预算砍了 今年不上了」): a reason is quoted back and kept as said, never cut into command pieces.
+ */
+function inOwnWords(sentence: string, target: string): string {
+  const at = sentence.indexOf(target);
+  const rest = at === -1 ? sentence : sentence.slice(0, at) + sentence.slice(at + target.length);
+  return rest.replace(/^\s*(?:那边|这边)?(?:说|表示)?\s*/, '').trim();
+}
+
 /** Words that say the customer will decide (so a date near them is the decision date). */
 const DECIDES = /定|决定|拍板|结论|结果|答复|回复|给消息|decide/i;
 
@@ -214,7 +227,9 @@ export function parseCommand(raw: string, now: number, timeZone: string): RepCom
   if (raw.length > MAX_COMMAND_CHARS) return { cmd: 'too_long', length: raw.length };
   const normalized = normalize(raw);
   // The command form as it is (a verb, then a space, a name or #n); anything else may be a sentence to rephrase.
-  const text = (matchVerb(normalized)?.separate ? undefined : rephrase(normalized, (t) => lookup(STATES, t) !== undefined)) ?? normalizeDurations(normalized);
+  const sentence = matchVerb(normalized)?.separate ? undefined : rephrase(normalized, (t) => lookup(STATES, t) !== undefined);
+  const rephrased = sentence !== undefined;
+  const text = sentence ?? normalizeDurations(normalized);
   const verb = matchVerb(text);
   if (!verb) return { cmd: 'unknown', text };
   const { target, tail } = splitTarget(verb.rest);
@@ -253,10 +268,10 @@ export function parseCommand(raw: string, now: number, timeZone: string): RepCom
     }
     case 'won':
       if (!target) return needTarget('赢单 王总');
-      return { cmd: 'won', target, reason: tail || undefined };
+      return { cmd: 'won', target, reason: (rephrased ? inOwnWords(normalized, target) : tail) || undefined };
     case 'lost':
       if (!target) return needTarget('输单 王总 预算不够');
-      return { cmd: 'lost', target, reason: tail || undefined };
+      return { cmd: 'lost', target, reason: (rephrased ? inOwnWords(normalized, target) : tail) || undefined };
     case 'reopen':
       if (!target) return needTarget('重开 王总');
       return { cmd: 'reopen', target };

@@ -88,7 +88,7 @@ const WHEN_WORDS = '(?:刚才|刚|今天|上午|下午|中午|早上|晚上|昨�
 const WHEN_PREFIX = `${WHEN_WORDS}{0,3}`;
 
 /** A name as written in a sentence, without what reps add around it (王总那边 → 王总; 王总了 → 王总). */
-const cleanName = (n: string) => n.replace(/(?:那边|这边|那儿|那里|了)$/, '').replace(/\s+/g, '');
+const cleanName = (n: string) => n.replace(/(?:那边|这边|那儿|那里)?(?:说|讲|表示)?了?$/, '').replace(/\s+/g, '');
 
 /** Words that say when, never who (「刚刚电话了赵姐」 does not name a customer 刚刚). */
 const TIME_WORD = new RegExp(`^${WHEN_WORDS}+$`);
@@ -131,7 +131,7 @@ const rules: Rule[] = [
   // The customer called: 王总回电话了 / 王总打过来了
   [new RegExp(`^${NAME}\\s?(?:回电话|回我电话|给我回电话?|回电|打过来|打来|来电话|来电)了?(.*)$`), (m) => `电话 ${cleanName(m[1]!)} ${m[2]}`],
   // 王总 打了电话 / 王总那边打过电话了
-  [new RegExp(`^${NAME}\\s?(?:打了|打过|通了|通过)电话了?(.*)$`), (m) => `电话 ${cleanName(m[1]!)} ${m[2]}`],
+  [new RegExp(`^${NAME}\\s?(?:打了|打过|通了|通过)(?:个|一个|一通|通)?电话了?(.*)$`), (m) => `电话 ${cleanName(m[1]!)} ${m[2]}`],
   // 王总电话 半小时 / 王总的电话打了 20分钟 / 赵姐那边电话聊过了
   [new RegExp(`^${NAME}\\s?的?(?:微信)?(?:电话|通话|语音电话|视频电话)(?:打了|打过了?|聊过了?|聊了|沟通了?)?(.*)$`), (m) => `电话 ${cleanName(m[1]!)} ${m[2]}`],
   // ---- buying state: 王总是比价的 / 陈经理应该是观望 / 王总 定位 比价 ----

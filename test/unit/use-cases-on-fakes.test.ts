@@ -553,3 +553,51 @@ describe('a call note in the customer’s words is read like their messages', ()
     expect(stateSuggestionOf((await w.store.getLead('woNOTE')) as Lead, timeline)).toMatchObject({ state: 'benchmarking', evidence: [call?.id] });
   });
 });
+
+describe('replies as a person would write them', () => {
+  const setup = async () => {
+    const w = world();
+    await w.store.bulkLoad([
+      { lead: customer('woRW1', '王总'), entries: [] },
+      { lead: customer('woRW2', '刘总'), entries: [] },
+    ]);
+    let n = 9_700_000_000_000_000_000n;
+    const say = (text: string) => w.commands.handle('zhangsan', text, String(n++), wednesday);
+    return { w, say };
+  };
+
+  test('an emoji alone is answered without empty quotes', async () => {
+    const { say } = await setup();
+    const reply = await say('👍');
+    expect(reply).not.toContain('「」');
+    expect(reply).toMatch(/^收到。/);
+  });
+
+  test('a loss reason comes back in the rep’s own words, and the post-mortem asks about what was said', async () => {
+    const { say } = await setup();
+    const budget = await say('王总预算砍了 今年不上了');
+    expect(budget).toMatch(/^已记为输单：王总（预算砍了 今年不上了）。/);
+    expect(budget).toMatch(/预算/);
+    expect(budget).not.toMatch(/友商/);
+    const { say: say2 } = await setup();
+    expect(await say2('王总那边说选了友商')).toMatch(/友商占走/);
+  });
+
+  test('「王总那边打了个电话，二十分钟」 is a 20-minute call with 王总', async () => {
+    const { say, w } = await setup();
+    expect(await say('王总那边打了个电话，二十分钟')).toMatch(/^已记录：与王总通话 20 分钟。/);
+    expect((await w.store.getTimeline('woRW1')).filter((e) => e.kind === 'call')).toHaveLength(1);
+  });
+
+  test('「刘总要报价单」 is answered as what was asked for', async () => {
+    const { say } = await setup();
+    expect(await say('刘总要报价单')).toMatch(/^已记录：刘总要报价单。\n别一个人写报价单和方案/);
+  });
+
+  test('a call note that says 在比较几家 gets what it suggests, with the command to confirm it', async () => {
+    const { say } = await setup();
+    const reply = await say('电话 王总 20分钟 他说在比较几家');
+    expect(reply).toContain('听你记的，王总像是「');
+    expect(reply).toContain('回复「定位 王总 陪跑」');
+  });
+});
