@@ -15,16 +15,8 @@
     if (cls) el.className = cls;
     return el;
   };
-  const fmt = (iso) =>
-    iso
-      ? new Date(iso).toLocaleString('zh-CN', {
-          timeZone: main.getAttribute('data-tz') || 'Asia/Shanghai',
-          month: 'numeric',
-          day: 'numeric',
-          hour: '2-digit',
-          minute: '2-digit',
-        })
-      : '—';
+  const day = window.boardDates.day;
+  const fmt = window.boardDates.instant;
 
   const STATES = { unknown: '未定位', exploring: '观望（不确定买不买）', price_check: '比价', benchmarking: '陪跑（已接触几家）' };
   const KINDS = {
@@ -64,12 +56,13 @@
     const li = make('li');
     li.appendChild(make('time', fmt(e.at)));
     let what = KINDS[e.kind] || e.kind;
-    if (e.kind === 'signal') what = `${SIGNALS[e.signal] || e.signal}：「${e.cue}」${e.date ? `（${e.date}）` : ''}`;
+    if (e.kind === 'signal') what = `${SIGNALS[e.signal] || e.signal}：「${e.cue}」${e.date ? `（${day(e.date)}）` : ''}`;
     else if (e.kind === 'call') what = e.outcome === 'no_answer' ? '电话没接通' : `电话${e.minutes ? ` ${e.minutes} 分钟` : ''}`;
     else if (e.kind === 'meeting_held')
       what = `开了会${e.minutes ? ` ${e.minutes} 分钟` : ''}${e.customerAttendees ? `，客户方 ${e.customerAttendees} 人` : ''}`;
     else if (e.kind === 'state_changed') what = `定位为「${STATES[e.to] || e.to}」`;
-    else if (e.kind === 'decision_date_set') what = `决策时间 ${e.to}`;
+    else if (e.kind === 'decision_date_set') what = `决策时间定为 ${day(e.to)}`;
+    else if (e.kind === 'outcome_changed') what = `${{ won: '赢单', lost: '输单', open: '重新跟进' }[e.to] || e.to}${e.note ? `：${e.note}` : ''}`;
     else if (e.note && e.kind === 'customer_message') what = `「${e.note}」`;
     li.appendChild(make('span', what));
     return li;
@@ -77,6 +70,7 @@
 
   function render(d, me) {
     const l = d.lead;
+    const closed = l.outcome !== 'open';
     text($('name'), `${l.remark || l.name}${l.company ? `（${l.company}）` : ''}`);
     document.title = `${l.remark || l.name} · 客户 · 跟进看板`;
     const facts = $('facts');
@@ -88,21 +82,30 @@
     };
     const owner = d.ownerName || l.owner;
     fact('负责人', owner);
-    fact('定位', `${STATES[l.state] || l.state}${l.stateSetBy ? `（${l.stateSetBy.actor || ''} ${fmt(l.stateSetBy.at)}）` : ''}`);
-    fact('决策时间', l.decisionDate ? `${l.decisionDate}${d.decisionSlips ? `（推迟 ${d.decisionSlips} 次）` : ''}` : '还没问到');
-    fact('结果', { open: '跟进中', won: '赢单', lost: '输单' }[l.outcome] || l.outcome);
+    fact('定位', `${STATES[l.state] || l.state}${l.stateSetBy ? `（${l.stateSetBy.name || l.stateSetBy.actor || ''} ${fmt(l.stateSetBy.at)}）` : ''}`);
+    fact('决策时间', l.decisionDate ? `${day(l.decisionDate)}${d.decisionSlips ? `，推迟过 ${d.decisionSlips} 次` : ''}` : closed ? '—' : '还没问到');
+    fact('结果', `${{ open: '跟进中', won: '赢单', lost: '输单' }[l.outcome] || l.outcome}${closed && l.outcomeReason ? `（${l.outcomeReason}）` : ''}`);
     fact('近 30 天占用客户时间', `${d.metrics.mindshareMinutes30d} 分钟`);
     fact('客户方人数', String(d.metrics.stakeholders));
     fact('沉默', `${d.metrics.quietDays} 天`);
-    fact('下一步', NEXT[d.next.step] || d.next.step);
+    if (d.next) fact('下一步', NEXT[d.next.step] || d.next.step);
+    else
+      fact(
+        '下一步',
+        l.outcome === 'won'
+          ? '已赢单，不再提醒。客户又有新需要时，负责人在企业微信发「重开 客户名」'
+          : '已输单，不再提醒。客户回头时，负责人在企业微信发「重开 客户名」',
+      );
     if (d.stateSuggestion) fact('客户的话像是', `${STATES[d.stateSuggestion.state]}：「${d.stateSuggestion.cue}」`);
 
     // Mindshare by week: stacked minutes, customer-started touches as a line; the same figures as a table for screen readers.
-    const weeks = d.mindshare.map((w) => w.week.slice(5));
+    const weeks = d.mindshare.map((w) => window.boardDates.week(w.monday));
     const table = $('mindshare-table');
     d.mindshare.forEach((w) => {
       const tr = make('tr');
-      [w.week, w.callMinutes, w.meetingMinutes, w.groupMinutes, w.customerTouches].forEach((v, i) => tr.appendChild(make(i === 0 ? 'th' : 'td', String(v))));
+      [window.boardDates.week(w.monday), w.callMinutes, w.meetingMinutes, w.groupMinutes, w.customerTouches].forEach((v, i) =>
+        tr.appendChild(make(i === 0 ? 'th' : 'td', String(v))),
+      );
       table.tBodies[0].appendChild(tr);
     });
     if (window.Chart) {
@@ -122,7 +125,15 @@
           scales: {
             x: { stacked: true },
             y: { stacked: true, title: { display: true, text: '分钟' } },
-            touches: { position: 'right', beginAtZero: true, grid: { drawOnChartArea: false } },
+            // A count of touches: whole numbers on its own axis (never 0–1.0).
+            touches: {
+              position: 'right',
+              beginAtZero: true,
+              suggestedMax: 3,
+              ticks: { precision: 0, stepSize: 1 },
+              title: { display: true, text: '客户主动（次）' },
+              grid: { drawOnChartArea: false },
+            },
           },
         },
       });
@@ -183,7 +194,8 @@
       nudges.tBodies[0].appendChild(tr);
     }
 
-    const canAct = me.role !== 'rep' && me.userId !== l.owner;
+    // 提醒他 / 我来跟 are for open leads only: a closed one has no next call.
+    const canAct = me.role !== 'rep' && me.userId !== l.owner && !closed;
     $('actions').hidden = !canAct;
     if (canAct) {
       const act = async (path, done) => {

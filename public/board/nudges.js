@@ -53,8 +53,13 @@
       if (!body) return;
       fill($('by-kind').tBodies[0], body.byKind);
       const reps = body.byRep.slice().sort((a, b) => (a.name || a.rep).localeCompare(b.name || b.rep, 'zh-CN'));
-      reps.forEach((r) => $('by-rep').appendChild(table(r.name || r.rep, r.kinds)));
-      if (!reps.length) $('by-rep').appendChild(make('p', '还没有数据：看板的数字随客户的变化更新，每晚全部重算一次。'));
+      // A table per rep who was sent nudges; the others in one line, not one empty table each.
+      const sent = reps.filter((r) => Object.values(r.kinds || {}).some((e) => e.sent > 0));
+      sent.forEach((r) => $('by-rep').appendChild(table(r.name || r.rep, r.kinds)));
+      const none = reps.filter((r) => !sent.includes(r));
+      if (none.length && reps.length) $('by-rep').appendChild(make('p', `近 30 天没有收到提醒：${none.map((r) => r.name || r.rep).join('、')}`));
+      if (!reps.length)
+        $('by-rep').appendChild(make('p', '还没有数据。客户加了销售的企业微信、或销售记了一次电话或定位，一分钟内这里就会出现这位销售的一行。'));
       document.querySelector('main').setAttribute('aria-busy', 'false');
     })
     .catch(() => {

@@ -16,10 +16,24 @@
     })[c.chip] || c.chip;
 
   const params = new URLSearchParams(window.location.search);
-  ['rep', 'state', 'chip'].forEach((k) => {
+  ['state', 'chip'].forEach((k) => {
     const el = $(`f-${k}`);
     if (el && params.get(k)) el.value = params.get(k);
   });
+  // The rep filter is a choice of the viewer's reps, by name.
+  window
+    .boardGet('/api/board/team')
+    .then((res) => res && res.ok && res.json())
+    .then((body) => {
+      const select = $('f-rep');
+      ((body && body.reps) || []).forEach((r) => {
+        const option = make('option', r.name || r.rep);
+        option.value = r.rep;
+        select.appendChild(option);
+      });
+      if (params.get('rep')) select.value = params.get('rep');
+    })
+    .catch(() => undefined);
 
   window
     .boardGet(`/api/board/risks?${params.toString()}`)
@@ -27,13 +41,19 @@
     .then((body) => {
       if (!body) return;
       const list = $('risks');
+      const weights = body.riskWeights || {};
       body.leads.forEach((l) => {
         const li = make('li');
         const a = make('a', l.name);
         a.href = `/board/leads/${encodeURIComponent(l.leadId)}`;
         li.appendChild(a);
-        li.appendChild(make('span', ` · ${l.owner} · ${STATES[l.state] || l.state} · 风险 ${l.risk} `));
-        l.chips.forEach((c) => li.appendChild(Object.assign(make('span', CHIP(c)), { className: 'chip' })));
+        li.appendChild(make('span', ` · ${l.ownerName || l.owner} · ${STATES[l.state] || l.state} · 风险 ${l.risk} `));
+        // Each chip with what it adds to the score, so the number explains itself.
+        l.chips.forEach((c) => {
+          const w = weights[c.chip];
+          const n = 'times' in c ? Math.min(c.times, 3) : 1;
+          li.appendChild(Object.assign(make('span', w !== undefined ? `${CHIP(c)} +${w * n}` : CHIP(c)), { className: 'chip' }));
+        });
         list.appendChild(li);
       });
       if (!body.leads.length) list.appendChild(make('li', '没有需要关注的客户'));

@@ -17,7 +17,16 @@
       key: 'trend',
       label: '近 8 周通话覆盖',
       value: (r) => trendShare(r.coverageWeeks),
-      cell: (r) => sparkline(r.coverageWeeks || []),
+      // The line, and the week's figure beside it, so one week of data still reads as a number.
+      cell: (r) => {
+        const span = make('span');
+        span.className = 'trend';
+        const weeks = r.coverageWeeks || [];
+        span.appendChild(sparkline(weeks));
+        const last = weeks[weeks.length - 1];
+        span.appendChild(make('span', last && last.due ? ` 本周 ${pct(last.called / last.due)}` : ' 本周 —'));
+        return span;
+      },
     },
     { key: 'meetings', label: '会议 7天 / 30天', value: (r) => r.meetings30d, show: (r) => `${r.meetings7d} / ${r.meetings30d}` },
     { key: 'groupsOpened30d', label: '新建群（30天）', value: (r) => r.groupsOpened30d },
@@ -30,6 +39,8 @@
       show: (r) =>
         `${r.nudgesSent30d} / ${r.nudgesActed30d} / ${r.nudgesIgnored30d}${r.medianMinutesToAct !== null ? `（中位 ${r.medianMinutesToAct} 分钟处理）` : ''}`,
     },
+    { key: 'won30d', label: '赢单（30天）', value: (r) => r.won30d || 0 },
+    { key: 'lost30d', label: '输单（30天）', value: (r) => r.lost30d || 0 },
     { key: 'risk', label: '风险', value: (r) => r.risk },
   ];
   /** Coverage over the 8 weeks together (for sorting). */
@@ -73,6 +84,26 @@
     svg.appendChild(title);
     return svg;
   }
+  /** What the 风险 figure is made of, under the table. */
+  const CHIP_LABELS = {
+    decision_passed: '决策日已过',
+    quiet: '沉默（另加每天 0.1，最多 3）',
+    proposal_no_meeting: '要方案未约会',
+    unpositioned: '未定位',
+    no_call_this_week: '本周未打电话',
+    single_threaded: '单线联系',
+    decision_slipped: '决策日推迟（每次，最多 3 次）',
+    nudges_ignored: '忽略提醒（每条，最多 3 条）',
+  };
+  function explainRisk(weights) {
+    const parts = Object.keys(CHIP_LABELS)
+      .filter((k) => weights[k] !== undefined)
+      .map((k) => `${CHIP_LABELS[k]} ${weights[k]}`);
+    if (parts.length) text($('risk-explained'), `风险 = 这位销售在跟客户的风险之和；每位客户：${parts.join('、')}。`);
+  }
+  const text = (el, s) => {
+    if (el) el.textContent = s;
+  };
   let rows = [];
   let sortKey = 'risk';
   let descending = true;
@@ -121,7 +152,7 @@
     });
     if (!sorted.length) {
       const tr = make('tr');
-      const td = make('td', '还没有数据：看板的数字随客户的变化更新，每晚全部重算一次。');
+      const td = make('td', '还没有数据。客户加了销售的企业微信、或销售记了一次电话或定位，一分钟内这里就会出现这位销售的一行。');
       td.colSpan = COLUMNS.length;
       tr.appendChild(td);
       body.appendChild(tr);
@@ -135,6 +166,7 @@
       if (!body) return;
       rows = body.reps;
       render();
+      explainRisk(body.riskWeights || {});
       document.querySelector('main').setAttribute('aria-busy', 'false');
     })
     .catch(() => {

@@ -32,13 +32,15 @@ export class BoardLeads implements BoardLeadActions {
       .filter((e) => e.kind === 'state_changed')
       .sort((a, b) => a.at - b.at)
       .at(-1);
+    // A won or lost lead reads as closed: what came of it, no next step and no suggestion.
+    const open = lead.outcome === 'open';
     return {
       lead,
       stateSetBy: state ? { actor: state.actor, at: state.at, source: state.source } : undefined,
       metrics: computeMetrics(lead, timeline, now),
-      next: nextStepFor(lead, timeline),
-      stateSuggestion: stateSuggestionOf(lead, timeline),
-      decisionSuggestion: decisionSuggestionOf(lead, timeline, today),
+      next: open ? nextStepFor(lead, timeline) : null,
+      stateSuggestion: open ? stateSuggestionOf(lead, timeline) : null,
+      decisionSuggestion: open ? decisionSuggestionOf(lead, timeline, today) : null,
       decisionDates: history.dates,
       decisionSlips: history.slips,
       mindshare: mindshareByWeek(timeline, now, this.d.timeZone, 12),

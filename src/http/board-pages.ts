@@ -74,6 +74,7 @@ export function mountBoardPages(router: Router, deps: { auth: BoardSignIn; timeZ
 <p>每位销售是否按方法跟进：定位、每周亲自打电话、把客户拉进会议和群。点表头排序，点名字看他的风险客户。</p>
 <p id="status" class="status" role="status" aria-live="polite"></p>
 <div class="scroll"><table id="team"><caption class="visually-hidden">团队跟进情况</caption><thead><tr></tr></thead><tbody></tbody></table></div>
+<p id="risk-explained" class="note"></p>
 </main>`,
       ['board.js', 'team.js'],
     );
@@ -87,7 +88,7 @@ export function mountBoardPages(router: Router, deps: { auth: BoardSignIn; timeZ
       `<main aria-busy="true">
 <h1>风险客户</h1>
 <form method="get" action="/board/risks" class="filters">
-<label for="f-rep">销售</label><input id="f-rep" name="rep" autocomplete="off">
+<label for="f-rep">销售</label><select id="f-rep" name="rep">${option('', '全部')}</select>
 <label for="f-state">定位</label><select id="f-state" name="state">${option('', '全部')}${option('unknown', '未定位')}${option('exploring', '观望')}${option('price_check', '比价')}${option('benchmarking', '陪跑')}</select>
 <label for="f-chip">风险</label><select id="f-chip" name="chip">${option('', '全部')}${option('unpositioned', '未定位')}${option('quiet', '沉默')}${option('no_call_this_week', '本周未打电话')}${option('proposal_no_meeting', '要方案未约会')}${option('single_threaded', '单线联系')}${option('decision_passed', '决策日已过')}${option('decision_slipped', '决策日推迟')}${option('nudges_ignored', '忽略提醒')}</select>
 <button type="submit">筛选</button>

@@ -2,7 +2,7 @@ import { parsePaging } from './query';
 import type Router from '@koa/router';
 import type { Middleware } from 'koa';
 import type { BoardLeadActions, BoardLeadPage, BoardProjection } from '../app/ports';
-import { addEffects, type NudgeEffect } from '../domain/board/rows';
+import { addEffects, RISK_WEIGHTS, type NudgeEffect } from '../domain/board/rows';
 import { nudgeKindLabel } from '../domain/nudge-labels';
 import type { BoardState } from './board-auth-routes';
 import { entryView, iso, leadView, metricsView } from './lead-routes';
@@ -55,7 +55,7 @@ export function mountBoardRoutes(
     const viewer = viewerOf(ctx.state.board);
     const lines = (await deps.team.team(viewer.reps)).sort((a, b) => b.risk - a.risk);
     const names = await namesOf(lines);
-    ctx.body = { reps: lines.map((l, i) => ({ ...l, name: names[i] })) };
+    ctx.body = { reps: lines.map((l, i) => ({ ...l, name: names[i] })), riskWeights: RISK_WEIGHTS };
   });
 
   // 提醒效果: per nudge kind, for each rep the viewer sees and in all: sent, acted on within 72 h, followed by a call,
@@ -84,7 +84,9 @@ export function mountBoardRoutes(
     }
     const { offset, limit } = paging;
     const rows = await deps.team.risks(reps, { state: q.state, chip: q.chip }, offset, limit);
-    ctx.body = { leads: rows.map(({ actMinutes: _a, ...r }) => r), offset, limit };
+    // People read names: each lead's owner by the name WeCom has for them.
+    const owners = await namesOf(rows.map((r) => ({ rep: r.owner })));
+    ctx.body = { leads: rows.map(({ actMinutes: _a, ...r }, i) => ({ ...r, ownerName: owners[i] })), offset, limit, riskWeights: RISK_WEIGHTS };
   });
 
   router.get('/api/board/leads/:id', deps.session, async (ctx) => {
@@ -100,7 +102,13 @@ export function mountBoardRoutes(
       ctx.body = notFound;
       return;
     }
-    ctx.body = { ...boardLeadView(page, paging), ownerName: await deps.names.nameOf(page.lead.owner).catch(() => page.lead.owner) };
+    const view = boardLeadView(page, paging);
+    const setBy = page.stateSetBy?.actor;
+    const [ownerName, setByName] = await Promise.all([
+      deps.names.nameOf(page.lead.owner).catch(() => page.lead.owner),
+      setBy ? deps.names.nameOf(setBy).catch(() => setBy) : Promise.resolve(undefined),
+    ]);
+    ctx.body = { ...view, lead: { ...view.lead, stateSetBy: view.lead.stateSetBy && { ...view.lead.stateSetBy, name: setByName } }, ownerName };
   });
 
   for (const [path, act] of [

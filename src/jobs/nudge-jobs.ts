@@ -4,6 +4,9 @@ import type { Logger } from '../log';
 import type { AttendanceRunner, NudgeRunner } from '../app/ports';
 import { bullPrefix, lockOptions, QUEUES } from './names';
 
+/** How often the board's rows of changed leads are recomputed. */
+const BOARD_EVERY_MS = 30_000;
+
 export function createNudgeQueue(connection: RedisClient, redisPrefix: string): Queue {
   const q = new Queue(QUEUES.nudges, { connection, prefix: bullPrefix(redisPrefix) });
   q.on('error', () => undefined);
@@ -34,7 +37,8 @@ export async function startNudgeJobs(deps: {
   const keep = { removeOnComplete: 100, removeOnFail: 100 };
   if (deps.schedulers) {
     await queue.upsertJobScheduler('sweep', { every: deps.sweepEveryMinutes * 60_000 }, { name: 'sweep', opts: keep });
-    await queue.upsertJobScheduler('board', { every: deps.sweepEveryMinutes * 60_000 }, { name: 'board', opts: keep });
+    // The board follows the leads within a minute (a run with nothing changed is one read of the pending set).
+    await queue.upsertJobScheduler('board', { every: BOARD_EVERY_MS }, { name: 'board', opts: keep });
     await queue.upsertJobScheduler('attendance', { every: deps.sweepEveryMinutes * 60_000 }, { name: 'attendance', opts: keep });
     await queue.upsertJobScheduler('weekly-digest', { pattern: deps.digestCron, tz: deps.timeZone }, { name: 'digest', opts: keep });
   }

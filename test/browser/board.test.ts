@@ -160,6 +160,8 @@ test('团队 → 风险 → 客户: a manager sorts the team, opens a rep’s le
   const spark = page.locator('#team tbody tr', { hasText: '张三' }).locator('svg.spark');
   expect(await spark.getAttribute('aria-label')).toMatch(/^近 8 周通话覆盖：.*本周 0\/1$/);
   expect(await spark.getAttribute('aria-label')).toContain('1/1');
+  expect(await page.locator('#team thead').innerText()).toContain('赢单（30天）');
+  expect(await page.locator('#risk-explained').innerText()).toMatch(/^风险 = .*决策日已过 5/);
   await page.getByRole('button', { name: '在跟客户' }).click();
   expect(await page.locator('#team thead th[aria-sort="descending"]').innerText()).toBe('在跟客户');
   await noSeriousViolations(page);
@@ -169,12 +171,20 @@ test('团队 → 风险 → 客户: a manager sorts the team, opens a rep’s le
   await page.waitForURL(`${base}/board/risks?rep=zhangsan`);
   await page.waitForSelector('main[aria-busy="false"]');
   expect(await page.locator('#risks').innerText()).toContain('王总');
+  // Names, not ids: the owner by name, the rep filter a choice by name, each chip with what it adds to the score.
+  expect(await page.locator('#risks').innerText()).toContain('张三');
+  expect(await page.locator('#risks').innerText()).not.toContain('zhangsan');
+  expect(await page.locator('#f-rep option:checked').innerText()).toBe('张三');
+  expect(await page.locator('#risks .chip').first().innerText()).toMatch(/\+\d/);
   await noSeriousViolations(page);
   await page.screenshot({ path: path.join(ARTIFACTS, 'risks.png'), fullPage: true });
   await page.getByRole('link', { name: '王总' }).click();
   await page.waitForURL(`${base}/board/leads/woBROWSER0001`);
   await page.waitForSelector('main[aria-busy="false"]');
   expect(await page.locator('#nudges').innerText()).toContain('客户沉默，打电话');
+  // No userid, ISO date or week id anywhere people read.
+  const shown = await page.locator('main').innerText();
+  expect(shown).not.toMatch(/zhangsan|wangwu|\d{4}-\d{2}-\d{2}|\d{4}-W\d{2}/);
 
   // 提醒效果: per kind, for everyone and per rep.
   await page.getByRole('link', { name: '提醒效果' }).click();
@@ -184,8 +194,9 @@ test('团队 → 风险 → 客户: a manager sorts the team, opens a rep’s le
   expect((await quiet.locator('td').allInnerTexts()).map((t) => t.trim())).toEqual(['1', '1（100%）', '1（100%）', '0（0%）']);
   const weekly = page.locator('#by-kind tbody tr', { hasText: '每周亲自打电话' });
   expect((await weekly.locator('td').allInnerTexts()).map((t) => t.trim())).toEqual(['1', '0（0%）', '0（0%）', '1（100%）']);
-  expect(await page.locator('#by-rep caption').allInnerTexts()).toEqual(['李四', '张三']);
-  expect(await page.locator('#by-rep').innerText()).toContain('近 30 天没有发出提醒。');
+  // A table for the rep who was sent nudges; the others named once, not an empty table each.
+  expect(await page.locator('#by-rep caption').allInnerTexts()).toEqual(['张三']);
+  expect(await page.locator('#by-rep').innerText()).toContain('近 30 天没有收到提醒：李四');
   await noSeriousViolations(page);
   await page.screenshot({ path: path.join(ARTIFACTS, 'nudges.png'), fullPage: true });
   await context.close();

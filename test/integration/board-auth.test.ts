@@ -432,3 +432,26 @@ test('a member who leaves is signed out, and a manager who no longer leads a rep
   expect(gone.headers.getSetCookie().find((c) => c.startsWith('wf_session='))).toMatch(/Max-Age=0/);
   expect(((await (await me(manager.session)).json()) as { reps: string[]; role: string }).role).toBe('rep');
 });
+
+test('a closed lead reads as closed: no next step and no suggestion', async () => {
+  const redis = createRedis(REDIS_URL, 'general');
+  await new LedgerStore(redis, prefix).bulkLoad([
+    {
+      lead: {
+        ...newLead({ id: 'woWON0000001', externalUserId: 'woWON0000001', name: '赢了的客户', owner: 'zhangsan', source: 'inquiry', createdAt: clock.now() }),
+        outcome: 'won',
+        outcomeReason: '签了一年',
+      },
+      entries: [{ id: 'sig-w', at: clock.now(), kind: 'signal', source: 'archive', signal: 'competitors', cue: '也在看别家', weight: 0.9 }],
+    },
+  ]);
+  redis.disconnect();
+  const manager = (await signIn('wangwu')).session as string;
+  const body = (await (await fetch(`${base}/api/board/leads/woWON0000001`, { headers: { cookie: manager } })).json()) as {
+    next: unknown;
+    stateSuggestion: unknown;
+    decisionSuggestion: unknown;
+    lead: { outcome: string };
+  };
+  expect(body).toMatchObject({ next: null, stateSuggestion: null, decisionSuggestion: null, lead: { outcome: 'won' } });
+});

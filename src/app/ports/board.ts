@@ -71,7 +71,8 @@ export interface BoardLeadPage {
   /** Who set the buying state, and when. */
   stateSetBy?: { actor?: string; at: number; source: string };
   metrics: LeadMetrics;
-  next: NextStep;
+  /** The method's next step; null for a won or lost lead (closed: no advice, no suggestion). */
+  next: NextStep | null;
   stateSuggestion: StateSuggestion | null;
   decisionSuggestion: DecisionSuggestion | null;
   decisionDates: { date: string; at: number; source: string }[];

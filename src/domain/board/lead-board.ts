@@ -4,8 +4,10 @@ import type { TimelineEntry } from '../timeline';
 
 /** One week of the customer's time captured, by kind (the lead page's chart). */
 export interface MindshareWeek {
-  /** ISO week in the business time zone, e.g. 2026-W48. */
+  /** ISO week in the business time zone, e.g. 2026-W48 (a key; people read `monday`'s dates). */
   week: string;
+  /** The week's Monday, yyyy-mm-dd. */
+  monday: string;
   callMinutes: number;
   meetingMinutes: number;
   groupMinutes: number;
@@ -26,6 +28,7 @@ export function mindshareByWeek(timeline: readonly TimelineEntry[], now: number,
     for (const e of inWeek) if (e.kind === 'meeting_held') meetings.set(e.link ?? e.note ?? e.id, e.minutes ?? 0);
     out.push({
       week: start.toFormat("kkkk-'W'WW"),
+      monday: start.toISODate() ?? '',
       callMinutes: inWeek.filter((e) => e.kind === 'call' && e.outcome !== 'no_answer').reduce((a, e) => a + (e.minutes ?? 0), 0),
       meetingMinutes: [...meetings.values()].reduce((a, b) => a + b, 0),
       groupMinutes: groupConversationMinutes([...inWeek], from, to),

@@ -61,6 +61,8 @@ export interface BoardRow {
   name: string;
   state: BuyingState;
   open: boolean;
+  /** Won or lost within the last 30 days. */
+  closed30d?: 'won' | 'lost';
   positioned: boolean;
   /** A call (talked) within the weekly-call period. */
   calledRecently: boolean;
@@ -128,17 +130,13 @@ export function boardRow(
     if (history.slips > 0) chips.push({ chip: 'decision_slipped', times: history.slips });
     if (ignored.length > 0) chips.push({ chip: 'nudges_ignored', times: ignored.length });
   }
-  const weight: Record<RiskChip['chip'], number> = {
-    unpositioned: 3,
-    quiet: 4,
-    no_call_this_week: 3,
-    proposal_no_meeting: 4,
-    single_threaded: 2,
-    decision_passed: 5,
-    decision_slipped: 2,
-    nudges_ignored: 2,
-  };
+  const weight = RISK_WEIGHTS;
   const risk = chips.reduce((r, c) => r + weight[c.chip] * ('times' in c ? Math.min(c.times, 3) : 1), 0) + (quiet ? Math.min(m.quietDays, 30) / 10 : 0);
+  const outcome = timeline
+    .filter((e) => e.kind === 'outcome_changed')
+    .sort((a, b) => a.at - b.at)
+    .at(-1);
+  const closed30d = lead.outcome !== 'open' && outcome && outcome.at > since(30) && outcome.at <= now ? lead.outcome : undefined;
   return {
     leadId: lead.id,
     owner: lead.owner,
@@ -160,8 +158,24 @@ export function boardRow(
     callWeeks: callWeeks(lead, timeline, now, s.weeks),
     chips,
     risk: Math.round(risk * 10) / 10,
+    ...(closed30d ? { closed30d } : {}),
   };
 }
+
+/**
+ * A lead's risk score: the weights of its chips (a counted chip — slips, ignored nudges — up to three times), plus a
+ * tenth of a point per quiet day (up to 3). The board shows these weights where it shows the score.
+ */
+export const RISK_WEIGHTS: Record<RiskChip['chip'], number> = {
+  unpositioned: 3,
+  quiet: 4,
+  no_call_this_week: 3,
+  proposal_no_meeting: 4,
+  single_threaded: 2,
+  decision_passed: 5,
+  decision_slipped: 2,
+  nudges_ignored: 2,
+};
 
 /** One rep's line on the team page (团队), from their leads' rows. Pure. */
 export interface TeamLine {
@@ -183,6 +197,9 @@ export interface TeamLine {
   medianMinutesToAct: number | null;
   /** Sum of the open leads' risk: the team page sorts by it by default. */
   risk: number;
+  /** Leads won and lost in the last 30 days. */
+  won30d: number;
+  lost30d: number;
   /** 提醒效果 per nudge kind, over the rep's leads. */
   nudgeKinds: Record<string, NudgeEffect>;
   /** Call coverage of the last weeks, oldest first (the sparkline): leads called in the week / leads due a call. */
@@ -209,6 +226,8 @@ export function teamLine(rep: string, rows: readonly BoardRow[]): TeamLine {
     nudgesIgnored30d: sum((r) => r.nudgesIgnored30d, rows),
     medianMinutesToAct: acts.length ? (acts[Math.floor((acts.length - 1) / 2)] as number) : null,
     risk: Math.round(sum((r) => r.risk) * 10) / 10,
+    won30d: rows.filter((r) => r.closed30d === 'won').length,
+    lost30d: rows.filter((r) => r.closed30d === 'lost').length,
     nudgeKinds: addEffects(rows.map((r) => r.nudgeKinds)),
     coverageWeeks: coverageWeeks(rows),
   };
