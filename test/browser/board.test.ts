@@ -5,6 +5,7 @@
  * the card; a rep sees their own lead and not a colleague's; sign-out ends the session. Each page is scanned with axe
  * (no serious or critical violations) and screenshotted into test-artifacts/board/.
  */
+import { existsSync } from 'node:fs';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
@@ -77,6 +78,7 @@ beforeAll(async () => {
   redis.disconnect();
   web = await startWeb(config, captureLogger('silent').log, { port });
   worker = await startWorker(config, captureLogger('silent').log, { schedulers: false });
+  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install chromium fonts-noto-cjk (or set CHROMIUM_PATH)`);
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
 }, 60_000);
 

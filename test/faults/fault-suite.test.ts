@@ -23,6 +23,7 @@ import { inboxStats } from '../../src/store/stream-inbox';
 import type { WeComEvent } from '../../src/wecom/events';
 import { isExternalUserId } from '../../src/wecom/recipients';
 import { uniquePrefix, VECTOR_A, waitFor } from '../helpers/config';
+import { recordFigure } from '../helpers/figures';
 import { PrivateRedis } from '../helpers/redis-server';
 import { startChild, startSandbox } from '../helpers/sandbox';
 
@@ -192,7 +193,7 @@ test('2 web + 2 worker processes, 2,000 callbacks delivered 1–4 times, a worke
   };
   await Promise.all(Array.from({ length: 24 }, lane));
   await Promise.all(faultRuns);
-  console.error(
+  recordFigure(
     `fault suite: ${acknowledged.filter(Boolean).length}/${all.length} callbacks acknowledged; answers ${JSON.stringify(Object.fromEntries(statuses))}`,
   );
   expect(acknowledged.filter(Boolean).length).toBeGreaterThan(all.length * 0.8);
@@ -263,7 +264,7 @@ test('2 web + 2 worker processes, 2,000 callbacks delivered 1–4 times, a worke
     for (const j of failed) expect(j.failedReason).toBeTruthy();
     const counted = (await new ActivityStore(redis, prefix).all()).filter((a) => a.event === 'messages_failed').reduce((n, a) => n + a.value, 0);
     expect(counted).toBe(failed.length);
-    console.error(
+    recordFigure(
       `fault suite: ${sends.length} message/send calls, at most ${most} to one rep in 60 s, ${failed.length} failed sends, repair ${JSON.stringify(repair)}`,
     );
   } finally {

@@ -442,7 +442,7 @@ test('a closed lead reads as closed: no next step and no suggestion', async () =
         outcome: 'won',
         outcomeReason: '签了一年',
       },
-      entries: [{ id: 'sig-w', at: clock.now(), kind: 'signal', source: 'archive', signal: 'competitors', cue: '也在看别家', weight: 0.9 }],
+      entries: [{ id: 'sig-w', at: clock.now(), kind: 'signal', source: 'archive', signal: 'competitors', cue: '也在看别家' }],
     },
   ]);
   redis.disconnect();

@@ -11,6 +11,7 @@ import { createRedis, type RedisClient } from '../../src/store/redis';
 import { ManualClock } from '../../src/domain/clock';
 import { bullPrefix } from '../../src/jobs/names';
 import { cleanupRedis, REDIS_URL, testConfig, uniquePrefix, waitFor } from '../helpers/config';
+import { recordFigure } from '../helpers/figures';
 import { fixture } from '../helpers/fixtures';
 import { recordingHandlers, startBot, type Running } from '../helpers/harness';
 import { startChild } from '../helpers/sandbox';
@@ -342,7 +343,7 @@ describe('the chat-archive ingress, attacked by unauthenticated callers (a separ
       expect(['413 BODY_TOO_LARGE', 'EPIPE', 'ECONNRESET']).toContain(declaredTooLarge);
       await new Promise((r) => setTimeout(r, 1500));
       const after = rssOf(pid);
-      console.error(
+      recordFigure(
         `archive attack RSS: baseline ${(baseline / 2 ** 20).toFixed(0)} MB, peak ${(peak / 2 ** 20).toFixed(0)} MB, after ${(after / 2 ** 20).toFixed(0)} MB`,
       );
       expect(peak - baseline).toBeLessThan(120 * 2 ** 20);
