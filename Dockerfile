@@ -7,6 +7,20 @@ COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 RUN npm run build && npm prune --omit=dev
 
+# The WeCom sandbox, for a local trial only (docker compose --profile sandbox): the fake WeCom API, sign-in pages and
+# the callback driver, run from source with the dev dependencies. Never part of the runtime image.
+FROM node:20-bookworm-slim AS sandbox
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json ./
+COPY src ./src
+COPY tools ./tools
+ENV SANDBOX_HOST=0.0.0.0
+USER node
+EXPOSE 8700
+CMD ["node", "--import", "tsx", "tools/sandbox-cli.ts", "serve"]
+
 # Runtime stage: compiled JS, production dependencies, policy files.
 FROM node:20-bookworm-slim
 ENV NODE_ENV=production

@@ -41,7 +41,8 @@ async function serve(port: number): Promise<void> {
   });
   const seeded = seedSandbox(sandbox);
   sandbox.onMessage(print);
-  const url = await sandbox.listen(port, '127.0.0.1');
+  // In a container the sandbox serves the other services (SANDBOX_HOST=0.0.0.0); on a machine, this machine only.
+  const url = await sandbox.listen(port, process.env.SANDBOX_HOST || '127.0.0.1');
   console.log(`WeCom sandbox at ${url}`);
   console.log(`  WECOM_API_BASE=${url}  WECOM_CORP_ID=${sandbox.opts.corpId}  WECOM_SECRET=${sandbox.opts.secret}  WECOM_AGENT_ID=${sandbox.opts.agentId}`);
   console.log(

@@ -104,10 +104,13 @@ export const DEFAULT_CONFIG_FILE = ((): string => {
 /** The ADMIN_TOKEN .env.example ships (and any token left at its change-me placeholder): public, so never a real one. */
 const isExampleToken = (t: string) => t === 'change-me-admin-token-000000' || /^change-?me/i.test(t);
 
-/** Whether WeCom's API is this machine's (the sandbox, while a newcomer tries the bot): the example token may stay. */
+/**
+ * Whether WeCom's API is the sandbox a newcomer tries the bot with — on this machine, or the compose file's `sandbox`
+ * service: the example token may stay.
+ */
 function isLoopback(url: string): boolean {
   const host = new URL(url).hostname;
-  return host === 'localhost' || host === '[::1]' || /^127\./.test(host);
+  return host === 'localhost' || host === '[::1]' || host === 'sandbox' || /^127\./.test(host);
 }
 
 /**

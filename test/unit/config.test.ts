@@ -115,5 +115,6 @@ test('the example ADMIN_TOKEN is refused for a real WeCom, and allowed only agai
   expect(problems({ ...example, ADMIN_TOKEN: 'changeme-please-0000' })).toHaveLength(1);
   expect(problems({ ...example, WECOM_API_BASE: 'http://127.0.0.1:8700' })).toEqual([]);
   expect(problems({ ...example, WECOM_API_BASE: 'http://localhost:8700' })).toEqual([]);
-  expect(problems({ ...example, WECOM_API_BASE: 'http://sandbox:8700' })).toHaveLength(1);
+  expect(problems({ ...example, WECOM_API_BASE: 'http://sandbox:8700' })).toEqual([]); // the compose file's sandbox service
+  expect(problems({ ...example, WECOM_API_BASE: 'http://wecom-gateway:8700' })).toHaveLength(1);
 });
