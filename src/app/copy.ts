@@ -123,7 +123,16 @@ export function commandReply(r: RepActionResult, zone: string): string {
     case 'meeting_held':
       return `已记录：${shownDate(r.date)} 和${name}开过会。会上有哪些人？把他们拉进工作群，后面的事在群里推进。`;
     case 'meeting_booked':
-      return `已约好：${shownInstant(r.startsAt, zone)} 与${name}的会议。\n会议链接：${r.link ?? '（见企业微信日程）'}\n把链接发给${name}，请他把需要拍板的人一起叫上。`;
+      return [
+        `已约好：${shownInstant(r.startsAt, zone)} 与${name}的会议。`,
+        `会议链接：${r.link ?? '（见企业微信日程）'}`,
+        `把链接发给${name}，请他把需要拍板的人一起叫上。`,
+        r.clash
+          ? `注意：${shownInstant(r.clash.startsAt, zone)} 你已经约了与${r.clash.name}的会，两场会时间重叠。要改就回复「会议 ${name} 周四15:00」重新约一个时间。`
+          : undefined,
+      ]
+        .filter(Boolean)
+        .join('\n');
     case 'group':
       return groupAdviceText(r.lead, r.joinCode && { qrCode: r.joinCode.qrCode, groupName: r.groupName });
     case 'snoozed':

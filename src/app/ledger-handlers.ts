@@ -10,6 +10,13 @@ import type { ArchiveRecord } from '../wecom/events';
 import type { ArchiveResult } from './ports';
 
 /** The inbox handlers once the ledger exists: each event kind updates leads, groups and timelines. */
+/**
+ * When a rep's message acted: when we received it, to the millisecond, while that is within a minute of WeCom's own
+ * time (stamped in whole seconds); WeCom's time otherwise (a backlog, a skewed clock). To the millisecond, an action
+ * that came just after a nudge's card is after it, and the card is updated (src/app/nudger.ts).
+ */
+const actedAt = (createTime: number, receivedAt: number) => (Math.abs(receivedAt - createTime * 1000) < 60_000 ? receivedAt : createTime * 1000);
+
 export function ledgerHandlers(deps: {
   ledger: Ledger;
   commands: RepCommands;
@@ -51,7 +58,7 @@ export function ledgerHandlers(deps: {
     },
     app_text: async (e, ctx) => {
       if (fromNonMember(e.fromUser, ctx, e.kind)) return;
-      const text = await deps.commands.handle(e.fromUser, e.content, e.msgId, e.createTime * 1000);
+      const text = await deps.commands.handle(e.fromUser, e.content, e.msgId, actedAt(e.createTime, ctx.receivedAt));
       await reply(`reply:${e.msgId}`, e.fromUser, text);
       ctx.log.info({ reason: 'command.answered', fromUser: e.fromUser }, 'rep command answered');
     },
@@ -62,7 +69,7 @@ export function ledgerHandlers(deps: {
     },
     bot_message: async (e, ctx) => {
       if (fromNonMember(e.fromUser, ctx, e.kind)) return;
-      const at = e.createTime > 0 ? e.createTime * 1000 : ctx.receivedAt;
+      const at = e.createTime > 0 ? actedAt(e.createTime, ctx.receivedAt) : ctx.receivedAt;
       // Text, mixed, and a voice message WeCom transcribed are read as typed; a picture, a file, an untranscribed voice
       // message get the short answer that only text is read.
       const readable = e.msgType === 'text' || e.msgType === 'mixed' || (e.msgType === 'voice' && e.text.trim() !== '');

@@ -55,6 +55,9 @@ const SWEEP_CHUNK = 125;
  * goes into the digest), sends a button card through the send queue, and records it on the lead. Button presses
  * do the thing, are logged, resolve the nudge and update the card.
  */
+/** How long WeCom accepts a card's response_code for update_template_card. */
+const CARD_CODE_MS = 72 * 3_600_000;
+
 export class Nudger implements NudgeRunner {
   constructor(private readonly d: NudgerDeps) {}
 
@@ -273,7 +276,11 @@ export class Nudger implements NudgeRunner {
   private async closeResolvedCards(leadId: string, timeline: TimelineEntry[], now: number): Promise<TimelineEntry[]> {
     const added: TimelineEntry[] = [];
     for (const r of newlyResolvedNudges(timeline)) {
-      const code = (await this.d.marks?.get(`nudge:${r.nudgeId}`))?.responseCode;
+      const mark = await this.d.marks?.get(`nudge:${r.nudgeId}`);
+      // The card's send has not completed (no response_code yet): leave it unresolved, so the sweep after the send
+      // updates the card — whichever came first, the rep's action or WeCom's answer. After 72 h the code is dead anyway.
+      if (this.d.cards && this.d.marks && !mark && now - r.sentAt < CARD_CODE_MS) continue;
+      const code = mark?.responseCode;
       if (code && this.d.cards) {
         await this.d.cards.markDone(code, r.label).catch((err: Error) => {
           this.d.log.warn({ reason: 'nudge.card_update_failed', nudgeId: r.nudgeId, err: err.message }, "a resolved nudge's card could not be updated");

@@ -45,7 +45,8 @@ export type RepActionResult =
   /** `thing`: what the customer asked for, in the rep's word (方案, 报价单, 资料…). */
   | { action: 'proposal'; lead: Lead; thing: string }
   | { action: 'meeting_held'; lead: Lead; date: string }
-  | { action: 'meeting_booked'; lead: Lead; startsAt: number; link?: string }
+  /** `clash`: another customer of the rep's whose booked meeting overlaps this one (they are told). */
+  | { action: 'meeting_booked'; lead: Lead; startsAt: number; link?: string; clash?: { name: string; startsAt: number } }
   /** A booked meeting settled: held (by WeCom's attendance or the rep's word), not held, or moved to a new booking. */
   | {
       action: 'meeting_settled';
@@ -215,6 +216,7 @@ export class RepActions {
       return { action: 'meeting_held', lead: i.lead, date: DateTime.fromMillis(startsAt, { zone: this.d.timeZone }).toISODate() as string };
     }
     const minutes = 60;
+    const clash = await this.clashingMeeting(i, startsAt, minutes);
     const booked = await bookMeetingOnce(this.d, i.entryId, { host: i.actor, title: meetingTitle(i.lead), startsAt, minutes });
     await this.d.store.addEntry(i.lead.id, {
       id: i.entryId,
@@ -230,7 +232,28 @@ export class RepActions {
     });
     // After it ends, WeCom's attendance says whether it happened (src/app/meeting-attendance.ts).
     await this.d.bookings.watch({ leadId: i.lead.id, entryId: i.entryId, meetingId: booked.meetingId }, attendanceDueAt(startsAt, minutes));
-    return { action: 'meeting_booked', lead: i.lead, startsAt, link: booked.link };
+    return { action: 'meeting_booked', lead: i.lead, startsAt, link: booked.link, ...(clash ? { clash } : {}) };
+  }
+
+  /** Another of the rep's customers with a booked meeting (not settled) that overlaps [startsAt, startsAt + minutes). */
+  private async clashingMeeting(i: ActionInput, startsAt: number, minutes: number): Promise<{ name: string; startsAt: number } | undefined> {
+    const others = (await this.d.store.leadsOf(i.actor)).filter((l) => l.id !== i.lead.id && l.outcome === 'open' && !l.mergedInto);
+    if (others.length === 0) return undefined;
+    const end = startsAt + minutes * 60_000;
+    for (const { lead, timeline } of await this.d.store.loadMany(others.map((l) => l.id))) {
+      if (!lead) continue;
+      const settled = new Set(timeline.filter((e) => e.kind === 'meeting_held' || e.kind === 'meeting_missed').map((e) => e.meetingId ?? e.link));
+      const hit = timeline.find(
+        (e) =>
+          e.kind === 'meeting_scheduled' &&
+          e.startsAt !== undefined &&
+          !settled.has(e.meetingId ?? e.link) &&
+          e.startsAt < end &&
+          e.startsAt + (e.minutes ?? 60) * 60_000 > startsAt,
+      );
+      if (hit) return { name: displayName(lead), startsAt: hit.startsAt as number };
+    }
+    return undefined;
   }
 
   /**

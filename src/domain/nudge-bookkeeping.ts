@@ -62,6 +62,8 @@ const RESOLVES: Partial<Record<TimelineKind, string>> = {
 /** A sent nudge nobody pressed or resolved yet, that a later entry has resolved: its card should say so. */
 export interface ResolvedNudge {
   nudgeId: string;
+  /** When the nudge was sent (its nudge_sent entry). */
+  sentAt: number;
   kind: NudgeKind;
   by: TimelineEntry;
   label: string;
@@ -73,7 +75,7 @@ export function newlyResolvedNudges(timeline: readonly TimelineEntry[]): Resolve
   for (const sent of timeline) {
     if (sent.kind !== 'nudge_sent' || !sent.nudgeId || !sent.nudgeKind || closed.has(sent.nudgeId)) continue;
     const by = timeline.filter((e) => e.at > sent.at && RESOLVES[e.kind]).sort((a, b) => a.at - b.at)[0];
-    if (by) out.push({ nudgeId: sent.nudgeId, kind: sent.nudgeKind as NudgeKind, by, label: RESOLVES[by.kind] as string });
+    if (by) out.push({ nudgeId: sent.nudgeId, sentAt: sent.at, kind: sent.nudgeKind as NudgeKind, by, label: RESOLVES[by.kind] as string });
   }
   return out;
 }

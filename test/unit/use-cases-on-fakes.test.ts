@@ -329,6 +329,45 @@ describe('the one next step after a call', () => {
 });
 
 describe('cards that stay true', () => {
+  test('the rep acts before the card’s send completed: the card is updated once the send is known', async () => {
+    const w = world();
+    const updates: { code: string; label: string }[] = [];
+    const cards = { markDone: async (code: string, label: string) => void updates.push({ code, label }) };
+    const stored = new Map<string, { msgid: string; responseCode: string }>();
+    const marks = { get: async (key: string) => stored.get(key) };
+    const nudger = new Nudger({
+      store: w.store,
+      nudges: w.nudges,
+      outbox: w.outbox,
+      managers: { managerOf: async () => undefined, nameOf: async (u) => u },
+      cards,
+      marks,
+      activity: noActivity,
+      clock: w.clock,
+      settings: TEST_NUDGE_SETTINGS,
+      dailyCapPerRep: 10,
+      escalateAfterIgnored: 3,
+      log,
+    });
+    await w.store.bulkLoad([{ lead: { ...customer('woRACE', '卫总'), state: 'price_check' as const }, entries: [] }]);
+    const sentAt = wednesday + 107; // the sweep sends at …107 ms
+    expect((await nudger.checkMany(['woRACE'], sentAt)).sent).toBe(1);
+    const nudgeId = (await w.store.getTimeline('woRACE')).find((e) => e.kind === 'nudge_sent')?.nudgeId as string;
+    // The rep's command is received at …387 ms, before the send's answer is stored.
+    await w.commands.handle('zhangsan', '电话 卫总 15分钟', '9300000000000000101', wednesday + 387);
+    w.clock.set(wednesday + 60_000);
+    await nudger.checkMany(['woRACE'], w.clock.now());
+    expect(updates).toEqual([]); // no response_code yet: nothing to update, and nothing recorded as resolved
+    expect((await w.store.getTimeline('woRACE')).filter((e) => e.kind === 'nudge_resolved')).toHaveLength(0);
+    // The send completes; the next sweep updates the card, once.
+    stored.set(`nudge:${nudgeId}`, { msgid: 'm', responseCode: 'rc-race' });
+    w.clock.set(wednesday + 120_000);
+    await nudger.checkMany(['woRACE'], w.clock.now());
+    await nudger.checkMany(['woRACE'], w.clock.now());
+    expect(updates).toEqual([{ code: 'rc-race', label: '已打电话' }]);
+    expect((await w.store.getTimeline('woRACE')).filter((e) => e.kind === 'nudge_resolved')).toHaveLength(1);
+  });
+
   test('a nudge resolved by a typed call: its card says so at the next sweep; a late press is answered, not logged again', async () => {
     const w = world();
     const updates: { code: string; label: string }[] = [];
@@ -592,6 +631,15 @@ describe('replies as a person would write them', () => {
   test('「刘总要报价单」 is answered as what was asked for', async () => {
     const { say } = await setup();
     expect(await say('刘总要报价单')).toMatch(/^已记录：刘总要报价单。\n别一个人写报价单和方案/);
+  });
+
+  test('a second meeting at the same hour is booked and the clash is said', async () => {
+    const { say } = await setup();
+    expect(await say('会议 王总 周五下午3点')).toMatch(/^已约好：11月27日（周五）15:00 与王总的会议。/);
+    const second = await say('会议 刘总 周五15:30');
+    expect(second).toMatch(/^已约好：11月27日（周五）15:30 与刘总的会议。/);
+    expect(second).toContain('注意：11月27日（周五）15:00 你已经约了与王总的会，两场会时间重叠。');
+    expect(await say('会议 刘总 周五下午5点')).not.toContain('重叠');
   });
 
   test('a call note that says 在比较几家 gets what it suggests, with the command to confirm it', async () => {
