@@ -4,7 +4,7 @@
  * (src/main/web, its own process), next to `/healthz` measured the same way in the same run — the floor of an HTTP
  * round trip to that process. Viewers: an admin (all 100 reps) and a manager of 10 reps (their `direct_leader`, read
  * from the WeCom sandbox as in production). Also the server's CPU per request, and how long the nightly rebuild of
- * every board row takes. Goals (issue #13): team p95 < 150 ms, risks (first page) p95 < 250 ms, lead p95 < 100 ms.
+ * every board row takes. Goals: team p95 < 150 ms, risks (first page) p95 < 250 ms, lead p95 < 100 ms.
  */
 import http from 'node:http';
 import { DateTime } from 'luxon';

@@ -1,5 +1,5 @@
 /**
- * bench:signals — what reading the customer costs (#12):
+ * bench:signals — what reading the customer costs:
  *  1. messages read per second by the reader alone (jieba segmentation + lexicon + date reading), in this process;
  *  2. a 5,000-record chat-archive batch ingested without the reader and with it (signal entries, proposal requests
  *     written), on a real Redis, paired rounds in the same run, alternating which goes first; the ratio of the

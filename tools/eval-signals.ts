@@ -2,7 +2,7 @@
  * npm run eval:signals — the customer-text reader against the labelled corpus (test/fixtures/signals): per-class
  * precision and recall over {exploring, price_check, benchmarking, none}, their macro-F1, and proposal-request
  * precision and recall, for the development split (tuned on) and the evaluation split (never tuned on). Exits 1 when
- * the evaluation split is below the goals of issue #12: macro-F1 ≥ 0.85, proposal precision ≥ 0.95, recall ≥ 0.85.
+ * the evaluation split is below the reader's goals: macro-F1 ≥ 0.85, proposal precision ≥ 0.95, recall ≥ 0.85.
  * `--misses` lists the evaluation lines it got wrong (`--dev`: the development lines); `--report` never fails.
  */
 import { readFileSync } from 'node:fs';

@@ -2,8 +2,8 @@ import type { RedisClient } from './redis';
 import type { BoardSession, SessionStore } from '../app/ports';
 
 /**
- * Board sessions and sign-in states in Redis: `<p>:session:{<id>}` (JSON, expires after the idle timeout, renewed as
- * it is used) and `<p>:login:{<state>}` (JSON, 10 minutes, taken once with GETDEL). Any web process serves any session.
+ * Board sessions in Redis: `<p>:session:{<id>}` (JSON, expires after the idle timeout, renewed as it is used). Any web
+ * process serves any session. (A sign-in not yet finished is a signed cookie, not a key: src/app/board-auth.ts.)
  */
 export class RedisSessionStore implements SessionStore {
   constructor(
@@ -13,10 +13,6 @@ export class RedisSessionStore implements SessionStore {
 
   private key(id: string) {
     return `${this.prefix}:session:{${id}}`;
-  }
-
-  private loginKey(state: string) {
-    return `${this.prefix}:login:{${state}}`;
   }
 
   async createSession(s: BoardSession, ttlMs: number): Promise<void> {

@@ -1,5 +1,5 @@
 /**
- * The board in a real browser (#13): Chromium from Debian's packages, driven by Playwright, against the web and worker
+ * The board in a real browser: Chromium from Debian's packages, driven by Playwright, against the web and worker
  * processes' code on a real Redis and the WeCom sandbox. A manager opens a lead's page, is sent to WeCom's sign-in
  * (the sandbox's QR-login page), picks themself, lands on the page, presses 提醒他 — and the rep's sandbox inbox gets
  * the card; a rep sees their own lead and not a colleague's; sign-out ends the session. Each page is scanned with axe

@@ -1,5 +1,5 @@
 /**
- * Signing in to the manager's board with WeCom (#13, sign-in and roles), on a real Redis against the sandbox's OAuth
+ * Signing in to the manager's board with WeCom (sign-in and roles), on a real Redis against the sandbox's OAuth
  * and QR-login pages: the redirect to WeCom (QR login in a desktop browser, OAuth inside the WeCom client), the
  * callback with its state bound to the browser, a session cookie (HttpOnly, SameSite=Lax, a new id per sign-in), roles
  * from direct_leader, configured teams and admins, CSRF and same-origin on sign-out, idle timeout, no open redirect;
@@ -169,7 +169,9 @@ test('/auth/login writes nothing: 300 unauthenticated logins leave Redis as it w
   await Promise.all(
     Array.from({ length: 300 }, () => fetch(`${base}/auth/login?next=${encodeURIComponent(`/board/${'x'.repeat(2000)}`)}`, { redirect: 'manual' })),
   );
-  expect(await keys()).toBe(before);
+  // Other work may add a few keys meanwhile (BullMQ's, the board's); 300 logins would add 300.
+  expect((await keys()) - before).toBeLessThan(20);
+  expect(await redis.keys(`${prefix}*login*`)).toEqual([]);
   redis.disconnect();
   // A `next` past the cap is not carried: the cookie stays small and sign-in goes to the board.
   const long = await fetch(`${base}/auth/login?next=${encodeURIComponent(`/board/${'x'.repeat(2000)}`)}`, { redirect: 'manual' });

@@ -1,5 +1,5 @@
 /**
- * The board's risk indexes and the owners set on a real Redis (#13): the risk list merged across reps by risk, paged,
+ * The board's risk indexes and the owners set on a real Redis: the risk list merged across reps by risk, paged,
  * filtered by chip, by state and by both from their own indexes; a lead that changes hands or closes leaves every
  * index of its old place; owners() leaves out a rep whose leads all moved, and is filled by a scan where missing.
  */

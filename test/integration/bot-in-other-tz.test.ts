@@ -1,5 +1,5 @@
 /**
- * The whole bot — `npm start`'s web and worker processes — on a server whose TZ is not BUSINESS_TZ (#11, item 1):
+ * The whole bot — `npm start`'s web and worker processes — on a server whose TZ is not BUSINESS_TZ:
  * Pacific/Pago_Pago (UTC−11) and Pacific/Kiritimati (UTC+14), where the server's calendar day differs from Beijing's
  * at 07:40 and at 23:30 Beijing time. A rep's 「会议 … 明天下午3点」 and 「今天下午3点」, sent at those hours, book the
  * meeting WeCom receives on the Beijing day and hour they mean.

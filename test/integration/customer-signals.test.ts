@@ -1,5 +1,5 @@
 /**
- * Reading the customer (#12), end to end on a real Redis, real BullMQ and the sandbox: a chat-archive message from a
+ * Reading the customer, end to end on a real Redis, real BullMQ and the sandbox: a chat-archive message from a
  * new customer → signals with their cue, a proposal request, a benchmarking suggestion on the lead → one card to the
  * rep quoting the customer → [是，陪跑] sets the state through the rep-action core and updates the card → the same
  * batch again changes nothing; then a decision date in the customer's words → a card → the date recorded, and a

@@ -1,6 +1,6 @@
 /**
  * Hostile input over HTTP: every attack has a defined answer, a reason code and no effect. Written against the holes
- * found by attacking the bot (issue 9): the decryption oracle, stale and future timestamps, replays after the dedupe
+ * found by attacking the bot: the decryption oracle, stale and future timestamps, replays after the dedupe
  * key expired, unsigned 10 MB archive posts (memory measured from outside), slow headers, and cross-site form posts
  * with Basic credentials to every state-changing route.
  */

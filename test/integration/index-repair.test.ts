@@ -24,7 +24,7 @@ test('indexes that drifted from the leads (a crash between the lead write and it
   ];
   await store.bulkLoad(leads.map((lead) => ({ lead, entries: [] })));
   // bulkLoad, writes and the repair share one membership rule (membershipsOf): the merged lead was never indexed,
-  // so a fresh load has nothing to repair. (Before issue 10 bulkLoad indexed it and the first repair removed it.)
+  // so a fresh load has nothing to repair.
   expect(await store.repairIndexes()).toEqual({ leads: 3, added: 0, removed: 0 });
 
   // Drift: A missing from `all` and its owner list; B still listed under its old state, outcome and owner; a lead

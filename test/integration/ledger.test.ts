@@ -193,7 +193,7 @@ test('a rep logs a call by command → the timeline and metrics show it and the 
   const text = r?.body.msgtype === 'text' ? r.body.text.content : '';
   expect(text).toMatch(/已记录：与王总通话 20 分钟/);
   expect(text).toMatch(/决策时间：\d{1,2}月\d{1,2}日（周[一二三四五六日]）/);
-  // 王总 is not positioned yet: the one next step is positioning (issue 11: not generic "约个会" advice after every call).
+  // 王总 is not positioned yet: the one next step is positioning (not generic "约个会" advice after every call).
   expect(text).toMatch(/下一步：先定位——下次通话直接问「您是出来比价的/);
   const doc = await bot.lead(CUSTOMER);
   expect(doc?.timeline.find((e) => e.kind === 'call')).toMatchObject({ minutes: 20, source: 'command', note: '方案下周三定' });

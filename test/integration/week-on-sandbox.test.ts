@@ -1,5 +1,5 @@
 /**
- * One lead through a week, end to end on a real Redis, real BullMQ and the WeCom sandbox (#11): a quiet card → the rep
+ * One lead through a week, end to end on a real Redis, real BullMQ and the WeCom sandbox: a quiet card → the rep
  * calls and says so in their own words → the card shows it was handled; a meeting booked for tomorrow → attendance
  * read after it → the meeting counted with its customer-side attendees → mindshare up; a meeting nobody joined → the
  * rep asked 开了/没开/改期 → the answer recorded and the card updated.

@@ -1,4 +1,4 @@
-/** The board's rows and team lines (#13): what each lead contributes and how a rep's line adds up. Pure. */
+/** The board's rows and team lines: what each lead contributes and how a rep's line adds up. Pure. */
 import { boardRow, teamLine, weekStarts } from '../../src/domain/board/rows';
 import type { TimelineEntry } from '../../src/domain/timeline';
 import { boardLead, DAY, NOW, ROW_SETTINGS } from '../helpers/board-rows';

@@ -1,5 +1,5 @@
 /**
- * The customer-text reader (#12): every signal with its cue, negation before and after a cue, contrast splitting a
+ * The customer-text reader: every signal with its cue, negation before and after a cue, contrast splitting a
  * message, full-width punctuation, traditional characters, emoji, mixed English, decision dates in the business time
  * zone; and the suggestions derived from signals on a timeline.
  */

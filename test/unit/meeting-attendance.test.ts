@@ -1,5 +1,5 @@
 /**
- * Booked meetings count when they happen (#11, item 6): WeCom's attendance read after the end, the rep asked where
+ * Booked meetings count when they happen: WeCom's attendance read after the end, the rep asked where
  * WeCom shows no customer, customer-side attendees widening the decision chain. The policy as a table; the use case
  * on in-memory fakes.
  */
