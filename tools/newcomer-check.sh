@@ -4,6 +4,8 @@
 # "terminal 1/2" say, and checks that the rep's inbox shows the bot's answers. CI runs it on its fresh clone.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Every relative link in README and docs resolves (a file, and a heading for a #fragment).
+npx --no-install tsx tools/check-links.ts
 first='npm ci && cp .env.example .env'
 grep -qF "$first" README.md || { echo "newcomer: README no longer starts with「$first」: update this script"; exit 1; }
 echo "newcomer \$ $first"
