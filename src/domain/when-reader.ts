@@ -11,6 +11,7 @@ export interface WhenPhrase {
   text: string;
   day?:
     | { kind: 'relative'; days: number }
+    | { kind: 'months'; months: number }
     | { kind: 'weekday'; weeks: number | undefined; weekday: number }
     | { kind: 'week'; weeks: number }
     | { kind: 'date'; month?: number; monthOffset?: number; day: number };
@@ -45,6 +46,10 @@ const WEEKDAY: Record<string, number> = { 一: 1, 二: 2, 三: 3, 四: 4, 五: 5
 // Each piece is a sticky expression tried at one position; together they read a phrase in one pass.
 const RELATIVE_RE = /大后天|前天|昨天|今天|今日|今儿|明天|明日|明儿|后天|今早|今晚|今夜|明早|明晚/y;
 const N_DAYS_RE = new RegExp(`(\\d{1,3}|${CN}{1,3})个?(?:天|日)(?:后|以后|之后)`, 'y');
+/** 两周后, 3个星期以后, 一个月后, 半个月后, 过两天. */
+const N_WEEKS_RE = new RegExp(`(\\d{1,2}|${CN}{1,3})个?(?:周|星期|礼拜)(?:后|以后|之后)`, 'y');
+const N_MONTHS_RE = new RegExp(`(\\d{1,2}|${CN}{1,3}|半)个月(?:后|以后|之后)`, 'y');
+const AFTER_DAYS_RE = new RegExp(`过(\\d|[一两三四五六七八九十])天`, 'y');
 const WEEKDAY_RE = /(下下|下|这|本|上)?个?(?:周|星期|礼拜)(?:\s?(?:周|星期|礼拜))?([一二三四五六日天末])?/y;
 const DATE_RE = new RegExp(
   `(?:(\\d{1,2}|十[一二]?|[一二三四五六七八九])月|(下个?月|本月|这个?月))(\\d{1,2}|[一二三]?十[一二三四五六七八九]?|[一二三四五六七八九])(?:号|日)?`,
@@ -57,7 +62,7 @@ const PART_RE = /凌晨|早上|早晨|上午|中午|下午|傍晚|晚上|夜里/
 const TIME_RE = new RegExp(`(\\d{1,2}|${CN}{1,3})(?:[:：](\\d{2})|(?:点|时)(?:(半)|(一刻|三刻)|(整)|(\\d{1,2}|${CN}{1,3})分?)?)`, 'y');
 
 /** What a phrase may start with: skipping every other position keeps the scan short. */
-const STARTS = /[\d今明后大前昨下这本上周星礼凌早中傍晚夜零一二两三四五六七八九十]/;
+const STARTS = /[\d今明后大前昨下这本上周星礼凌早中傍晚夜零一二两三四五六七八九十半过]/;
 
 function at(re: RegExp, text: string, i: number): RegExpExecArray | null {
   re.lastIndex = i;
@@ -80,6 +85,18 @@ function readDay(text: string, i: number): { day: NonNullable<WhenPhrase['day']>
   if ((m = at(N_DAYS_RE, text, i))) {
     const n = num(m[1]);
     if (n !== undefined && n <= 365) return { day: { kind: 'relative', days: n }, end: i + m[0].length };
+  }
+  if ((m = at(N_WEEKS_RE, text, i))) {
+    const n = num(m[1]);
+    if (n !== undefined && n <= 52) return { day: { kind: 'relative', days: n * 7 }, end: i + m[0].length };
+  }
+  if ((m = at(N_MONTHS_RE, text, i))) {
+    const n = m[1] === '半' ? 0.5 : num(m[1]);
+    if (n !== undefined && n <= 24) return { day: n === 0.5 ? { kind: 'relative', days: 15 } : { kind: 'months', months: n }, end: i + m[0].length };
+  }
+  if ((m = at(AFTER_DAYS_RE, text, i))) {
+    const n = num(m[1]);
+    if (n !== undefined) return { day: { kind: 'relative', days: n }, end: i + m[0].length };
   }
   if ((m = at(WEEKDAY_RE, text, i))) {
     const weeks = m[1] === undefined ? undefined : WEEK_PREFIX[m[1]];
@@ -193,6 +210,8 @@ function dayOf(day: NonNullable<WhenPhrase['day']>, wall: DateTime): DateTime {
   switch (day.kind) {
     case 'relative':
       return today.plus({ days: day.days });
+    case 'months':
+      return today.plus({ months: day.months });
     case 'weekday': {
       const monday = today.minus({ days: today.weekday - 1 });
       if (day.weeks !== undefined) return monday.plus({ weeks: day.weeks, days: day.weekday - 1 });
