@@ -26,7 +26,7 @@ export class ArchiveIngest implements ArchiveIntake {
     const batch = archiveBatchSchema.safeParse(body);
     if (!batch.success) return { ok: false, message: 'body must be {"records": [...]} with at most 5000 records' };
     const receivedAt = this.clock.now();
-    const records = batch.data.records.map(toArchiveRecord).filter((r): r is ArchiveRecord => r?.action === 'send');
+    const records = batch.data.records.map(toArchiveRecord).filter((r): r is ArchiveRecord => r?.action === 'send' || !!r?.recalls);
     const stored = await Promise.all(
       records.map((r) => this.inbox.record({ id: archiveCallbackId(r.msgid), channel: 'archive', receivedAt, plaintext: encodeArchiveRecord(r) })),
     );
@@ -48,7 +48,7 @@ export async function ingestArchive(
 ): Promise<ArchiveResult> {
   const result: ArchiveResult = { accepted: 0, duplicates: 0, unmatched: 0, skipped: 0 };
   for (const r of records) {
-    if (r.action !== 'send') {
+    if (r.action !== 'send' && !r.recalls) {
       result.skipped++;
       continue;
     }
@@ -65,19 +65,10 @@ export async function ingestArchive(
       result.unmatched++;
       continue;
     }
-    const entry: TimelineEntry = {
-      id: `archive:${r.msgid}`,
-      at: r.msgtime,
-      kind: fromCustomer ? 'customer_message' : 'rep_message',
-      source: 'archive',
-      actor: r.from,
-      customerInitiated: fromCustomer || undefined,
-      chatId: r.roomid || undefined,
-      note: r.msgtype === 'text' ? r.text?.slice(0, 200) : `[${r.msgtype}]`,
-    };
+    const entry = entryOf(r, fromCustomer);
     // What the customer says rides with the message, in the same round trip (and again on a replay: the entries are
     // keyed by the message, and a crash may have come in between).
-    const content = r.msgtype === 'text' ? r.text : undefined;
+    const content = entry.kind === 'customer_message' ? r.text : undefined;
     const extra = fromCustomer && content && signals ? signals.entriesFor(entry, content).entries : [];
     let added = false;
     for (const id of leadIds)
@@ -86,4 +77,34 @@ export async function ingestArchive(
     else result.duplicates++;
   }
   return result;
+}
+
+/**
+ * A record as a timeline entry, by what it is: a WeCom voice or video call between the rep and the customer
+ * (voiptext) is a call with its minutes, logged as the rep would — it counts for the weekly call, quiet days and
+ * mindshare; a recorded call (meeting_voice_call) or a call in a group is a meeting held; a recall says so (the text
+ * taken back is not read again); a text or mixed message is the customer's or the rep's words; anything else a touch
+ * of its kind.
+ */
+function entryOf(r: ArchiveRecord, fromCustomer: boolean): TimelineEntry {
+  const base = { id: `archive:${r.msgid}`, at: r.msgtime, source: 'archive' as const, chatId: r.roomid || undefined };
+  const member = fromCustomer ? r.tolist.find((u) => !isExternalUserId(u)) : r.from;
+  if (r.callSeconds !== undefined && (r.msgtype === 'voiptext' || r.msgtype === 'meeting_voice_call')) {
+    const minutes = r.callSeconds > 0 ? Math.max(1, Math.round(r.callSeconds / 60)) : 0;
+    if (r.msgtype === 'voiptext' && !r.roomid)
+      return {
+        ...base,
+        kind: 'call',
+        actor: member,
+        minutes,
+        outcome: r.callSeconds > 0 ? 'talked' : 'no_answer',
+        customerInitiated: fromCustomer || undefined,
+        note: '企业微信通话',
+      };
+    return { ...base, kind: 'meeting_held', actor: member, minutes, note: r.msgtype === 'voiptext' ? '企业微信群通话' : '企业微信会议录音' };
+  }
+  const kind = fromCustomer ? 'customer_message' : 'rep_message';
+  if (r.recalls) return { ...base, kind, actor: r.from, note: '[撤回了一条消息]' };
+  const words = r.msgtype === 'text' || r.msgtype === 'mixed' ? r.text?.slice(0, 200) : undefined;
+  return { ...base, kind, actor: r.from, customerInitiated: fromCustomer || undefined, note: words ?? `[${r.msgtype}]` };
 }

@@ -19,15 +19,45 @@ const recordSchema = z
     msgtime: z.number().int().positive(),
     msgtype: z.string().max(64),
     text: z.object({ content: z.string() }).partial().optional(),
+    mixed: z
+      .object({ item: z.array(z.object({ type: z.string(), content: z.string() }).partial()) })
+      .partial()
+      .optional(),
+    info: z.object({ callduration: z.number().nonnegative() }).partial().passthrough().optional(),
+    voiptext: z.object({ callduration: z.number().nonnegative() }).partial().passthrough().optional(),
+    meeting_voice_call: z.object({ endtime: z.number() }).partial().passthrough().optional(),
+    revoke: z.object({ pre_msgid: z.string() }).partial().optional(),
   })
   .passthrough();
+
+/** A mixed message's text parts (each item's content is itself JSON: {"content": "…"}). */
+function mixedText(items: { type?: string; content?: string }[] | undefined): string | undefined {
+  const parts = (items ?? []).flatMap((it) => {
+    if (it.type !== 'text' || !it.content) return [];
+    try {
+      const c = (JSON.parse(it.content) as { content?: unknown }).content;
+      return typeof c === 'string' ? [c] : [];
+    } catch {
+      return [];
+    }
+  });
+  return parts.length ? parts.join(' ') : undefined;
+}
 
 /** A raw record as the ledger takes it (text capped), or undefined when it is not one. Cheap: no text is read. */
 export function toArchiveRecord(raw: unknown): ArchiveRecord | undefined {
   const r = recordSchema.safeParse(raw);
   if (!r.success) return undefined;
   const d = r.data;
-  const text = d.msgtype === 'text' ? d.text?.content?.slice(0, ARCHIVE_TEXT_CHARS) : undefined;
+  const text = (d.msgtype === 'text' ? d.text?.content : d.msgtype === 'mixed' ? mixedText(d.mixed?.item) : undefined)?.slice(0, ARCHIVE_TEXT_CHARS);
+  // voiptext's duration is under `info` (some SDK ports: `voiptext`); a recorded call runs from msgtime to its endtime.
+  const callSeconds =
+    d.msgtype === 'voiptext'
+      ? (d.info?.callduration ?? d.voiptext?.callduration)
+      : d.msgtype === 'meeting_voice_call' && d.meeting_voice_call?.endtime
+        ? Math.max(0, Math.round(d.meeting_voice_call.endtime - d.msgtime / 1000))
+        : undefined;
+  const recalls = d.action === 'recall' ? d.revoke?.pre_msgid : undefined;
   return {
     msgid: d.msgid,
     action: d.action,
@@ -37,6 +67,8 @@ export function toArchiveRecord(raw: unknown): ArchiveRecord | undefined {
     msgtime: d.msgtime,
     msgtype: d.msgtype,
     ...(text !== undefined ? { text } : {}),
+    ...(callSeconds !== undefined ? { callSeconds } : {}),
+    ...(recalls ? { recalls } : {}),
   };
 }
 
@@ -44,8 +76,21 @@ export function toArchiveRecord(raw: unknown): ArchiveRecord | undefined {
  * The stored form of a record in the inbox (ReceivedCallback.plaintext of channel 'archive'): WeCom's own shape, with
  * the text capped, so the worker reads it with the same toArchiveRecord.
  */
-export const encodeArchiveRecord = ({ text, ...r }: ArchiveRecord): string =>
-  JSON.stringify({ ...r, ...(text !== undefined ? { text: { content: text } } : {}) });
+export const encodeArchiveRecord = ({ text, callSeconds, recalls, ...r }: ArchiveRecord): string =>
+  JSON.stringify({
+    ...r,
+    ...(text !== undefined
+      ? r.msgtype === 'mixed'
+        ? { mixed: { item: [{ type: 'text', content: JSON.stringify({ content: text }) }] } }
+        : { text: { content: text } }
+      : {}),
+    ...(callSeconds !== undefined
+      ? r.msgtype === 'meeting_voice_call'
+        ? { meeting_voice_call: { endtime: r.msgtime / 1000 + callSeconds } }
+        : { info: { callduration: callSeconds } }
+      : {}),
+    ...(recalls ? { revoke: { pre_msgid: recalls } } : {}),
+  });
 
 export function decodeArchivePlaintext(plaintext: string): ArchiveMessageEvent {
   let raw: unknown;

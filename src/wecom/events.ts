@@ -145,8 +145,12 @@ export interface ArchiveRecord {
   /** Milliseconds since the epoch. */
   msgtime: number;
   msgtype: string;
-  /** A text message's content. */
+  /** What the customer or rep wrote: a text message's content, or a mixed message's text parts. */
   text?: string;
+  /** A WeCom voice or video call (voiptext) or a recorded call (meeting_voice_call): how long it lasted, in seconds. */
+  callSeconds?: number;
+  /** A recall (action `recall`): the msgid of the message taken back. */
+  recalls?: string;
 }
 
 export interface ArchiveMessageEvent extends Base {

@@ -196,3 +196,46 @@ test('long customer messages are stored and answered at once, read in the worker
   }
   expect(raw.length).toBeLessThan(200_000);
 });
+
+test('a WeCom call in the archive is a call on the lead (minutes, weekly call); a mixed message is read; a recall is noted', async () => {
+  const at = clock.now();
+  const call = {
+    msgid: 'voip-1',
+    action: 'send',
+    from: REP,
+    tolist: [CUSTOMER],
+    roomid: '',
+    msgtime: at,
+    msgtype: 'voiptext',
+    info: { callduration: 720, invitetype: 2 },
+  };
+  const mixed = {
+    msgid: 'mixed-1',
+    action: 'send',
+    from: CUSTOMER,
+    tolist: [REP],
+    roomid: '',
+    msgtime: at + 1000,
+    msgtype: 'mixed',
+    mixed: { item: [{ type: 'text', content: JSON.stringify({ content: '我们还在比较几家，麻烦报个价' }) }] },
+  };
+  const recall = {
+    msgid: 'recall-1',
+    action: 'recall',
+    from: CUSTOMER,
+    tolist: [REP],
+    roomid: '',
+    msgtime: at + 2000,
+    msgtype: 'revoke',
+    revoke: { pre_msgid: 'mixed-1' },
+  };
+  expect((await bot.archive([call, mixed, recall])).applied).toMatchObject({ accepted: 3 });
+  const doc = await bot.lead(CUSTOMER);
+  expect(doc?.timeline.find((e) => e.id === 'archive:voip-1')).toMatchObject({ kind: 'call', minutes: 12, outcome: 'talked', source: 'archive', actor: REP });
+  expect(doc?.metrics.calls7d).toBeGreaterThanOrEqual(1);
+  expect(doc?.timeline.find((e) => e.id === 'archive:mixed-1')).toMatchObject({ kind: 'customer_message', note: '我们还在比较几家，麻烦报个价' });
+  expect(doc?.timeline.filter((e) => e.kind === 'signal' && e.sourceEntryId === 'archive:mixed-1').map((e) => e.signal)).toEqual(
+    expect.arrayContaining(['competitors', 'price']),
+  );
+  expect(doc?.timeline.find((e) => e.id === 'archive:recall-1')).toMatchObject({ note: '[撤回了一条消息]' });
+});

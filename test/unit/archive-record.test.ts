@@ -36,3 +36,33 @@ test('a long text is capped when stored; what is not a record is refused', () =>
   expect(() => decodeArchivePlaintext('{')).toThrow(expect.objectContaining({ code: 'PAYLOAD_MALFORMED' }));
   expect(toArchiveRecord({ ...raw, msgtype: 'image', text: undefined })?.text).toBeUndefined();
 });
+
+describe('what each message type carries', () => {
+  const base = { msgid: 'm2', action: 'send', from: 'zhangsan', tolist: ['wmCUSTOMER01'], roomid: '', msgtime: 1_764_000_000_000 };
+  test.each([
+    ['a voice or video call (voiptext, under info)', { ...base, msgtype: 'voiptext', info: { callduration: 720, invitetype: 2 } }, { callSeconds: 720 }],
+    ['a voiptext under its own key', { ...base, msgtype: 'voiptext', voiptext: { callduration: 95 } }, { callSeconds: 95 }],
+    ['a recorded call', { ...base, msgtype: 'meeting_voice_call', meeting_voice_call: { endtime: 1_764_000_000 + 1800 } }, { callSeconds: 1800 }],
+    [
+      'a mixed message: its text parts',
+      {
+        ...base,
+        msgtype: 'mixed',
+        mixed: {
+          item: [
+            { type: 'text', content: '{"content":"报价单"}' },
+            { type: 'image', content: '{}' },
+            { type: 'text', content: '{"content":"发我"}' },
+          ],
+        },
+      },
+      { text: '报价单 发我' },
+    ],
+    ['a recall', { ...base, action: 'recall', msgtype: 'revoke', revoke: { pre_msgid: 'm1' } }, { recalls: 'm1' }],
+  ])('%s', (_, raw, want) => {
+    const r = toArchiveRecord(raw);
+    expect(r).toMatchObject(want);
+    // Stored and read back the same.
+    expect(decodeArchivePlaintext(encodeArchiveRecord(r!)).record).toEqual(r);
+  });
+});
