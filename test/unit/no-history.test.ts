@@ -21,7 +21,8 @@ const HISTORY = [
 test('no tracked text names a development round, a session or an issue number', () => {
   const files = execFileSync('git', ['ls-files'], { cwd: root, encoding: 'utf8' })
     .split('\n')
-    .filter((f) => f && !/\.(png|jpe?g|gif|ico|woff2?)$/.test(f) && f !== 'package-lock.json');
+    // This file names the patterns it looks for.
+    .filter((f) => f && !/\.(png|jpe?g|gif|ico|woff2?)$/.test(f) && f !== 'package-lock.json' && f !== 'test/unit/no-history.test.ts');
   const hits: string[] = [];
   for (const f of files) {
     let text: string;

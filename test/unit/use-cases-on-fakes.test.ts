@@ -328,6 +328,28 @@ describe('the one next step after a call', () => {
   });
 });
 
+/** A nudger over the world's fakes, with the card updates and sent marks the test watches. */
+function cardNudger(
+  w: ReturnType<typeof world>,
+  cards: { markDone(code: string, label: string): Promise<void> },
+  marks: { get(key: string): Promise<{ msgid: string; responseCode: string } | undefined> },
+) {
+  return new Nudger({
+    store: w.store,
+    nudges: w.nudges,
+    outbox: w.outbox,
+    managers: { managerOf: async () => undefined, nameOf: async (u) => u },
+    cards,
+    marks,
+    activity: noActivity,
+    clock: w.clock,
+    settings: TEST_NUDGE_SETTINGS,
+    dailyCapPerRep: 10,
+    escalateAfterIgnored: 3,
+    log,
+  });
+}
+
 describe('cards that stay true', () => {
   test('the rep acts before the card’s send completed: the card is updated once the send is known', async () => {
     const w = world();
@@ -335,20 +357,7 @@ describe('cards that stay true', () => {
     const cards = { markDone: async (code: string, label: string) => void updates.push({ code, label }) };
     const stored = new Map<string, { msgid: string; responseCode: string }>();
     const marks = { get: async (key: string) => stored.get(key) };
-    const nudger = new Nudger({
-      store: w.store,
-      nudges: w.nudges,
-      outbox: w.outbox,
-      managers: { managerOf: async () => undefined, nameOf: async (u) => u },
-      cards,
-      marks,
-      activity: noActivity,
-      clock: w.clock,
-      settings: TEST_NUDGE_SETTINGS,
-      dailyCapPerRep: 10,
-      escalateAfterIgnored: 3,
-      log,
-    });
+    const nudger = cardNudger(w, cards, marks);
     await w.store.bulkLoad([{ lead: { ...customer('woRACE', '卫总'), state: 'price_check' as const }, entries: [] }]);
     const sentAt = wednesday + 107; // the sweep sends at …107 ms
     expect((await nudger.checkMany(['woRACE'], sentAt)).sent).toBe(1);
@@ -373,20 +382,7 @@ describe('cards that stay true', () => {
     const updates: { code: string; label: string }[] = [];
     const cards = { markDone: async (code: string, label: string) => void updates.push({ code, label }) };
     const marks = { get: async (key: string) => ({ msgid: 'm', responseCode: `rc-${key}` }) };
-    const nudger = new Nudger({
-      store: w.store,
-      nudges: w.nudges,
-      outbox: w.outbox,
-      managers: { managerOf: async () => undefined, nameOf: async (u) => u },
-      cards,
-      marks,
-      activity: noActivity,
-      clock: w.clock,
-      settings: TEST_NUDGE_SETTINGS,
-      dailyCapPerRep: 10,
-      escalateAfterIgnored: 3,
-      log,
-    });
+    const nudger = cardNudger(w, cards, marks);
     await w.store.bulkLoad([{ lead: { ...customer('woTRUE', '冯总'), state: 'price_check' as const }, entries: [] }]);
     expect((await nudger.checkMany(['woTRUE'], wednesday)).sent).toBe(1);
     const sent = (await w.store.getTimeline('woTRUE')).find((e) => e.kind === 'nudge_sent');
