@@ -29,6 +29,31 @@ export interface LeadMetrics {
   mindshareTrend: number;
 }
 
+/** How far apart a call WeCom's archive saw and the rep's own note of it may be, and still be one call. */
+const SAME_CALL_MS = 2 * 3_600_000;
+
+/**
+ * The timeline with each call counted once: a WeCom call the archive logged (source `archive`) and the call the rep
+ * logged for it by command or card — the rep's nearest call within two hours — are one call, the rep's entry with
+ * the archive's minutes when the rep gave none. Whichever came in first, the figures are the same. Pure.
+ */
+export function sameCallsOnce(timeline: readonly TimelineEntry[]): TimelineEntry[] {
+  const archived = timeline.filter((e) => e.kind === 'call' && e.source === 'archive');
+  if (archived.length === 0) return [...timeline];
+  const typed = timeline.filter((e) => e.kind === 'call' && e.source !== 'archive');
+  const merged = new Map<string, TimelineEntry>();
+  const dropped = new Set<string>();
+  for (const a of archived) {
+    const near = typed
+      .filter((t) => !merged.has(t.id) && Math.abs(t.at - a.at) <= SAME_CALL_MS && (!t.actor || !a.actor || t.actor === a.actor))
+      .sort((x, y) => Math.abs(x.at - a.at) - Math.abs(y.at - a.at))[0];
+    if (!near) continue;
+    merged.set(near.id, { ...near, minutes: near.minutes ?? a.minutes, outcome: near.outcome ?? a.outcome });
+    dropped.add(a.id);
+  }
+  return timeline.filter((e) => !dropped.has(e.id)).map((e) => merged.get(e.id) ?? e);
+}
+
 /** A touch from the customer's side: they wrote, talked, showed up or joined. */
 export function isCustomerTouch(e: TimelineEntry): boolean {
   switch (e.kind) {
@@ -102,7 +127,7 @@ function capturedMinutes(entries: TimelineEntry[], from: number, to: number): nu
 
 /** Every metric of a lead, from its timeline and the time now. Pure. */
 export function computeMetrics(lead: Lead, timeline: readonly TimelineEntry[], now: number): LeadMetrics {
-  const entries = timeline.filter((e) => e.at <= now);
+  const entries = sameCallsOnce(timeline).filter((e) => e.at <= now);
   let lastCustomer: number | undefined;
   let lastRep: number | undefined;
   for (const e of entries) {

@@ -1,5 +1,5 @@
 import { newLead } from '../../src/domain/lead';
-import { computeMetrics, DAY_MS } from '../../src/domain/metrics';
+import { computeMetrics, DAY_MS, sameCallsOnce } from '../../src/domain/metrics';
 import type { TimelineEntry } from '../../src/domain/timeline';
 
 const NOW = Date.parse('2026-11-27T02:00:00Z');
@@ -97,5 +97,24 @@ describe('metrics', () => {
 
   test('stakeholders count the customer-side people on the lead', () => {
     expect(computeMetrics({ ...lead, stakeholders: ['woA', 'wmB', 'wmC'] }, [], NOW).stakeholders).toBe(3);
+  });
+});
+
+describe('a call WeCom archived and the rep also logged counts once', () => {
+  const T = Date.parse('2026-12-02T02:00:00Z');
+  const lead = newLead({ id: 'woONE', externalUserId: 'woONE', name: '王总', owner: 'zhangsan', source: 'inquiry', createdAt: T - 10 * DAY_MS });
+  const archived = { id: 'archive:v1', at: T, kind: 'call' as const, source: 'archive' as const, actor: 'zhangsan', minutes: 12, outcome: 'talked' };
+  const typed = { id: 'cmd:1', at: T + 20 * 60_000, kind: 'call' as const, source: 'command' as const, actor: 'zhangsan', note: '方案下周三定' };
+  test.each([
+    ['archive first', [archived, typed]],
+    ['the rep first', [typed, archived]],
+  ])('%s: one call, the archive’s minutes', (_, timeline) => {
+    const m = computeMetrics(lead, timeline, T + 3_600_000);
+    expect([m.calls7d, m.mindshareMinutes30d]).toEqual([1, 12]);
+    expect(sameCallsOnce(timeline)).toEqual([{ ...typed, minutes: 12, outcome: 'talked' }]);
+  });
+  test('three hours apart, or by another rep: two calls', () => {
+    expect(computeMetrics(lead, [archived, { ...typed, at: T + 3 * 3_600_000 }], T + 4 * 3_600_000).calls7d).toBe(2);
+    expect(computeMetrics(lead, [archived, { ...typed, actor: 'lisi' }], T + 3_600_000).calls7d).toBe(2);
   });
 });

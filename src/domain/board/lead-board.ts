@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import { groupConversationMinutes } from '../metrics';
+import { groupConversationMinutes, sameCallsOnce } from '../metrics';
 import type { TimelineEntry } from '../timeline';
 
 /** One week of the customer's time captured, by kind (the lead page's chart). */
@@ -16,7 +16,8 @@ export interface MindshareWeek {
 }
 
 /** Mindshare by week for the last `weeks` weeks (oldest first), weeks starting Monday in the business time zone. Pure. */
-export function mindshareByWeek(timeline: readonly TimelineEntry[], now: number, timeZone: string, weeks = 12): MindshareWeek[] {
+export function mindshareByWeek(all: readonly TimelineEntry[], now: number, timeZone: string, weeks = 12): MindshareWeek[] {
+  const timeline = sameCallsOnce(all);
   const thisWeek = DateTime.fromMillis(now, { zone: timeZone }).startOf('week');
   const out: MindshareWeek[] = [];
   for (let w = weeks - 1; w >= 0; w--) {
