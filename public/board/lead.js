@@ -88,6 +88,7 @@
     fact('近 30 天占用客户时间', `${d.metrics.mindshareMinutes30d} 分钟`);
     fact('客户方人数', String(d.metrics.stakeholders));
     fact('沉默', `${d.metrics.quietDays} 天`);
+    if (l.archiveConsent) fact('会话存档', l.archiveConsent.agreed ? '客户已同意' : '客户未同意：读不到他的消息，多打电话');
     if (d.next) fact('下一步', NEXT[d.next.step] || d.next.step);
     else
       fact(

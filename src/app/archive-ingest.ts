@@ -5,6 +5,7 @@ import type { ArchiveRecord } from '../wecom/events';
 import { archiveCallbackId, encodeArchiveRecord, toArchiveRecord } from '../wecom/archive-record';
 import type { ArchiveIntake, ArchiveReceipt, ArchiveResult, EventInbox, GroupRepository, LeadRepository } from './ports';
 import type { CustomerSignals } from './customer-signals';
+import { COPY } from './copy';
 import { isExternalUserId } from '../wecom/recipients';
 
 const archiveBatchSchema = z.object({ records: z.array(z.unknown()).max(5000) });
@@ -45,9 +46,16 @@ export async function ingestArchive(
   store: LeadRepository & GroupRepository,
   records: readonly ArchiveRecord[],
   signals?: CustomerSignals,
+  /** Tells a rep something once (the outbox, keyed): here, that a customer said no to archiving their chat. */
+  tell?: (rep: string, key: string, text: string) => Promise<void>,
 ): Promise<ArchiveResult> {
   const result: ArchiveResult = { accepted: 0, duplicates: 0, unmatched: 0, skipped: 0 };
   for (const r of records) {
+    if (r.consent) {
+      const applied = await recordConsent(store, r, r.consent, tell);
+      result[applied ? 'accepted' : 'unmatched']++;
+      continue;
+    }
     if (r.action !== 'send' && !r.recalls) {
       result.skipped++;
       continue;
@@ -107,4 +115,24 @@ function entryOf(r: ArchiveRecord, fromCustomer: boolean): TimelineEntry {
   if (r.recalls) return { ...base, kind, actor: r.from, note: '[撤回了一条消息]' };
   const words = r.msgtype === 'text' || r.msgtype === 'mixed' ? r.text?.slice(0, 200) : undefined;
   return { ...base, kind, actor: r.from, customerInitiated: fromCustomer || undefined, note: words ?? `[${r.msgtype}]` };
+}
+
+/**
+ * The customer's answer to archiving their chat, kept on their lead (latest answer wins); a no is told to the rep
+ * once — from then on the bot cannot read that customer's words, so the rep should ask on a call what they would
+ * have written. Answers whether the customer is a lead.
+ */
+async function recordConsent(
+  store: LeadRepository,
+  r: ArchiveRecord,
+  consent: { userid: string; agreed: boolean },
+  tell?: (rep: string, key: string, text: string) => Promise<void>,
+): Promise<boolean> {
+  const lead = await store.getLead(consent.userid);
+  if (!lead) return false;
+  if (lead.archiveConsent && lead.archiveConsent.at > r.msgtime) return true; // a later answer is already kept
+  const archiveConsent = { agreed: consent.agreed, at: r.msgtime };
+  await store.updateLead(lead.id, (l) => (l ? { ...l, archiveConsent } : undefined));
+  if (!consent.agreed && tell) await tell(lead.owner, `consent-no:${lead.id}:${r.msgid}`, COPY.archiveDisagreed(lead));
+  return true;
 }

@@ -326,6 +326,8 @@ export const COPY = {
         ? `是同一个人就回复「合并 #1 ${displayName(customer)}」把记录并进来；不是就不用管。给客户备注成线索的名字，以后我会自动合并。`
         : `是哪一条？回复「合并 #1 ${displayName(customer)}」把它并进来；都不是就不用管。`,
     ].join('\n'),
+  archiveDisagreed: (lead: Lead) =>
+    `${displayName(lead)}没有同意会话内容存档：我读不到他在企业微信里说的话了。多打电话，通话时问清他的想法和决策时间，再用「电话 ${displayName(lead)} …」记下来。`,
   lostContact: (lead: Lead) => `客户「${displayName(lead)}」刚刚删除了你的企业微信。\n建议今天就亲自打个电话问清原因；如果已经在群里，留意群里的动静。`,
   groupCreated: (lead: Lead, groupName: string | undefined, qrCode?: string) => {
     const name = displayName(lead);

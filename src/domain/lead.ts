@@ -39,6 +39,8 @@ export interface Lead {
   state: BuyingState;
   outcome: Outcome;
   outcomeReason?: string;
+  /** Whether the customer agreed to have their chat archived (会话内容存档), and when they said so. */
+  archiveConsent?: { agreed: boolean; at: number };
   /** ISO date (yyyy-mm-dd, business time zone) the customer said they would decide by. */
   decisionDate?: string;
   /** Customer-side people (external user ids) in the lead's groups and meetings, the customer included. */

@@ -33,6 +33,8 @@ export function leadView(lead: Lead) {
     snoozedUntil: iso(lead.snoozedUntil),
     /** Set on a manual lead merged into a WeCom customer's lead: that lead's id. */
     mergedInto: lead.mergedInto ?? null,
+    /** The customer's answer to archiving their chat: agreed or not, and when (null: no answer seen). */
+    archiveConsent: lead.archiveConsent ? { agreed: lead.archiveConsent.agreed, at: iso(lead.archiveConsent.at) } : null,
     createdAt: iso(lead.createdAt),
   };
 }

@@ -128,7 +128,16 @@ export async function startWorker(
     redisPrefix: prefix,
     policy: config.policy,
     consumer: new HandlerDispatch(
-      opts.handlers ?? ledgerHandlers({ ledger, commands, cards: cardPresses, outbox, archive: (records) => ingestArchive(store, records, signals), log }),
+      opts.handlers ??
+        ledgerHandlers({
+          ledger,
+          commands,
+          cards: cardPresses,
+          outbox,
+          archive: (records) =>
+            ingestArchive(store, records, signals, (rep, key, content) => outbox.enqueue({ key, touser: rep, body: { msgtype: 'text', text: { content } } })),
+          log,
+        }),
     ),
     log,
   });

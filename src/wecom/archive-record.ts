@@ -27,6 +27,8 @@ const recordSchema = z
     voiptext: z.object({ callduration: z.number().nonnegative() }).partial().passthrough().optional(),
     meeting_voice_call: z.object({ endtime: z.number() }).partial().passthrough().optional(),
     revoke: z.object({ pre_msgid: z.string() }).partial().optional(),
+    agree: z.object({ userid: z.string() }).partial().passthrough().optional(),
+    disagree: z.object({ userid: z.string() }).partial().passthrough().optional(),
   })
   .passthrough();
 
@@ -58,6 +60,8 @@ export function toArchiveRecord(raw: unknown): ArchiveRecord | undefined {
         ? Math.max(0, Math.round(d.meeting_voice_call.endtime - d.msgtime / 1000))
         : undefined;
   const recalls = d.action === 'recall' ? d.revoke?.pre_msgid : undefined;
+  const consentOf = d.msgtype === 'agree' ? d.agree : d.msgtype === 'disagree' ? d.disagree : undefined;
+  const consent = consentOf ? { userid: consentOf.userid ?? d.from, agreed: d.msgtype === 'agree' } : undefined;
   return {
     msgid: d.msgid,
     action: d.action,
@@ -69,6 +73,7 @@ export function toArchiveRecord(raw: unknown): ArchiveRecord | undefined {
     ...(text !== undefined ? { text } : {}),
     ...(callSeconds !== undefined ? { callSeconds } : {}),
     ...(recalls ? { recalls } : {}),
+    ...(consent ? { consent } : {}),
   };
 }
 
@@ -76,7 +81,7 @@ export function toArchiveRecord(raw: unknown): ArchiveRecord | undefined {
  * The stored form of a record in the inbox (ReceivedCallback.plaintext of channel 'archive'): WeCom's own shape, with
  * the text capped, so the worker reads it with the same toArchiveRecord.
  */
-export const encodeArchiveRecord = ({ text, callSeconds, recalls, ...r }: ArchiveRecord): string =>
+export const encodeArchiveRecord = ({ text, callSeconds, recalls, consent, ...r }: ArchiveRecord): string =>
   JSON.stringify({
     ...r,
     ...(text !== undefined
@@ -90,6 +95,7 @@ export const encodeArchiveRecord = ({ text, callSeconds, recalls, ...r }: Archiv
         : { info: { callduration: callSeconds } }
       : {}),
     ...(recalls ? { revoke: { pre_msgid: recalls } } : {}),
+    ...(consent ? { [consent.agreed ? 'agree' : 'disagree']: { userid: consent.userid } } : {}),
   });
 
 export function decodeArchivePlaintext(plaintext: string): ArchiveMessageEvent {

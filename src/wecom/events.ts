@@ -151,6 +151,8 @@ export interface ArchiveRecord {
   callSeconds?: number;
   /** A recall (action `recall`): the msgid of the message taken back. */
   recalls?: string;
+  /** The customer's answer to archiving their chat (msgtype agree / disagree): who, and whether they agreed. */
+  consent?: { userid: string; agreed: boolean };
 }
 
 export interface ArchiveMessageEvent extends Base {

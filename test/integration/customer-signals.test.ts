@@ -239,3 +239,34 @@ test('a WeCom call in the archive is a call on the lead (minutes, weekly call); 
   );
   expect(doc?.timeline.find((e) => e.id === 'archive:recall-1')).toMatchObject({ note: '[撤回了一条消息]' });
 });
+
+test('the customer’s answer to archiving is kept on the lead; a no is told to the rep once', async () => {
+  const at = clock.now();
+  const agree = {
+    msgid: 'agree-1',
+    action: 'send',
+    from: CUSTOMER,
+    tolist: [REP],
+    roomid: '',
+    msgtime: at,
+    msgtype: 'agree',
+    agree: { userid: CUSTOMER, agree_time: at },
+  };
+  expect((await bot.archive([agree])).applied).toMatchObject({ accepted: 1 });
+  expect((await bot.lead(CUSTOMER))?.lead).toMatchObject({ archiveConsent: { agreed: true } });
+  const before = bot.sandbox.inbox(REP).length;
+  const disagree = { ...agree, msgid: 'disagree-1', msgtime: at + 60_000, msgtype: 'disagree', disagree: { userid: CUSTOMER, disagree_time: at + 60_000 } };
+  expect((await bot.archive([disagree])).applied).toMatchObject({ accepted: 1 });
+  expect((await bot.lead(CUSTOMER))?.lead).toMatchObject({ archiveConsent: { agreed: false } });
+  await waitFor(() => bot.sandbox.inbox(REP).length > before);
+  const told = bot.sandbox
+    .inbox(REP)
+    .slice(before)
+    .flatMap((m) => (m.body.msgtype === 'text' ? [m.body.text.content] : []));
+  expect(told.filter((t) => t.includes('没有同意会话内容存档'))).toHaveLength(1);
+  // The same record again tells nothing new; an older answer does not overwrite the newer one.
+  await bot.archive([disagree, agree, { ...agree, msgid: 'agree-older', msgtime: at - 60_000 }]);
+  expect((await bot.lead(CUSTOMER))?.lead).toMatchObject({ archiveConsent: { agreed: false } });
+  expect(bot.sandbox.inbox(REP).filter((m) => m.body.msgtype === 'text' && m.body.text.content.includes('没有同意会话内容存档'))).toHaveLength(1);
+  expect(bot.sandbox.calls.filter((c) => c.touser?.includes(CUSTOMER))).toHaveLength(0);
+});
