@@ -112,7 +112,7 @@ function entryOf(r: ArchiveRecord, fromCustomer: boolean): TimelineEntry {
     return { ...base, kind: 'meeting_held', actor: member, minutes, note: r.msgtype === 'voiptext' ? '企业微信群通话' : '企业微信会议录音' };
   }
   const kind = fromCustomer ? 'customer_message' : 'rep_message';
-  if (r.recalls) return { ...base, kind, actor: r.from, note: '[撤回了一条消息]' };
+  if (r.recalls) return { ...base, kind, actor: r.from, note: '[撤回了一条消息]', recalls: `archive:${r.recalls}` };
   const words = r.msgtype === 'text' || r.msgtype === 'mixed' ? r.text?.slice(0, 200) : undefined;
   return { ...base, kind, actor: r.from, customerInitiated: fromCustomer || undefined, note: words ?? `[${r.msgtype}]` };
 }

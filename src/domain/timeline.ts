@@ -75,6 +75,8 @@ export interface TimelineEntry {
   signal?: SignalKind;
   cue?: string;
   sourceEntryId?: string;
+  /** A recalled message's entry id (the recall's entry): its signals no longer count. */
+  recalls?: string;
   confidence?: number;
   date?: string;
 }

@@ -168,3 +168,16 @@ test('a company’s own competitors (config signals.competitors) are read as com
   expect(mine.read('a+b报价更低', NOW, TZ).map((s) => s.signal)).toContain('competitors');
   expect(read('智联云scrm也找过我们')).toEqual([]);
 });
+
+describe('a message the customer recalled', () => {
+  const lead = newLead({ id: 'woR', externalUserId: 'woR', name: '王总', owner: 'zhangsan', source: 'inquiry', createdAt: NOW - 86_400_000 });
+  const message: TimelineEntry = { id: 'archive:m1', at: NOW - 60_000, kind: 'customer_message', source: 'archive', note: '别家已经报了价，下周五定' };
+  const signals = signalEntries(message, reader.read(message.note as string, NOW, TZ));
+  test('suggests nothing once it is taken back', () => {
+    expect(stateSuggestionOf(lead, [message, ...signals])?.state).toBe('benchmarking');
+    expect(decisionSuggestionOf(lead, [message, ...signals], '2026-11-27')?.date).toBe('2026-12-04');
+    const recall: TimelineEntry = { id: 'archive:r1', at: NOW, kind: 'customer_message', source: 'archive', note: '[撤回了一条消息]', recalls: 'archive:m1' };
+    expect(stateSuggestionOf(lead, [message, ...signals, recall])).toBeNull();
+    expect(decisionSuggestionOf(lead, [message, ...signals, recall], '2026-11-27')).toBeNull();
+  });
+});

@@ -45,6 +45,12 @@ export function signalEntries(source: TimelineEntry, signals: readonly Signal[])
   }));
 }
 
+/** The timeline without the signals of messages the customer recalled (a recall's `recalls`): taken back, not read. */
+function withoutRecalled(timeline: readonly TimelineEntry[]): readonly TimelineEntry[] {
+  const recalled = new Set(timeline.flatMap((e) => (e.recalls ? [e.recalls] : [])));
+  return recalled.size === 0 ? timeline : timeline.filter((e) => !(e.kind === 'signal' && e.sourceEntryId && recalled.has(e.sourceEntryId)));
+}
+
 const lastAt = (timeline: readonly TimelineEntry[], pred: (e: TimelineEntry) => boolean) =>
   timeline.reduce((at, e) => (pred(e) && e.at > at ? e.at : at), Number.NEGATIVE_INFINITY);
 
@@ -53,7 +59,8 @@ const lastAt = (timeline: readonly TimelineEntry[], pred: (e: TimelineEntry) => 
  * suggestion, one state per message (other vendors → 陪跑, not decided → 观望, a price → 比价), the best-supported state
  * if it is not the lead's already. Null when there is nothing to ask. Pure.
  */
-export function stateSuggestionOf(lead: Pick<Lead, 'state'>, timeline: readonly TimelineEntry[]): StateSuggestion | null {
+export function stateSuggestionOf(lead: Pick<Lead, 'state'>, all: readonly TimelineEntry[]): StateSuggestion | null {
+  const timeline = withoutRecalled(all);
   const since = lastAt(timeline, (e) => e.kind === 'state_changed' || (e.kind === 'suggestion_answered' && e.note === 'state'));
   const bySource = new Map<string, TimelineEntry[]>();
   for (const e of timeline) {
@@ -84,7 +91,8 @@ export function stateSuggestionOf(lead: Pick<Lead, 'state'>, timeline: readonly 
 }
 
 /** The latest decision date the customer named since the rep last set or answered one, if it is not the lead's. Pure. */
-export function decisionSuggestionOf(lead: Pick<Lead, 'decisionDate'>, timeline: readonly TimelineEntry[], today: string): DecisionSuggestion | null {
+export function decisionSuggestionOf(lead: Pick<Lead, 'decisionDate'>, all: readonly TimelineEntry[], today: string): DecisionSuggestion | null {
+  const timeline = withoutRecalled(all);
   const since = lastAt(timeline, (e) => e.kind === 'decision_date_set' || (e.kind === 'suggestion_answered' && e.note === 'decision'));
   const named = timeline
     .filter((e) => e.kind === 'signal' && e.signal === 'decision_timing' && e.date && e.at >= since && e.date >= today)
