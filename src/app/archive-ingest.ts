@@ -128,11 +128,12 @@ async function recordConsent(
   consent: { userid: string; agreed: boolean },
   tell?: (rep: string, key: string, text: string) => Promise<void>,
 ): Promise<boolean> {
-  const lead = await store.getLead(consent.userid);
-  if (!lead) return false;
-  if (lead.archiveConsent && lead.archiveConsent.at > r.msgtime) return true; // a later answer is already kept
+  // One write: a later answer already kept leaves the lead as it is (and `after` is then the lead as it was).
   const archiveConsent = { agreed: consent.agreed, at: r.msgtime };
-  await store.updateLead(lead.id, (l) => (l ? { ...l, archiveConsent } : undefined));
-  if (!consent.agreed && tell) await tell(lead.owner, `consent-no:${lead.id}:${r.msgid}`, COPY.archiveDisagreed(lead));
+  const { after: lead } = await store.updateLead(consent.userid, (l) =>
+    l && (!l.archiveConsent || l.archiveConsent.at <= r.msgtime) ? { ...l, archiveConsent } : undefined,
+  );
+  if (!lead) return false;
+  if (!consent.agreed && lead.archiveConsent?.at === r.msgtime && tell) await tell(lead.owner, `consent-no:${lead.id}:${r.msgid}`, COPY.archiveDisagreed(lead));
   return true;
 }

@@ -4,7 +4,7 @@
  * (The nudges' own titles and texts come from the policy, src/domain/nudge-policy.ts, with its questions.)
  */
 import { displayCompany, displayName, SOURCE_LABELS, STATE_LABELS, type BuyingState, type Lead, type SourceChannel } from '../domain/lead';
-import type { Guess } from '../domain/commands';
+import { stateWord, type Guess } from '../domain/commands';
 import type { NextStep } from '../domain/next-step';
 import type { RepWeek } from '../domain/team-week';
 import { POSITION_QUESTION, WEEKLY_QUESTION } from '../domain/nudge-policy';
@@ -69,7 +69,10 @@ export const MEETING_CHECK = { mheld: 'held', mmissed: 'not_held', mmoved: 'move
 export const CALL_FOLLOW_UP = { min5: 5, min15: 15, min30: 30, noanswer: 0 } as const;
 
 /** The line that stands for the items a message had no room for. */
-const moreOf = (n: number) => `…等 ${n} 位`;
+export const moreOf = (n: number) => `…等 ${n} 位`;
+
+/** A customer's company after their name, in brackets, when they gave one. */
+const companyOf = (l: Lead) => (l.company ? `（${displayCompany(l)}）` : '');
 
 /** The method's one next step for a lead, as the rep reads it (src/domain/next-step.ts decides which). */
 export function nextStepText(next: NextStep, name: string): string {
@@ -97,9 +100,7 @@ function postMortem(reason: string | undefined): string {
 }
 
 /** What a call note's words suggest, put as the one question to confirm (the state they read as). */
-const suggestsText = (name: string, state: BuyingState) =>
-  `听你记的，${name}像是「${STATE_LABELS[state]}」——是的话回复「定位 ${name} ${STATE_WORDS[state]}」。`;
-const STATE_WORDS: Record<BuyingState, string> = { unknown: '', exploring: '观望', price_check: '比价', benchmarking: '陪跑' };
+const suggestsText = (name: string, state: BuyingState) => `听你记的，${name}像是「${STATE_LABELS[state]}」——是的话回复「定位 ${name} ${stateWord(state)}」。`;
 
 /** Answers to typed commands, by the rep-action's result. */
 export function commandReply(r: RepActionResult, zone: string): string {
@@ -209,13 +210,13 @@ export function cardReply(r: RepActionResult, zone: string): string {
 /** The label a pressed card shows instead of its buttons. */
 export const cardDoneLabel = (button: keyof typeof CARD_BUTTONS) => `已处理：${CARD_BUTTONS[button]}`;
 
+/** WeCom's limit on a meeting's title. */
+const MEETING_TITLE_BYTES = 40;
+
 /** The meeting's title in WeCom, within WeCom's 40 bytes (the name is cut first). */
 export function meetingTitle(lead: Lead): string {
-  const [head, tail] = ['与', '沟通方案'];
-  const room = MEETING_TITLE_BYTES - utf8Bytes(head + tail);
-  return `${head}${utf8Prefix(displayName(lead), room)}${tail}`;
+  return `与${utf8Prefix(displayName(lead), MEETING_TITLE_BYTES - utf8Bytes('与沟通方案'))}沟通方案`;
 }
-export const MEETING_TITLE_BYTES = 40;
 
 /** A group's name as the rep reads it (its owner chose it; a customer may have). */
 const shownGroup = (group: string | undefined) => (group ? asMarkdown(group, OUTSIDER_LIMITS.groupName) : '客户群');
@@ -295,7 +296,7 @@ export const COPY = {
   whichOne: (target: string, choices: Lead[], total: number) =>
     fitList(
       [`找到 ${total} 位「${asMarkdown(target)}」，是哪一位？`],
-      choices.map((l, i) => `#${i + 1} ${displayName(l)}${l.company ? `（${displayCompany(l)}）` : ''}`),
+      choices.map((l, i) => `#${i + 1} ${displayName(l)}${companyOf(l)}`),
       [`请用 #序号 再发一次，例如把「${asMarkdown(target)}」换成「#1」。`],
       moreOf,
     ),
@@ -313,10 +314,10 @@ export const COPY = {
     `已合并：手工线索「${manual.name}」并入${displayName(into)}。之前记的电话、定位和决策时间都在${displayName(into)}名下了。`,
   mergeRefused: (manual: Lead) => `没能合并：线索「${manual.name}」已经并到别的客户名下了。`,
   mergedOnAdd: (customer: Lead, manual: Lead) =>
-    `${displayName(customer)}${customer.company ? `（${displayCompany(customer)}）` : ''}加了你的企业微信。你之前手工建的线索「${manual.name}」已合并进来：电话、定位和决策时间都在这位客户名下了。`,
+    `${displayName(customer)}${companyOf(customer)}加了你的企业微信。你之前手工建的线索「${manual.name}」已合并进来：电话、定位和决策时间都在这位客户名下了。`,
   mergeChoice: (customer: Lead, matches: Lead[]) =>
     [
-      `${displayName(customer)}${customer.company ? `（${displayCompany(customer)}）` : ''}加了你的企业微信。${
+      `${displayName(customer)}${companyOf(customer)}加了你的企业微信。${
         matches.length === 1
           ? '你有 1 条手工线索和这位客户同名——名字是客户自己起的，先确认是不是同一个人：'
           : `你有 ${matches.length} 条手工线索也可能是这位客户：`

@@ -10,7 +10,7 @@ import { businessCalendar, evaluateNudges, WEEKLY_QUESTION, type Nudge, type Nud
 import type { TimelineEntry } from '../domain/timeline';
 import type { Logger } from '../log';
 import { nudgeCard } from './nudge-card';
-import { COPY } from './copy';
+import { COPY, moreOf } from './copy';
 import { boardRow, weekStarts } from '../domain/board/rows';
 import type {
   ActivityCounter,
@@ -357,7 +357,7 @@ export class Nudger implements NudgeRunner {
           ...(held.length > 10 ? [`…等 ${held.length - 10} 条`] : []),
           '\n打完电话，把下一步拖进会议或工作群。',
         ],
-        (n) => `…等 ${n} 位`,
+        moreOf,
       );
       await this.d.outbox.enqueue({
         key: `digest:${rep}:${week}`,

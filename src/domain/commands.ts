@@ -134,6 +134,9 @@ const STATES: [BuyingState, string[]][] = [
   ],
 ];
 
+/** The word a rep types for a buying state in 定位 (each state's first word in STATES: 陪跑, 比价, 观望). */
+export const stateWord = (state: BuyingState): string => STATES.find(([s]) => s === state)?.[1][0] ?? '';
+
 const SOURCES: [SourceChannel, string[]][] = [
   ['phone', ['电话单', '电话', 'phone']],
   ['inquiry', ['询价单', '询价', 'inquiry']],
@@ -360,7 +363,7 @@ export function commandText(c: TargetedCommand, name: string): string {
     }
     case 'position':
       // Each state's first word in STATES is its command word (陪跑, 比价, 观望).
-      return parts('定位', name, STATES.find(([s]) => s === c.state)?.[1][0]);
+      return parts('定位', name, stateWord(c.state));
     case 'proposal':
       return parts('要方案', name, c.note);
     case 'meeting':

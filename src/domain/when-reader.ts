@@ -145,26 +145,26 @@ function readTime(text: string, i: number): { time: NonNullable<WhenPhrase['time
 /** The phrase starting at `i`, if one does: a day, then a part of the day, then a time, each optional but one. */
 function readAt(text: string, i: number): WhenPhrase | undefined {
   const phrase: WhenPhrase = { index: i, text: '' };
-  let j = i;
-  const day = readDay(text, j);
+  // `end`: where the last piece read ends; `j`: where the next may start (past spaces and 的).
+  let end = i;
+  const day = readDay(text, i);
   if (day) {
     phrase.day = day.day;
     if (day.part) phrase.part = day.part;
-    j = gap(text, day.end);
+    end = day.end;
   }
-  const part = at(PART_RE, text, j);
+  const part = at(PART_RE, text, gap(text, end));
   if (part) {
     phrase.part = part[0];
-    j = gap(text, j + part[0].length);
+    end = part.index + part[0].length;
   }
-  const time = readTime(text, j);
+  const time = readTime(text, gap(text, end));
   if (time) {
     phrase.time = time.time;
-    j = time.end;
+    end = time.end;
   }
-  if (!phrase.day && !phrase.part && !phrase.time) return undefined;
-  const end = time ? j : part ? i + (text.slice(i).indexOf(part[0]) + part[0].length) : (day?.end ?? j);
-  phrase.text = text.slice(i, end).trim();
+  if (end === i) return undefined;
+  phrase.text = text.slice(i, end);
   return phrase;
 }
 
