@@ -38,9 +38,11 @@ export class ArchiveIngest implements ArchiveIntake {
 }
 
 /**
- * Chat-archive records (from the company's archive sidecar, applied by the inbox worker) become customer or rep
- * messages on the right lead:
- * 1:1 chats by the customer's external id, group chats by the group's bound leads. Idempotent by msgid.
+ * Chat-archive records — pulled from WeCom by the puller (archive-puller.ts) or posted by a company's own sidecar —
+ * become customer or rep entries on the right lead: 1:1 chats by the customer's external id, group chats by the
+ * group's bound leads. Idempotent by msgid. A batch costs a few round trips, not one per record: the groups and leads
+ * are read together, then each lead's entries (with what the customer's words say) are written in one script per
+ * lead, all in flight at once.
  */
 export async function ingestArchive(
   store: LeadRepository & GroupRepository,
@@ -50,49 +52,92 @@ export async function ingestArchive(
   tell?: (rep: string, key: string, text: string) => Promise<void>,
 ): Promise<ArchiveResult> {
   const result: ArchiveResult = { accepted: 0, duplicates: 0, unmatched: 0, skipped: 0 };
+  const messages: ArchiveRecord[] = [];
   for (const r of records) {
     if (r.consent) {
       const applied = await recordConsent(store, r, r.consent, tell);
       result[applied ? 'accepted' : 'unmatched']++;
-      continue;
-    }
-    if (r.action !== 'send' && !r.recalls) {
-      result.skipped++;
-      continue;
-    }
+    } else if (r.action !== 'send' && !r.recalls) result.skipped++;
+    else messages.push(r);
+  }
+  if (messages.length === 0) return result;
+  const customerOf = (r: ArchiveRecord) => (isExternalUserId(r.from) ? r.from : r.tolist.find(isExternalUserId));
+  const rooms = [...new Set(messages.map((r) => r.roomid).filter(Boolean))];
+  const customers = [...new Set(messages.filter((r) => !r.roomid).flatMap((r) => customerOf(r) ?? []))];
+  const [groups, leads] = await Promise.all([Promise.all(rooms.map((id) => store.getGroup(id))), store.getLeads(customers)]);
+  const roomLeads = new Map(rooms.map((id, i) => [id, groups[i]?.leadIds ?? []]));
+  const known = new Set(leads.map((l) => l.id));
+  // Each lead's entries, and for each the message it is (its index; -1 for what the words say).
+  const writes = new Map<string, { entries: TimelineEntry[]; of: number[] }>();
+  const matched = new Set<number>();
+  messages.forEach((r, i) => {
+    const customer = r.roomid ? undefined : customerOf(r);
+    const leadIds = r.roomid ? (roomLeads.get(r.roomid) ?? []) : customer && known.has(customer) ? [customer] : [];
+    if (leadIds.length === 0) return;
+    matched.add(i);
     const fromCustomer = isExternalUserId(r.from);
-    let leadIds: string[];
-    if (r.roomid) {
-      const group = await store.getGroup(r.roomid);
-      leadIds = group?.leadIds ?? [];
-    } else {
-      const customer = fromCustomer ? r.from : r.tolist.find(isExternalUserId);
-      leadIds = customer && (await store.getLead(customer)) ? [customer] : [];
-    }
-    if (leadIds.length === 0) {
-      result.unmatched++;
-      continue;
-    }
     const entry = entryOf(r, fromCustomer);
-    // What the customer says rides with the message, in the same round trip (and again on a replay: the entries are
+    // What the customer says rides with the message, in the same write (and again on a replay: the entries are
     // keyed by the message, and a crash may have come in between).
     const content = entry.kind === 'customer_message' ? r.text : undefined;
     const extra = fromCustomer && content && signals ? signals.entriesFor(entry, content).entries : [];
-    let added = false;
-    for (const id of leadIds)
-      added = (extra.length > 0 ? (await store.addEntries(id, [entry, ...extra]))[0] === true : await store.addEntry(id, entry)) || added;
-    if (added) result.accepted++;
-    else result.duplicates++;
-  }
+    for (const id of leadIds) {
+      const w = writes.get(id) ?? { entries: [], of: [] };
+      w.entries.push(entry, ...extra);
+      w.of.push(i, ...extra.map(() => -1));
+      writes.set(id, w);
+    }
+  });
+  const added = new Set<number>();
+  await Promise.all(
+    [...writes].map(async ([id, w]) => {
+      const res = await store.addEntries(id, w.entries);
+      res.forEach((isNew, j) => isNew && (w.of[j] ?? -1) >= 0 && added.add(w.of[j] as number));
+    }),
+  );
+  result.unmatched += messages.length - matched.size;
+  result.accepted += added.size;
+  result.duplicates += matched.size - added.size;
   return result;
 }
+
+/** The archive's message types we know, by what a person reads for them on the timeline. */
+const MESSAGE_KINDS: Record<string, string> = {
+  text: '文本',
+  mixed: '图文混排',
+  image: '图片',
+  voice: '语音',
+  video: '视频',
+  file: '文件',
+  link: '链接',
+  location: '位置',
+  card: '名片',
+  emotion: '表情',
+  weapp: '小程序',
+  chatrecord: '聊天记录',
+  todo: '待办',
+  vote: '投票',
+  collect: '填表',
+  redpacket: '红包',
+  external_redpacket: '红包',
+  meeting: '会议邀请',
+  meeting_notification: '会议控制',
+  docmsg: '在线文档',
+  markdown: 'Markdown 消息',
+  news: '图文',
+  calendar: '日程',
+  voip_doc_share: '通话中共享的文档',
+  sphfeed: '视频号',
+  qydiskfile: '微盘文件',
+  revoke: '撤回',
+};
 
 /**
  * A record as a timeline entry, by what it is: a WeCom voice or video call between the rep and the customer
  * (voiptext) is a call with its minutes, logged as the rep would — it counts for the weekly call, quiet days and
  * mindshare; a recorded call (meeting_voice_call) or a call in a group is a meeting held; a recall says so (the text
  * taken back is not read again); a text or mixed message is the customer's or the rep's words; anything else a touch
- * of its kind.
+ * of its kind (`msgtype`; `unknown` for a type new to us, kept all the same).
  */
 function entryOf(r: ArchiveRecord, fromCustomer: boolean): TimelineEntry {
   const base = { id: `archive:${r.msgid}`, at: r.msgtime, source: 'archive' as const, chatId: r.roomid || undefined };
@@ -108,13 +153,29 @@ function entryOf(r: ArchiveRecord, fromCustomer: boolean): TimelineEntry {
         outcome: r.callSeconds > 0 ? 'talked' : 'no_answer',
         customerInitiated: fromCustomer || undefined,
         note: '企业微信通话',
+        msgtype: r.msgtype,
       };
-    return { ...base, kind: 'meeting_held', actor: member, minutes, note: r.msgtype === 'voiptext' ? '企业微信群通话' : '企业微信会议录音' };
+    return {
+      ...base,
+      kind: 'meeting_held',
+      actor: member,
+      minutes,
+      note: r.msgtype === 'voiptext' ? '企业微信群通话' : '企业微信会议录音',
+      msgtype: r.msgtype,
+    };
   }
   const kind = fromCustomer ? 'customer_message' : 'rep_message';
-  if (r.recalls) return { ...base, kind, actor: r.from, note: '[撤回了一条消息]', recalls: `archive:${r.recalls}` };
+  if (r.recalls) return { ...base, kind, actor: r.from, note: '[撤回了一条消息]', recalls: `archive:${r.recalls}`, msgtype: 'revoke' };
+  const label = MESSAGE_KINDS[r.msgtype];
   const words = r.msgtype === 'text' || r.msgtype === 'mixed' ? r.text?.slice(0, 200) : undefined;
-  return { ...base, kind, actor: r.from, customerInitiated: fromCustomer || undefined, note: words ?? `[${r.msgtype}]` };
+  return {
+    ...base,
+    kind,
+    actor: r.from,
+    customerInitiated: fromCustomer || undefined,
+    note: words ?? `[${label ?? '其他消息'}]`,
+    msgtype: label ? r.msgtype : 'unknown',
+  };
 }
 
 /**

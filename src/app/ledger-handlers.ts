@@ -7,7 +7,7 @@ import type { RepCommands } from './rep-commands';
 import type { CardPresses } from './card-presses';
 import { COPY } from './copy';
 import type { ArchiveRecord } from '../wecom/events';
-import type { ArchiveResult } from './ports';
+import type { ArchiveResult, ArchiveWakeup } from './ports';
 
 /** The inbox handlers once the ledger exists: each event kind updates leads, groups and timelines. */
 /**
@@ -24,6 +24,8 @@ export function ledgerHandlers(deps: {
   outbox: MessageOutbox;
   /** Applies chat-archive messages to the leads (ingestArchive, with the customer-text reader). */
   archive: (records: readonly ArchiveRecord[]) => Promise<ArchiveResult>;
+  /** Wakes the chat-archive puller, wherever it runs (absent: no puller is configured). */
+  archiveWakeup?: ArchiveWakeup;
   log: Logger;
 }): EventHandlers {
   const base = loggingHandlers();
@@ -50,6 +52,11 @@ export function ledgerHandlers(deps: {
       const handled = await deps.cards.onCardClick(e, ctx.envelopeId);
       if (!handled) await deps.cards.answerStale(e, ctx.envelopeId);
       ctx.log.info({ reason: handled ? 'nudge.card_pressed' : 'nudge.card_unknown', ...summarize(e) }, 'card button');
+    },
+    msgaudit_notify: async (e, ctx) => {
+      // New messages are in the archive (WeCom says so at most every 15 s): the puller pulls now.
+      if (deps.archiveWakeup) await deps.archiveWakeup.wake();
+      ctx.log.info({ reason: deps.archiveWakeup ? 'archive.woken' : 'archive.notify_without_puller', ...summarize(e) }, 'archive notice');
     },
     archive_message: async (e, ctx) => {
       // Read here, in a worker: the customer's words (capped when stored) become timeline entries and signals.

@@ -31,6 +31,9 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   CONFIG_FILE: z.string().optional(),
   ARCHIVE_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+  WECOM_ARCHIVE_SDK_PATH: z.string().trim().min(1).optional(),
+  WECOM_ARCHIVE_SECRET: z.string().trim().min(1).optional(),
+  WECOM_ARCHIVE_KEYS: z.string().trim().min(1).optional(),
   NUDGE_HOURS: z
     .string()
     .regex(/^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-4]):[0-5]\d$/, 'must look like 09:00-18:00')
@@ -79,6 +82,11 @@ export interface Config {
   businessTz: string;
   /** HMAC key of POST /ingest/archive; the route is off when unset. */
   archiveSecret?: string;
+  /**
+   * The chat-archive puller (off when unset): Tencent's SDK library, the 会话内容存档 Secret (not the app's), and the
+   * RSA private keys by version (a directory of `<version>.pem`, or `version=path` pairs).
+   */
+  archivePuller?: { sdkPath: string; secret: string; keys: string };
   /** Business hours and ISO weekdays for nudges. */
   nudgeHours: { start: string; end: string };
   nudgeDays: number[];
@@ -136,6 +144,10 @@ export function readEnvOptions(env: NodeJS.ProcessEnv = process.env): Config {
   if (e && isExampleToken(e.ADMIN_TOKEN) && !isLoopback(e.WECOM_API_BASE)) {
     problems.push('ADMIN_TOKEN is the public example from .env.example: set your own (npm run keygen makes one) before pointing the bot at WeCom');
   }
+  const puller = e ? [e.WECOM_ARCHIVE_SDK_PATH, e.WECOM_ARCHIVE_SECRET, e.WECOM_ARCHIVE_KEYS] : [];
+  if (puller.some((v) => v !== undefined) && !puller.every((v) => v !== undefined)) {
+    problems.push('WECOM_ARCHIVE_SDK_PATH, WECOM_ARCHIVE_SECRET and WECOM_ARCHIVE_KEYS go together: set all three to pull the chat archive, or none');
+  }
   const policyFile = (cleaned.CONFIG_FILE as string | undefined) ?? DEFAULT_CONFIG_FILE;
   const policyResult = readPolicyFile(policyFile);
   problems.push(...policyResult.problems);
@@ -157,6 +169,9 @@ export function readEnvOptions(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     businessTz: e.BUSINESS_TZ,
     archiveSecret: e.ARCHIVE_SECRET,
+    ...(e.WECOM_ARCHIVE_SDK_PATH && e.WECOM_ARCHIVE_SECRET && e.WECOM_ARCHIVE_KEYS
+      ? { archivePuller: { sdkPath: e.WECOM_ARCHIVE_SDK_PATH, secret: e.WECOM_ARCHIVE_SECRET, keys: e.WECOM_ARCHIVE_KEYS } }
+      : {}),
     nudgeHours: { start: e.NUDGE_HOURS.split('-')[0] as string, end: e.NUDGE_HOURS.split('-')[1] as string },
     nudgeDays: expandDays(e.NUDGE_DAYS),
     board: {

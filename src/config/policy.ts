@@ -95,6 +95,20 @@ export const policySchema = z
           .max(64 * 1024 * 1024),
         /** Archive batches read at once; more answer 429 (ARCHIVE_BUSY). Bounds the memory an ingest can take. */
         maxConcurrent: z.number().int().min(1).max(64),
+        /** The puller (WECOM_ARCHIVE_SDK_PATH): how long after catching up it pulls again (a msgaudit_notify: at once). */
+        pullEverySeconds: z.number().int().min(1).max(3600).default(30),
+        /** Records per GetChatData: 1–1000 (WeCom's maximum). */
+        batchLimit: z.number().int().min(1).max(1000).default(1000),
+        /** GetChatData's timeout (Tencent suggests 5 s). */
+        timeoutSeconds: z.number().int().min(1).max(120).default(5),
+        /** The single-puller lease: if its holder dies, another process takes over this much later. */
+        leaseSeconds: z.number().int().min(2).max(600).default(30),
+        /** How long WeCom keeps archived messages: a longer pause is reported as a gap. */
+        retentionDays: z.number().min(1).max(30).default(5),
+        /** Backoff after a network or WeCom error: 1 s, doubling, at most this. */
+        maxBackoffSeconds: z.number().int().min(1).max(3600).default(60),
+        /** After an error only an operator can fix (wrong Secret, IP whitelist, service off), the next try after this. */
+        stoppedRetryMinutes: z.number().min(0.01).max(1440).default(10),
       })
       .strict(),
     inbox: z

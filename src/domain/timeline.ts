@@ -75,6 +75,8 @@ export interface TimelineEntry {
   signal?: SignalKind;
   cue?: string;
   sourceEntryId?: string;
+  /** For archived messages: what kind of message it was (WeCom's msgtype: text, image, file, …; `unknown` if new to us). */
+  msgtype?: string;
   /** A recalled message's entry id (the recall's entry): its signals no longer count. */
   recalls?: string;
   confidence?: number;

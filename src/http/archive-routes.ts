@@ -1,5 +1,7 @@
 import type Router from '@koa/router';
-import type { ArchiveIntake } from '../app/ports';
+import type Koa from 'koa';
+import type { ArchiveIntake, ArchivePullState } from '../app/ports';
+import { parsePaging } from './query';
 import type { Logger } from '../log';
 import { readSignedBody, SIGNED_BODY_STATUS, SignedBodyError } from './signed-body';
 
@@ -65,5 +67,41 @@ export function mountArchiveRoutes(router: Router, deps: ArchiveRouteDeps): void
     } finally {
       inFlight--;
     }
+  });
+}
+
+const iso = (ms: number | undefined) => (ms ? new Date(ms).toISOString() : null);
+
+/**
+ * The chat-archive puller for operators (admin token): GET /api/archive/status (checkpoint, counts, lag, last
+ * success, a gap, why it stopped), GET /api/archive/parked (records kept aside because their key version is missing,
+ * oldest first, paged) and POST /api/archive/parked/retry (the puller reads its keys again and replays them; 202).
+ */
+export function mountArchiveAdminRoutes(router: Router, admin: Koa.Middleware, deps: { state: ArchivePullState }): void {
+  router.get('/api/archive/status', admin, async (ctx) => {
+    const s = await deps.state.status();
+    ctx.body = { ...s, lastPullAt: iso(s.lastPullAt), lastSuccessAt: iso(s.lastSuccessAt), gapAt: iso(s.gapAt), holder: s.holder ?? null };
+  });
+  router.get('/api/archive/parked', admin, async (ctx) => {
+    const paging = parsePaging(ctx.query, { maxLimit: 500 });
+    if (!paging.ok) {
+      ctx.status = 400;
+      ctx.body = { error: 'PAGING_INVALID', message: paging.message };
+      return;
+    }
+    const { offset, limit } = paging;
+    const { total, items } = await deps.state.parked(offset, limit);
+    ctx.body = {
+      total,
+      offset,
+      limit,
+      items: items.map((p) => ({ seq: p.item.seq, msgid: p.item.msgid, publickeyVer: p.item.publickey_ver, reason: p.reason, parkedAt: iso(p.parkedAt) })),
+    };
+  });
+  router.post('/api/archive/parked/retry', admin, async (ctx) => {
+    await deps.state.requestRetry();
+    const { total } = await deps.state.parked(0, 1);
+    ctx.status = 202;
+    ctx.body = { requested: true, parked: total };
   });
 }

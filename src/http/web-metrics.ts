@@ -1,3 +1,4 @@
+import type { ArchiveStatus } from '../app/ports';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 /** A queue's job counts by state (BullMQ's getJobCounts). */
@@ -15,6 +16,8 @@ export interface MetricsSources {
   leads: () => Promise<{ state: Record<string, number>; outcome: Record<string, number> }>;
   /** What the workers did, counted in Redis (src/store/activity-store.ts). */
   activity: () => Promise<{ event: string; kind: string; value: number }[]>;
+  /** The chat-archive puller's shared status (src/store/archive-state.ts), when one is configured. */
+  archive?: () => Promise<ArchiveStatus>;
 }
 
 /**
@@ -75,6 +78,25 @@ export class WebMetrics {
     registers: this.registers,
   });
 
+  private readonly archiveRecords = new Counter({
+    name: 'wf_archive_records_total',
+    help: 'Chat-archive records by stage: pulled from WeCom, applied to the ledger, skipped (not a chat message), replayed from parked',
+    labelNames: ['stage'],
+    registers: this.registers,
+  });
+  private readonly archiveErrors = new Counter({
+    name: 'wf_archive_errors_total',
+    help: 'Failed archive pulls by code (sdk:<return code>, errcode:<WeCom errcode>)',
+    labelNames: ['code'],
+    registers: this.registers,
+  });
+  private readonly archiveGauges = new Gauge({
+    name: 'wf_archive',
+    help: 'The chat-archive puller: parked records (no key for their version yet), checkpoint_seq, lag_seconds and lag_seq (while a backlog is pulled), last_success and gap (Unix seconds; gap > 0: a pause longer than the 5-day retention was found), stopped (1 while an error only an operator can fix stops it)',
+    labelNames: ['kind'],
+    registers: this.registers,
+  });
+
   constructor(private readonly sources: MetricsSources) {
     collectDefaultMetrics({ register: this.registry, prefix: 'wf_' });
   }
@@ -97,6 +119,7 @@ export class WebMetrics {
       this.read('activity', this.activity, async () => {
         for (const a of await sources.activity()) this.activity.inc({ event: a.event, kind: a.kind }, a.value);
       }),
+      this.readArchive(),
       this.read('leads', this.leads, async () => {
         const { state, outcome } = await sources.leads();
         for (const [value, n] of Object.entries(state)) this.leads.set({ by: 'state', value }, n);
@@ -104,6 +127,26 @@ export class WebMetrics {
       }),
     ]);
     return this.registry.metrics();
+  }
+
+  private async readArchive(): Promise<void> {
+    const source = this.sources.archive;
+    if (!source) return;
+    await this.read('archive', this.archiveGauges, async () => {
+      this.archiveRecords.reset();
+      this.archiveErrors.reset();
+      const s = await source();
+      for (const stage of ['pulled', 'applied', 'skipped', 'replayed'] as const) this.archiveRecords.inc({ stage }, s[stage]);
+      for (const [code, n] of Object.entries(s.errors)) this.archiveErrors.inc({ code }, n);
+      const g = this.archiveGauges;
+      g.set({ kind: 'parked' }, s.parked);
+      g.set({ kind: 'checkpoint_seq' }, s.checkpoint);
+      g.set({ kind: 'lag_seconds' }, s.lagSeconds);
+      g.set({ kind: 'lag_seq' }, s.lagSeq);
+      g.set({ kind: 'last_success' }, s.lastSuccessAt ? Math.floor(s.lastSuccessAt / 1000) : 0);
+      g.set({ kind: 'gap' }, s.gapAt ? Math.floor(s.gapAt / 1000) : 0);
+      g.set({ kind: 'stopped' }, s.stopped ? 1 : 0);
+    });
   }
 
   /**

@@ -11,7 +11,8 @@ import { failedJobs } from '../jobs/failed-jobs';
 import { StreamInbox } from '../store/stream-inbox';
 import { LedgerStore } from '../store/ledger-store';
 import { mountLeadRoutes } from '../http/lead-routes';
-import { mountArchiveRoutes } from '../http/archive-routes';
+import { mountArchiveAdminRoutes, mountArchiveRoutes } from '../http/archive-routes';
+import { RedisArchiveState } from '../store/archive-state';
 import { ArchiveIngest } from '../app/archive-ingest';
 import { BoardAuth } from '../app/board-auth';
 import { BoardRoles } from '../app/board-roles';
@@ -62,11 +63,13 @@ export async function startWeb(config: Config, log: Logger, opts: { clock?: Cloc
   const queues = [inboxQueue, sendQueue, nudgeQueue, reconcileQueue] as Queue[];
   const leadStore = new LedgerStore(adminRedis, config.redis.prefix, clock);
   const activityStore = new ActivityStore(adminRedis, config.redis.prefix);
+  const archiveState = new RedisArchiveState(adminRedis, config.redis.prefix);
   const metrics = new WebMetrics({
     queues: queues.map((q) => ({ name: q.name, counts: () => q.getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed') })),
     inbox: async () => ({ ...(await inboxStats(adminRedis, config.redis.prefix)), limit: config.policy.inbox.streamMaxLen }),
     leads: () => leadStore.countByStateAndOutcome(),
     activity: () => activityStore.all(),
+    archive: () => archiveState.status(),
   });
   // The queue dashboard (Bull Board): every queue, its jobs, failures and retries, for operators.
   const board = new KoaAdapter();
@@ -141,6 +144,7 @@ export async function startWeb(config: Config, log: Logger, opts: { clock?: Cloc
       });
       mountBoardPages(router, { auth: boardAuth, timeZone: config.businessTz, settings: boardHttp });
       mountLeadRoutes(router, admin, { store: leadStore, clock, log, timeZone: config.businessTz });
+      mountArchiveAdminRoutes(router, admin, { state: archiveState });
       mountArchiveRoutes(router, {
         archive: new ArchiveIngest(inbox, clock),
         log,

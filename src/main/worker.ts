@@ -2,7 +2,6 @@ import type { Worker } from 'bullmq';
 import { HandlerDispatch, type EventHandlers } from '../app/dispatch';
 import { Ledger } from '../app/ledger';
 import { ledgerHandlers } from '../app/ledger-handlers';
-import { ingestArchive } from '../app/archive-ingest';
 import { RepCommands } from '../app/rep-commands';
 import { systemClock } from '../app/system-clock';
 import type { Config } from '../config/env';
@@ -32,6 +31,8 @@ import { RedisBoardProjection } from '../store/board-projection';
 import { startNudgeJobs } from '../jobs/nudge-jobs';
 import type { NudgeSettings } from '../domain/nudge-policy';
 import { createSendLimiter, createWeComApi } from './wecom-api';
+import { archiveApplier, startArchiveRole, type ArchiveRole } from './archive';
+import { RedisArchiveState } from '../store/archive-state';
 
 export interface WorkerHandle {
   workers: Worker[];
@@ -43,6 +44,8 @@ export interface WorkerHandle {
   cards: CardPresses;
   /** Booked meetings' attendance (tests run it by hand, as they do the sweep). */
   attendance: MeetingAttendance;
+  /** The chat-archive puller, when WECOM_ARCHIVE_SDK_PATH is set and it started. */
+  archive?: ArchiveRole;
   reconcileNow(): ReturnType<typeof reconcile>;
   close(): Promise<void>;
 }
@@ -61,6 +64,8 @@ export async function startWorker(
     schedulers?: boolean;
     /** BullMQ lock period for the send and nudge workers (default 30 s); tests shorten it (see lockOptions). */
     lockMs?: number;
+    /** false: no chat-archive puller here even when configured (tests that run the puller themselves). */
+    archive?: boolean;
   } = {},
 ): Promise<WorkerHandle> {
   const clock = opts.clock ?? systemClock;
@@ -134,8 +139,8 @@ export async function startWorker(
           commands,
           cards: cardPresses,
           outbox,
-          archive: (records) =>
-            ingestArchive(store, records, signals, (rep, key, content) => outbox.enqueue({ key, touser: rep, body: { msgtype: 'text', text: { content } } })),
+          archive: archiveApplier(store, signals, outbox),
+          archiveWakeup: new RedisArchiveState(redis, prefix),
           log,
         }),
     ),
@@ -170,6 +175,7 @@ export async function startWorker(
     log,
     lockMs: opts.lockMs,
   });
+  const archive = opts.archive === false ? undefined : await startArchiveRole(config, log, { store, signals, outbox, clock });
   log.info({ reason: 'worker.started', concurrency: config.policy.inbox.concurrency, pump: pump.consumer }, 'worker running');
   return {
     workers: [inbox, sender, nightly.worker, nudgeJobs.worker],
@@ -179,8 +185,10 @@ export async function startWorker(
     nudger,
     cards: cardPresses,
     attendance,
+    archive,
     reconcileNow,
     async close() {
+      await archive?.close();
       await pump.stop();
       await Promise.all([inbox.close(), sender.close(), nightly.worker.close(), nudgeJobs.worker.close()]);
       await Promise.all([queue.close(), outbox.close(), nightly.queue.close(), nudgeJobs.queue.close()]);

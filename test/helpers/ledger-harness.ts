@@ -11,13 +11,17 @@ export const ARCHIVE_SECRET = 'archive-secret-0123456789';
 export const REP = 'zhangsan';
 
 /** The bot (web + worker with the real ledger handlers) against a WeCom sandbox, on a fresh key prefix. */
-export async function startLedgerBot(name: string, sandboxOpts: { sandbox?: WeComSandbox; url?: string; clock?: Clock } = {}) {
+export async function startLedgerBot(
+  name: string,
+  sandboxOpts: { sandbox?: WeComSandbox; url?: string; clock?: Clock; env?: Record<string, string>; configure?: (c: Config) => void } = {},
+) {
   const sb =
     sandboxOpts.sandbox && sandboxOpts.url
       ? { sandbox: sandboxOpts.sandbox, url: sandboxOpts.url }
       : await startSandbox({ corpId: VECTOR_A.corpId, secret: 'test-secret', agentId: 218 });
   const prefix = uniquePrefix(name);
-  const config: Config = testConfig(prefix, { WECOM_API_BASE: sb.url, ARCHIVE_SECRET });
+  const config: Config = testConfig(prefix, { WECOM_API_BASE: sb.url, ARCHIVE_SECRET, ...sandboxOpts.env });
+  sandboxOpts.configure?.(config);
   const bot: Running = await startBot(config, undefined, { clock: sandboxOpts.clock });
   const admin = { authorization: `Bearer ${config.adminToken}` };
   return {

@@ -10,3 +10,4 @@ export * from './repositories';
 export * from './use-cases';
 export * from './wecom';
 export * from './board';
+export * from './archive';
