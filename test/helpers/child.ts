@@ -20,8 +20,13 @@ async function main() {
       WECOM_SECRET: env.SECRET,
       WECOM_AGENT_ID: env.AGENT_ID,
       ARCHIVE_SECRET: env.ARCHIVE_SECRET,
+      WECOM_ARCHIVE_SDK_PATH: env.WECOM_ARCHIVE_SDK_PATH,
+      WECOM_ARCHIVE_SECRET: env.WECOM_ARCHIVE_SECRET,
+      WECOM_ARCHIVE_KEYS: env.WECOM_ARCHIVE_KEYS,
     }),
   );
+  // The puller's settings (config/app.json's archive section), for tests that shorten its lease or backoff.
+  if (env.ARCHIVE_POLICY) Object.assign(config.policy.archive, JSON.parse(env.ARCHIVE_POLICY));
   if (env.MARGIN_MS) config.policy.send.marginMs = Number(env.MARGIN_MS);
   const log = createLogger('silent');
   const redis = createRedis(config.redis, 'general');
