@@ -3,7 +3,8 @@
  *
  * Starts the WeCom sandbox and the bot (web + worker, in this process, against the Redis of the quick start, under a
  * private key prefix it deletes at the end), then plays: a customer arrives from an inquiry form → positioning prompt
- * → the rep answers 比价 → three quiet days → quiet nudge → the rep logs a call where the customer wants a proposal →
+ * → the rep answers 比价 → three quiet days → quiet nudge → the rep calls on WeCom and the customer asks for a proposal in the chat (both read from the chat archive through the
+ * stub SDK, nothing typed) →
  * meeting prompt → the rep taps 约会议 and gets a link → a group is created and the rep gets its QR join code → two
  * more people from the customer's side join → Monday's digest. It prints what the rep sees in WeCom, turn by turn,
  * and exits 0 when every turn happened (1 otherwise).
@@ -21,6 +22,10 @@ import { renderMessage, WeComSandbox, type InboxMessage } from './sandbox/wecom-
 import { deleteByPrefix } from '../src/store/redis';
 import { isExternalUserId } from '../src/wecom/recipients';
 import { PrivateRedis } from './private-redis';
+import { archiveMessages, pointStubAt, SandboxArchive, stubSdkPath } from './sandbox/archive';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import type { WeComEvent } from '../src/wecom/events';
 
 let REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -67,6 +72,13 @@ async function main(): Promise<number> {
     LOG_LEVEL: 'silent',
   });
   const log = createLogger('silent');
+  // The chat archive the stub SDK serves (tools/finance-sdk-stub), with a key of the company's.
+  const archiveDir = mkdtempSync(path.join(tmpdir(), 'wf-demo-archive-'));
+  const archive = new SandboxArchive(archiveDir);
+  pointStubAt(archiveDir);
+  Object.assign(config, {
+    archivePuller: { sdkPath: stubSdkPath(), secret: 'demo-archive-secret', keys: archive.keysDir },
+  });
   const web = await startWeb(config, log, { port: 0, clock });
   const worker = await startWorker(config, log, { clock, schedulers: false });
   const driver = new CallbackDriver(`http://127.0.0.1:${web.port}`, { corpId: CORP, token: TOKEN, aesKey: AES }, undefined, () => clock.now());
@@ -128,10 +140,25 @@ async function main(): Promise<number> {
     await sweep();
     await expectMessages(1, 'quiet nudge', /3 天没动静/);
 
-    await repTypes('电话 王总 15分钟 客户要方案，下周三定');
-    await expectMessages(1, 'call reply', /已记录：与王总通话 15 分钟/);
-    await repTypes('要方案 王总');
-    await expectMessages(1, 'proposal reply', /别一个人写方案/);
+    clock.advance(30 * 60_000);
+    say('张三用企业微信给王总打了 15 分钟语音；挂了电话，王总在聊天里写：「方案发我看看吧」');
+    // Neither is typed to the bot: the archive puller reads both from WeCom's chat archive (会话内容存档).
+    archive.append([
+      archiveMessages.call({ user: REP, external: CUSTOMER, minutes: 15, at: clock.now() - 20 * 60_000 }),
+      archiveMessages.text({ from: CUSTOMER, to: [REP], text: '方案发我看看吧', at: clock.now() - 2 * 60_000 }),
+    ]);
+    await send({ kind: 'msgaudit_notify', corpId: CORP, createTime: now(), agentId: '1000002' });
+    const archived = async () => (await worker.store.getTimeline(CUSTOMER)).filter((e) => e.source === 'archive');
+    const deadline = Date.now() + 8000;
+    while ((await archived()).length < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    const fromArchive = await archived();
+    const call = fromArchive.find((e) => e.kind === 'call');
+    const words = fromArchive.find((e) => e.kind === 'customer_message');
+    const asked = fromArchive.find((e) => e.kind === 'proposal_requested');
+    console.log(`    会话存档 ▸ 通话已记录：${call ? `${call.minutes} 分钟（企业微信通话）` : '没有'}`);
+    console.log(`    会话存档 ▸ 读到王总的话：${words ? `「${words.note}」` : '没有'}${asked ? ' → 客户要方案' : ''}`);
+    if (!call || call.minutes !== 15) failures.push('call logged from the archive');
+    if (!words || !asked) failures.push("the customer's words read from the archive");
 
     clock.advance(4 * 3_600_000);
     say('四小时后，方案的事还没约会、也没建群');
@@ -203,6 +230,7 @@ async function main(): Promise<number> {
     await worker.close();
     await web.close();
     await sandbox.close();
+    rmSync(archiveDir, { recursive: true, force: true });
     const r = new Redis(REDIS_URL);
     await deleteByPrefix(r, PREFIX);
     r.disconnect();

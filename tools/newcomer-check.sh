@@ -43,6 +43,22 @@ done <<<"$block"
 for want in '已记录：王总 —「出来比价」' '已记录：与王总通话 20 分钟' '决策时间：'; do
   grep -q "$want" "$out" || { echo "newcomer: zhangsan's inbox lacks「$want」"; tail -20 "$out.bot" || true; exit 1; }
 done
+# The chat archive: 王总's words and the WeCom call, pulled through the stub SDK, are on the lead.
+set -a && . ./.env && set +a
+node -e '
+const auth = { authorization: "Bearer " + process.env.ADMIN_TOKEN };
+(async () => {
+  for (let i = 0; i < 60; i++) {
+    const lead = await (await fetch("http://127.0.0.1:3000/api/leads/woWANG0000000001", { headers: auth })).json();
+    const archived = (lead.timeline || []).filter((e) => e.source === "archive");
+    const words = archived.find((e) => e.kind === "customer_message" && e.note === "报价单发我一份");
+    const call = archived.find((e) => e.kind === "call" && e.minutes === 12);
+    if (words && call) return console.log("newcomer: the archive logged 王总\u0027s words and a 12-minute WeCom call");
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error("the archived message and call never reached the lead");
+})().catch((e) => { console.error("newcomer: " + e.message); process.exit(1); });
+'
 # The board as README says to open it: sign in as 王五 through the sandbox's QR-login page, then read 王总's lead.
 node -e '
 const base = "http://localhost:3000";

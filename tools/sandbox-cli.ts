@@ -9,14 +9,23 @@
  *   npm run sandbox -- callback group-create --chat wrAB001
  *   npm run sandbox -- callback join --chat wrAB001 --members wmA,wmB
  *   npm run sandbox -- callback text --user zhangsan 电话 王总 20分钟
+ *   npm run sandbox -- archive text --from woWANG0000000001 --to zhangsan 报价单发我
+ *   npm run sandbox -- archive text --room wrAB001 --from woWANG0000000001 收到，周五开会
+ *   npm run sandbox -- archive call --user zhangsan --external woWANG0000000001 --minutes 12
+ *
+ * The sandbox also plays WeCom's chat archive (会话内容存档): `serve` prints the WECOM_ARCHIVE_* settings that point
+ * the bot at the stub SDK; `archive` writes a message into it and, like WeCom, sends the bot a msgaudit_notify so it
+ * pulls at once.
  *
  * `callback` signs and encrypts like WeCom and posts to BOT_URL (default http://127.0.0.1:3000) with the app's
  * WECOM_TOKEN, WECOM_AES_KEY and WECOM_CORP_ID from the environment.
  */
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { WeComEvent } from '../src/wecom/events';
 import { CallbackDriver } from './sandbox/callback-driver';
-import { seedSandbox, SANDBOX_CREDENTIALS } from './sandbox/seed';
+import { seedSandbox, SANDBOX_ARCHIVE, SANDBOX_CREDENTIALS } from './sandbox/seed';
+import { archiveMessages, SandboxArchive, stubSdkPath, type ArchiveMessage } from './sandbox/archive';
 import { renderMessage, WeComSandbox, type InboxMessage } from './sandbox/wecom-sandbox';
 
 function need(name: string): string {
@@ -40,6 +49,11 @@ async function serve(port: number): Promise<void> {
     agentId: Number(process.env.WECOM_AGENT_ID || SANDBOX_CREDENTIALS.agentId),
   });
   const seeded = seedSandbox(sandbox);
+  // The chat archive: records the stub SDK serves to the bot's puller (its directory: WECOM_SDK_STUB_DIR).
+  const archive = new SandboxArchive(path.resolve(process.env.WECOM_SDK_STUB_DIR || SANDBOX_ARCHIVE.dir));
+  archive.requireSecret(SANDBOX_ARCHIVE.secret);
+  sandbox.archive = archive;
+  const sdk = stubSdkPath();
   sandbox.onMessage(print);
   // In a container the sandbox serves the other services (SANDBOX_HOST=0.0.0.0); on a machine, this machine only.
   const url = await sandbox.listen(port, process.env.SANDBOX_HOST || '127.0.0.1');
@@ -47,6 +61,9 @@ async function serve(port: number): Promise<void> {
   console.log(`  WECOM_API_BASE=${url}  WECOM_CORP_ID=${sandbox.opts.corpId}  WECOM_SECRET=${sandbox.opts.secret}  WECOM_AGENT_ID=${sandbox.opts.agentId}`);
   console.log(
     `  reps: ${seeded.reps.join(', ')} (manager ${seeded.manager}); customers: ${seeded.customers.map((c) => `${c.remark} ${c.id} → ${c.rep}`).join('; ')}`,
+  );
+  console.log(
+    `  chat archive: WECOM_ARCHIVE_SDK_PATH=${path.relative(process.cwd(), sdk)}  WECOM_ARCHIVE_SECRET=${SANDBOX_ARCHIVE.secret}  WECOM_ARCHIVE_KEYS=${path.relative(process.cwd(), archive.keysDir)}  WECOM_SDK_STUB_DIR=${path.relative(process.cwd(), archive.dir)}`,
   );
   console.log("  more: POST /sandbox/users, /sandbox/contacts, /sandbox/groups; a member's inbox: GET /sandbox/inbox/:userid");
 }
@@ -126,6 +143,70 @@ async function callback(kind: string, args: string[]): Promise<void> {
   if (res.status !== 200) process.exitCode = 1;
 }
 
+/** Writes one message into the sandbox's chat archive, then tells the bot, as WeCom does (msgaudit_notify). */
+async function archiveCommand(kind: string, args: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      from: { type: 'string' },
+      to: { type: 'string' },
+      room: { type: 'string' },
+      user: { type: 'string' },
+      external: { type: 'string' },
+      minutes: { type: 'string' },
+      'from-customer': { type: 'boolean' },
+    },
+  });
+  let message: ArchiveMessage;
+  switch (kind) {
+    case 'text':
+      message = archiveMessages.text({
+        from: values.from ?? 'woWANG0000000001',
+        to: (values.to ?? 'zhangsan').split(',').filter(Boolean),
+        room: values.room,
+        text: positionals.join(' '),
+      });
+      break;
+    case 'call':
+      message = archiveMessages.call({
+        user: values.user ?? 'zhangsan',
+        external: values.external ?? 'woWANG0000000001',
+        minutes: Number(values.minutes ?? 10),
+        fromCustomer: values['from-customer'],
+      });
+      break;
+    default:
+      console.error(`sandbox: unknown archive message "${kind}" (text, call)`);
+      process.exit(2);
+  }
+  const base = process.env.SANDBOX_URL ?? 'http://127.0.0.1:8700';
+  const res = await fetch(`${base}/sandbox/archive`, { method: 'POST', body: JSON.stringify({ messages: [message] }) });
+  const answer = (await res.json()) as { seqs?: number[]; message?: string };
+  if (res.status !== 200) {
+    console.error(`sandbox: the archive answered ${res.status}: ${answer.message ?? ''}`);
+    process.exit(1);
+  }
+  console.log(`archived ${message.msgtype} as seq ${answer.seqs?.[0]}`);
+  const corpId = process.env.WECOM_CORP_ID;
+  if (!corpId || !process.env.WECOM_TOKEN || !process.env.WECOM_AES_KEY) {
+    console.log('  (WECOM_CORP_ID, WECOM_TOKEN and WECOM_AES_KEY are not set: the bot pulls it within archive.pullEverySeconds)');
+    return;
+  }
+  const driver = new CallbackDriver(process.env.BOT_URL ?? `http://127.0.0.1:${process.env.PORT || 3000}`, {
+    corpId,
+    token: process.env.WECOM_TOKEN,
+    aesKey: process.env.WECOM_AES_KEY,
+  });
+  const notify = await driver.send({
+    kind: 'msgaudit_notify',
+    corpId,
+    createTime: Math.floor(Date.now() / 1000),
+    agentId: process.env.WECOM_AGENT_ID ?? '1000002',
+  });
+  console.log(`msgaudit_notify → HTTP ${notify.status} (the bot pulls now)`);
+}
+
 async function inbox(userid: string): Promise<void> {
   const base = process.env.SANDBOX_URL ?? 'http://127.0.0.1:8700';
   const res = (await (await fetch(`${base}/sandbox/inbox/${encodeURIComponent(userid)}`)).json()) as { messages: InboxMessage[] };
@@ -138,7 +219,8 @@ async function main(): Promise<void> {
   if (cmd === 'serve') return serve(Number(process.env.SANDBOX_PORT ?? 8700));
   if (cmd === 'inbox') return inbox(rest[0] ?? 'zhangsan');
   if (cmd === 'callback') return callback(rest[0] ?? '', rest.slice(1));
-  console.error('usage: sandbox [serve | inbox <userid> | callback <add-contact|group-create|join|text|media> …]');
+  if (cmd === 'archive') return archiveCommand(rest[0] ?? '', rest.slice(1));
+  console.error('usage: sandbox [serve | inbox <userid> | callback <add-contact|group-create|join|text|media> … | archive <text|call> …]');
   process.exit(2);
 }
 

@@ -132,7 +132,18 @@ export function evaluateNudges(
   if (lead.snoozedUntil !== undefined && lead.snoozedUntil > now) return { suppressed: [], nextCheckAt: lead.snoozedUntil };
   if (!calendar.open) return { suppressed: [], nextCheckAt: calendar.nextOpening };
   const lastNudge = lastOf(timeline, (e) => e.kind === 'nudge_sent');
-  const actedSince = lastNudge && timeline.some((e) => e.at >= lastNudge.at && e.kind !== 'nudge_sent' && (e.source === 'command' || e.source === 'card'));
+  // The rep acted since the last nudge: a command or a card press, or — read from the chat archive — a WeCom call, a
+  // meeting or a message of the rep's own.
+  const actedSince =
+    lastNudge &&
+    timeline.some(
+      (e) =>
+        e.at >= lastNudge.at &&
+        e.kind !== 'nudge_sent' &&
+        (e.source === 'command' ||
+          e.source === 'card' ||
+          (e.source === 'archive' && (e.kind === 'call' || e.kind === 'meeting_held' || (e.kind === 'rep_message' && !e.recalls)))),
+    );
   if (lastNudge && !actedSince && now - lastNudge.at < s.leadGapHours * 3_600_000) {
     return { suppressed: [], nextCheckAt: lastNudge.at + s.leadGapHours * 3_600_000 };
   }

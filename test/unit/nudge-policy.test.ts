@@ -149,6 +149,16 @@ describe('repeat periods', () => {
     const acted = [e(sentAt, 'nudge_sent', { nudgeKind: 'position' }), e(sentAt + H, 'state_changed', { source: 'command', to: 'price_check' })];
     expect(evaluate({ ...l, state: 'price_check' }, acted).nudge?.kind).toBe('quiet');
   });
+  test("the rep's own WeCom call or message, read from the chat archive, is acting too; the customer's words are not", () => {
+    const l = lead({ createdAt: NOW - 10 * DAY_MS, state: 'price_check' });
+    const sentAt = NOW - 20 * H + 1;
+    const sent = e(sentAt, 'nudge_sent', { nudgeKind: 'quiet' });
+    const after = (x: Partial<TimelineEntry> & { kind: TimelineEntry['kind'] }) => [sent, e(sentAt + H, x.kind, { source: 'archive', ...x })];
+    expect(evaluate(l, after({ kind: 'call', actor: 'zhangsan', minutes: 15 })).nudge?.kind).toBe('open_group');
+    expect(evaluate(l, after({ kind: 'rep_message', actor: 'zhangsan' })).nudge).toBeDefined();
+    expect(evaluate(l, after({ kind: 'customer_message', actor: 'woA' }))).toEqual({ suppressed: [], nextCheckAt: sentAt + 20 * H });
+    expect(evaluate(l, after({ kind: 'rep_message', actor: 'zhangsan', recalls: 'archive:x' }))).toEqual({ suppressed: [], nextCheckAt: sentAt + 20 * H });
+  });
   test('the same kind is not sent again within its period; the next most urgent one goes instead', () => {
     const l = lead({ createdAt: NOW - 10 * DAY_MS });
     const t = [e(NOW - 21 * H, 'nudge_sent', { nudgeKind: 'position' })];

@@ -3,6 +3,9 @@ import type { WeComSandbox } from './wecom-sandbox';
 /** The sandbox's credentials, as `.env.example` has them, so `cp .env.example .env` points the bot at it. */
 export const SANDBOX_CREDENTIALS = { corpId: 'wwsandbox0001', secret: 'sandbox-secret', agentId: 1000002 };
 
+/** The sandbox's chat archive: where it keeps its records and keys, and the archive Secret its stub SDK asks for. */
+export const SANDBOX_ARCHIVE = { dir: 'scratch/sandbox-archive', secret: 'sandbox-archive-secret' };
+
 /** Two reps with their manager, and named customers: enough to play the method from the terminal. */
 export function seedSandbox(sandbox: WeComSandbox): { reps: string[]; manager: string; customers: { id: string; remark: string; rep: string }[] } {
   sandbox.addUser({ userid: 'wangwu', name: '王五', position: '销售经理' });

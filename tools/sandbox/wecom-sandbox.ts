@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { ArchiveMessage, SandboxArchive } from './archive';
 import type { Server } from 'node:http';
 import Router from '@koa/router';
 import Koa from 'koa';
@@ -94,6 +95,8 @@ export class WeComSandbox {
   private baseUrl?: string;
   private readonly robotCodes = new Map<string, { userid: string; expiresAt: number; used: boolean }>();
   private listeners: ((m: InboxMessage) => void)[] = [];
+  /** The chat archive the stub SDK serves from, when this sandbox plays one (POST /sandbox/archive). */
+  archive?: SandboxArchive;
   readonly opts: Required<Omit<SandboxOptions, 'trustedIps'>> & { trustedIps?: string[] };
 
   constructor(opts: SandboxOptions) {
@@ -333,6 +336,16 @@ export class WeComSandbox {
       const b = (await json(ctx)) as unknown as { contact: T.ExternalContact; follow_user: T.FollowUser[] };
       this.addContact(b.contact, b.follow_user);
       ctx.body = { ok: true };
+    });
+    // WeCom's chat archive (archive.ts): messages appended for the stub SDK to serve, sealed as WeCom seals them.
+    s.post('/archive', async (ctx) => {
+      const b = (await json(ctx)) as { messages?: ArchiveMessage[]; version?: number };
+      if (!this.archive) {
+        ctx.status = 404;
+        ctx.body = { error: 'ARCHIVE_OFF', message: 'this sandbox has no chat archive (npm run sandbox starts one)' };
+        return;
+      }
+      ctx.body = { seqs: this.archive.append(b.messages ?? [], b.version ?? 1) };
     });
     s.post('/groups', async (ctx) => {
       this.setGroup((await json(ctx)) as unknown as T.GroupChat);
