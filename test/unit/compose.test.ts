@@ -46,6 +46,10 @@ test('the sandbox only in its profile, on loopback, built from its own stage; no
   expect(stages).toEqual(['build', 'sandbox', '(runtime)']);
 });
 
+test("the worker reads Tencent's archive SDK and the archive keys from a read-only volume (the image ships neither)", () => {
+  expect(s.worker?.volumes).toEqual(['./wecom-archive:/opt/wecom-archive:ro']);
+});
+
 test('the worker is healthy while it keeps its file fresh', () => {
   const file = s.worker?.environment?.WORKER_ALIVE_FILE as string;
   expect(file).toBe('/tmp/wf-worker-alive');

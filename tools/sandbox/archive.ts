@@ -6,8 +6,10 @@ import koffi from 'koffi';
 
 /** The stub of WeCom's archive SDK, built on demand (tools/finance-sdk-stub/build.sh): its path. */
 export function stubSdkPath(): string {
-  const script = path.resolve(__dirname, '../finance-sdk-stub/build.sh');
-  return execFileSync('bash', [script], { encoding: 'utf8' }).trim();
+  // From tools/sandbox, or from its compiled copy under dist-bench/: the repository's tools/finance-sdk-stub.
+  let dir = __dirname;
+  while (!existsSync(path.join(dir, 'tools/finance-sdk-stub/build.sh')) && path.dirname(dir) !== dir) dir = path.dirname(dir);
+  return execFileSync('bash', [path.join(dir, 'tools/finance-sdk-stub/build.sh')], { encoding: 'utf8' }).trim();
 }
 
 /**
