@@ -106,7 +106,15 @@ async function whole(sdk: FinanceSdk, keys: ArchiveKeys, redisPid: number): Prom
     clock: { now: () => Date.now() },
     log: createLogger('silent'),
     owner: `bench:${process.pid}`,
-    settings: { limit: 1000, timeoutSeconds: 5, pullEveryMs: 3_600_000, leaseMs: 30_000, retentionMs: 5 * 86_400_000, maxBackoffMs: 1000, stoppedRetryMs: 1000 },
+    settings: {
+      limit: 1000,
+      timeoutSeconds: 5,
+      pullEveryMs: 3_600_000,
+      leaseMs: 30_000,
+      retentionMs: 5 * 86_400_000,
+      maxBackoffMs: 1000,
+      stoppedRetryMs: 1000,
+    },
   });
   const cpu = process.cpuUsage();
   const redisBefore = procCpuMicros(redisPid);

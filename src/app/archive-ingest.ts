@@ -3,7 +3,7 @@ import type { TimelineEntry } from '../domain/timeline';
 import type { Clock } from '../domain/clock';
 import type { ArchiveRecord } from '../wecom/events';
 import { archiveCallbackId, encodeArchiveRecord, toArchiveRecord } from '../wecom/archive-record';
-import type { ArchiveIntake, ArchiveReceipt, ArchiveResult, EventInbox, GroupRepository, LeadRepository } from './ports';
+import type { ArchiveHold, ArchiveIntake, ArchiveReceipt, ArchiveResult, EventInbox, GroupRepository, LeadRepository } from './ports';
 import type { CustomerSignals } from './customer-signals';
 import { COPY } from './copy';
 import { isExternalUserId } from '../wecom/recipients';
@@ -50,6 +50,8 @@ export async function ingestArchive(
   signals?: CustomerSignals,
   /** Tells a rep something once (the outbox, keyed): here, that a customer said no to archiving their chat. */
   tell?: (rep: string, key: string, text: string) => Promise<void>,
+  /** Where messages about customers and groups we do not know yet wait for their lead (replayHeld applies them). */
+  hold?: ArchiveHold,
 ): Promise<ArchiveResult> {
   const result: ArchiveResult = { accepted: 0, duplicates: 0, unmatched: 0, skipped: 0 };
   const messages: ArchiveRecord[] = [];
@@ -70,10 +72,17 @@ export async function ingestArchive(
   // Each lead's entries, and for each the message it is (its index; -1 for what the words say).
   const writes = new Map<string, { entries: TimelineEntry[]; of: number[] }>();
   const matched = new Set<number>();
+  const held: { key: string; record: ArchiveRecord }[] = [];
   messages.forEach((r, i) => {
     const customer = r.roomid ? undefined : customerOf(r);
     const leadIds = r.roomid ? (roomLeads.get(r.roomid) ?? []) : customer && known.has(customer) ? [customer] : [];
-    if (leadIds.length === 0) return;
+    if (leadIds.length === 0) {
+      // Between members only (an internal chat or group), nothing to hold; with a customer in it, it waits for its lead.
+      const withCustomer = isExternalUserId(r.from) || r.tolist.some(isExternalUserId);
+      const key = !withCustomer ? undefined : r.roomid ? `r:${r.roomid}` : customer ? `c:${customer}` : undefined;
+      if (key) held.push({ key, record: r });
+      return;
+    }
     matched.add(i);
     const fromCustomer = isExternalUserId(r.from);
     const entry = entryOf(r, fromCustomer);
@@ -95,10 +104,41 @@ export async function ingestArchive(
       res.forEach((isNew, j) => isNew && (w.of[j] ?? -1) >= 0 && added.add(w.of[j] as number));
     }),
   );
+  if (hold && held.length) {
+    await hold.hold(held);
+    result.held = held.length;
+  }
   result.unmatched += messages.length - matched.size;
   result.accepted += added.size;
   result.duplicates += matched.size - added.size;
   return result;
+}
+
+/**
+ * Applies the held messages whose customer is now a lead, or whose group is now bound to one — after the
+ * add_external_contact callback, the nightly reconciliation, a group's binding — at most `max` keys at a time.
+ * Applied first, released after: a crash in between applies them again, without effect.
+ */
+export async function replayHeld(
+  store: LeadRepository & GroupRepository,
+  hold: ArchiveHold,
+  apply: (records: ArchiveRecord[]) => Promise<ArchiveResult>,
+  max = 200,
+): Promise<number> {
+  const keys = await hold.keys(max);
+  if (keys.length === 0) return 0;
+  const customers = keys.filter((k) => k.startsWith('c:')).map((k) => k.slice(2));
+  const rooms = keys.filter((k) => k.startsWith('r:')).map((k) => k.slice(2));
+  const [leads, groups] = await Promise.all([store.getLeads(customers), Promise.all(rooms.map((id) => store.getGroup(id)))]);
+  const ready = [...leads.map((l) => `c:${l.id}`), ...rooms.filter((_, i) => (groups[i]?.leadIds.length ?? 0) > 0).map((id) => `r:${id}`)];
+  let replayed = 0;
+  for (const key of ready) {
+    const records = await hold.records(key);
+    if (records.length) await apply(records);
+    await hold.release(key);
+    replayed += records.length;
+  }
+  return replayed;
 }
 
 /** The archive's message types we know, by what a person reads for them on the timeline. */

@@ -71,6 +71,8 @@ export class ArchivePuller {
       state: ArchivePullState;
       /** The archive path every record takes (ingestArchive), in the worker. */
       apply: (records: ArchiveRecord[]) => Promise<ArchiveResult>;
+      /** After each pull that succeeded: messages held for leads that now exist are applied (replayHeld). */
+      afterPull?: () => Promise<number>;
       clock: Clock;
       log: Logger;
       settings: ArchivePullSettings;
@@ -123,6 +125,10 @@ export class ArchivePuller {
     if (await this.d.state.takeRetryRequest()) await this.replayParked();
     this.woken = false;
     const outcome = await this.pullOnce();
+    if ((outcome.kind === 'more' || outcome.kind === 'caught_up') && this.d.afterPull) {
+      const replayed = await this.d.afterPull();
+      if (replayed) this.d.log.info({ reason: 'archive.held_applied', replayed }, 'held archive messages applied to their new leads');
+    }
     switch (outcome.kind) {
       case 'more':
         this.backoffMs = 0;

@@ -2,7 +2,9 @@ import { hostname } from 'node:os';
 import { ArchivePuller } from '../app/archive-puller';
 import { ingestArchive } from '../app/archive-ingest';
 import type { CustomerSignals } from '../app/customer-signals';
-import type { MessageOutbox } from '../app/ports';
+import type { ArchiveHold, MessageOutbox } from '../app/ports';
+import { replayHeld } from '../app/archive-ingest';
+import { RedisArchiveHold } from '../store/archive-hold';
 import type { Config } from '../config/env';
 import type { Clock } from '../domain/clock';
 import type { Logger } from '../log';
@@ -14,9 +16,9 @@ import type { ArchiveRecord } from '../wecom/events';
 import { ArchiveSetupError, FinanceSdk } from '../wecom/finance-sdk';
 
 /** The one archive path, in a worker: records (pulled, or posted by a sidecar) applied by ingestArchive. */
-export function archiveApplier(store: LedgerStore, signals: CustomerSignals, outbox: MessageOutbox) {
+export function archiveApplier(store: LedgerStore, signals: CustomerSignals, outbox: MessageOutbox, hold?: ArchiveHold) {
   return (records: readonly ArchiveRecord[]) =>
-    ingestArchive(store, records, signals, (rep, key, content) => outbox.enqueue({ key, touser: rep, body: { msgtype: 'text', text: { content } } }));
+    ingestArchive(store, records, signals, (rep, key, content) => outbox.enqueue({ key, touser: rep, body: { msgtype: 'text', text: { content } } }), hold);
 }
 
 export interface ArchiveRole {
@@ -52,11 +54,15 @@ export async function startArchiveRole(
   const redis = createRedis(config.redis, 'general');
   const subscriber = createRedis(config.redis, 'general');
   const state = new RedisArchiveState(redis, config.redis.prefix);
+  const hold = new RedisArchiveHold(redis, config.redis.prefix);
+  const apply = archiveApplier(deps.store, deps.signals, deps.outbox, hold);
   const puller = new ArchivePuller({
     sdk,
     keys,
     state,
-    apply: archiveApplier(deps.store, deps.signals, deps.outbox),
+    apply,
+    // Messages that came before their lead: applied once it exists (after each pull).
+    afterPull: () => replayHeld(deps.store, hold, apply),
     clock: deps.clock,
     log: alog,
     owner: `${hostname()}:${process.pid}`,

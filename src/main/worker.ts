@@ -33,6 +33,8 @@ import type { NudgeSettings } from '../domain/nudge-policy';
 import { createSendLimiter, createWeComApi } from './wecom-api';
 import { archiveApplier, startArchiveRole, type ArchiveRole } from './archive';
 import { RedisArchiveState } from '../store/archive-state';
+import { RedisArchiveHold } from '../store/archive-hold';
+import { replayHeld } from '../app/archive-ingest';
 
 export interface WorkerHandle {
   workers: Worker[];
@@ -125,6 +127,9 @@ export async function startWorker(
     activity,
     lockMs: opts.lockMs,
   });
+  // Archived messages (a sidecar's, through the inbox) about customers not yet leads wait in the hold.
+  const hold = new RedisArchiveHold(redis, prefix);
+  const applyArchive = archiveApplier(store, signals, outbox, hold);
   const queue = createInboxQueue(connection, prefix);
   const pump = new InboxPump(pumpConnection, queue, prefix, config.policy, log);
   await pump.start();
@@ -139,7 +144,7 @@ export async function startWorker(
           commands,
           cards: cardPresses,
           outbox,
-          archive: archiveApplier(store, signals, outbox),
+          archive: applyArchive,
           archiveWakeup: new RedisArchiveState(redis, prefix),
           log,
         }),
@@ -153,9 +158,11 @@ export async function startWorker(
     redisPrefix: prefix,
     cron: config.policy.ledger.reconcileCron,
     timeZone: config.businessTz,
-    // Nightly: reconcile with WeCom, then rebuild the board's rows from every lead.
+    // Nightly: reconcile with WeCom, apply the archived messages held for leads it created, then rebuild the board's
+    // rows from every lead.
     run: async () => {
       const report = await reconcileNow();
+      for (let pass = 0; pass < 50 && (await replayHeld(store, hold, applyArchive)) > 0; pass++);
       await nudger.rebuildBoard();
       return report;
     },

@@ -339,6 +339,33 @@ test('a call from the archive takes the weekly call off the list; a pause longer
   expect((await bot.lead(WANG))!.metrics.calls7d).toBe(1);
 });
 
+test('a message that comes before its lead waits for it, and lands once the customer is a lead', async () => {
+  const NEW = 'woNEW00000000009';
+  bot.sandbox.addContact({ external_userid: NEW, name: '赵敏', type: 1, corp_name: '西北某医院' }, [{ userid: REP, remark: '赵主任', state: '' }]);
+  await pull([
+    msg('text', { text: { content: '你好，我是赵主任，想了解一下报价' } }, { msgid: 'early-1', from: NEW }),
+    // Between two members: nothing to hold.
+    msg('text', { text: { content: '同事之间的话' } }, { msgid: 'internal-1', from: REP, to: ['lisi'] }),
+  ]);
+  expect(await bot.lead(NEW)).toBeUndefined();
+  await bot.send({
+    kind: 'external_contact',
+    corpId: VECTOR_A.corpId,
+    createTime: Math.floor(clock.now() / 1000),
+    changeType: 'add_external_contact',
+    userId: REP,
+    externalUserId: NEW,
+  });
+  await waitFor(async () => (await bot.lead(NEW)) !== undefined);
+  // The next pull (a msgaudit_notify, or the timer) applies what was held.
+  await pull([msg('text', { text: { content: '收到' } }, { msgid: 'early-2', from: NEW })]);
+  await waitFor(async () => (await entries(NEW)).some((e) => e.id === 'archive:early-1'), { timeoutMs: 5_000 });
+  const ids = (await entries(NEW)).map((e) => e.id);
+  expect(ids).toEqual(expect.arrayContaining(['archive:early-1', 'archive:early-2']));
+  // Read for what it says, like any other message: the customer asked about the price.
+  expect(ids.filter((id) => id.startsWith('archive:early-1:signal:')).length).toBeGreaterThan(0);
+});
+
 describe('the archive role without its parts', () => {
   const deps = () => ({ store: bot.bot.worker!.store, signals: undefined as never, outbox: undefined as never, clock });
   const roleWith = async (env: Record<string, string>) => {

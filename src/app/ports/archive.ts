@@ -1,3 +1,4 @@
+import type { ArchiveRecord } from '../../wecom/events';
 /**
  * The chat-archive puller's ports (src/app/archive-puller.ts): WeCom's archive SDK, the company's RSA keys, and the
  * puller's state in Redis (lease, checkpoint, parked records, status).
@@ -119,4 +120,18 @@ export interface ArchivePullState {
 /** Wakes the puller at once (a msgaudit_notify callback; a replay request), whichever process it runs in. */
 export interface ArchiveWakeup {
   wake(): Promise<void>;
+}
+
+/**
+ * Archived messages about a customer who is not a lead yet, or a group not yet bound to a lead (a message that came
+ * before the add_external_contact callback, or a contact from before the bot): held, not dropped, and applied once
+ * the lead or the group exists. Keys: `c:<external id>`, `r:<room id>`.
+ */
+export interface ArchiveHold {
+  hold(items: { key: string; record: ArchiveRecord }[]): Promise<void>;
+  /** Up to `max` keys with held messages. */
+  keys(max: number): Promise<string[]>;
+  records(key: string): Promise<ArchiveRecord[]>;
+  /** Drops the messages the last records(key) read (applied); those held since stay. */
+  release(key: string): Promise<void>;
 }

@@ -28,6 +28,8 @@ export interface ArchiveResult {
   duplicates: number;
   /** Records about customers or groups the ledger does not know (yet). */
   unmatched: number;
+  /** Of those, how many wait for their lead (ArchiveHold) rather than being dropped. */
+  held?: number;
   /** Records that are not chat messages (recall, switch, …) or not readable. */
   skipped: number;
 }
