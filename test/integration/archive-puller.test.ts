@@ -208,6 +208,12 @@ test('every message type lands as what it is', async () => {
   expect(s).toMatchObject({ checkpoint: archive.lastSeq, parked: 0 });
   // Every slice the puller took was freed (the stub counts them: only the one in use is live at each answer).
   expect(archive.calls().every((c) => c.slicesLive <= 1)).toBe(true);
+  // What operators scrape: the same counts, read from Redis.
+  const metrics = await (await fetch(`${bot.bot.baseUrl}/metrics`, { headers: admin() })).text();
+  expect(metrics).toContain(`wf_archive{kind="checkpoint_seq"} ${archive.lastSeq}`);
+  expect(metrics).toMatch(/wf_archive_records_total\{stage="applied"\} 19\b/);
+  expect(metrics).toMatch(/wf_archive_records_total\{stage="skipped"\} 1\b/);
+  expect(metrics).toContain('wf_archive{kind="parked"} 0');
   // Pulled again from the start (a crash before the checkpoint moved): nothing is added twice.
   const before = (await entries(WANG)).length;
   await puller().replayParked();

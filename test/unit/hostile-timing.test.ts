@@ -135,9 +135,14 @@ describe('a command costs a command’s worth of work, whatever it holds', () =>
 
   test('a run of time words before the verb is read in linear time (刚刚 is 刚 twice, not a choice)', () => {
     for (const n of [40, 100, MAX_COMMAND_CHARS - 1]) {
-      const t = performance.now();
-      parseCommand('刚'.repeat(n) + 'x', NOW, TZ);
-      expect(performance.now() - t).toBeLessThan(BUDGET_MS);
+      // Best of 3, as below: a pause of the machine's (a collection, another process) is not the input's cost.
+      let best = Infinity;
+      for (let i = 0; i < 3; i++) {
+        const t = performance.now();
+        parseCommand('刚'.repeat(n) + 'x', NOW, TZ);
+        best = Math.min(best, performance.now() - t);
+      }
+      expect(best).toBeLessThan(BUDGET_MS);
     }
   });
 

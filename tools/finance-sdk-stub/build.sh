@@ -13,7 +13,7 @@ if [[ ! -f "$out" || "$here/stub.c" -nt "$out" || "$here/WeWorkFinanceSdk_C.h" -
   mkdir -p "$here/build"
   # Only the 17 functions of WeWorkFinanceSdk_C.h are exported (API in stub.c); everything else is hidden.
   "$cc" -std=c11 -O2 -Wall -Wextra -Werror -fPIC -shared -fvisibility=hidden -pthread \
-    -o "$out.tmp" "$here/stub.c"
-  mv "$out.tmp" "$out"
+    -o "$out.$$.tmp" "$here/stub.c"
+  mv "$out.$$.tmp" "$out"
 fi
 echo "$out"
