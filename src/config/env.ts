@@ -50,6 +50,7 @@ const envSchema = z.object({
     .optional(),
   WECOM_OAUTH_BASE: z.string().url('must be a URL').default('https://open.weixin.qq.com'),
   WECOM_SSO_BASE: z.string().url('must be a URL').default('https://login.work.weixin.qq.com'),
+  WECOM_CLIENT_BRIDGE: z.string().url('must be the URL of the sandbox stand-in script').optional(),
   BOARD_ADMINS: z
     .string()
     .regex(/^[A-Za-z0-9_.@-]+(,[A-Za-z0-9_.@-]+)*$/, 'must be member userids separated by commas')
@@ -91,7 +92,7 @@ export interface Config {
   nudgeHours: { start: string; end: string };
   nudgeDays: number[];
   /** The manager's board: where it is served (sign-in redirects, same-origin checks), WeCom's sign-in pages, admins. */
-  board: { publicUrl: string; oauthBase: string; ssoBase: string; admins: string[] };
+  board: { publicUrl: string; oauthBase: string; ssoBase: string; admins: string[]; clientBridge?: string };
   policy: Policy;
   /**
    * `npm start` (all-main): how many web and worker processes (unset → the machine's cores split between them), and the
@@ -148,6 +149,9 @@ export function readEnvOptions(env: NodeJS.ProcessEnv = process.env): Config {
   if (puller.some((v) => v !== undefined) && !puller.every((v) => v !== undefined)) {
     problems.push('WECOM_ARCHIVE_SDK_PATH, WECOM_ARCHIVE_SECRET and WECOM_ARCHIVE_KEYS go together: set all three to pull the chat archive, or none');
   }
+  if (e?.WECOM_CLIENT_BRIDGE && !isLoopback(e.WECOM_CLIENT_BRIDGE)) {
+    problems.push('WECOM_CLIENT_BRIDGE is the sandbox stand-in for the WeCom client: only on this machine or the sandbox service, never for a real WeCom');
+  }
   const policyFile = (cleaned.CONFIG_FILE as string | undefined) ?? DEFAULT_CONFIG_FILE;
   const policyResult = readPolicyFile(policyFile);
   problems.push(...policyResult.problems);
@@ -179,6 +183,7 @@ export function readEnvOptions(env: NodeJS.ProcessEnv = process.env): Config {
       oauthBase: e.WECOM_OAUTH_BASE.replace(/(?<!\/)\/+$/, ''),
       ssoBase: e.WECOM_SSO_BASE.replace(/(?<!\/)\/+$/, ''),
       admins: e.BOARD_ADMINS ? e.BOARD_ADMINS.split(',') : [],
+      ...(e.WECOM_CLIENT_BRIDGE ? { clientBridge: e.WECOM_CLIENT_BRIDGE } : {}),
     },
     policy: policyResult.policy,
     processes: { web: e.WEB_PROCESSES, worker: e.WORKER_PROCESSES, workerNice: e.WORKER_NICE },

@@ -36,7 +36,7 @@ export const TIMELINE_KINDS = [
 ] as const;
 export type TimelineKind = (typeof TIMELINE_KINDS)[number];
 
-export type EntrySource = 'callback' | 'archive' | 'command' | 'card' | 'reconcile' | 'api';
+export type EntrySource = 'callback' | 'archive' | 'command' | 'card' | 'reconcile' | 'api' | 'sidebar';
 
 export interface TimelineEntry {
   /** Deterministic id (from the event it came from), so recording it twice is a no-op. */

@@ -13,6 +13,8 @@ export interface BoardHttpSettings {
   oauthBase: string;
   ssoBase: string;
   idleMs: number;
+  /** The sandbox's stand-in for the WeCom client's JS bridge (trying the sidebar in a desktop browser); never in production. */
+  clientBridge?: string;
 }
 
 /** The viewer of a request that passed requireBoardSession. */
@@ -52,17 +54,19 @@ function refuse(ctx: Context, status: number, error: string, message: string): v
 export function boardSecurityHeaders(s: BoardHttpSettings): Middleware {
   const csp = [
     "default-src 'self'",
-    "script-src 'self'",
+    `script-src 'self'${s.clientBridge ? ` ${new URL(s.clientBridge).origin}` : ''}`,
     "style-src 'self'",
     "img-src 'self' data:",
-    "connect-src 'self'",
+    `connect-src 'self'${s.clientBridge ? ` ${new URL(s.clientBridge).origin}` : ''}`,
     "frame-ancestors 'self'",
     "base-uri 'none'",
     `form-action 'self' ${new URL(s.oauthBase).origin} ${new URL(s.ssoBase).origin}`,
   ].join('; ');
   return async (ctx, next) => {
     // Not the board's: straight through (the webhook's path pays nothing here).
-    if (!ctx.path.startsWith('/board') && !ctx.path.startsWith('/auth/') && !ctx.path.startsWith('/api/board')) return next();
+    const p = ctx.path;
+    if (!p.startsWith('/board') && !p.startsWith('/auth/') && !p.startsWith('/api/board') && !p.startsWith('/sidebar') && !p.startsWith('/api/sidebar'))
+      return next();
     await next();
     ctx.set('Content-Security-Policy', csp);
     ctx.set('X-Frame-Options', 'SAMEORIGIN');

@@ -8,7 +8,7 @@ import { setSessionCookie, type BoardHttpSettings } from './board-auth-routes';
 /** public/board: the nearest one up from here (src/http under tsx, dist/http compiled, dist-bench/src/http for benches). */
 const PUBLIC = [2, 3, 4].map((up) => path.resolve(__dirname, ...Array<string>(up).fill('..'), 'public', 'board')).find((dir) => existsSync(dir)) ?? '';
 
-const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+export const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /** The board's static files: its stylesheet and scripts, and Chart.js from its package. Read once, served with a type. */
 function assets(): Map<string, { type: string; body: Buffer }> {
@@ -39,7 +39,7 @@ ${scripts.map((s) => `<script src="/board/assets/${esc(s)}"></script>`).join('\n
 }
 
 /** Pages need a session: without one, to WeCom's sign-in and back here. */
-function pageSession(auth: BoardSignIn, settings: BoardHttpSettings): Middleware {
+export function pageSession(auth: BoardSignIn, settings: BoardHttpSettings): Middleware {
   return async (ctx, next) => {
     const session = await auth.session(ctx.cookies.get('wf_session'));
     // The page as asked for, with its query (a filter), encoded once: sign-in sends the member back to exactly it.

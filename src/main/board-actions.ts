@@ -20,7 +20,7 @@ import { customerSignals } from './customer-signals';
 export function boardActions(
   config: Config,
   d: { redis: RedisClient; store: LedgerStore; api: WeComApiClient; clock: Clock; log: Logger },
-): { actions: RepActions; close(): Promise<void> } {
+): { actions: RepActions; ledger: Ledger; outbox: SendQueue; close(): Promise<void> } {
   const prefix = config.redis.prefix;
   const directory = new WeComDirectory(d.api);
   const activity = new ActivityStore(d.redis, prefix);
@@ -48,5 +48,5 @@ export function boardActions(
     outbox,
     names: new WeComCards(d.api, config.policy.nudges.managers),
   });
-  return { actions, close: () => outbox.close() };
+  return { actions, ledger, outbox, close: () => outbox.close() };
 }

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type Server, type ServerOptions } from 'node:http';
 import { CallbackReceiver } from '../app/callback-receiver';
 import type { Config } from '../config/env';
@@ -24,7 +24,9 @@ import { boardActions } from './board-actions';
 import { RedisSessionStore } from '../store/session-store';
 import { RedisBoardProjection } from '../store/board-projection';
 import { WeComMembers } from '../wecom/members';
-import { createWeComApi } from './wecom-api';
+import { createJsApiTickets, createWeComApi } from './wecom-api';
+import { Sidebar } from '../app/sidebar';
+import { mountSidebarRoutes } from '../http/sidebar-routes';
 import { createNudgeQueue } from '../jobs/nudge-jobs';
 import type { Logger } from '../log';
 import { createRedis, waitReady } from '../store/redis';
@@ -96,6 +98,7 @@ export async function startWeb(config: Config, log: Logger, opts: { clock?: Cloc
     oauthBase: config.board.oauthBase,
     ssoBase: config.board.ssoBase,
     idleMs: config.policy.board.sessionIdleMinutes * 60_000,
+    clientBridge: config.board.clientBridge,
   };
   const boardAuth = new BoardAuth({
     sessions: new RedisSessionStore(adminRedis, config.redis.prefix),
@@ -116,6 +119,20 @@ export async function startWeb(config: Config, log: Logger, opts: { clock?: Cloc
     actions: boardCore.actions,
     clock,
     timeZone: config.businessTz,
+  });
+  const sidebar = new Sidebar({
+    store: leadStore,
+    leads: boardLeads,
+    actions: boardCore.actions,
+    ledger: boardCore.ledger,
+    tickets: createJsApiTickets(config, adminRedis, wecomApi, clock),
+    outbox: boardCore.outbox,
+    names: members,
+    clock,
+    timeZone: config.businessTz,
+    corpId: config.wecom.corpId,
+    agentId: config.wecom.agentId,
+    nonce: () => randomBytes(12).toString('base64url'),
   });
   const boardRoles = new BoardRoles({ store: leadStore, leaders: members, admins: config.board.admins, teams: config.policy.board.teams });
   const app = createHttpApp({
@@ -143,6 +160,15 @@ export async function startWeb(config: Config, log: Logger, opts: { clock?: Cloc
         now: () => clock.now(),
       });
       mountBoardPages(router, { auth: boardAuth, timeZone: config.businessTz, settings: boardHttp });
+      mountSidebarRoutes(router, {
+        auth: boardAuth,
+        session: boardSession,
+        sidebar,
+        settings: boardHttp,
+        timeZone: config.businessTz,
+        now: () => clock.now(),
+        bridgeScript: config.board.clientBridge,
+      });
       mountLeadRoutes(router, admin, { store: leadStore, clock, log, timeZone: config.businessTz });
       mountArchiveAdminRoutes(router, admin, { state: archiveState });
       mountArchiveRoutes(router, {

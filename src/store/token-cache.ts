@@ -28,12 +28,14 @@ export class RedisTokenCache implements TokenProvider {
     private readonly redis: RedisClient,
     prefix: string,
     app: { corpId: string; agentId: number },
-    private readonly fetchToken: () => Promise<GetTokenResponse>,
+    private readonly fetchToken: () => Promise<Pick<GetTokenResponse, 'access_token' | 'expires_in'>>,
     private readonly clock: Clock,
-    private readonly opts: { refreshAheadMs?: number; lockMs?: number; waitMs?: number } = {},
+    /** `name`: what is cached — `token` (the access_token, by default), or a JS-SDK ticket (`jsapi-ticket`, `agent-ticket`). */
+    private readonly opts: { refreshAheadMs?: number; lockMs?: number; waitMs?: number; name?: string } = {},
   ) {
-    this.key = `${prefix}:wecom:token:{${app.corpId}:${app.agentId}}`;
-    this.lockKey = `${prefix}:wecom:token-lock:{${app.corpId}:${app.agentId}}`;
+    const name = opts.name ?? 'token';
+    this.key = `${prefix}:wecom:${name}:{${app.corpId}:${app.agentId}}`;
+    this.lockKey = `${prefix}:wecom:${name}-lock:{${app.corpId}:${app.agentId}}`;
   }
 
   async get(): Promise<string> {

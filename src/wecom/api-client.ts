@@ -117,6 +117,16 @@ export class WeComApiClient {
     return this.call('auth/getuserinfo', 'GET', '/auth/getuserinfo', { code }, undefined, 1);
   }
 
+  /** The enterprise's JS-SDK ticket (ww.register's getConfigSignature); WeCom allows 400 an hour per corp: cache it. */
+  getJsapiTicket(): Promise<T.TicketResponse> {
+    return this.call('get_jsapi_ticket', 'GET', '/get_jsapi_ticket', {});
+  }
+
+  /** The app's JS-SDK ticket (agentConfig, getAgentConfigSignature): another ticket than the enterprise's. */
+  getAgentConfigTicket(): Promise<T.TicketResponse> {
+    return this.call('ticket/get', 'GET', '/ticket/get', { type: 'agent_config' });
+  }
+
   getUser(userId: string): Promise<T.GetUserResponse> {
     return this.call('user/get', 'GET', '/user/get', { userid: userId });
   }

@@ -5,6 +5,12 @@ export interface WeComEnvelope {
   errmsg: string;
 }
 
+/** get_jsapi_ticket and ticket/get?type=agent_config: a JS-SDK ticket, valid for expires_in seconds (7200). */
+export interface TicketResponse extends WeComEnvelope {
+  ticket: string;
+  expires_in: number;
+}
+
 export interface GetTokenResponse extends WeComEnvelope {
   access_token: string;
   expires_in: number;

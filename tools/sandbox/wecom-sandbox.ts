@@ -1,5 +1,6 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { ArchiveMessage, SandboxArchive } from './archive';
+import { clientBridgeScript, type ClientContext } from './client-bridge';
 import type { Server } from 'node:http';
 import Router from '@koa/router';
 import Koa from 'koa';
@@ -95,6 +96,11 @@ export class WeComSandbox {
   private baseUrl?: string;
   private readonly robotCodes = new Map<string, { userid: string; expiresAt: number; used: boolean }>();
   private listeners: ((m: InboxMessage) => void)[] = [];
+  /** Which chat the client stand-in is in (client-bridge.ts); tests and GET /sandbox/client set it. */
+  client: ClientContext = { entry: 'single_chat_tools', userId: 'zhangsan', externalUserId: 'woWANG0000000001' };
+  /** Told when the client stand-in opens a group (openEnterpriseChat): the CLI sends the bot WeCom's callback. */
+  onChatOpened?: (chatId: string) => Promise<void>;
+
   /** The chat archive the stub SDK serves from, when this sandbox plays one (POST /sandbox/archive). */
   archive?: SandboxArchive;
   readonly opts: Required<Omit<SandboxOptions, 'trustedIps'>> & { trustedIps?: string[] };
@@ -256,6 +262,16 @@ export class WeComSandbox {
       '/gettoken',
       api('gettoken', (ctx) => this.getToken(String(ctx.query.corpid ?? ''), String(ctx.query.corpsecret ?? '')), false),
     );
+    // The JS-SDK tickets: the enterprise's (config) and the app's (agentConfig), 7200 s each; the client stand-in
+    // (client-bridge.ts) checks a page's signatures against them.
+    r.get(
+      '/get_jsapi_ticket',
+      api('get_jsapi_ticket', () => this.issueTicket('corp')),
+    );
+    r.get(
+      '/ticket/get',
+      api('ticket/get', (ctx) => (ctx.query.type === 'agent_config' ? this.issueTicket('agent') : this.err(40001, 'invalid ticket type'))),
+    );
     r.post(
       '/message/send',
       api('message/send', (_ctx, b) => this.send(b as unknown as T.SendMessageRequest)),
@@ -336,6 +352,66 @@ export class WeComSandbox {
       const b = (await json(ctx)) as unknown as { contact: T.ExternalContact; follow_user: T.FollowUser[] };
       this.addContact(b.contact, b.follow_user);
       ctx.body = { ok: true };
+    });
+    // The WeCom client's stand-in for sidebar pages (client-bridge.ts): its bridge script, its signature check, the
+    // groups it opens, and a link that puts it in a member's chat with a customer, then opens the sidebar.
+    const cors = (ctx: Koa.Context) => ctx.set('Access-Control-Allow-Origin', '*');
+    s.get('/client-bridge.js', (ctx) => {
+      ctx.type = 'text/javascript; charset=utf-8';
+      ctx.set('Cache-Control', 'no-store');
+      ctx.body = clientBridgeScript(this.baseUrl ?? '', this.client);
+    });
+    s.post('/client/verify', async (ctx) => {
+      cors(ctx);
+      const b = (await json(ctx)) as {
+        kind?: string;
+        url?: string;
+        corpid?: string;
+        agentid?: string;
+        nonceStr?: string;
+        timestamp?: number;
+        signature?: string;
+      };
+      const kind = b.kind === 'corp' ? 'corp' : 'agent';
+      const ok =
+        b.corpid === this.opts.corpId &&
+        (kind === 'corp' || String(b.agentid) === String(this.opts.agentId)) &&
+        this.verifyJsSignature(kind, {
+          url: String(b.url ?? ''),
+          nonceStr: String(b.nonceStr ?? ''),
+          timestamp: Number(b.timestamp),
+          signature: String(b.signature ?? ''),
+        });
+      this.calls.push({ api: `client/${kind === 'corp' ? 'config' : 'agentConfig'}`, at: this.opts.clock(), wallAt: Date.now(), errcode: ok ? 0 : 40093 });
+      ctx.body = { ok };
+    });
+    s.post('/client/open-chat', async (ctx) => {
+      cors(ctx);
+      const b = (await json(ctx)) as { owner?: string; userIds?: string; externalUserIds?: string; groupName?: string };
+      const split = (v?: string) => (v ?? '').split(';').filter(Boolean);
+      const owner = String(b.owner ?? this.client.userId);
+      const staff = [...new Set([owner, ...split(b.userIds)])];
+      const customers = split(b.externalUserIds);
+      if (customers.length === 0) return void (ctx.body = { message: 'no external user' });
+      const chatId = `wrSB${randomBytes(6).toString('hex')}`;
+      const now = Math.floor(this.opts.clock() / 1000);
+      this.setGroup({
+        chat_id: chatId,
+        name: String(b.groupName ?? ''),
+        owner,
+        member_list: [
+          ...staff.map((userid) => ({ userid, type: 1 as const, join_time: now, join_scene: 1 })),
+          ...customers.map((userid) => ({ userid, type: 2 as const, join_time: now, join_scene: 1, invitor: { userid: owner } })),
+        ],
+      });
+      await this.onChatOpened?.(chatId);
+      ctx.body = { chatId };
+    });
+    s.get('/client', (ctx) => {
+      const q = ctx.query as Record<string, string | undefined>;
+      const entry = q.chat ? 'group_chat_tools' : 'single_chat_tools';
+      this.client = { entry, userId: q.user ?? this.client.userId, externalUserId: q.external ?? this.client.externalUserId, chatId: q.chat };
+      ctx.redirect(`${q.to ?? 'http://localhost:3000'}/sidebar`);
     });
     // WeCom's chat archive (archive.ts): messages appended for the stub SDK to serve, sealed as WeCom seals them.
     s.post('/archive', async (ctx) => {
@@ -619,6 +695,27 @@ export class WeComSandbox {
     if (!list || !f) return undefined;
     if (--f.remaining <= 0) list.shift();
     return f;
+  }
+
+  /** JS-SDK tickets issued, by kind: ticket → when it expires. */
+  readonly tickets = { corp: new Map<string, number>(), agent: new Map<string, number>() };
+
+  private issueTicket(kind: 'corp' | 'agent'): Record<string, unknown> {
+    const ticket = `${kind === 'corp' ? 'sM4AOVd' : 'bxLdikR'}${randomBytes(24).toString('base64url')}`;
+    this.tickets[kind].set(ticket, this.opts.clock() + 7_200_000);
+    return { errcode: 0, errmsg: 'ok', ticket, expires_in: 7200 };
+  }
+
+  /** Whether a page's signature was made, as WeCom's client checks it, with a live ticket of that kind for that URL. */
+  verifyJsSignature(kind: 'corp' | 'agent', a: { url: string; nonceStr: string; timestamp: number; signature: string }): boolean {
+    const now = this.opts.clock();
+    for (const [ticket, expiresAt] of this.tickets[kind]) {
+      if (expiresAt <= now) continue;
+      const url = a.url.split('#')[0] ?? '';
+      const sig = createHash('sha1').update(`jsapi_ticket=${ticket}&noncestr=${a.nonceStr}&timestamp=${a.timestamp}&url=${url}`).digest('hex');
+      if (sig === a.signature) return true;
+    }
+    return false;
   }
 
   private err(errcode: number, msg: string): Record<string, unknown> {

@@ -100,3 +100,11 @@ export interface BoardProjection {
   /** The team lines of these reps ('all': every rep with leads). */
   team(reps: string[] | 'all'): Promise<TeamLine[]>;
 }
+
+/** The two JS-SDK tickets the sidebar's signatures need, cached and shared by every process (one refresher each). */
+export interface JsApiTickets {
+  /** The enterprise's ticket (get_jsapi_ticket), for ww.register's getConfigSignature. */
+  corp(): Promise<string>;
+  /** The app's ticket (ticket/get?type=agent_config), for getAgentConfigSignature. */
+  agent(): Promise<string>;
+}

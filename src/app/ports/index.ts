@@ -11,3 +11,4 @@ export * from './use-cases';
 export * from './wecom';
 export * from './board';
 export * from './archive';
+export * from './sidebar';
