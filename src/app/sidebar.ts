@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import { displayName, type BuyingState, type Lead } from '../domain/lead';
+import { displayName, type Lead } from '../domain/lead';
 import { POSITION_QUESTION, WEEKLY_QUESTION } from '../domain/nudge-policy';
 import { nudgeKindLabel } from '../domain/nudge-labels';
 import type { Clock } from '../domain/clock';
