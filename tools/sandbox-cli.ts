@@ -65,6 +65,18 @@ async function serve(port: number): Promise<void> {
   console.log(
     `  chat archive: WECOM_ARCHIVE_SDK_PATH=${path.relative(process.cwd(), sdk)}  WECOM_ARCHIVE_SECRET=${SANDBOX_ARCHIVE.secret}  WECOM_ARCHIVE_KEYS=${path.relative(process.cwd(), archive.keysDir)}  WECOM_SDK_STUB_DIR=${path.relative(process.cwd(), archive.dir)}`,
   );
+  // The WeCom client for the sidebar: a link that puts it in 张三's chat with 王总 and opens the sidebar; a group it
+  // opens there is told to the bot as WeCom tells it (change_external_chat), when the bot's callback settings are set.
+  const botUrl = process.env.PUBLIC_URL || 'http://localhost:3000';
+  const corp = process.env.WECOM_CORP_ID;
+  if (corp && process.env.WECOM_TOKEN && process.env.WECOM_AES_KEY) {
+    const driver = new CallbackDriver(process.env.BOT_URL ?? botUrl, { corpId: corp, token: process.env.WECOM_TOKEN, aesKey: process.env.WECOM_AES_KEY });
+    sandbox.onChatOpened = async (chatId) => {
+      await driver.send({ kind: 'external_chat', corpId: corp, createTime: Math.floor(Date.now() / 1000), chatId, changeType: 'create' });
+    };
+  }
+  console.log(`  sidebar, as 张三 in 王总's chat (the bot needs WECOM_CLIENT_BRIDGE=${url}/sandbox/client-bridge.js):`);
+  console.log(`    ${url}/sandbox/client?user=zhangsan&external=woWANG0000000001&to=${encodeURIComponent(botUrl)}`);
   console.log("  more: POST /sandbox/users, /sandbox/contacts, /sandbox/groups; a member's inbox: GET /sandbox/inbox/:userid");
 }
 
