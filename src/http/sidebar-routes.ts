@@ -56,6 +56,8 @@ export function mountSidebarRoutes(
     session: Middleware;
     sidebar: SidebarUseCases;
     settings: BoardHttpSettings;
+    /** ww.register's corpId and agentId (the self-built app's). */
+    app: { corpId: string; agentId: number };
     timeZone: string;
     now: () => number;
     bridgeScript?: string;
@@ -75,8 +77,7 @@ export function mountSidebarRoutes(
     ctx.body = f.body;
   });
 
-  router.get('/sidebar', pageSession(deps.auth, deps.settings), async (ctx) => {
-    const info = await deps.sidebar.signatures(`${deps.settings.publicUrl}/sidebar`).catch(() => undefined);
+  router.get('/sidebar', pageSession(deps.auth, deps.settings), (ctx) => {
     ctx.type = 'html';
     ctx.body = `<!doctype html>
 <html lang="zh-CN">
@@ -87,7 +88,7 @@ export function mountSidebarRoutes(
 <link rel="stylesheet" href="/sidebar/assets/sidebar.css">
 </head>
 <body>
-<main id="sidebar" aria-busy="true" data-corp-id="${esc(info?.corpId ?? '')}" data-agent-id="${esc(String(info?.agentId ?? ''))}" data-tz="${esc(deps.timeZone)}">
+<main id="sidebar" aria-busy="true" data-corp-id="${esc(deps.app.corpId)}" data-agent-id="${esc(String(deps.app.agentId))}" data-tz="${esc(deps.timeZone)}">
 <p id="status" class="status" role="status" aria-live="polite">正在读取当前聊天…</p>
 <div id="result" class="result" role="status" aria-live="polite"></div>
 <div id="view"></div>

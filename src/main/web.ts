@@ -165,6 +165,7 @@ export async function startWeb(config: Config, log: Logger, opts: { clock?: Cloc
         session: boardSession,
         sidebar,
         settings: boardHttp,
+        app: { corpId: config.wecom.corpId, agentId: config.wecom.agentId },
         timeZone: config.businessTz,
         now: () => clock.now(),
         bridgeScript: config.board.clientBridge,
