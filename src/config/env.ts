@@ -149,8 +149,11 @@ export function readEnvOptions(env: NodeJS.ProcessEnv = process.env): Config {
   if (puller.some((v) => v !== undefined) && !puller.every((v) => v !== undefined)) {
     problems.push('WECOM_ARCHIVE_SDK_PATH, WECOM_ARCHIVE_SECRET and WECOM_ARCHIVE_KEYS go together: set all three to pull the chat archive, or none');
   }
-  if (e?.WECOM_CLIENT_BRIDGE && !isLoopback(e.WECOM_CLIENT_BRIDGE)) {
-    problems.push('WECOM_CLIENT_BRIDGE is the sandbox stand-in for the WeCom client: only on this machine or the sandbox service, never for a real WeCom');
+  // The stand-in's script runs in the sidebar's origin: only ever the sandbox's, and only while WeCom is the sandbox.
+  if (e?.WECOM_CLIENT_BRIDGE && (!isLoopback(e.WECOM_CLIENT_BRIDGE) || !isLoopback(e.WECOM_API_BASE))) {
+    problems.push(
+      'WECOM_CLIENT_BRIDGE is the sandbox stand-in for the WeCom client: only with the sandbox as WECOM_API_BASE, never for a real WeCom (remove it)',
+    );
   }
   const policyFile = (cleaned.CONFIG_FILE as string | undefined) ?? DEFAULT_CONFIG_FILE;
   const policyResult = readPolicyFile(policyFile);

@@ -166,6 +166,14 @@ test("张三 in 王总's chat: state and next step, a 15-minute call, the sugges
   // Nothing went to a customer.
   expect(sb.sandbox.inbox(WANG)).toEqual([]);
   await context.close();
+
+  // In that group's toolbar: its leads, and the rep picks his.
+  sb.sandbox.client = { entry: 'group_chat_tools', userId: 'zhangsan', chatId: (await lead(WANG)).lead.groups[0] };
+  const inGroup = await openSidebar('zhangsan');
+  await inGroup.page.getByRole('button', { name: '王总' }).click();
+  await inGroup.page.getByRole('heading', { level: 1, name: '王总（某某制造）' }).waitFor();
+  await noSeriousViolations(inGroup.page);
+  await inGroup.context.close();
 }, 90_000);
 
 test("a colleague's customer shows only its owner; a contact not yet a lead is made one in one tap", async () => {

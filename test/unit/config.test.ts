@@ -118,3 +118,25 @@ test('the example ADMIN_TOKEN is refused for a real WeCom, and allowed only agai
   expect(problems({ ...example, WECOM_API_BASE: 'http://sandbox:8700' })).toEqual([]); // the compose file's sandbox service
   expect(problems({ ...example, WECOM_API_BASE: 'http://wecom-gateway:8700' })).toHaveLength(1);
 });
+
+test("the sandbox's stand-in for the WeCom client only with the sandbox: its script would run in the sidebar's origin", () => {
+  const bridge = { ...valid, WECOM_CLIENT_BRIDGE: 'http://127.0.0.1:8700/sandbox/client-bridge.js' };
+  expect(problems({ ...bridge, WECOM_API_BASE: 'http://127.0.0.1:8700' })).toEqual([]);
+  expect(problems({ ...bridge, WECOM_API_BASE: 'https://qyapi.weixin.qq.com' })).toEqual([
+    expect.stringMatching(/^WECOM_CLIENT_BRIDGE is the sandbox stand-in/),
+  ]);
+  expect(problems({ ...bridge, WECOM_API_BASE: 'http://127.0.0.1:8700', WECOM_CLIENT_BRIDGE: 'https://cdn.example.com/bridge.js' })).toHaveLength(1);
+  expect(readEnvOptions({ ...bridge, WECOM_API_BASE: 'http://127.0.0.1:8700' }).board.clientBridge).toBe(bridge.WECOM_CLIENT_BRIDGE);
+});
+
+test('the chat-archive puller: its three variables together or not at all', () => {
+  const all = {
+    ...valid,
+    WECOM_ARCHIVE_SDK_PATH: '/opt/wecom-archive/libWeWorkFinanceSdk_C.so',
+    WECOM_ARCHIVE_SECRET: 's',
+    WECOM_ARCHIVE_KEYS: '/opt/wecom-archive/keys',
+  };
+  expect(readEnvOptions(all).archivePuller).toEqual({ sdkPath: all.WECOM_ARCHIVE_SDK_PATH, secret: 's', keys: all.WECOM_ARCHIVE_KEYS });
+  expect(readEnvOptions(valid).archivePuller).toBeUndefined();
+  expect(problems({ ...valid, WECOM_ARCHIVE_SDK_PATH: all.WECOM_ARCHIVE_SDK_PATH })).toEqual([expect.stringMatching(/go together/)]);
+});
