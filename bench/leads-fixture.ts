@@ -102,3 +102,25 @@ export async function measure(port: number, paths: string[], cookie: string, cpu
   const at = (q: number) => times[Math.min(times.length - 1, Math.floor(q * times.length))] as number;
   return { p50: at(0.5), p95: at(0.95), p99: at(0.99), rps: n / seconds, cpuMicros, non200: statuses.filter((s) => s !== 200).length };
 }
+
+/** Measures each case (paths round-robin) and prints one markdown row each; answers whether every goal was met. */
+export async function printCases(
+  port: number,
+  cpu: () => Promise<number>,
+  cases: { name: string; paths: string[]; cookie: string; goal?: number }[],
+  fmt: (n: number) => string,
+): Promise<boolean> {
+  console.log(`\n${REQUESTS} requests each, ${IN_FLIGHT} in flight, keep-alive, from a separate process; ms`);
+  console.log('| request | p50 | p95 | p99 | req/s | server CPU µs/req | goal (p95) |');
+  console.log('|---|---:|---:|---:|---:|---:|---|');
+  let met = true;
+  for (const { name, paths, cookie, goal } of cases) {
+    const m = await measure(port, paths, cookie, cpu);
+    const ok = goal === undefined || m.p95 < goal;
+    met &&= ok && m.non200 === 0;
+    console.log(
+      `| ${name} | ${m.p50.toFixed(1)} | ${m.p95.toFixed(1)} | ${m.p99.toFixed(1)} | ${fmt(m.rps)} | ${fmt(m.cpuMicros)} | ${goal === undefined ? '' : `< ${goal} ${ok ? 'met' : 'NOT met'}`}${m.non200 ? ` (${m.non200} not 200)` : ''} |`,
+    );
+  }
+  return met;
+}

@@ -11,7 +11,7 @@ import { RedisSessionStore } from '../src/store/session-store';
 import { WeComSandbox } from '../tools/sandbox/wecom-sandbox';
 import { BENCH_SECRETS } from './servers/secrets';
 import { fmt, startServer } from './lib';
-import { IN_FLIGHT, leadId, measure, PER_REP, REDIS_URL, rep, REPS, REQUESTS, seed } from './leads-fixture';
+import { leadId, PER_REP, printCases, REDIS_URL, rep, REPS, seed } from './leads-fixture';
 
 const GOAL_MS = 100;
 
@@ -45,18 +45,12 @@ async function main() {
       ['ww.register signatures (cached tickets)', signatures, undefined],
       ['/healthz (again)', ['/healthz'], undefined],
     ];
-    console.log(`\n${REQUESTS} requests each, ${IN_FLIGHT} in flight, keep-alive, from a separate process; ms`);
-    console.log('| request | p50 | p95 | p99 | req/s | server CPU µs/req | goal (p95) |');
-    console.log('|---|---:|---:|---:|---:|---:|---|');
-    let met = true;
-    for (const [name, paths, goal] of cases) {
-      const m = await measure(s.port, paths, cookie, () => s.cpuMicros());
-      const ok = goal === undefined || m.p95 < goal;
-      met &&= ok && m.non200 === 0;
-      console.log(
-        `| ${name} | ${m.p50.toFixed(1)} | ${m.p95.toFixed(1)} | ${m.p99.toFixed(1)} | ${fmt(m.rps)} | ${fmt(m.cpuMicros)} | ${goal === undefined ? '' : `< ${goal} ${ok ? 'met' : 'NOT met'}`}${m.non200 ? ` (${m.non200} not 200)` : ''} |`,
-      );
-    }
+    const met = await printCases(
+      s.port,
+      () => s.cpuMicros(),
+      cases.map(([name, paths, goal]) => ({ name, paths, cookie, goal })),
+      fmt,
+    );
     console.log(`\ngoal (the contact's data p95 < ${GOAL_MS} ms, every answer 200): ${met ? 'met' : 'NOT met'}`);
     if (!met) process.exitCode = 1;
   } finally {

@@ -54,17 +54,21 @@ beforeAll(async () => {
       Object.assign(c.policy.archive, { pullEverySeconds: 3600, maxBackoffSeconds: 1, stoppedRetryMinutes: 0.01, leaseSeconds: 5 });
     },
   });
-  for (const customer of [WANG, CHEN])
-    await bot.send({
-      kind: 'external_contact',
-      corpId: VECTOR_A.corpId,
-      createTime: Math.floor(clock.now() / 1000),
-      changeType: 'add_external_contact',
-      userId: REP,
-      externalUserId: customer,
-    });
-  await waitFor(async () => (await bot.lead(CHEN)) !== undefined);
+  for (const customer of [WANG, CHEN]) await addContact(customer);
 }, 60_000);
+
+/** WeCom's add_external_contact for the rep and a customer, and the lead it makes. */
+async function addContact(customer: string): Promise<void> {
+  await bot.send({
+    kind: 'external_contact',
+    corpId: VECTOR_A.corpId,
+    createTime: Math.floor(clock.now() / 1000),
+    changeType: 'add_external_contact',
+    userId: REP,
+    externalUserId: customer,
+  });
+  await waitFor(async () => (await bot.lead(customer)) !== undefined);
+}
 
 afterAll(async () => {
   await bot.close();
@@ -354,15 +358,7 @@ test('a message that comes before its lead waits for it, and lands once the cust
     msg('text', { text: { content: '同事之间的话' } }, { msgid: 'internal-1', from: REP, to: ['lisi'] }),
   ]);
   expect(await bot.lead(NEW)).toBeUndefined();
-  await bot.send({
-    kind: 'external_contact',
-    corpId: VECTOR_A.corpId,
-    createTime: Math.floor(clock.now() / 1000),
-    changeType: 'add_external_contact',
-    userId: REP,
-    externalUserId: NEW,
-  });
-  await waitFor(async () => (await bot.lead(NEW)) !== undefined);
+  await addContact(NEW);
   // The next pull (a msgaudit_notify, or the timer) applies what was held.
   await pull([msg('text', { text: { content: '收到' } }, { msgid: 'early-2', from: NEW })]);
   await waitFor(async () => (await entries(NEW)).some((e) => e.id === 'archive:early-1'), { timeoutMs: 5_000 });
