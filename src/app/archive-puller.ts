@@ -175,7 +175,9 @@ export class ArchivePuller {
     const lease = this.lease;
     if (!lease) return { kind: 'lost_lease' };
     const { state, sdk, log, clock, settings } = this.d;
-    const [seq, status] = await Promise.all([state.checkpoint(), state.status()]);
+    // The checkpoint and the last success, in one read of the shared status.
+    const status = await state.status();
+    const seq = status.checkpoint;
     const now = clock.now();
     if (status.lastSuccessAt !== undefined && now - status.lastSuccessAt > settings.retentionMs) await this.reportGap(now, status.lastSuccessAt);
     const answer = await sdk.getChatData(seq, this.limit, settings.timeoutSeconds);

@@ -60,11 +60,13 @@ export class Sidebar implements SidebarUseCases {
   }
 
   async contact(rep: string, externalUserId: string): Promise<SidebarContact> {
-    const lead = await this.d.store.getLead(externalUserId);
-    if (!lead || lead.mergedInto) return { kind: 'not_lead', externalUserId };
-    if (lead.owner !== rep) return { kind: 'other_owner', ownerName: await this.d.names.nameOf(lead.owner).catch(() => lead.owner) };
-    const page = await this.d.leads.lead(this.viewer(rep), lead.id);
-    if (!page) return { kind: 'not_lead', externalUserId };
+    // The rep's own lead, read once (the board's page data); otherwise whose it is, or none.
+    const page = await this.d.leads.lead(this.viewer(rep), externalUserId);
+    if (!page) {
+      const lead = await this.d.store.getLead(externalUserId);
+      if (!lead || lead.mergedInto) return { kind: 'not_lead', externalUserId };
+      return { kind: 'other_owner', ownerName: await this.d.names.nameOf(lead.owner).catch(() => lead.owner) };
+    }
     const name = displayName(page.lead);
     const question = !page.next
       ? null

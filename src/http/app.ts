@@ -1,4 +1,4 @@
-import { parsePaging } from './query';
+import { pageOf } from './query';
 import Router from '@koa/router';
 import Koa from 'koa';
 import type { CallbackIntake, FailedJobs } from '../app/ports';
@@ -116,12 +116,8 @@ export function createHttpApp(deps: HttpDeps): Koa {
 
   const mountFailed = (path: string, parked: FailedJobs, what: string) => {
     router.get(path, admin, async (ctx) => {
-      const paging = parsePaging(ctx.query, { maxLimit: 500 });
-      if (!paging.ok) {
-        ctx.status = 400;
-        ctx.body = { error: 'PAGING_INVALID', message: paging.message };
-        return;
-      }
+      const paging = pageOf(ctx, ctx.query, { maxLimit: 500 });
+      if (!paging) return;
       const { offset, limit } = paging;
       ctx.body = { items: await parked.listFailed(offset, offset + limit - 1), offset, limit };
     });

@@ -1,7 +1,7 @@
 import type Router from '@koa/router';
 import type Koa from 'koa';
 import type { ArchiveIntake, ArchivePullState } from '../app/ports';
-import { parsePaging } from './query';
+import { pageOf } from './query';
 import type { Logger } from '../log';
 import { readSignedBody, SIGNED_BODY_STATUS, SignedBodyError } from './signed-body';
 
@@ -83,12 +83,8 @@ export function mountArchiveAdminRoutes(router: Router, admin: Koa.Middleware, d
     ctx.body = { ...s, lastPullAt: iso(s.lastPullAt), lastSuccessAt: iso(s.lastSuccessAt), gapAt: iso(s.gapAt), holder: s.holder ?? null };
   });
   router.get('/api/archive/parked', admin, async (ctx) => {
-    const paging = parsePaging(ctx.query, { maxLimit: 500 });
-    if (!paging.ok) {
-      ctx.status = 400;
-      ctx.body = { error: 'PAGING_INVALID', message: paging.message };
-      return;
-    }
+    const paging = pageOf(ctx, ctx.query, { maxLimit: 500 });
+    if (!paging) return;
     const { offset, limit } = paging;
     const { total, items } = await deps.state.parked(offset, limit);
     ctx.body = {

@@ -1,4 +1,4 @@
-import { parsePaging } from './query';
+import { pageOf } from './query';
 import type Router from '@koa/router';
 import type { Middleware } from 'koa';
 import type { BoardLeadActions, BoardLeadPage, BoardProjection } from '../app/ports';
@@ -76,12 +76,8 @@ export function mountBoardRoutes(
     const viewer = viewerOf(ctx.state.board);
     const q = ctx.query as Record<string, string | undefined>;
     const reps = q.rep ? (viewer.reps === 'all' || viewer.reps.includes(q.rep) ? [q.rep] : []) : viewer.reps;
-    const paging = parsePaging(q, { maxLimit: 100 });
-    if (!paging.ok) {
-      ctx.status = 400;
-      ctx.body = { error: 'PAGING_INVALID', message: paging.message };
-      return;
-    }
+    const paging = pageOf(ctx, q, { maxLimit: 100 });
+    if (!paging) return;
     const { offset, limit } = paging;
     const rows = await deps.team.risks(reps, { state: q.state, chip: q.chip }, offset, limit);
     // People read names: each lead's owner by the name WeCom has for them.
@@ -90,12 +86,8 @@ export function mountBoardRoutes(
   });
 
   router.get('/api/board/leads/:id', deps.session, async (ctx) => {
-    const paging = parsePaging(ctx.query, { maxLimit: 200, defaultLimit: TIMELINE_PAGE });
-    if (!paging.ok) {
-      ctx.status = 400;
-      ctx.body = { error: 'PAGING_INVALID', message: paging.message };
-      return;
-    }
+    const paging = pageOf(ctx, ctx.query, { maxLimit: 200, defaultLimit: TIMELINE_PAGE });
+    if (!paging) return;
     const page = await deps.leads.lead(viewerOf(ctx.state.board), ctx.params.id ?? '');
     if (!page) {
       ctx.status = 404;

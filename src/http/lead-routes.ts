@@ -1,4 +1,4 @@
-import { parsePaging } from './query';
+import { pageOf } from './query';
 import type Router from '@koa/router';
 import type Koa from 'koa';
 import { DateTime } from 'luxon';
@@ -47,11 +47,6 @@ export function entryView(e: TimelineEntry) {
   return { ...e, at: iso(e.at), ...(e.startsAt !== undefined ? { startsAt: iso(e.startsAt) } : {}) };
 }
 
-function pagingInvalid(ctx: Koa.Context, message: string): void {
-  ctx.status = 400;
-  ctx.body = { error: 'PAGING_INVALID', message };
-}
-
 function badRequest(ctx: Koa.Context, message: string): void {
   ctx.status = 400;
   ctx.body = { error: 'BAD_REQUEST', message };
@@ -88,8 +83,8 @@ export function mountLeadRoutes(
     if (outcome && !(OUTCOMES as readonly string[]).includes(outcome)) return badRequest(ctx, `outcome must be one of ${OUTCOMES.join(', ')}`);
     const quietDays = q.quietDays === undefined ? undefined : Number(q.quietDays);
     if (quietDays !== undefined && !(Number.isInteger(quietDays) && quietDays >= 0)) return badRequest(ctx, 'quietDays must be a whole number of days');
-    const paging = parsePaging(q, { maxLimit: 200 });
-    if (!paging.ok) return pagingInvalid(ctx, paging.message);
+    const paging = pageOf(ctx, q, { maxLimit: 200 });
+    if (!paging) return;
     const { offset, limit } = paging;
     const now = clock.now();
     const { ids, total } = await store.queryLeads({

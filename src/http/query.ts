@@ -46,3 +46,16 @@ export function parsePaging(
   if (offset === undefined || offset > MAX_OFFSET) return { ok: false, message: `offset must be a whole number from 0 to ${MAX_OFFSET}` };
   return { ok: true, offset, limit };
 }
+
+/** parsePaging on a route's query: the page, or undefined once the request is answered 400 PAGING_INVALID. */
+export function pageOf(
+  ctx: { status: number; body: unknown },
+  q: Record<string, unknown>,
+  opts: { maxLimit: number; defaultLimit?: number },
+): { offset: number; limit: number } | undefined {
+  const paging = parsePaging(q, opts);
+  if (paging.ok) return { offset: paging.offset, limit: paging.limit };
+  ctx.status = 400;
+  ctx.body = { error: 'PAGING_INVALID', message: paging.message };
+  return undefined;
+}

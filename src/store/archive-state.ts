@@ -152,8 +152,10 @@ export class RedisArchiveState implements ArchivePullState, ArchiveWakeup {
   }
 
   async noteCaughtUp(at: number): Promise<void> {
-    await this.redis.hset(this.key('status'), 'lastPullAt', at, 'lastSuccessAt', at, 'lagSeconds', 0, 'lagSeq', 0);
-    await this.redis.hdel(this.key('status'), 'stopped', 'lastError');
+    const p = pipeline(this.redis);
+    p.hset(this.key('status'), 'lastPullAt', at, 'lastSuccessAt', at, 'lagSeconds', 0, 'lagSeq', 0);
+    p.hdel(this.key('status'), 'stopped', 'lastError');
+    for (const [err] of (await p.exec()) ?? []) if (err) throw err;
   }
 
   async status(): Promise<ArchiveStatus> {
